@@ -1,0 +1,1 @@
+"""The workout journal: sessions, sets and signals in a SQLAlchemy store."""

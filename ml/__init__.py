@@ -1,0 +1,1 @@
+"""Wrist-sensor machine learning: import, windowing, classification, sets and reps."""

@@ -1,0 +1,39 @@
+"""The exercise catalog: aliases people type find the right exercises."""
+
+from journal import exercises
+
+
+def test_pull_up_aliases_find_assisted_pull_ups():
+    for typed in ("pull-up", "pullup", "pull ups", "Pull Up", "chin-up"):
+        ids = [e.id for e in exercises.match(typed)]
+        assert "assisted_pull_up" in ids, typed
+
+
+def test_every_dataset_label_maps_into_the_catalog():
+    codes = [
+        "APULL", "IDBC", "SAOCTE", "30DBP", "SACLR", "NGCR", "MTE", "SBLP", "PREC", "DSP",
+        "CGCR", "DWC", "MGTBR", "SAODTE", "MSP", "MIBP", "45DBP", "DLR", "30BP", "CGOCTE", "AIDBC",
+    ]
+    for code in codes:
+        assert exercises.from_dataset_label("applewatch-gym", code).id
+    for lift in ("bench", "dead", "ohp", "row", "squat", "rest"):
+        assert exercises.from_dataset_label("barbell-metamotion", lift).id
+
+
+def test_unknown_dataset_label_is_a_clear_error():
+    try:
+        exercises.from_dataset_label("applewatch-gym", "NOPE")
+    except ValueError as err:
+        assert "NOPE" in str(err)
+    else:  # pragma: no cover - the branch that must not happen
+        raise AssertionError("unknown label accepted")
+
+
+def test_exercises_without_data_can_still_be_chosen():
+    for typed in ("sit-up", "crunches", "push up"):
+        assert exercises.match(typed), typed
+
+
+def test_press_keeps_its_double_s():
+    assert exercises.normalize_name("Bench Press") == "benchpress"
+    assert exercises.normalize_name("curls") == "curl"
