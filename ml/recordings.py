@@ -1,21 +1,30 @@
 """Import: any supported watch or phone motion export → one canonical 50 Hz ``Recording``.
 
-(Contract written first so the other modules can build on it; the readers are being filled in.)
+``read_recording`` is the one entry point. The layers below it: ``recordings_io`` (uploads, size
+limit, .gz/.zip), ``recordings_csv`` (one CSV → columns and canonical units, via the column
+vocabulary in ``formats``), ``resample`` (cleaning, anti-aliasing, gaps). Here the files of one
+upload are paired (watch before phone, gyroscope with its accelerometer) and resampled together.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timezone
 
 import numpy as np
 
+from ml import formats as fm
+from ml import resample as rs
+from ml.recordings_csv import SensorTable, read_table
+from ml.recordings_errors import RecordingError
+from ml.recordings_io import Source, Upload, read_uploads, sha256_of, unpack
+
+__all__ = ["CANONICAL_RATE_HZ", "Recording", "RecordingError", "Source", "read_recording"]
+
 #: Every recording comes out at this rate, whatever the source.
 CANONICAL_RATE_HZ = 50.0
-
-
-class RecordingError(ValueError):
-    """A file that cannot be read as a motion recording; the message says what and where."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,8 +39,10 @@ class Recording:
         Total acceleration (gravity included) in g, in the specific-force convention
         (a device lying still reads about +1 g "up"). None when the source had no accelerometer.
     gravity : ndarray, shape (n_samples, 3), float32, or None
-        The gravity vector in g where the source separates it (Apple Watch, Sensor Logger);
-        None where the source only gives total acceleration.
+        The gravity vector in g where the source separates it (Apple Watch, Sensor Logger), in
+        the same specific-force convention as ``accel`` (it points "up": CoreMotion's
+        down-pointing gravity is negated); None where the source only gives total acceleration
+        (``units["accel_kind"] == "total"``).
     sample_rate_hz : float
         Always ``CANONICAL_RATE_HZ``.
     source_format : str
@@ -40,7 +51,8 @@ class Recording:
     original_rate_hz : float
         The median sampling rate of the source (of the gyroscope where sensors differ).
     units : dict[str, str]
-        Units found in the source, e.g. {"gyro": "deg/s", "accel": "g"}.
+        Units found in the source, e.g. {"gyro": "deg/s", "accel": "g", "time": "ms (Unix
+        time)", "accel_kind": "total"}.
     start_time : datetime or None
         Absolute, timezone-aware start of the first sample when the file carries one.
     file_names : tuple[str, ...]
@@ -78,3 +90,236 @@ class Recording:
     def times_s(self) -> np.ndarray:
         """Sample times in seconds from the start, shape (n_samples,)."""
         return np.arange(self.n_samples, dtype=np.float64) / self.sample_rate_hz
+
+
+_ACCEL_KINDS = (fm.ACCEL, fm.GRAVITY, fm.USER_ACCEL)
+_FILE_NAME_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[_T ](\d{2})[-.:](\d{2})[-.:](\d{2})")
+
+
+def _short(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
+
+
+def _read_tables(uploads: list[Upload]) -> tuple[list[SensorTable], list[str]]:
+    """Every readable sensor table; files inside archives that are not one are skipped, noted."""
+    tables: list[SensorTable] = []
+    skipped: list[str] = []
+    for upload in uploads:
+        members, archive = unpack(upload)
+        for member in members:
+            if not archive:
+                tables.append(read_table(member.name, member.data))
+                continue
+            if not member.name.lower().endswith((".csv", ".txt", ".tsv")):
+                skipped.append(f"{_short(member.name)} (not a CSV file)")
+                continue
+            try:
+                table = read_table(member.name, member.data)
+            except RecordingError as error:
+                skipped.append(f"{_short(member.name)} ({str(error).split(': ', 1)[-1]})")
+                continue
+            if table.streams:
+                tables.append(table)
+            else:
+                skipped.append(f"{_short(member.name)} (no sensor columns)")
+        if archive and not any(t.file_name.startswith(upload.name + "/") for t in tables):
+            inside = "; ".join(skipped) if skipped else "it is empty"
+            raise RecordingError(f"{upload.name}: nothing recognisable inside: {inside}")
+    return tables, skipped
+
+
+def _no_gyroscope(tables: list[SensorTable]) -> RecordingError:
+    if len(tables) == 1:
+        table = tables[0]
+        return RecordingError(
+            f"{_short(table.file_name)}: no gyroscope columns; columns seen: "
+            f"{', '.join(repr(c) for c in table.columns_seen)}. Name them gx, gy, gz (or gyro_x, "
+            "rotationRateX, ...)"
+        )
+    held = "; ".join(
+        f"{_short(t.file_name)}: {', '.join(fm.SENSOR_WORDS[k] for k in t.streams) or 'nothing'}"
+        for t in tables
+    )
+    return RecordingError(f"none of the files holds gyroscope data ({held})")
+
+
+def _choose(tables: list[SensorTable]) -> tuple[SensorTable, dict[str, SensorTable], list[str]]:
+    """The gyroscope table, where each acceleration stream comes from, and what is ignored."""
+    with_gyro = [t for t in tables if fm.GYRO in t.streams]
+    if not with_gyro:
+        raise _no_gyroscope(tables)
+    # A watch export beats a phone's: the app is about the wrist.
+    watch = [t for t in with_gyro if t.source_format in fm.APPLE_FORMATS]
+    candidates = watch or with_gyro
+    if len(candidates) > 1:
+        names = ", ".join(_short(t.file_name) for t in candidates)
+        raise RecordingError(
+            f"several gyroscope recordings in one upload ({names}): upload them one at a time"
+        )
+    main = candidates[0]
+    sources = {kind: main for kind in _ACCEL_KINDS if kind in main.streams}
+    if not sources:
+        partners = [t for t in tables if t is not main and fm.GYRO not in t.streams
+                    and t.source_format == main.source_format]
+        for kind in _ACCEL_KINDS:
+            offering = [t for t in partners if kind in t.streams]
+            if offering:
+                # Several accelerometer files: the one that started nearest the gyroscope.
+                sources[kind] = min(offering, key=lambda t: abs(t.time_s[0] - main.time_s[0]))
+    used = {id(main), *(id(t) for t in sources.values())}
+    ignored = [_short(t.file_name) for t in tables if id(t) not in used]
+    return main, sources, ignored
+
+
+def _clock(seconds: float, epoch: bool, start: datetime | None, zone: timezone | None,
+           offset: float) -> str:
+    if epoch:
+        return datetime.fromtimestamp(seconds, tz=zone or UTC).strftime("%H:%M:%S")
+    if start is not None:
+        return datetime.fromtimestamp(start.timestamp() + seconds - offset, tz=start.tzinfo)\
+            .strftime("%H:%M:%S")
+    return f"{seconds - offset:.1f} s"
+
+
+def _start_from_name(names: list[str]) -> datetime | None:
+    """Wall-clock start in a file name ("…-2024-12-01_07-36-28.csv.gz"); zone unknown: UTC."""
+    for name in names:
+        match = _FILE_NAME_TIME.search(_short(name))
+        if match:
+            try:
+                year, month, day, hour, minute, second = (int(g) for g in match.groups())
+                return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+            except ValueError:
+                continue
+    return None
+
+
+def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+@dataclass
+class _Streams:
+    series: dict[str, rs.Series] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _clean_streams(main: SensorTable, sources: dict[str, SensorTable]) -> _Streams:
+    out = _Streams()
+    tables = {id(main): main, **{id(t): t for t in sources.values()}}
+    # Files of one export share its clock (Unix or seconds since the start of the export);
+    # only a mix of the two has to be lined up at the first samples.
+    mixed = len({t.epoch for t in tables.values()}) > 1
+    if mixed:
+        out.warnings.append("the files do not share a clock: aligned at their first samples")
+    for kind, table in [(fm.GYRO, main), *sources.items()]:
+        t = table.time_s - table.time_s[0] if mixed else table.time_s
+        what = f"{fm.SENSOR_WORDS[kind]} ({_short(table.file_name)})"
+        series = rs.clean(t, table.streams[kind], what, table.first_line)
+        out.series[kind] = series
+        out.warnings.extend(series.warnings)
+    accel = out.series.get(fm.ACCEL)
+    if accel is not None and float(np.median(np.linalg.norm(accel.values, axis=1))) < 0.5:
+        # Gravity-free acceleration (a phone's "Accelerometer.csv") is not a total.
+        del out.series[fm.ACCEL]
+        if fm.GRAVITY in out.series and fm.USER_ACCEL not in out.series:
+            out.series[fm.USER_ACCEL] = accel
+        else:
+            out.warnings.append(
+                f"{_short(sources[fm.ACCEL].file_name)} holds acceleration without gravity and "
+                "no gravity file came with it: only the gyroscope is used"
+            )
+    if fm.USER_ACCEL in out.series and fm.GRAVITY not in out.series:
+        del out.series[fm.USER_ACCEL]
+    return out
+
+
+def _assemble(tables: list[SensorTable], uploads: list[Upload], skipped: list[str]) -> Recording:
+    main, sources, ignored = _choose(tables)
+    streams = _clean_streams(main, sources)
+    warnings = [f"{_short(t.file_name)}: {w}" for t in {id(t): t for t in
+                [main, *sources.values()]}.values() for w in t.warnings]
+    warnings.extend(streams.warnings)
+    if ignored:
+        warnings.append(f"not used: {', '.join(ignored)}")
+    series = streams.series
+    start = max(s.t[0] for s in series.values())
+    end = min(s.t[-1] for s in series.values())
+    names = ", ".join(u.name for u in uploads)
+    if end - start < 2.0:
+        longest = max(s.t[-1] - s.t[0] for s in series.values())
+        if longest >= 2.0:
+            raise RecordingError(f"{names}: the sensors' files do not overlap in time")
+        raise RecordingError(f"{names}: only {max(end - start, 0):.1f} s of data; at least 2 s "
+                             "are needed")
+    if max(s.t[0] for s in series.values()) - min(s.t[0] for s in series.values()) > 1.0 or \
+            max(s.t[-1] for s in series.values()) - min(s.t[-1] for s in series.values()) > 1.0:
+        warnings.append(f"the sensors started or stopped at different moments: kept the "
+                        f"{end - start:.1f} s they all cover")
+    grid = start + np.arange(int(np.floor((end - start) * CANONICAL_RATE_HZ + 1e-9)) + 1) \
+        / CANONICAL_RATE_HZ
+    values = {kind: rs.resample(s, grid, CANONICAL_RATE_HZ) for kind, s in series.items()}
+    accel = values.get(fm.ACCEL)
+    if accel is None and fm.GRAVITY in values and fm.USER_ACCEL in values:
+        accel = values[fm.GRAVITY] + values[fm.USER_ACCEL]
+    epoch = main.epoch and all(t.epoch for t in sources.values())
+    zone = main.tz if isinstance(main.tz, timezone) else None
+    if epoch:
+        start_time: datetime | None = datetime.fromtimestamp(start, tz=zone or UTC)
+    else:
+        named = _start_from_name([main.file_name, *(u.name for u in uploads)])
+        start_time = None if named is None else datetime.fromtimestamp(
+            named.timestamp() + start, tz=UTC)
+    gaps = _merge([(max(a, start), min(b, end)) for s in series.values() for a, b in rs.gaps(s.t)
+                   if b > start and a < end])
+    for a, b in gaps:
+        warnings.append(f"gap of {b - a:.1f} s at {_clock(a, epoch, start_time, zone, start)} "
+                        "not interpolated (last values held)")
+    units = dict(main.units)
+    accel_table = sources.get(fm.ACCEL) or sources.get(fm.GRAVITY)
+    if accel is not None and accel_table is not None:
+        units.update({k: v for k, v in accel_table.units.items() if k != "time"})
+    elif accel is None:
+        for key in ("accel", "accel_kind", "gravity_convention"):
+            units.pop(key, None)
+    return Recording(
+        gyro=values[fm.GYRO],
+        accel=accel,
+        gravity=values.get(fm.GRAVITY) if accel is not None else None,
+        source_format=main.source_format,
+        original_rate_hz=round(series[fm.GYRO].rate_hz, 3),
+        units=units,
+        start_time=start_time,
+        file_names=tuple(u.name for u in uploads),
+        warnings=tuple(dict.fromkeys(warnings)),
+        gaps_s=tuple((a - start, b - start) for a, b in gaps),
+    )
+
+
+def read_recording(source: Source | Sequence[Source], name: str | None = None) -> Recording:
+    """Read one recording from a file, a file object, or the several files that form it.
+
+    Parameters
+    ----------
+    source : path, binary file object, bytes, or a sequence of these
+        One export (.csv, .csv.gz or .zip), or the files of one recording (MetaMotion's
+        gyroscope and accelerometer files). The format is detected from header and file name.
+    name : str, optional
+        The original file name of a single file object (Streamlit's uploader gives it).
+
+    Raises
+    ------
+    RecordingError
+        With a message naming what is wrong and where; nothing is returned half-read.
+    """
+    uploads = read_uploads(source, name)
+    tables, skipped = _read_tables(uploads)
+    recording = _assemble(tables, uploads, skipped)
+    object.__setattr__(recording, "sha256", sha256_of(uploads))
+    return recording

@@ -1,0 +1,184 @@
+"""Journal page: search every set by exercise, date, reps, weight and notes; open its session."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from journal.db import session_factory
+from journal.search import search_sets
+from journal.store import list_exercises
+from ui.colors import exercise_color
+from ui.journal_query import PARAMS, SORTS, JournalFilters, exercise_suggestions, results_frame
+from ui.resources import journal_engine
+from ui.widgets import SESSION_PAGE, journal_is_empty, sample_offer
+
+RESULT_LIMIT = 500
+
+st.title(":material/search: Journal")
+st.caption(
+    "Find past sets: type an exercise, a family (“pull-up”, “row”) or an alias (“pullup”). "
+    "The search is in the address bar, so you can bookmark or share it."
+)
+
+if journal_is_empty():
+    sample_offer("journal_load_sample")
+    st.stop()
+
+engine = journal_engine()
+with session_factory(engine)() as db:
+    used_names = [e.name for e in list_exercises(db, used_only=True)]
+options = exercise_suggestions(used_names)
+typed = st.session_state.get("exercise") or st.query_params.get("exercise")
+if typed and typed not in options:
+    options.append(typed)  # a typed name or a shared link's value stays selectable
+
+with st.container(border=True, key="journal_filters"):
+    first, second, third, fourth = st.columns([3, 2, 2, 2])
+    exercise = first.selectbox(
+        "Exercise",
+        options,
+        index=None,
+        accept_new_options=True,
+        key=PARAMS["exercise"],
+        placeholder="Any exercise: type pull-up, row, curl…",
+        bind="query-params",
+    )
+    date_from = second.date_input(
+        "From", value=None, key=PARAMS["date_from"], bind="query-params", format="YYYY-MM-DD"
+    )
+    date_to = second.date_input(
+        "Until", value=None, key=PARAMS["date_to"], bind="query-params", format="YYYY-MM-DD"
+    )
+    min_reps = third.number_input(
+        "Reps at least",
+        value=None,
+        min_value=0,
+        step=1,
+        key=PARAMS["min_reps"],
+        bind="query-params",
+    )
+    max_reps = third.number_input(
+        "Reps at most", value=None, min_value=0, step=1, key=PARAMS["max_reps"], bind="query-params"
+    )
+    min_kg = fourth.number_input(
+        "Weight at least (kg)",
+        value=None,
+        min_value=0.0,
+        step=2.5,
+        key=PARAMS["min_weight_kg"],
+        bind="query-params",
+    )
+    max_kg = fourth.number_input(
+        "Weight at most (kg)",
+        value=None,
+        min_value=0.0,
+        step=2.5,
+        key=PARAMS["max_weight_kg"],
+        bind="query-params",
+    )
+    notes_column, sort_column = st.columns([7, 2])
+    notes = notes_column.text_input(
+        "Words in notes", key=PARAMS["notes"], bind="query-params", placeholder="e.g. shoulder"
+    )
+    sort = sort_column.selectbox(
+        "Sort", list(SORTS), format_func=SORTS.__getitem__, key=PARAMS["sort"], bind="query-params"
+    )
+
+filters = JournalFilters(
+    exercise=exercise or None,
+    date_from=date_from,
+    date_to=date_to,
+    min_reps=None if min_reps is None else int(min_reps),
+    max_reps=None if max_reps is None else int(max_reps),
+    min_weight_kg=None if min_kg is None else float(min_kg),
+    max_weight_kg=None if max_kg is None else float(max_kg),
+    notes=notes.strip() or None,
+    sort=sort or "-date",
+)
+try:
+    query = filters.to_query(limit=RESULT_LIMIT)
+except ValueError as error:
+    st.error(f"This search cannot match anything: {error}. Change one of the filters.")
+    st.stop()
+with session_factory(engine)() as db:
+    page = search_sets(db, query)
+
+
+def clear_filter(name: str) -> None:
+    st.session_state[PARAMS[name]] = None if name != "notes" else ""
+
+
+if page.total_sets == 0:
+    described = filters.active()
+    st.warning(
+        "No sets match " + (", ".join(described.values()) if described else "this search") + ".",
+        icon=":material/search_off:",
+    )
+    hints = []
+    with session_factory(engine)() as db:
+        for name, words in described.items():
+            total = search_sets(db, filters.without(name).to_query(limit=1)).total_sets
+            if total:
+                hints.append((name, words, total))
+    if hints:
+        st.write("Loosen a filter:")
+        for name, words, total in hints:
+            st.button(
+                f"Drop “{words}”: {total} set{'' if total == 1 else 's'}",
+                key=f"journal_loosen_{name}",
+                on_click=clear_filter,
+                args=(name,),
+            )
+    else:
+        st.write("Try another exercise name, or clear the filters.")
+    st.stop()
+
+sets_column, reps_column, volume_column, sessions_column = st.columns(4)
+sets_column.metric("Sets", f"{page.total_sets:,}")
+reps_column.metric("Reps", f"{page.total_reps:,}")
+volume_column.metric("Volume", f"{page.total_volume_kg:,.0f} kg")
+sessions_column.metric("Sessions", f"{len({row.session_id for row in page.rows}):,}")
+if page.total_sets > len(page.rows):
+    st.caption(
+        f"Showing the first {len(page.rows)} of {page.total_sets:,} sets; "
+        "narrow the search to see the rest."
+    )
+
+frame = results_frame(page.rows)
+styled = frame.style.apply(
+    lambda _: [f"color: {exercise_color(i)}" for i in frame["exercise_id"]], subset=["exercise"]
+)
+event = st.dataframe(
+    styled,
+    key="journal_results",
+    on_select="rerun",
+    selection_mode="single-row",
+    hide_index=True,
+    column_order=[
+        "date",
+        "exercise",
+        "reps",
+        "weight_kg",
+        "volume_kg",
+        "rpe",
+        "corrected",
+        "notes",
+        "session",
+    ],
+    column_config={
+        "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm"),
+        "exercise": st.column_config.TextColumn("Exercise"),
+        "reps": st.column_config.NumberColumn("Reps"),
+        "weight_kg": st.column_config.NumberColumn("Weight (kg)", format="%.1f"),
+        "volume_kg": st.column_config.NumberColumn("Volume (kg)", format="%.0f"),
+        "rpe": st.column_config.NumberColumn("RPE", format="%.1f"),
+        "corrected": st.column_config.CheckboxColumn("Corrected"),
+        "notes": st.column_config.TextColumn("Notes"),
+        "session": st.column_config.TextColumn("Session"),
+    },
+)
+st.caption("Click a column header to sort; pick a row to open its session.")
+selected = event.selection.rows if event is not None else []
+if selected:
+    session_id = int(frame.iloc[selected[0]]["session_id"])
+    st.switch_page(SESSION_PAGE, query_params={"session": str(session_id)})

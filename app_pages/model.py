@@ -1,0 +1,69 @@
+"""Model page: what the exercise model knows, its measured accuracy and how it was measured."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.colors import family_color
+from ui.model_card import card_facts, classes_frame, evaluation_frame, protocol_text
+from ui.resources import model_card
+
+st.title(":material/model_training: What the model knows")
+st.caption(
+    "The exercise of every set is named by a small neural network trained on real wrist "
+    "recordings. Its card says what it was trained on and how well it did on data it had "
+    "never seen, so you can trust it (or doubt it) knowingly."
+)
+
+card = model_card()
+if card is None:
+    st.error(
+        "No model card found beside the model file. Train the model with `python -m ml.train` "
+        "or set ACTIVITY_MODEL_PATH to a trained model."
+    )
+    st.stop()
+
+facts = card_facts(card)
+for column, (label, value) in zip(st.columns(len(facts)), facts.items(), strict=True):
+    column.metric(label, value)
+
+st.subheader("Measured accuracy")
+evaluation = evaluation_frame(card)
+if evaluation.empty:
+    st.info("The card holds no evaluation yet.")
+else:
+    st.dataframe(
+        evaluation,
+        hide_index=True,
+        key="model_evaluation",
+        column_config={
+            "Set accuracy": st.column_config.NumberColumn(format="%.3f"),
+            "± sd": st.column_config.NumberColumn(format="%.3f"),
+            "Set macro-F1": st.column_config.NumberColumn(format="%.3f"),
+            "Window accuracy": st.column_config.NumberColumn(format="%.3f"),
+        },
+    )
+    st.caption(
+        "Set accuracy: share of held-out sets whose exercise (or family) was named right. "
+        "Baselines are the original seed network and a scikit-learn model on the same split."
+    )
+
+protocol = protocol_text(card)
+if protocol:
+    st.subheader("How it was measured")
+    st.text(protocol)
+
+st.subheader("Exercises it recognises")
+classes = classes_frame(card)
+st.dataframe(
+    classes.style.map(lambda family: f"color: {family_color(family)}", subset=["Family"]),
+    hide_index=True,
+    key="model_classes",
+)
+st.caption(
+    "Any other exercise in the catalog can still be chosen by hand for a set; reps are "
+    "counted without knowing the exercise."
+)
+
+with st.expander("The full model card (JSON)"):
+    st.json(card, expanded=False)

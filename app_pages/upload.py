@@ -1,0 +1,152 @@
+"""Upload page: drop recordings, check the sets found, correct them, save each as a session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+import appconfig
+from ml.sample_session import SAMPLE_PATH
+from ui.charts import motion_figure
+from ui.resources import activity_model, journal_engine
+from ui.tables import detected_chart_sets, detected_frame
+from ui.upload_flow import STEPS, Prepared, describe, prepare, save
+from ui.uploads import group_uploads, recording_label
+from ui.widgets import journal_is_empty, sample_offer, session_link, set_columns
+
+STEP_TEXT = {
+    "read": "reading the file",
+    "analyse": "finding sets and counting reps",
+    "ready": "ready",
+}
+
+st.title(":material/upload_file: Upload a workout")
+st.caption(
+    "Drop the motion export of your watch or phone: Apple Watch (applewatch-gym, Sensor Logger), "
+    "MetaMotion (gyroscope + accelerometer files together), phyphox or a plain CSV with a time "
+    f"column and gyroscope columns; `.csv`, `.csv.gz` or `.zip`, up to "
+    f"{appconfig.MAX_UPLOAD_MB:g} MB per file. Sets and reps are found for you; check them, "
+    "correct what is wrong, then save."
+)
+
+if journal_is_empty():
+    sample_offer("upload_load_sample")
+
+files = st.file_uploader(
+    "Recordings",
+    type=["csv", "gz", "zip"],
+    accept_multiple_files=True,
+    key="upload_files",
+    max_upload_size=int(appconfig.MAX_UPLOAD_MB),
+    help=f"A real example to try: {SAMPLE_PATH.name} in data/samples/ of the repository.",
+)
+prepared_by_key: dict[str, Prepared] = st.session_state.setdefault("upload_prepared", {})
+
+
+def show_prepared(key: str, prepared: Prepared) -> None:
+    """The result of one recording: error, already saved, or sets to check and save."""
+    if prepared.error is not None:
+        st.error(prepared.error, icon=":material/error:")
+        return
+    assert prepared.recording is not None
+    st.caption(describe(prepared.recording))
+    for warning in prepared.recording.warnings:
+        st.warning(warning, icon=":material/warning:")
+    if prepared.existing is not None:
+        since = prepared.existing.already_saved_at
+        when = f" since {since:%d %b %Y, %H:%M} UTC" if since else ""
+        st.info(f"This recording is already in your journal{when}.", icon=":material/info:")
+        session_link(prepared.existing.session_id, "Open the saved session")
+        return
+    analysis = prepared.analysis
+    assert analysis is not None
+    for warning in analysis.warnings:
+        st.warning(warning, icon=":material/warning:")
+    if prepared.saved is not None:
+        st.success(f"Saved as session {prepared.saved.session_id}.", icon=":material/check:")
+        session_link(prepared.saved.session_id, "Open the session")
+        return
+
+    st.markdown(
+        f"**{len(analysis.sets)} set{'' if len(analysis.sets) == 1 else 's'} found.** "
+        "Fix the exercise or reps where the model is wrong; add weight, RPE and notes; "
+        "delete a row that is not a set."
+    )
+    table_column, plot_column = st.columns([11, 10], gap="medium")
+    with table_column:
+        frame = detected_frame(analysis)
+        edited = st.data_editor(
+            frame,
+            key=f"upload_sets_{key}",
+            num_rows="delete",
+            hide_index=True,
+            column_config=set_columns([s.exercise for s in analysis.sets]),
+            disabled=["start_s", "end_s", "confidence"],
+        )
+    with plot_column:
+        recording = prepared.recording
+        figure = motion_figure(
+            recording.times_s,
+            recording.gyro,
+            detected_chart_sets(analysis.sets),
+            height=340,
+            range_slider=False,
+            max_points=2000,
+        )
+        st.plotly_chart(figure, key=f"upload_preview_{key}", config={"displaylogo": False})
+
+    start = prepared.recording.start_time
+    default_when = start.astimezone().replace(tzinfo=None) if start else datetime.now()
+    date_column, time_column, title_column = st.columns([2, 2, 5])
+    day = date_column.date_input("Date", value=default_when.date(), key=f"upload_date_{key}")
+    clock = time_column.time_input(
+        "Start time", value=default_when.time().replace(microsecond=0), key=f"upload_time_{key}"
+    )
+    title = title_column.text_input(
+        "Title", key=f"upload_title_{key}", placeholder="e.g. Pull day", max_chars=300
+    )
+    notes = st.text_area("Session notes", key=f"upload_notes_{key}", max_chars=5000)
+    if st.button(
+        "Save to journal", key=f"upload_save_{key}", type="primary", icon=":material/save:"
+    ):
+        try:
+            save(
+                prepared,
+                journal_engine(),
+                edited,
+                performed_at=datetime.combine(day, clock),
+                title=title.strip(),
+                notes=notes,
+            )
+        except ValueError as error:
+            st.error(f"Not saved: {error}")
+            return
+        st.rerun()
+
+
+if files:
+    groups = group_uploads(files)
+    keys = ["+".join(upload.file_id for upload in group) for group in groups]
+    for stale in set(prepared_by_key) - set(keys):
+        del prepared_by_key[stale]
+    for key, group in zip(keys, groups, strict=True):
+        label = recording_label(group)
+        with st.container(border=True, key=f"upload_box_{key}"):
+            st.subheader(label, anchor=False)
+            if key not in prepared_by_key:
+                with st.status(f"{label}: {STEP_TEXT[STEPS[0]]}…", expanded=False) as status:
+
+                    def on_step(step: str, status=status, label=label) -> None:
+                        status.update(label=f"{label}: {STEP_TEXT[step]}…")
+                        status.write(f"{STEP_TEXT[step].capitalize()}")
+
+                    prepared_by_key[key] = prepare(
+                        group, label, journal_engine(), activity_model, on_step
+                    )
+                    failed = prepared_by_key[key].error is not None
+                    status.update(
+                        label=f"{label}: {'could not be read' if failed else 'ready'}",
+                        state="error" if failed else "complete",
+                    )
+            show_prepared(key, prepared_by_key[key])

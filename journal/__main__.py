@@ -1,0 +1,274 @@
+"""The journal's command line: ``python -m journal {init,import,search,export,...}``.
+
+Examples::
+
+    python -m journal init --with-sample
+    python -m journal import watch.csv gyro.csv+accel.csv --json
+    python -m journal search --exercise "pull ups" --from 2024-03-01 --min-reps 10 --json
+    python -m journal export strong OUT.csv
+    python -m journal import-strong strong_export.csv        # Hevy exports are detected too
+
+The database is ``--database URL``, else ``JOURNAL_DATABASE_URL``, else data/journal/.
+Bad input gives a one-line message and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+import appconfig
+from journal import db, search, store, transfer
+
+#: The shipped sample session(s) `init --with-sample` loads into an empty journal.
+SAMPLES_GLOB = "samples/*.csv.gz"
+
+
+class CliError(Exception):
+    """A failure to report to the user in one line (exit code 1)."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-03-05") from None
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    print(json.dumps(payload, ensure_ascii=False, default=str), flush=True)
+
+
+def import_recording(engine: Engine, argument: str, *, athlete: str | None = None,
+                     title: str | None = None) -> dict[str, Any]:
+    """Read, analyse and save one recording (``a+b`` joins files); returns a report dict.
+
+    A file already in the journal is reported without running the analysis again.
+    """
+    from ml.recordings import RecordingError, read_recording
+
+    paths = [Path(p) for p in argument.split("+")]
+    for path in paths:
+        if not path.is_file():
+            return {"file": argument, "error": f"{path}: no such file"}
+    try:
+        recording = read_recording(paths if len(paths) > 1 else paths[0])
+    except RecordingError as error:
+        return {"file": argument, "error": str(error)}
+    with db.session_factory(engine)() as session:
+        existing = store.find_recording(session, recording.sha256)
+    if existing is None:
+        try:
+            # Keras loads only here, and only when a new recording needs analysing.
+            analyze = importlib.import_module("ml.pipeline").analyze
+        except ImportError as error:
+            return {"file": argument, "error": (
+                f"the analysis pipeline (ml.pipeline) is not available in this checkout: {error}"
+            )}
+        analysis = analyze(recording)
+        result = db.write_transaction(engine, lambda s: store.save_analysis(
+            s, analysis, athlete=athlete, title=title))
+        n_sets = len(analysis.sets)
+    else:
+        result, n_sets = existing, 0
+    report: dict[str, Any] = {"file": argument, "session_id": result.session_id,
+                              "created": result.created, "sets": n_sets}
+    if not result.created:
+        report["already_saved_at"] = result.already_saved_at
+    return report
+
+
+def _cmd_import(engine: Engine, args: argparse.Namespace) -> int:
+    status = 0
+    for argument in args.files:
+        report = import_recording(engine, argument, athlete=args.athlete, title=args.title)
+        if "error" in report:
+            status = 1
+        if args.json:
+            _emit(report)
+        elif "error" in report:
+            print(f"error: {report['error']}", file=sys.stderr)
+        elif report["created"]:
+            print(f"{argument}: saved as session {report['session_id']} "
+                  f"with {report['sets']} set(s)")
+        else:
+            print(f"{argument}: already in the journal (session {report['session_id']}, "
+                  f"saved {report['already_saved_at']:%Y-%m-%d %H:%M} UTC); not imported again")
+    return status
+
+
+def _cmd_init(engine: Engine, args: argparse.Namespace) -> int:
+    print(f"journal ready at {engine.url.render_as_string(hide_password=True)}")
+    if not args.with_sample:
+        return 0
+    with db.session_factory(engine)() as session:
+        if store.count_sessions(session) > 0:
+            print("the journal already has sessions: sample not loaded")
+            return 0
+    samples = sorted(appconfig.DATA_DIR.glob(SAMPLES_GLOB))
+    if not samples:
+        print(f"warning: no sample session found ({appconfig.DATA_DIR / SAMPLES_GLOB}); "
+              "the journal starts empty", file=sys.stderr)
+        return 0
+    for sample in samples:
+        report = import_recording(engine, str(sample), title="Sample session")
+        if "error" in report:
+            # The journal itself is ready; the app still starts, just without the sample.
+            print(f"warning: sample {sample.name} not loaded: {report['error']}", file=sys.stderr)
+        else:
+            print(f"sample {sample.name}: session {report['session_id']}")
+    return 0
+
+
+def _cmd_search(engine: Engine, args: argparse.Namespace) -> int:
+    query = search.SetQuery(
+        exercise=args.exercise, date_from=args.date_from, date_to=args.date_to,
+        min_reps=args.min_reps, max_reps=args.max_reps, min_weight_kg=args.min_weight,
+        max_weight_kg=args.max_weight, notes=args.notes, athlete=args.athlete,
+        sort=args.sort, limit=args.limit, offset=args.offset,
+    )
+    with db.session_factory(engine)() as session:
+        page = search.search_sets(session, query)
+    if args.json:
+        for row in page.rows:
+            _emit(row.as_dict())
+        return 0
+    for row in page.rows:
+        weight = f"{row.weight_kg:g} kg" if row.weight_kg is not None else "-"
+        print(f"{row.performed_at:%Y-%m-%d %H:%M}  session {row.session_id:<5} "
+              f"set {row.set_id:<6} {row.exercise_name:<40} {row.reps:>3} reps  {weight}")
+    print(f"{page.total_sets} set(s), {page.total_reps} reps "
+          f"(showing {len(page.rows)} from {args.offset + 1 if page.rows else 0})")
+    return 0
+
+
+def _cmd_sessions(engine: Engine, args: argparse.Namespace) -> int:
+    with db.session_factory(engine)() as session:
+        summaries = store.list_sessions(session, limit=args.limit)
+    for item in summaries:
+        if args.json:
+            _emit({"session_id": item.id, "performed_at": item.performed_at.isoformat(),
+                   "title": item.title, "sets": item.n_sets, "reps": item.total_reps,
+                   "exercises": list(item.exercise_names)})
+        else:
+            print(f"{item.id:<5} {item.performed_at:%Y-%m-%d %H:%M}  {item.title:<30} "
+                  f"{item.n_sets} set(s), {item.total_reps} reps")
+    return 0
+
+
+def _cmd_export(engine: Engine, args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise CliError(f"{out.parent}: no such folder")
+    with db.session_factory(engine)() as session:
+        text = transfer.strong_csv(session, athlete=args.athlete)
+    out.write_text(text, encoding="utf-8", newline="")
+    print(f"wrote {text.count(chr(10)) - 1} set(s) to {out} (Strong CSV, weights in kg)")
+    return 0
+
+
+def _cmd_import_csv(engine: Engine, args: argparse.Namespace) -> int:
+    for file in args.files:
+        result = db.write_transaction(engine, functools.partial(
+            transfer.import_workouts_csv, source=file, athlete=args.athlete,
+            weight_unit=args.unit))
+        print(f"{file}: {result.source_format} export, {len(result.session_ids)} session(s) "
+              f"and {result.sets_created} set(s) imported, {result.sessions_skipped} "
+              "already in the journal")
+        if result.custom_exercises:
+            print("  kept as custom exercises: " + ", ".join(result.custom_exercises))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m journal", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", metavar="URL", help="SQLAlchemy URL of the journal")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    init = commands.add_parser("init", help="create or migrate the journal")
+    init.add_argument("--with-sample", action="store_true",
+                      help="load the shipped sample session into an empty journal")
+    init.set_defaults(run=_cmd_init)
+
+    imp = commands.add_parser("import", help="analyse recordings and save them as sessions")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="a recording; a+b joins files")
+    imp.add_argument("--json", action="store_true", help="one JSON object per file")
+    imp.add_argument("--athlete")
+    imp.add_argument("--title")
+    imp.set_defaults(run=_cmd_import)
+
+    find = commands.add_parser("search", help="find sets")
+    find.add_argument("--exercise", help="name, family or alias, e.g. 'pull ups'")
+    find.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
+    find.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+    find.add_argument("--min-reps", type=int, metavar="N")
+    find.add_argument("--max-reps", type=int, metavar="N")
+    find.add_argument("--min-weight", type=float, metavar="KG")
+    find.add_argument("--max-weight", type=float, metavar="KG")
+    find.add_argument("--notes", metavar="TEXT", help="words that must appear in the notes")
+    find.add_argument("--athlete")
+    find.add_argument("--sort", default="-date", help=f"one of {', '.join(search.SORT_KEYS)} "
+                      "(prefix - for descending)")
+    find.add_argument("--limit", type=int, default=search.MAX_LIMIT)
+    find.add_argument("--offset", type=int, default=0)
+    find.add_argument("--json", action="store_true", help="one JSON object per set")
+    find.set_defaults(run=_cmd_search)
+
+    sessions = commands.add_parser("sessions", help="list sessions, newest first")
+    sessions.add_argument("--limit", type=int, default=50)
+    sessions.add_argument("--json", action="store_true")
+    sessions.set_defaults(run=_cmd_sessions)
+
+    export = commands.add_parser("export", help="export the journal")
+    export.add_argument("format", choices=["strong"])
+    export.add_argument("out", metavar="OUT.csv")
+    export.add_argument("--athlete")
+    export.set_defaults(run=_cmd_export)
+
+    for name in ("import-strong", "import-hevy"):
+        csv_import = commands.add_parser(name, help="import a Strong or Hevy CSV export")
+        csv_import.add_argument("files", nargs="+", metavar="FILE.csv")
+        csv_import.add_argument("--unit", choices=["kg", "lbs"], default="kg",
+                                help="unit of Strong's Weight column (default kg)")
+        csv_import.add_argument("--athlete")
+        csv_import.set_defaults(run=_cmd_import_csv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Callable[[Engine, argparse.Namespace], int] = args.run
+    engine = None
+    try:
+        engine = db.make_engine(args.database)
+        db.migrate(engine)
+        return run(engine, args)
+    except (CliError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1 if isinstance(error, CliError) else 2
+    except SQLAlchemyError as error:
+        print(f"error: the journal database failed: {getattr(error, 'orig', error)}",
+              file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    finally:
+        if engine is not None:
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

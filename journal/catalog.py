@@ -1,0 +1,156 @@
+"""The exercise catalog and athletes as rows: syncing ``journal.exercises`` in, resolving names.
+
+Every exercise answers to normalised keys (``exercises.normalize_name``) in
+``exercise_aliases``, so search by name, family or alias is one indexed SQL lookup. Names that
+match nothing become custom exercises (``custom:<key>``): an imported name is never dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from journal import exercises
+from journal.models import DEFAULT_ATHLETE, Athlete, Exercise, ExerciseAlias
+
+#: Prefix of the ids of exercises the user (or an import) added.
+CUSTOM_PREFIX = "custom:"
+
+# Where a key comes from, most specific first: imports resolve a name through these only.
+NAMING_KINDS = ("name", "alias", "id")
+
+
+def _catalog_keys(entry: exercises.Exercise) -> dict[str, str]:
+    """key -> kind for one catalog entry; a key keeps its most specific kind."""
+    keys: dict[str, str] = {}
+    for kind, words in (
+        ("name", (entry.name,)),
+        ("alias", entry.aliases),
+        ("id", (entry.id,)),
+        ("family", (entry.family, *exercises.FAMILIES.get(entry.family, ()))),
+    ):
+        for word in words:
+            key = exercises.normalize_name(word)
+            if key:
+                keys.setdefault(key, kind)
+    return keys
+
+
+def sync_catalog(session: Session) -> None:
+    """Insert or update every catalog exercise and its keys, and the default athlete.
+
+    Idempotent; run by ``journal.db.migrate``. Custom exercises are left as they are.
+    """
+    existing = {e.id: e for e in session.scalars(select(Exercise).where(~Exercise.is_custom))}
+    have_keys = {
+        (a.exercise_id, a.key): a
+        for a in session.scalars(select(ExerciseAlias).where(
+            ExerciseAlias.exercise_id.in_([e.id for e in exercises.CATALOG])))
+    }
+    for entry in exercises.CATALOG:
+        row = existing.get(entry.id)
+        if row is None:
+            session.add(Exercise(id=entry.id, name=entry.name, family=entry.family,
+                                 is_custom=False))
+        else:
+            row.name, row.family = entry.name, entry.family
+        for key, kind in _catalog_keys(entry).items():
+            alias = have_keys.get((entry.id, key))
+            if alias is None:
+                session.add(ExerciseAlias(exercise_id=entry.id, key=key, kind=kind))
+            else:
+                alias.kind = kind
+    session.flush()
+    default_athlete(session)
+
+
+def default_athlete(session: Session) -> Athlete:
+    """The athlete a single user is (created on first need)."""
+    return athlete_named(session, DEFAULT_ATHLETE)
+
+
+def athlete_named(session: Session, name: str) -> Athlete:
+    """The athlete with this name, created when new; ``ValueError`` for a blank name."""
+    clean = name.strip()
+    if not clean:
+        raise ValueError("athlete name is empty")
+    athlete = session.scalar(select(Athlete).where(Athlete.name == clean))
+    if athlete is None:
+        athlete = Athlete(name=clean)
+        session.add(athlete)
+        session.flush()
+    return athlete
+
+
+def find_exercise_id(session: Session, text: str) -> str | None:
+    """The exercise a typed or imported name denotes, or None.
+
+    An existing id is taken as is; otherwise the normalised name must equal a name, alias or id
+    key of exactly one exercise ("Pull ups" -> pull_up). Family words alone ("row") name
+    several exercises and resolve to None. Equipment in brackets, as Strong and Hevy write it
+    ("Bench Press (Barbell)"), is also tried in front ("barbell bench press").
+    """
+    if session.get(Exercise, text) is not None:
+        return text
+    for candidate in _name_variants(text):
+        key = exercises.normalize_name(candidate)
+        if not key:
+            continue
+        rows = list(session.execute(
+            select(ExerciseAlias.exercise_id, ExerciseAlias.kind, Exercise.is_custom)
+            .join(Exercise)
+            .where(ExerciseAlias.key == key, ExerciseAlias.kind.in_(NAMING_KINDS))
+        ))
+        if not rows:
+            continue
+        # Prefer the catalog's own name, then its aliases; catalog before custom.
+        rows.sort(key=lambda r: (r.is_custom, NAMING_KINDS.index(r.kind), r.exercise_id))
+        best = [r for r in rows if (r.is_custom, r.kind) == (rows[0].is_custom, rows[0].kind)]
+        if len({r.exercise_id for r in best}) == 1:
+            return str(best[0].exercise_id)
+    return None
+
+
+def _name_variants(text: str) -> list[str]:
+    variants = [text]
+    stripped = text.strip()
+    if stripped.endswith(")") and "(" in stripped:
+        base, _, equipment = stripped[:-1].rpartition("(")
+        variants += [f"{equipment} {base}", base]
+    return variants
+
+
+def resolve_exercise(session: Session, text: str, *, create: bool = True) -> str:
+    """The exercise id for a typed or imported name, adding a custom exercise when unknown.
+
+    ``ValueError`` for a blank name, or (``create=False``) for a name that matches nothing.
+    """
+    if not text.strip():
+        raise ValueError("exercise name is empty")
+    found = find_exercise_id(session, text)
+    if found is not None:
+        return found
+    if not create:
+        raise ValueError(f"no exercise called {text!r} in the journal")
+    return add_custom_exercise(session, text)
+
+
+def add_custom_exercise(session: Session, name: str, family: str = "other") -> str:
+    """Add (or find) the custom exercise with this display name; returns its id."""
+    clean = " ".join(name.split())
+    key = exercises.normalize_name(clean)
+    # Names with no letters or digits still need a stable id.
+    suffix = key or "x" + hashlib.sha256(clean.encode()).hexdigest()[:12]
+    exercise_id = f"{CUSTOM_PREFIX}{suffix}"[:120]
+    if session.get(Exercise, exercise_id) is None:
+        session.add(Exercise(id=exercise_id, name=clean or name, family=family, is_custom=True))
+        session.flush()
+        if key:
+            session.add(ExerciseAlias(exercise_id=exercise_id, key=key, kind="name"))
+        family_key = exercises.normalize_name(family)
+        if family_key and family_key != key:
+            session.add(ExerciseAlias(exercise_id=exercise_id, key=family_key, kind="family"))
+        session.flush()
+    return exercise_id

@@ -1,0 +1,170 @@
+"""Engines, migrations and transactions: where the journal lives and how writers share it.
+
+SQLite (the default, one file) runs in WAL mode with foreign keys on and a busy timeout; writes
+go through :func:`write_transaction`, which takes the write lock up front (``BEGIN IMMEDIATE``)
+and retries with backoff if the file stays locked, so concurrent app instances and CLI runs
+never show "database is locked". PostgreSQL (psycopg 3) works with the same code.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+import appconfig
+
+T = TypeVar("T")
+
+#: How long one SQLite statement waits for another writer before giving up (ms).
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+#: Where the Alembic scripts live, whatever the current directory is.
+MIGRATIONS_DIR = Path(appconfig.REPO_ROOT) / "migrations"
+
+# Execution option that makes the next BEGIN on a SQLite connection take the write lock.
+_IMMEDIATE = "journal_sqlite_begin_immediate"
+
+_migrated: set[str] = set()
+_migrate_lock = threading.Lock()
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Parse a database URL; plain ``postgresql://`` URLs use psycopg 3 (the driver we ship)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def is_memory_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
+    """An engine for the journal at ``url`` (default ``appconfig.database_url()``).
+
+    A SQLite file (and its folder) is created on first use; ``sqlite://`` is one in-memory
+    database shared by every session of the engine (tests). The schema is not touched: call
+    :func:`migrate` (or :func:`open_journal`, which does both).
+    """
+    parsed = normalize_url(url if url is not None else appconfig.database_url())
+    if parsed.get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(parsed, **kwargs)
+
+    if is_memory_sqlite(parsed):
+        kwargs.setdefault("poolclass", StaticPool)
+    else:
+        Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args.setdefault("check_same_thread", False)
+    # The driver waits this long on a lock (seconds); the PRAGMA below says the same in ms.
+    connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+    engine = create_engine(parsed, connect_args=connect_args, **kwargs)
+    _configure_sqlite(engine, memory=is_memory_sqlite(parsed))
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, memory: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy (not the sqlite3 module) decide when transactions begin, so that
+        # BEGIN IMMEDIATE and savepoints behave (SQLAlchemy's documented pysqlite recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if not memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on ``engine``; objects stay readable after commit (``expire_on_commit=False``)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def _writer(engine: Engine) -> Engine:
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{_IMMEDIATE: True})
+    return engine
+
+
+def is_locked_error(error: BaseException) -> bool:
+    """Whether an error is SQLite's transient "database is locked/busy"."""
+    text = str(getattr(error, "orig", error)).lower()
+    return isinstance(error, OperationalError) and ("locked" in text or "busy" in text)
+
+
+def write_transaction(
+    engine: Engine,
+    work: Callable[[Session], T],
+    *,
+    attempts: int = 8,
+    first_delay_s: float = 0.05,
+) -> T:
+    """Run ``work(session)`` in one transaction and commit; all or nothing.
+
+    On SQLite the write lock is taken at BEGIN, so two writers queue instead of failing
+    half-way; if the lock stays busy past the busy timeout the whole unit of work is retried
+    with exponential backoff and jitter, up to ``attempts`` times. Any other error rolls back
+    and propagates. Returns what ``work`` returned (plain values: the session is closed).
+    """
+    factory = sessionmaker(bind=_writer(engine), expire_on_commit=False)
+    delay = first_delay_s
+    for attempt in range(1, attempts + 1):
+        try:
+            with factory() as session, session.begin():
+                return work(session)
+        except OperationalError as error:
+            if not is_locked_error(error) or attempt == attempts:
+                raise
+            time.sleep(delay * (1 + random.random()))
+            delay *= 2
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision, then load the exercise catalog.
+
+    Works from any current directory: the scripts are found beside the package. Safe to call
+    from several processes at once and to call again (no-op when up to date).
+    """
+    from alembic import command
+    from alembic.config import Config
+
+    from journal import catalog
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with _writer(engine).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    write_transaction(engine, catalog.sync_catalog)
+
+
+def open_journal(url: str | URL | None = None) -> Engine:
+    """An engine with the schema migrated (once per process and URL): the app's entry point."""
+    engine = make_engine(url)
+    key = engine.url.render_as_string(hide_password=False)
+    with _migrate_lock:
+        if key not in _migrated or is_memory_sqlite(engine.url):
+            migrate(engine)
+            _migrated.add(key)
+    return engine

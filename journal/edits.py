@@ -1,0 +1,274 @@
+"""Correcting one set at a time: change values, add, split, merge, move, delete.
+
+The user's values change; the model's values stay beside them, and ``corrected`` says whether
+the user disagreed with the model. Rep counts after a split, merge or move are re-counted by
+the caller (``ml.reps`` on ``store.load_recording``) and passed in: the journal runs no model.
+Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from journal import catalog
+from journal.models import ExerciseSet
+from journal.store import get_session_row
+from journal.validation import (
+    UNSET,
+    Unset,
+    check_reps,
+    check_rpe,
+    check_span,
+    check_text,
+    check_weight,
+)
+from journal.views import JournalError, NotFoundError, SetView, set_view
+
+
+def _get_set(session: Session, set_id: int) -> ExerciseSet:
+    row = session.get(ExerciseSet, set_id)
+    if row is None:
+        raise NotFoundError(f"no set with id {set_id} in the journal")
+    return row
+
+
+def _refresh_corrected(row: ExerciseSet) -> None:
+    disagrees = row.model_exercise_id is not None and (
+        row.exercise_id != row.model_exercise_id
+        or (row.model_reps is not None and row.reps != row.model_reps)
+    )
+    row.corrected = bool(row.boundaries_edited or disagrees)
+
+
+def _renumber(session: Session, session_id: int) -> None:
+    """Positions 1..n by start time (sets without times keep their relative order)."""
+    session.flush()
+    rows = session.scalars(
+        select(ExerciseSet).where(ExerciseSet.session_id == session_id)
+    ).all()
+    ordered = sorted(rows, key=lambda r: (r.start_s is None, r.start_s or 0.0, r.position, r.id))
+    for position, row in enumerate(ordered, start=1):
+        row.position = position
+    session.flush()
+
+
+def _rep_times(values: Sequence[float] | None, where: str) -> list[float]:
+    times = [float(t) for t in values or ()]
+    if any(b < a for a, b in zip(times, times[1:], strict=False)):
+        raise ValueError(f"{where}: rep times must be in increasing order")
+    return times
+
+
+def _view(session: Session, row: ExerciseSet) -> SetView:
+    session.flush()
+    session.refresh(row)
+    return set_view(row)
+
+
+def update_set(
+    session: Session,
+    set_id: int,
+    *,
+    exercise: str | Unset = UNSET,
+    reps: int | Unset = UNSET,
+    weight_kg: float | None | Unset = UNSET,
+    rpe: float | None | Unset = UNSET,
+    notes: str | Unset = UNSET,
+    rep_times_s: Sequence[float] | Unset = UNSET,
+    confirmed: bool | Unset = UNSET,
+) -> SetView:
+    """Change the given fields of a set; an exercise name the journal lacks becomes custom.
+
+    Changing exercise or reps marks the set confirmed by the user unless ``confirmed`` says
+    otherwise; ``corrected`` follows whether they now differ from the model's.
+    """
+    row = _get_set(session, set_id)
+    where = f"set {row.position}"
+    if not isinstance(exercise, Unset):
+        row.exercise_id = catalog.resolve_exercise(session, exercise)
+    if not isinstance(reps, Unset):
+        row.reps = check_reps(reps, where)
+    if not isinstance(weight_kg, Unset):
+        row.weight_kg = check_weight(weight_kg, where)
+    if not isinstance(rpe, Unset):
+        row.rpe = check_rpe(rpe, where)
+    if not isinstance(notes, Unset):
+        row.notes = check_text(notes, f"{where} notes")
+    if not isinstance(rep_times_s, Unset):
+        row.rep_times_s = _rep_times(rep_times_s, where)
+    if not isinstance(confirmed, Unset):
+        row.confirmed = bool(confirmed)
+    elif not (isinstance(exercise, Unset) and isinstance(reps, Unset)):
+        row.confirmed = True
+    _refresh_corrected(row)
+    return _view(session, row)
+
+
+def add_set(
+    session: Session,
+    session_id: int,
+    *,
+    exercise: str,
+    reps: int,
+    start_s: float | None = None,
+    end_s: float | None = None,
+    rep_times_s: Sequence[float] = (),
+    weight_kg: float | None = None,
+    rpe: float | None = None,
+    notes: str = "",
+    recording_id: int | None = None,
+    from_model: bool = False,
+) -> SetView:
+    """Add a set the model missed (or, ``from_model=False`` and no span, a typed-in set).
+
+    A set the user drew on a recording counts as a correction of the model; a set typed in
+    without a recording (manual entry, CSV import) does not.
+    """
+    workout = get_session_row(session, session_id)
+    where = f"new set in session {session_id}"
+    check_span(start_s, end_s, where)
+    if recording_id is None and start_s is not None and workout.recordings:
+        recording_id = workout.recordings[0].id
+    row = ExerciseSet(
+        session_id=session_id,
+        recording_id=recording_id,
+        position=len(workout.sets) + 1,
+        start_s=start_s,
+        end_s=end_s,
+        exercise_id=catalog.resolve_exercise(session, exercise),
+        reps=check_reps(reps, where),
+        rep_times_s=_rep_times(rep_times_s, where),
+        weight_kg=check_weight(weight_kg, where),
+        rpe=check_rpe(rpe, where),
+        notes=check_text(notes, f"{where} notes"),
+        model_alternatives=[],
+        boundaries_edited=start_s is not None and not from_model,
+        confirmed=start_s is not None,
+    )
+    _refresh_corrected(row)
+    session.add(row)
+    if start_s is not None:
+        _renumber(session, session_id)
+    return _view(session, row)
+
+
+def split_set(
+    session: Session,
+    set_id: int,
+    at_s: float,
+    *,
+    first_reps: int,
+    second_reps: int,
+    first_rep_times_s: Sequence[float] = (),
+    second_rep_times_s: Sequence[float] = (),
+) -> tuple[SetView, SetView]:
+    """Split a recorded set at ``at_s`` (seconds into the recording) into two sets.
+
+    Both keep the exercise, weight and the model's exercise; the reps are the caller's
+    recounts. Both are marked as boundaries the user drew.
+    """
+    row = _get_set(session, set_id)
+    where = f"set {row.position}"
+    if row.start_s is None or row.end_s is None:
+        raise JournalError(f"{where} has no time span in a recording, so it cannot be split")
+    if not row.start_s < at_s < row.end_s:
+        raise ValueError(
+            f"{where}: split time {at_s} s is not inside the set ({row.start_s}–{row.end_s} s)"
+        )
+    second = ExerciseSet(
+        session_id=row.session_id,
+        recording_id=row.recording_id,
+        position=row.position,
+        start_s=at_s,
+        end_s=row.end_s,
+        exercise_id=row.exercise_id,
+        reps=check_reps(second_reps, where),
+        rep_times_s=_rep_times(second_rep_times_s, where),
+        weight_kg=row.weight_kg,
+        rpe=row.rpe,
+        notes="",
+        model_exercise_id=row.model_exercise_id,
+        model_confidence=row.model_confidence,
+        model_reps=None,
+        model_alternatives=list(row.model_alternatives or []),
+        boundaries_edited=True,
+        confirmed=True,
+    )
+    row.end_s = at_s
+    row.reps = check_reps(first_reps, where)
+    row.rep_times_s = _rep_times(first_rep_times_s, where)
+    row.model_reps = None
+    row.boundaries_edited = True
+    row.confirmed = True
+    for changed in (row, second):
+        _refresh_corrected(changed)
+    session.add(second)
+    _renumber(session, row.session_id)
+    return _view(session, row), _view(session, second)
+
+
+def merge_sets(
+    session: Session,
+    first_set_id: int,
+    second_set_id: int,
+    *,
+    reps: int,
+    rep_times_s: Sequence[float] = (),
+) -> SetView:
+    """Merge two sets of one session into the first (its exercise and weight; notes joined)."""
+    first, second = _get_set(session, first_set_id), _get_set(session, second_set_id)
+    if first.id == second.id:
+        raise ValueError(f"cannot merge set {first.position} with itself")
+    if first.session_id != second.session_id:
+        raise ValueError("only sets of the same session can be merged")
+    if first.start_s is not None and second.start_s is not None:
+        first.start_s = min(first.start_s, second.start_s)
+        first.end_s = max(first.end_s or 0.0, second.end_s or 0.0)
+    first.reps = check_reps(reps, f"set {first.position}")
+    first.rep_times_s = _rep_times(rep_times_s, f"set {first.position}")
+    first.notes = "\n".join(n for n in (first.notes, second.notes) if n)
+    first.model_reps = None
+    first.boundaries_edited = True
+    first.confirmed = True
+    _refresh_corrected(first)
+    session_id = first.session_id
+    session.delete(second)
+    _renumber(session, session_id)
+    return _view(session, first)
+
+
+def adjust_set(
+    session: Session,
+    set_id: int,
+    *,
+    start_s: float,
+    end_s: float,
+    reps: int | None = None,
+    rep_times_s: Sequence[float] | None = None,
+) -> SetView:
+    """Move a set's boundaries (seconds into its recording), with the caller's recount."""
+    row = _get_set(session, set_id)
+    where = f"set {row.position}"
+    check_span(start_s, end_s, where)
+    row.start_s, row.end_s = float(start_s), float(end_s)
+    if reps is not None:
+        row.reps = check_reps(reps, where)
+    if rep_times_s is not None:
+        row.rep_times_s = _rep_times(rep_times_s, where)
+    row.model_reps = None
+    row.boundaries_edited = True
+    row.confirmed = True
+    _refresh_corrected(row)
+    _renumber(session, row.session_id)
+    return _view(session, row)
+
+
+def delete_set(session: Session, set_id: int) -> None:
+    """Remove one set; the others are renumbered."""
+    row = _get_set(session, set_id)
+    session_id = row.session_id
+    session.delete(row)
+    _renumber(session, session_id)

@@ -1,0 +1,234 @@
+"""The Keras networks (ours and the seed's), wrist augmentation and the seeded fit loop.
+
+Only training code imports this module (it imports Keras at import time); serving goes through
+``ml.model``, which loads the saved, self-contained ``.keras`` file.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import keras  # noqa: E402
+from keras import layers  # noqa: E402
+
+
+def make_model(
+    *,
+    window_samples: int,
+    n_channels: int = 6,
+    n_classes: int,
+    normalization_data: np.ndarray | None = None,
+    filters: tuple[int, ...] = (32, 64, 64),
+    kernel_size: int = 5,
+    dense_units: int = 64,
+    dropout: float = 0.3,
+    learning_rate: float = 2e-3,
+    label_smoothing: float = 0.05,
+) -> keras.Model:
+    """Our activity network, compiled with cross-entropy.
+
+    Input (window_samples, n_channels) → Normalization (adapted on ``normalization_data``, so the
+    saved file is self-contained) → Conv1D blocks with batch norm and max-pooling → global
+    average + max pooling, concatenated with the window's mean normalised channels (the
+    orientation against gravity, the strongest cue) → Dense → softmax over ``n_classes``.
+
+    Parameters
+    ----------
+    normalization_data : ndarray, shape (n_windows, window_samples, n_channels), optional
+        Training windows to adapt the per-channel normalisation on.
+    """
+    if n_classes < 2:
+        raise ValueError(f"need at least 2 classes, got {n_classes}")
+    inputs = keras.Input(shape=(window_samples, n_channels), name="window")
+    norm = layers.Normalization(axis=-1, name="normalize")
+    if normalization_data is not None:
+        norm.adapt(normalization_data.reshape(-1, n_channels))
+    x = norm(inputs)
+    orientation = layers.GlobalAveragePooling1D(name="mean_channels")(x)
+    for i, width in enumerate(filters):
+        x = layers.Conv1D(width, kernel_size, padding="same", use_bias=False, name=f"conv{i}")(x)
+        x = layers.BatchNormalization(name=f"bn{i}")(x)
+        x = layers.Activation("relu", name=f"relu{i}")(x)
+        x = layers.MaxPooling1D(2, name=f"pool{i}")(x)
+    x = layers.Concatenate(name="features")(
+        [layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x), orientation]
+    )
+    x = layers.Dropout(dropout)(x)
+    x = layers.Dense(dense_units, activation="relu", name="dense")(x)
+    x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="probabilities")(x)
+    model = keras.Model(inputs, outputs, name="activity")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def make_seed_model(*, window_samples: int, n_channels: int = 6, n_classes: int) -> keras.Model:
+    """The blog post's network as published: no normalisation, MSE loss, RMSprop."""
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(window_samples, n_channels)),
+            layers.Conv1D(32, 3, activation="relu"),
+            layers.MaxPooling1D(2),
+            layers.Conv1D(64, 3, activation="relu"),
+            layers.GlobalMaxPooling1D(),
+            layers.Dense(64, activation="relu"),
+            layers.Dropout(0.5),
+            layers.Dense(n_classes, activation="softmax"),
+        ],
+        name="seed",
+    )
+    model.compile(optimizer="rmsprop", loss="mse", metrics=["accuracy"])
+    return model
+
+
+def random_rotations(n: int, max_deg: float, rng: np.random.Generator) -> np.ndarray:
+    """Rotation matrices about random axes by up to ``max_deg`` degrees, shape (n, 3, 3)."""
+    axis = rng.normal(size=(n, 3))
+    axis /= np.linalg.norm(axis, axis=1, keepdims=True)
+    angle = np.deg2rad(rng.uniform(-max_deg, max_deg, size=n))
+    k = np.zeros((n, 3, 3))
+    k[:, 0, 1], k[:, 0, 2], k[:, 1, 2] = -axis[:, 2], axis[:, 1], -axis[:, 0]
+    k = k - k.transpose(0, 2, 1)
+    s, c = np.sin(angle)[:, None, None], np.cos(angle)[:, None, None]
+    return np.eye(3) + s * k + (1 - c) * (k @ k)
+
+
+def augment(
+    windows: np.ndarray,
+    window_samples: int,
+    rng: np.random.Generator,
+    *,
+    max_rotation_deg: float = 15.0,
+    amplitude: float = 0.15,
+    speed: float = 0.15,
+) -> np.ndarray:
+    """What differs between real wrists: strap angle, effort, tempo.
+
+    Parameters
+    ----------
+    windows : ndarray, shape (n, wide_samples, 6)
+        Windows cut wider than the model's (room to stretch time around the centre).
+
+    Returns
+    -------
+    ndarray, shape (n, window_samples, 6): each window rotated (gyro and accel by the same
+    small rotation), its motion scaled in amplitude and its tempo changed, centre kept.
+    """
+    n, wide, _ = windows.shape
+    factor = rng.uniform(1 - speed, 1 + speed, size=(n, 1))
+    factor = np.minimum(factor, (wide - 1) / (window_samples - 1))
+    pos = (wide - 1) / 2 + (np.arange(window_samples) - (window_samples - 1) / 2) * factor
+    lo = np.clip(np.floor(pos).astype(np.int64), 0, wide - 2)
+    frac = (pos - lo)[..., None].astype(np.float32)
+    rows = np.arange(n)[:, None]
+    out = windows[rows, lo] * (1 - frac) + windows[rows, lo + 1] * frac
+    # Faster tempo (factor > 1) means proportionally faster rotation.
+    gyro, acc = out[..., :3] * factor[..., None].astype(np.float32), out[..., 3:]
+    # Amplitude: scale the motion (gyro, and accel around its window mean = gravity part).
+    scale = rng.uniform(1 - amplitude, 1 + amplitude, size=(n, 1, 1)).astype(np.float32)
+    mean_acc = acc.mean(axis=1, keepdims=True)
+    gyro, acc = gyro * scale, mean_acc + (acc - mean_acc) * scale
+    rot = random_rotations(n, max_rotation_deg, rng).astype(np.float32)
+    gyro = np.einsum("nij,ntj->nti", rot, gyro)
+    acc = np.einsum("nij,ntj->nti", rot, acc)
+    return np.concatenate([gyro, acc], axis=-1).astype(np.float32)
+
+
+def centre_crop(windows: np.ndarray, window_samples: int) -> np.ndarray:
+    """The middle ``window_samples`` of wider windows, shape (n, window_samples, channels)."""
+    start = (windows.shape[1] - window_samples) // 2
+    return windows[:, start : start + window_samples]
+
+
+class AugmentedBatches(keras.utils.PyDataset):  # type: ignore[misc]
+    """Shuffled, freshly augmented mini-batches each epoch, with per-sample class weights."""
+
+    def __init__(
+        self,
+        wide_windows: np.ndarray,
+        onehot: np.ndarray,
+        sample_weight: np.ndarray,
+        window_samples: int,
+        *,
+        batch_size: int,
+        seed: int,
+        augmentation: dict[str, float] | None,
+    ) -> None:
+        super().__init__()
+        self.x, self.y, self.w = wide_windows, onehot, sample_weight
+        self.window_samples, self.batch_size = window_samples, batch_size
+        self.rng = np.random.default_rng(seed)
+        self.augmentation = augmentation
+        self.order = self.rng.permutation(len(self.x))
+
+    def __len__(self) -> int:
+        return int(np.ceil(len(self.x) / self.batch_size))
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        idx = np.sort(self.order[i * self.batch_size : (i + 1) * self.batch_size])
+        batch = self.x[idx]
+        if self.augmentation is None:
+            batch = centre_crop(batch, self.window_samples)
+        else:
+            batch = augment(batch, self.window_samples, self.rng, **self.augmentation)
+        return np.ascontiguousarray(batch), self.y[idx], self.w[idx]
+
+    def on_epoch_end(self) -> None:
+        self.order = self.rng.permutation(len(self.x))
+
+
+def balanced_weights(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Per-sample weights so every class weighs the same in the loss, shape (n,), mean 1."""
+    counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+    per_class = np.where(counts > 0, len(labels) / (n_classes * np.maximum(counts, 1)), 0.0)
+    return per_class[labels].astype(np.float32)
+
+
+def fit(
+    model: keras.Model,
+    wide_windows: np.ndarray,
+    labels: np.ndarray,
+    *,
+    validation: tuple[np.ndarray, np.ndarray] | None,
+    seed: int,
+    epochs: int = 30,
+    batch_size: int = 128,
+    patience: int = 4,
+    augmentation: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """Train with class-balanced weights and early stopping on the validation loss.
+
+    ``wide_windows`` (n, wide_samples, 6) are augmented (or centre-cropped when ``augmentation``
+    is None) to the model's input length; ``validation`` holds model-length windows and labels.
+    Returns the history and the epoch whose weights were kept.
+    """
+    keras.utils.set_random_seed(seed)
+    n_classes = int(model.output_shape[-1])
+    window_samples = int(model.input_shape[1])
+    onehot = np.eye(n_classes, dtype=np.float32)[labels]
+    batches = AugmentedBatches(
+        wide_windows, onehot, balanced_weights(labels, n_classes), window_samples,
+        batch_size=batch_size, seed=seed, augmentation=augmentation,
+    )
+    callbacks: list[Any] = []
+    val_data = None
+    if validation is not None and len(validation[1]):
+        vx, vy = validation
+        val_data = (vx, np.eye(n_classes, dtype=np.float32)[vy],
+                    balanced_weights(vy, n_classes))
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=patience, restore_best_weights=True))
+    history = model.fit(batches, epochs=epochs, validation_data=val_data,
+                        callbacks=callbacks, verbose=0)
+    losses = history.history.get("val_loss") or history.history["loss"]
+    return {"epochs_run": len(losses), "best_epoch": int(np.argmin(losses)) + 1,
+            "history": {k: [round(float(v), 4) for v in vals]
+                        for k, vals in history.history.items()}}

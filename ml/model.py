@@ -1,0 +1,250 @@
+"""The shipped activity model: loading it with its card, window probabilities, set decisions.
+
+Public API (what the pipeline and the app use)::
+
+    model = load_model()                      # appconfig.MODEL_PATH + its card (.json beside it)
+    model.classes                             # catalog ids, includes "rest"
+    model.version                             # e.g. "activity-20261125-3f2a9c1e"
+    centres_s, probs = model.window_probabilities(recording)  # (n_windows,), (n_windows, n_classes)
+    decisions = model.classify_spans(recording, [(start_s, end_s), ...], prior={"row": "..."})
+    # or, on probabilities already computed (pure, no Keras):
+    decision = model.decide(probs[windows_in_span(centres_s, start_s, end_s)], prior=...)
+    decision = classify_span(probs_of_span, model.classes, thresholds=model.thresholds)
+
+Keras is imported lazily (only when a model is loaded or built): importing this module is cheap.
+The network builders live in ``ml.activity_network``; ``make_model`` is re-exported here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import appconfig
+from journal.exercises import UNKNOWN_ID, is_known
+from ml.activity_decision import DecisionThresholds, SpanDecision, classify_span
+from ml.recordings import Recording
+from ml.windowing import (
+    MissingAccelerometerError,
+    WindowSpec,
+    window_recording,
+    windows_in_span,
+)
+
+__all__ = [
+    "ActivityModel",
+    "DecisionThresholds",
+    "ModelError",
+    "SpanDecision",
+    "card_path_for",
+    "classify_span",
+    "file_sha256",
+    "load_model",
+    "make_model",
+]
+
+#: Windows per forward pass: bounds memory on hour-long recordings.
+_BATCH = 1024
+
+
+class ModelError(ValueError):
+    """A model file or card that cannot be used; the message says which file and what is wrong."""
+
+
+def import_keras() -> Any:
+    """Import Keras quietly (TensorFlow's C++ start-up logs are not for users)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+
+    return keras
+
+
+def make_model(**hyperparameters: Any) -> Any:
+    """Build the activity network (see ``ml.activity_network.make_model``)."""
+    from ml.activity_network import make_model as build
+
+    return build(**hyperparameters)
+
+
+def card_path_for(model_path: Path) -> Path:
+    """The card lives beside the model: ``activity.keras`` → ``activity.json``."""
+    return model_path.with_suffix(".json")
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass(eq=False)
+class ActivityModel:
+    """A Keras window classifier with its card (classes, window spec, thresholds)."""
+
+    network: Any
+    classes: tuple[str, ...]
+    spec: WindowSpec
+    thresholds: DecisionThresholds = field(default_factory=DecisionThresholds)
+    version: str = "unsaved"
+    card: dict[str, Any] = field(default_factory=dict)
+
+    def predict_windows(self, windows: np.ndarray) -> np.ndarray:
+        """Class probabilities of windows.
+
+        Parameters
+        ----------
+        windows : ndarray, shape (n_windows, window_samples, 6)
+
+        Returns
+        -------
+        ndarray, shape (n_windows, n_classes), float32; rows sum to 1.
+        """
+        expected = (self.spec.window_samples, 6)
+        if windows.ndim != 3 or windows.shape[1:] != expected:
+            raise ValueError(
+                f"expected windows of shape (n, {expected[0]}, 6), got {windows.shape}"
+            )
+        if windows.shape[0] == 0:
+            return np.zeros((0, len(self.classes)), np.float32)
+        out = [
+            np.asarray(self.network(np.ascontiguousarray(windows[i : i + _BATCH]), training=False))
+            for i in range(0, windows.shape[0], _BATCH)
+        ]
+        return np.concatenate(out).astype(np.float32)
+
+    def window_probabilities(self, recording: Recording) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities of every window of a recording.
+
+        Returns
+        -------
+        centres_s : ndarray, shape (n_windows,)
+            Window centre times in seconds from the recording start.
+        probs : ndarray, shape (n_windows, n_classes)
+            Empty (n_windows = 0) when the recording is shorter than one window or has no
+            accelerometer (see ``ml.windowing``; ``classify_spans`` then says "unknown").
+        """
+        try:
+            windows, centres = window_recording(recording, self.spec)
+        except MissingAccelerometerError:
+            return np.zeros(0), np.zeros((0, len(self.classes)), np.float32)
+        return centres, self.predict_windows(windows)
+
+    def decide(
+        self, span_probs: np.ndarray, *, prior: Mapping[str, str] | None = None
+    ) -> SpanDecision:
+        """The set decision on the window probabilities of one span, shape (k, n_classes)."""
+        return classify_span(span_probs, self.classes, thresholds=self.thresholds, prior=prior)
+
+    def classify_spans(
+        self,
+        recording: Recording,
+        spans: Sequence[tuple[float, float]],
+        *,
+        prior: Mapping[str, str] | None = None,
+        probabilities: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> list[SpanDecision]:
+        """One decision per (start_s, end_s) span; pass ``probabilities`` to reuse them."""
+        centres, probs = probabilities or self.window_probabilities(recording)
+        return [
+            self.decide(probs[windows_in_span(centres, start, end)], prior=prior)
+            for start, end in spans
+        ]
+
+    def save(self, path: Path, card: Mapping[str, Any]) -> None:
+        """Write the ``.keras`` file and its card (with the file's SHA-256) side by side."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.stem + ".tmp.keras")
+        self.network.save(tmp)
+        full = {
+            **card,
+            "classes": list(self.classes),
+            "window": self.spec.to_dict(),
+            "thresholds": self.thresholds.to_dict(),
+            "model_file": path.name,
+            "model_sha256": file_sha256(tmp),
+        }
+        full.setdefault("version", f"activity-{full['model_sha256'][:8]}")
+        card_tmp = card_path_for(tmp)
+        card_tmp.write_text(json.dumps(full, indent=2, sort_keys=False) + "\n")
+        tmp.replace(path)  # model first: a card never describes a file that is not there
+        card_tmp.replace(card_path_for(path))
+        self.card, self.version = full, str(full["version"])
+
+
+def _read_card(model_path: Path) -> dict[str, Any]:
+    card_path = card_path_for(model_path)
+    if not model_path.is_file():
+        raise ModelError(f"no activity model at {model_path} (run `python -m ml.train`)")
+    if not card_path.is_file():
+        raise ModelError(f"model {model_path} has no card {card_path.name} beside it")
+    try:
+        card = json.loads(card_path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"card {card_path} is not valid JSON: {exc}") from None
+    for key in ("classes", "window", "model_sha256"):
+        if key not in card:
+            raise ModelError(f"card {card_path} has no {key!r}")
+    return dict(card)
+
+
+def check_card(card: Mapping[str, Any], model_path: Path, n_outputs: int) -> None:
+    """Refuse a card that does not describe this model file; ``ModelError`` naming the mismatch."""
+    classes = list(card["classes"])
+    if len(classes) != n_outputs:
+        raise ModelError(
+            f"card of {model_path.name} lists {len(classes)} classes but the network has "
+            f"{n_outputs} outputs"
+        )
+    unknown = [c for c in classes if not is_known(c) or c == UNKNOWN_ID]
+    if unknown:
+        raise ModelError(f"card of {model_path.name} has classes not in the catalog: {unknown}")
+    if len(set(classes)) != len(classes):
+        raise ModelError(f"card of {model_path.name} lists a class twice: {classes}")
+    actual = file_sha256(model_path)
+    if card["model_sha256"] != actual:
+        raise ModelError(
+            f"card of {model_path.name} was written for another model file "
+            f"(sha256 {str(card['model_sha256'])[:12]}…, file has {actual[:12]}…)"
+        )
+
+
+_CACHE: dict[tuple[str, float], ActivityModel] = {}
+
+
+def load_model(path: Path | str | None = None) -> ActivityModel:
+    """Load a ``.keras`` activity model and its card, once per file version.
+
+    Raises
+    ------
+    ModelError
+        Missing file or card, or a card that does not match the model (class count, catalog ids,
+        file hash).
+    """
+    model_path = Path(path) if path is not None else appconfig.MODEL_PATH
+    card = _read_card(model_path)
+    key = (str(model_path.resolve()), model_path.stat().st_mtime)
+    if key in _CACHE:
+        return _CACHE[key]
+    keras = import_keras()
+    import ml.activity_network  # noqa: F401  (registers the custom layers for deserialising)
+
+    try:
+        network = keras.models.load_model(model_path, compile=False)
+    except Exception as exc:  # Keras raises many types for a corrupt or foreign file
+        raise ModelError(f"cannot load activity model {model_path}: {exc}") from None
+    check_card(card, model_path, int(network.output_shape[-1]))
+    model = ActivityModel(
+        network=network,
+        classes=tuple(card["classes"]),
+        spec=WindowSpec.from_dict(card["window"]),
+        thresholds=DecisionThresholds.from_dict(card.get("thresholds", {})),
+        version=str(card.get("version", model_path.stem)),
+        card=card,
+    )
+    _CACHE[key] = model
+    return model

@@ -1,0 +1,146 @@
+"""Uploads → named byte strings: files read, size limit enforced, .gz/.zip opened."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import zipfile
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, TypeAlias
+
+import appconfig
+from ml.recordings_errors import RecordingError
+
+#: A path, a binary file object (its ``name`` or the ``name`` argument is the original file name)
+#: or raw bytes.
+Source: TypeAlias = "str | os.PathLike[str] | BinaryIO | bytes"
+
+_MB = 1024 * 1024
+#: A compressed file may unpack to at most this many times the upload limit.
+_UNPACK_FACTOR = 4
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file's original name and bytes."""
+
+    name: str
+    data: bytes
+
+
+def _limit_bytes() -> int:
+    return int(appconfig.MAX_UPLOAD_MB * _MB)  # read at call time: tests and the app may change it
+
+
+def _too_big(name: str, size: int) -> RecordingError:
+    return RecordingError(
+        f"{name} is {size / _MB:.1f} MB, over the {appconfig.MAX_UPLOAD_MB:g} MB upload limit "
+        "(MAX_UPLOAD_MB)"
+    )
+
+
+def _read_one(source: Source, name: str | None) -> Upload:
+    if isinstance(source, bytes | bytearray):
+        data, label = bytes(source), name or "upload"
+        if len(data) > _limit_bytes():
+            raise _too_big(label, len(data))
+        return Upload(label, data)
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        label = name or path.name
+        if not path.is_file():
+            raise RecordingError(f"{path}: no such file")
+        if path.stat().st_size > _limit_bytes():
+            raise _too_big(label, path.stat().st_size)
+        return Upload(label, path.read_bytes())
+    if not hasattr(source, "read"):
+        raise RecordingError(f"cannot read a {type(source).__name__}: give a path or a file")
+    label = name or Path(str(getattr(source, "name", "") or "upload")).name
+    size = getattr(source, "size", None)  # Streamlit's UploadedFile knows its size
+    if not isinstance(size, int) and source.seekable():
+        position = source.tell()
+        size = source.seek(0, io.SEEK_END) - position
+        source.seek(position)
+    if isinstance(size, int) and size > _limit_bytes():
+        raise _too_big(label, size)
+    data = source.read(_limit_bytes() + 1)
+    if not isinstance(data, bytes):
+        raise RecordingError(f"{label}: open the file in binary mode ('rb')")
+    if len(data) > _limit_bytes():
+        raise _too_big(label, len(data))
+    return Upload(label, data)
+
+
+def read_uploads(source: Source | Sequence[Source], name: str | None = None) -> list[Upload]:
+    """The uploaded files in name order, each checked against ``appconfig.MAX_UPLOAD_MB``."""
+    if isinstance(source, Sequence) and not isinstance(source, str | bytes | bytearray):
+        if not source:
+            raise RecordingError("no file given")
+        uploads = [_read_one(item, None) for item in source]
+    else:
+        uploads = [_read_one(source, name)]
+    total = sum(len(u.data) for u in uploads)
+    if total > _limit_bytes():
+        raise _too_big("the upload", total)
+    return sorted(uploads, key=lambda u: u.name)
+
+
+def sha256_of(uploads: list[Upload]) -> str:
+    """SHA-256 of the raw bytes, files in name order: the same upload always hashes the same."""
+    digest = hashlib.sha256()
+    for upload in uploads:
+        digest.update(upload.data)
+    return digest.hexdigest()
+
+
+def _gunzip(upload: Upload) -> Upload:
+    limit = _limit_bytes() * _UNPACK_FACTOR
+    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    try:
+        data = inflater.decompress(upload.data, limit + 1)
+    except zlib.error:
+        raise RecordingError(f"{upload.name}: not a valid gzip file") from None
+    if len(data) > limit:
+        raise RecordingError(f"{upload.name}: unpacks to more than {limit // _MB} MB")
+    inner = upload.name[:-3] if upload.name.lower().endswith(".gz") else upload.name
+    return Upload(inner, data)
+
+
+def _is_hidden(member: str) -> bool:
+    return member.startswith("__MACOSX/") or Path(member).name.startswith(".")
+
+
+def _unzip(upload: Upload) -> list[Upload]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(upload.data))
+    except zipfile.BadZipFile:
+        raise RecordingError(f"{upload.name}: not a valid zip file") from None
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir() and not _is_hidden(m.filename)]
+        if sum(m.file_size for m in members) > _limit_bytes() * _UNPACK_FACTOR:
+            raise RecordingError(
+                f"{upload.name}: unpacks to more than {_limit_bytes() * _UNPACK_FACTOR // _MB} MB"
+            )
+        try:
+            return [Upload(f"{upload.name}/{m.filename}", archive.read(m)) for m in members]
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as error:
+            raise RecordingError(f"{upload.name}: cannot unpack ({error})") from None
+
+
+def unpack(upload: Upload) -> tuple[list[Upload], bool]:
+    """The files inside an upload (itself if plain) and whether it was an archive.
+
+    Containers are recognised by their first bytes, so a renamed file is still opened.
+    """
+    if upload.data[:2] == b"\x1f\x8b":
+        upload = _gunzip(upload)
+    if upload.data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        inner: list[Upload] = []
+        for member in _unzip(upload):
+            inner.extend(unpack(member)[0])
+        return inner, True
+    return [upload], False

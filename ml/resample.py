@@ -1,0 +1,142 @@
+"""Irregular sensor samples → one uniform rate: cleaned, anti-aliased, gaps held, never bridged.
+
+A stream is low-passed below the target Nyquist frequency (zero-phase Butterworth, on a uniform
+grid at its own rate) before it is interpolated onto the output grid, so 100 Hz wrist data does not
+fold arm tremor into the 0-25 Hz band. Spans longer than ``MAX_GAP_S`` without samples hold the
+last value and are reported; they are never interpolated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import signal
+
+from ml.recordings_errors import RecordingError
+
+#: Longest hole in the data that is interpolated; longer ones are held and reported.
+MAX_GAP_S = 1.0
+#: Low-pass corner as a fraction of the output Nyquist frequency.
+_CUTOFF_FRACTION = 0.8
+
+
+@dataclass
+class Series:
+    """One sensor's samples after cleaning: ``t`` (n,) float64 strictly increasing seconds,
+    ``values`` (n, 3) float32, with what the cleaning did in ``warnings``."""
+
+    t: np.ndarray
+    values: np.ndarray
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rate_hz(self) -> float:
+        return float(1.0 / np.median(np.diff(self.t)))
+
+
+def clean(t: np.ndarray, values: np.ndarray, what: str, first_line: int = 2) -> Series:
+    """Drop empty rows, sort stray out-of-order rows, drop repeated timestamps.
+
+    Parameters
+    ----------
+    t : ndarray, shape (n_samples,)
+        Sample times in seconds.
+    values : ndarray, shape (n_samples, 3)
+    what : str
+        "gyroscope in Gyroscope.csv", used in messages.
+    first_line : int
+        File line number of row 0, so messages can point at a line.
+    """
+    warnings: list[str] = []
+    present = np.isfinite(values).all(axis=1)
+    if not present.any():
+        raise RecordingError(f"the {what} columns are empty")
+    first = int(np.argmax(present))
+    last = len(present) - 1 - int(np.argmax(present[::-1]))
+    holes = ~present[first : last + 1]
+    if holes.any():
+        # Leading and trailing empty rows are normal (the watch starts its sensors late);
+        # empty rows inside are treated as missing samples and bridged only when short.
+        warnings.append(
+            f"{int(holes.sum())} rows with empty or non-finite {what} values inside the data "
+            f"(first at line {first_line + first + int(np.argmax(holes))}) were skipped"
+        )
+    t, values = t[present], values[present]
+    backwards = np.diff(t) < 0
+    if backwards.any():
+        warnings.append(
+            f"{int(backwards.sum())} rows of the {what} were out of time order "
+            f"(first near line {first_line + first + int(np.argmax(backwards)) + 1}): sorted"
+        )
+        order = np.argsort(t, kind="stable")
+        t, values = t[order], values[order]
+    repeated = np.diff(t) == 0
+    if repeated.any():
+        warnings.append(
+            f"{int(repeated.sum())} repeated timestamps in the {what}: kept the first of each"
+        )
+        keep = np.concatenate([[True], ~repeated])
+        t, values = t[keep], values[keep]
+    if len(t) < 2:
+        raise RecordingError(f"the {what} has fewer than 2 samples")
+    if not (np.ptp(values, axis=0) > 0).any():
+        constant = ", ".join(f"{axis}={v:g}" for axis, v in zip("xyz", values[0], strict=True))
+        raise RecordingError(
+            f"the {what} never changes ({constant} throughout): the sensor was off or the "
+            "export is broken"
+        )
+    return Series(t=t, values=values, warnings=warnings)
+
+
+def gaps(t: np.ndarray) -> list[tuple[float, float]]:
+    """(start, end) times of the spans longer than ``MAX_GAP_S`` without a sample."""
+    steps = np.diff(t)
+    return [(float(t[i]), float(t[i + 1])) for i in np.flatnonzero(steps > MAX_GAP_S)]
+
+
+def _low_pass(u_values: np.ndarray, rate_hz: float, target_hz: float) -> np.ndarray:
+    sos = signal.butter(8, _CUTOFF_FRACTION * target_hz / 2.0, fs=rate_hz, output="sos")
+    padlen = 3 * (2 * len(sos) + 1)
+    if len(u_values) <= padlen:
+        return u_values
+    filtered: np.ndarray = signal.sosfiltfilt(sos, u_values, axis=0)
+    return filtered
+
+
+def resample(series: Series, grid: np.ndarray, target_hz: float) -> np.ndarray:
+    """Values of a cleaned series on ``grid``, anti-aliased, holding across long gaps.
+
+    Parameters
+    ----------
+    series : Series
+    grid : ndarray, shape (n_out,)
+        Output times in the series' time base, uniformly spaced at ``target_hz``.
+
+    Returns
+    -------
+    ndarray, shape (n_out, 3), float32
+    """
+    t, values = series.t, series.values
+    rate = series.rate_hz
+    breaks = np.flatnonzero(np.diff(t) > MAX_GAP_S) + 1
+    times: list[np.ndarray] = []
+    parts: list[np.ndarray] = []
+    for start, stop in zip(np.r_[0, breaks], np.r_[breaks, len(t)], strict=True):
+        seg_t, seg_v = t[start:stop], values[start:stop].astype(np.float64)
+        if rate > 1.05 * target_hz and len(seg_t) > 1:
+            # Jittered samples → uniform grid at their own rate → low-pass → output grid.
+            uniform = seg_t[0] + np.arange(int((seg_t[-1] - seg_t[0]) * rate) + 1) / rate
+            seg_v = np.column_stack([np.interp(uniform, seg_t, seg_v[:, k]) for k in range(3)])
+            seg_t, seg_v = uniform, _low_pass(seg_v, rate, target_hz)
+        if parts:
+            # Hold the previous value up to this segment: interpolation then cannot bridge the gap.
+            seg_t = np.r_[seg_t[0] - 1e-6, seg_t]
+            seg_v = np.vstack([parts[-1][-1:], seg_v])
+        times.append(seg_t)
+        parts.append(seg_v)
+    all_t, all_v = np.concatenate(times), np.vstack(parts)
+    out = np.empty((len(grid), 3), dtype=np.float32)
+    for k in range(3):
+        out[:, k] = np.interp(grid, all_t, all_v[:, k])
+    return out

@@ -1,0 +1,16 @@
+"""The Wrist Journal app: routing only; every page lives in app_pages/."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="Wrist Journal", page_icon=":material/watch:", layout="wide")
+
+pages = [
+    st.Page("app_pages/upload.py", title="Upload", icon=":material/upload_file:", default=True),
+    st.Page("app_pages/journal.py", title="Journal", icon=":material/search:"),
+    st.Page("app_pages/session.py", title="Session", icon=":material/monitor_heart:"),
+    st.Page("app_pages/progress.py", title="Progress", icon=":material/trending_up:"),
+    st.Page("app_pages/model.py", title="Model", icon=":material/model_training:"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,170 @@
+"""Finding sets: by exercise name, family or alias, dates, reps, weight, notes; sorted, paged."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy.orm import Session
+
+from journal import edits, store
+from journal.search import SetQuery, build_select, search_sets, suggest_exercises
+
+
+@pytest.fixture
+def journal(session: Session, make_analysis) -> Session:
+    """Four sessions in March–April 2024 (synthetic signals; only the sets matter here)."""
+    plan = [
+        (datetime(2024, 3, 1, 18, tzinfo=UTC), [("assisted_pull_up", 12), ("barbell_row", 8)],
+         {0: {"weight_kg": 40.0}, 1: {"weight_kg": 60.0, "notes": "Grip failed early"}}),
+        (datetime(2024, 3, 12, 18, tzinfo=UTC), [("assisted_pull_up", 9), ("preacher_curl", 10)],
+         {0: {"weight_kg": 45.0}, 1: {"weight_kg": 20.0}}),
+        (datetime(2024, 4, 2, 18, tzinfo=UTC), [("chin_up", 6), ("barbell_bench_press", 5)],
+         {1: {"weight_kg": 80.0, "exercise": "incline_30_barbell_bench_press"}}),
+        (datetime(2024, 4, 20, 18, tzinfo=UTC), [("assisted_pull_up", 15)],
+         {0: {"weight_kg": 35.0, "notes": "new PR, grip strong"}}),
+    ]
+    for start, sets, overrides in plan:
+        store.save_analysis(session, make_analysis(sets, start=start), set_overrides=overrides,
+                            notes="morning" if start.month == 4 else "")
+    session.commit()
+    return session
+
+
+def _exercises(session: Session, **filters) -> list[str]:
+    return [row.exercise for row in search_sets(session, SetQuery(**filters)).rows]
+
+
+@pytest.mark.parametrize("typed", ["pull-up", "pullup", "pull ups", "Pull Ups", "PULL-UPS"])
+def test_search_finds_pullups_by_alias(journal, typed):
+    found = _exercises(journal, exercise=typed)
+    assert found.count("assisted_pull_up") == 3 and "chin_up" in found
+    assert not {"barbell_row", "preacher_curl"} & set(found)
+
+
+def test_search_finds_an_exercise_by_its_own_name_and_by_family(journal):
+    assert set(_exercises(journal, exercise="Assisted pull-up")) == {"assisted_pull_up"}
+    assert _exercises(journal, exercise="row") == ["barbell_row"]
+    assert _exercises(journal, exercise="bench") == ["incline_30_barbell_bench_press"]
+    # Part of a word matches when no key equals the text.
+    assert set(_exercises(journal, exercise="preach")) == {"preacher_curl"}
+    assert _exercises(journal, exercise="zumba") == []
+
+
+def test_search_by_date_range_includes_both_whole_days(journal):
+    found = search_sets(journal, SetQuery(date_from=date(2024, 3, 12), date_to=date(2024, 4, 2)))
+    assert {r.date for r in found.rows} == {date(2024, 3, 12), date(2024, 4, 2)}
+    assert found.total_sets == 4
+
+
+def test_search_every_pullup_set_with_ten_or_more_reps_since_march(journal):
+    rows = search_sets(journal, SetQuery(exercise="pull-up", date_from=date(2024, 3, 1),
+                                         min_reps=10)).rows
+    assert [(r.date, r.reps) for r in rows] == [(date(2024, 4, 20), 15), (date(2024, 3, 1), 12)]
+    assert rows[0].exercise_name == "Assisted pull-up" and rows[0].weight_kg == 35.0
+    assert rows[0].confidence == pytest.approx(0.9)
+
+
+def test_search_by_reps_and_weight_ranges(journal):
+    assert sorted(r.reps for r in search_sets(journal, SetQuery(min_reps=9, max_reps=12)).rows) \
+        == [9, 10, 12]
+    heavy = search_sets(journal, SetQuery(min_weight_kg=45, max_weight_kg=80)).rows
+    assert sorted(r.weight_kg for r in heavy) == [45.0, 60.0, 80.0]
+
+
+def test_search_by_words_in_set_or_session_notes_ignores_case(journal):
+    assert _exercises(journal, notes="GRIP") == ["assisted_pull_up", "barbell_row"]
+    assert _exercises(journal, notes="grip failed") == ["barbell_row"]
+    assert sorted(_exercises(journal, notes="morning")) == [
+        "assisted_pull_up", "chin_up", "incline_30_barbell_bench_press"]
+    assert _exercises(journal, notes="100%") == []  # wildcards in the text are literal
+
+
+def test_search_corrected_sets_only(journal):
+    rows = search_sets(journal, SetQuery(corrected=True)).rows
+    assert [(r.exercise, r.model_exercise) for r in rows] == [
+        ("incline_30_barbell_bench_press", "barbell_bench_press")]
+    assert len(search_sets(journal, SetQuery(corrected=False)).rows) == 6
+
+
+def test_search_by_athlete(journal, make_analysis):
+    store.save_analysis(journal, make_analysis([("preacher_curl", 7)]), athlete="Sam")
+    journal.commit()
+    assert [r.athlete for r in search_sets(journal, SetQuery(athlete="Sam")).rows] == ["Sam"]
+    assert len(search_sets(journal, SetQuery(athlete="Me")).rows) == 7
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [("reps", [5, 6, 8, 9, 10, 12, 15]), ("-reps", [15, 12, 10, 9, 8, 6, 5])],
+)
+def test_search_sorts_by_the_chosen_key(journal, sort, expected):
+    assert [r.reps for r in search_sets(journal, SetQuery(sort=sort)).rows] == expected
+
+
+def test_search_sorts_newest_first_by_default_and_sets_without_weight_last(journal):
+    rows = search_sets(journal, SetQuery()).rows
+    assert [r.performed_at for r in rows] == sorted((r.performed_at for r in rows), reverse=True)
+    by_weight = [r.weight_kg for r in search_sets(journal, SetQuery(sort="-weight")).rows]
+    assert by_weight[0] == 80.0 and by_weight[-1] is None
+
+
+def test_search_pages_keep_totals_of_every_match(journal):
+    first = search_sets(journal, SetQuery(sort="reps", limit=3))
+    second = search_sets(journal, SetQuery(sort="reps", limit=3, offset=3))
+    assert [r.reps for r in first.rows] == [5, 6, 8] and [r.reps for r in second.rows] == [9, 10, 12]
+    assert (first.total_sets, first.total_reps) == (7, 65)
+    assert first.total_volume_kg == pytest.approx(12 * 40 + 8 * 60 + 9 * 45 + 10 * 20 + 5 * 80
+                                                  + 15 * 35)
+
+
+def test_search_rows_are_plain_json_ready_values(journal):
+    row = search_sets(journal, SetQuery(limit=1)).rows[0]
+    values = row.as_dict()
+    for key in ("date", "session_id", "set_id", "exercise", "exercise_name", "reps",
+                "weight_kg", "confidence"):
+        assert key in values
+    assert values["date"] == "2024-04-20"
+
+
+def test_search_sees_edits_made_after_saving(journal):
+    row = search_sets(journal, SetQuery(exercise="curl")).rows[0]
+    edits.update_set(journal, row.set_id, exercise="pull_up", reps=11)
+    journal.commit()
+    assert _exercises(journal, exercise="curl") == []
+    assert "pull_up" in _exercises(journal, exercise="pull ups", min_reps=11)
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"min_reps": -1}, "min_reps"),
+        ({"max_reps": 2.5}, "max_reps"),
+        ({"min_reps": 10, "max_reps": 5}, "reps range is empty"),
+        ({"date_from": date(2024, 5, 1), "date_to": date(2024, 4, 1)}, "after"),
+        ({"min_weight_kg": -3}, "min_weight_kg"),
+        ({"min_weight_kg": 100, "max_weight_kg": 50}, "weight range is empty"),
+        ({"sort": "colour"}, "unknown sort key 'colour'"),
+        ({"limit": 0}, "limit"),
+        ({"offset": -5}, "offset"),
+        ({"date_from": "2024-01-01"}, "date_from must be a date"),
+    ],
+)
+def test_search_refuses_bad_parameters_with_a_clear_message(filters, message):
+    with pytest.raises(ValueError, match=message):
+        SetQuery(**filters)
+
+
+def test_search_sql_is_built_without_touching_a_database():
+    sql = str(build_select(SetQuery(exercise="pull ups", min_reps=10, sort="-reps")))
+    assert "exercise_aliases" in sql and "ORDER BY exercise_sets.reps DESC" in sql
+
+
+def test_suggest_exercises_for_autocomplete(journal):
+    names = [e.name for e in suggest_exercises(journal, "pull")]
+    assert {"Pull-up", "Assisted pull-up", "Chin-up"} <= set(names)
+    assert [e.id for e in suggest_exercises(journal, "preacher")] == ["preacher_curl"]
+    # Nothing typed: the exercises used most come first.
+    assert suggest_exercises(journal, "", limit=1)[0].id == "assisted_pull_up"
+    edits.add_set(journal, store.list_sessions(journal)[0].id, exercise="Sled push", reps=4)
+    assert [e.name for e in suggest_exercises(journal, "sled")] == ["Sled push"]

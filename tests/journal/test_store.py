@@ -1,0 +1,236 @@
+"""Saving analysed recordings: everything kept, once, all or nothing, and readable later."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from journal import store
+from journal.models import ExerciseSet, Recording, WorkoutSession
+from journal.views import NotFoundError
+
+
+def _count(session: Session, model: type) -> int:
+    return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_saved_session_keeps_sets_model_values_and_recording_facts(session, make_analysis):
+    analysis = make_analysis([("assisted_pull_up", 12, 0.93), ("barbell_row", 8, 0.71)])
+    result = store.save_analysis(session, analysis, title="Back day", notes="felt strong")
+    session.commit()
+
+    assert result.created and len(result.set_ids) == 2
+    view = store.load_session(session, result.session_id)
+    assert (view.title, view.notes, view.athlete) == ("Back day", "felt strong", "Me")
+    # The recording started 18:00 UTC; sessions are dated in local wall-clock time.
+    assert view.performed_at == datetime(2024, 3, 5, 18, 0, tzinfo=UTC).astimezone().replace(
+        tzinfo=None)
+    first, second = view.sets
+    assert (first.position, first.exercise, first.reps, first.model_confidence) == (
+        1, "assisted_pull_up", 12, pytest.approx(0.93))
+    assert first.exercise_name == "Assisted pull-up" and first.family == "pull-up"
+    assert first.rep_times_s == analysis.sets[0].rep_times_s
+    assert (first.start_s, first.end_s) == (analysis.sets[0].start_s, analysis.sets[0].end_s)
+    assert first.model_alternatives == (("unknown", pytest.approx(0.05)),)
+    assert (second.exercise, second.model_exercise, second.corrected) == (
+        "barbell_row", "barbell_row", False)
+    (recording,) = view.recordings
+    assert recording.sha256 == analysis.recording.sha256
+    assert recording.file_names == ("synthetic.csv",)
+    assert (recording.source_format, recording.original_rate_hz) == ("synthetic", 100.0)
+    assert recording.duration_s == pytest.approx(analysis.recording.duration_s)
+    assert recording.start_time == datetime(2024, 3, 5, 18, 0, tzinfo=UTC)
+
+
+def test_stored_signal_plots_without_the_original_file(session, make_analysis):
+    analysis = make_analysis()
+    result = store.save_analysis(session, analysis)
+    session.commit()
+    session.expunge_all()
+
+    signal = store.load_session(session, result.session_id).recordings[0].signal
+    assert signal is not None and signal.gyro.shape == analysis.recording.gyro.shape
+    # float16 storage: about three significant digits, far below sensor noise.
+    np.testing.assert_allclose(signal.gyro, analysis.recording.gyro, atol=1e-3)
+    np.testing.assert_allclose(signal.accel, analysis.recording.accel, atol=1e-3)
+    assert signal.gravity is None
+    assert signal.times_s[-1] == pytest.approx((len(signal.times_s) - 1) / 50)
+
+
+def test_listing_and_search_views_do_not_decode_signals(session, make_analysis):
+    result = store.save_analysis(session, make_analysis())
+    session.commit()
+    view = store.load_session(session, result.session_id, with_signal=False)
+    assert view.recordings[0].signal is None and view.sets
+
+
+def test_load_recording_rebuilds_the_canonical_recording_for_recounting(session, make_analysis):
+    analysis = make_analysis()
+    result = store.save_analysis(session, analysis)
+    session.commit()
+    recording_id = store.load_session(session, result.session_id).recordings[0].id
+
+    rebuilt = store.load_recording(session, recording_id)
+    assert rebuilt.sha256 == analysis.recording.sha256
+    assert rebuilt.n_samples == analysis.recording.n_samples
+    assert rebuilt.sample_rate_hz == 50.0
+    np.testing.assert_allclose(rebuilt.gyro, analysis.recording.gyro, atol=1e-3)
+
+
+def test_reupload_returns_existing_session_and_when_it_was_saved(session, make_analysis):
+    analysis = make_analysis()
+    first = store.save_analysis(session, analysis)
+    session.commit()
+
+    again = store.save_analysis(session, analysis, title="another title")
+    session.commit()
+    assert not again.created
+    assert again.session_id == first.session_id
+    assert again.already_saved_at is not None
+    assert again.already_saved_at <= datetime.now(UTC).replace(tzinfo=None)
+    assert _count(session, WorkoutSession) == 1 and _count(session, ExerciseSet) == 1
+    assert store.find_recording(session, analysis.recording.sha256) == again
+
+
+def test_user_edits_before_saving_are_kept_beside_the_model_values(session, make_analysis):
+    analysis = make_analysis([("assisted_pull_up", 12), ("barbell_row", 8), ("preacher_curl", 10)])
+    result = store.save_analysis(session, analysis, set_overrides={
+        0: {"weight_kg": 40.0, "rpe": 8.5, "notes": "slow negatives"},
+        1: {"exercise": "dumbbell_row", "reps": 9},
+        2: {"exercise": "Cable crossover"},
+    })
+    session.commit()
+
+    first, second, third = store.load_session(session, result.session_id).sets
+    assert (first.weight_kg, first.rpe, first.notes, first.corrected) == (
+        40.0, 8.5, "slow negatives", False)
+    assert (second.exercise, second.reps) == ("dumbbell_row", 9)
+    assert (second.model_exercise, second.model_reps) == ("barbell_row", 8)
+    assert second.corrected and second.confirmed
+    # An exercise the catalog lacks becomes a custom exercise, not an error.
+    assert third.exercise.startswith("custom:") and third.exercise_name == "Cable crossover"
+    assert third.model_exercise == "preacher_curl" and third.corrected
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({5: {"reps": 3}}, "index 5"),
+        ({0: {"reps": -1}}, "reps"),
+        ({0: {"weight_kg": -5.0}}, "weight"),
+        ({0: {"rpe": 11}}, "RPE"),
+        ({0: {"colour": "red"}}, "unknown field"),
+    ],
+)
+def test_bad_user_edits_are_refused_before_anything_is_written(
+    session, make_analysis, overrides, message
+):
+    with pytest.raises(ValueError, match=message):
+        store.save_analysis(session, make_analysis(), set_overrides=overrides)
+    session.commit()
+    assert _count(session, WorkoutSession) == 0
+
+
+def test_crash_in_the_middle_of_a_save_leaves_no_half_session(
+    session, make_analysis, monkeypatch
+):
+    analysis = make_analysis([("assisted_pull_up", 12), ("barbell_row", 8), ("preacher_curl", 9)])
+    calls = {"n": 0}
+    real_set_row = store._set_row
+
+    def failing_set_row(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the session, recording and first set are already flushed
+            raise RuntimeError("disk unplugged")
+        return real_set_row(*args, **kwargs)
+
+    monkeypatch.setattr(store, "_set_row", failing_set_row)
+    with pytest.raises(RuntimeError, match="disk unplugged"):
+        store.save_analysis(session, analysis)
+    session.commit()  # even a caller that commits after the failure keeps nothing of it
+
+    for model in (WorkoutSession, Recording, ExerciseSet):
+        assert _count(session, model) == 0, model.__name__
+    monkeypatch.undo()
+    assert store.save_analysis(session, analysis).created  # and the file can be saved later
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "'); DROP TABLE exercise_sets; --",
+        "<script>alert('x')</script> <b>bold</b> &amp;",
+        "# Heading\n\n* **bold** _it_ [link](javascript:alert(1)) `code`\n| a | b |",
+        "100% of 1RM_max \\ back\\slash \"quoted\" ñ 💪",
+    ],
+)
+def test_notes_with_sql_html_markdown_are_stored_verbatim(session, make_analysis, notes):
+    result = store.save_analysis(session, make_analysis(), notes=notes,
+                                 set_overrides={0: {"notes": notes}})
+    session.commit()
+    session.expunge_all()
+    view = store.load_session(session, result.session_id, with_signal=False)
+    assert view.notes == notes and view.sets[0].notes == notes
+    assert _count(session, ExerciseSet) == 1  # the tables are all still there
+
+
+def test_delete_session_removes_its_sets_and_recording(session, make_analysis):
+    keep = store.save_analysis(session, make_analysis())
+    gone = store.save_analysis(session, make_analysis([("preacher_curl", 10)] * 3))
+    session.commit()
+
+    store.delete_session(session, gone.session_id)
+    session.commit()
+    assert _count(session, WorkoutSession) == 1
+    assert _count(session, ExerciseSet) == 1 and _count(session, Recording) == 1
+    with pytest.raises(NotFoundError, match=str(gone.session_id)):
+        store.load_session(session, gone.session_id)
+    assert store.load_session(session, keep.session_id).sets
+
+
+def test_list_sessions_newest_first_with_set_and_rep_counts(session, make_analysis):
+    for day, reps in ((1, 10), (3, 12), (2, 8)):
+        store.save_analysis(
+            session, make_analysis([("barbell_row", reps)] * 2,
+                                   start=datetime(2024, 4, day, 9, 0, tzinfo=UTC)))
+    session.commit()
+
+    listed = store.list_sessions(session)
+    assert [s.performed_at.day for s in listed] == [3, 2, 1]
+    assert [s.total_reps for s in listed] == [24, 16, 20]
+    assert listed[0].n_sets == 2 and listed[0].exercise_names == ("Barbell row",)
+    assert listed[0].title == "Row" and listed[0].has_recording
+    assert [s.performed_at.day for s in store.list_sessions(session, limit=1, offset=1)] == [2]
+    assert store.count_sessions(session) == 3
+
+
+def test_update_session_changes_title_notes_and_date(session, make_analysis):
+    result = store.save_analysis(session, make_analysis())
+    store.update_session(session, result.session_id, title="Pull day", notes="new gym",
+                         performed_at=datetime(2024, 5, 1, 7, 30))
+    session.commit()
+    view = store.load_session(session, result.session_id, with_signal=False)
+    assert (view.title, view.notes, view.performed_at) == (
+        "Pull day", "new gym", datetime(2024, 5, 1, 7, 30))
+
+
+def test_sessions_belong_to_athletes_and_a_single_user_gets_a_default_one(
+    session, make_analysis
+):
+    store.save_analysis(session, make_analysis())
+    store.save_analysis(session, make_analysis(), athlete="Sam")
+    session.commit()
+    assert store.list_athletes(session) == ["Me", "Sam"]
+    assert [s.athlete for s in store.list_sessions(session, athlete="Sam")] == ["Sam"]
+
+
+def test_recording_without_start_time_is_dated_now(session, make_analysis):
+    before = datetime.now()
+    result = store.save_analysis(session, make_analysis(start=None))
+    view = store.load_session(session, result.session_id, with_signal=False)
+    assert before.replace(microsecond=0) <= view.performed_at.replace(microsecond=0)
+    assert view.recordings[0].start_time is None

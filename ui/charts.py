@@ -1,0 +1,337 @@
+"""Pure Plotly figure builders: signal and sets in, ``plotly.graph_objects.Figure`` out.
+
+Nothing here imports Streamlit, so every figure is tested on its own. Long signals are
+downsampled for display with tsdownsample's MinMaxLTTB (it keeps the peaks reps are made of);
+inside an optional ``detail_span`` every sample is kept, so zooming into a set shows it all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+from tsdownsample import MinMaxLTTBDownsampler
+
+from ui.colors import exercise_color, translucent
+
+#: Points per trace for the whole-recording view; ~4 traces of this stay far below 2 MB.
+DEFAULT_MAX_POINTS = 4000
+#: Seconds of context kept at full detail on each side of a zoomed set.
+DETAIL_MARGIN_S = 5.0
+
+_AXIS_COLORS = ("#D65F5F", "#59A14F", "#4E79A7")
+_MAGNITUDE_COLOR = "#222222"
+_SIGNALS = {
+    "gyro": (("gyro x", "gyro y", "gyro z"), "|gyro|", "angular velocity (rad/s)"),
+    "accel": (("accel x", "accel y", "accel z"), "|accel|", "acceleration (g)"),
+}
+
+
+@dataclass(frozen=True)
+class ChartSet:
+    """One set as the charts draw it: its span, exercise (for the colour), label and rep times."""
+
+    start_s: float
+    end_s: float
+    exercise_id: str
+    label: str
+    rep_times_s: tuple[float, ...] = ()
+
+
+def set_label(exercise_name: str, reps: int) -> str:
+    """The label written over a set: "Assisted pull-up · 12 reps"."""
+    return f"{exercise_name} · {reps} rep{'' if reps == 1 else 's'}"
+
+
+def display_indices(
+    times_s: np.ndarray,
+    values: np.ndarray,
+    max_points: int = DEFAULT_MAX_POINTS,
+    detail_span: tuple[float, float] | None = None,
+) -> np.ndarray:
+    """Indices of the samples to draw: MinMaxLTTB over the whole signal, all samples in the span.
+
+    Parameters
+    ----------
+    times_s : ndarray, shape (n_samples,)
+        Increasing sample times.
+    values : ndarray, shape (n_samples,)
+        The series to keep the shape of.
+    max_points : int
+        Points for the whole signal (the detail span adds its own samples on top).
+    detail_span : (start_s, end_s) or None
+        Samples in this span (plus ``DETAIL_MARGIN_S`` either side) are all kept.
+
+    Returns
+    -------
+    ndarray, shape (n_points,), int64
+        Sorted, unique sample indices.
+    """
+    n_samples = len(times_s)
+    if n_samples <= max_points:
+        return np.arange(n_samples, dtype=np.int64)
+    downsampler = MinMaxLTTBDownsampler()
+    picked = downsampler.downsample(
+        np.ascontiguousarray(times_s, dtype=np.float64),
+        np.ascontiguousarray(values, dtype=np.float32),
+        n_out=max_points,
+    ).astype(np.int64)
+    if detail_span is None:
+        return picked
+    first, last = np.searchsorted(
+        times_s, (detail_span[0] - DETAIL_MARGIN_S, detail_span[1] + DETAIL_MARGIN_S)
+    )
+    return np.union1d(picked, np.arange(first, last, dtype=np.int64))
+
+
+def motion_figure(
+    times_s: np.ndarray,
+    xyz: np.ndarray,
+    sets: Sequence[ChartSet],
+    *,
+    kind: str = "gyro",
+    detail_span: tuple[float, float] | None = None,
+    max_points: int = DEFAULT_MAX_POINTS,
+    height: int = 520,
+    range_slider: bool = True,
+) -> go.Figure:
+    """The x, y, z channels and their magnitude, each set shaded and labelled, reps marked.
+
+    Parameters
+    ----------
+    times_s : ndarray, shape (n_samples,)
+        Sample times in seconds from the start of the recording.
+    xyz : ndarray, shape (n_samples, 3)
+        Gyroscope (rad/s, ``kind="gyro"``) or accelerometer (g, ``kind="accel"``).
+    sets : sequence of ChartSet
+        Drawn as shaded spans with a label; their ``rep_times_s`` as markers on the magnitude.
+    detail_span : (start_s, end_s) or None
+        Zoom the x axis here and draw every sample inside it.
+    range_slider : bool
+        Show the range slider under the plot (off for small previews).
+    """
+    if xyz.ndim != 2 or xyz.shape[1] != 3 or len(times_s) != xyz.shape[0]:
+        raise ValueError(f"expected times (n,) and xyz (n, 3), got {times_s.shape} and {xyz.shape}")
+    axis_names, magnitude_name, y_title = _SIGNALS[kind]
+    times = np.asarray(times_s, dtype=np.float64)
+    magnitude = np.linalg.norm(xyz.astype(np.float32), axis=1)
+    fig = go.Figure()
+    for column, (name, color) in enumerate(zip(axis_names, _AXIS_COLORS, strict=True)):
+        keep = display_indices(times, xyz[:, column], max_points, detail_span)
+        fig.add_trace(_line(times[keep], xyz[keep, column], name, color, width=1.0))
+    keep = display_indices(times, magnitude, max_points, detail_span)
+    fig.add_trace(_line(times[keep], magnitude[keep], magnitude_name, _MAGNITUDE_COLOR, 1.6))
+    shapes, labels = _set_spans(sets)
+    _add_rep_markers(fig, times, magnitude, sets)
+    fig.update_layout(
+        shapes=shapes,
+        annotations=labels,
+        height=height,
+        margin={"l": 60, "r": 20, "t": 40, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0},
+        hovermode="x unified",
+        dragmode="select",
+        selectdirection="h",
+        yaxis_title=y_title,
+        xaxis_title="time since start (s)",
+    )
+    fig.update_xaxes(rangeslider={"visible": range_slider, "thickness": 0.08})
+    if detail_span is not None:
+        fig.update_xaxes(range=[detail_span[0] - DETAIL_MARGIN_S, detail_span[1] + DETAIL_MARGIN_S])
+    return fig
+
+
+def _line(x: np.ndarray, y: np.ndarray, name: str, color: str, width: float) -> go.Scatter:
+    return go.Scatter(
+        x=x.astype(np.float32),
+        y=y.astype(np.float32),
+        name=name,
+        mode="lines",
+        line={"color": color, "width": width},
+        hovertemplate="%{y:.2f}",
+    )
+
+
+def _set_spans(sets: Sequence[ChartSet]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """A shaded rectangle and a label per set (plain dicts: one layout update instead of 2n)."""
+    shapes: list[dict[str, object]] = []
+    labels: list[dict[str, object]] = []
+    for number, chart_set in enumerate(sets, start=1):
+        color = exercise_color(chart_set.exercise_id)
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": chart_set.start_s,
+                "x1": chart_set.end_s,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": translucent(color, 0.18),
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        labels.append(
+            {
+                "x": chart_set.start_s,
+                "xref": "x",
+                "xanchor": "left",
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "top",
+                "showarrow": False,
+                "text": f"{number}. {chart_set.label}",
+                "font": {"size": 11, "color": color},
+            }
+        )
+    return shapes, labels
+
+
+def _add_rep_markers(
+    fig: go.Figure, times: np.ndarray, magnitude: np.ndarray, sets: Sequence[ChartSet]
+) -> None:
+    """One marker per counted rep, on the magnitude curve, in the set's colour."""
+    rep_x: list[float] = []
+    rep_colors: list[str] = []
+    rep_text: list[str] = []
+    for number, chart_set in enumerate(sets, start=1):
+        for rep, at_s in enumerate(chart_set.rep_times_s, start=1):
+            rep_x.append(at_s)
+            rep_colors.append(exercise_color(chart_set.exercise_id))
+            rep_text.append(f"set {number}, rep {rep} of {len(chart_set.rep_times_s)}")
+    if not rep_x:
+        return
+    rep_y = np.interp(rep_x, times, magnitude)
+    fig.add_trace(
+        go.Scatter(
+            x=np.asarray(rep_x, dtype=np.float32),
+            y=rep_y.astype(np.float32),
+            name="reps",
+            mode="markers",
+            marker={
+                "symbol": "triangle-down",
+                "size": 10,
+                "color": rep_colors,
+                "line": {"color": "white", "width": 1},
+            },
+            text=rep_text,
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+
+
+def weekly_figure(weekly: pd.DataFrame, names: Mapping[str, str] | None = None) -> go.Figure:
+    """Reps and volume per week, stacked by exercise, in the exercise colours.
+
+    Parameters
+    ----------
+    weekly : DataFrame
+        One row per (week, exercise): columns ``week`` (date of the Monday), ``exercise``
+        (catalog id), ``reps`` and ``volume_kg``.
+    names : mapping of exercise id to display name, optional
+    """
+    names = names or {}
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        subplot_titles=("Reps per week", "Volume per week (kg × reps)"),
+    )
+    for exercise_id, rows in weekly.groupby("exercise", sort=True):
+        exercise_key = str(exercise_id)
+        label = names.get(exercise_key, exercise_key)
+        color = exercise_color(exercise_key)
+        for row_number, column in ((1, "reps"), (2, "volume_kg")):
+            fig.add_trace(
+                go.Bar(
+                    x=pd.to_datetime(rows["week"]),
+                    y=rows[column],
+                    name=label,
+                    marker_color=color,
+                    legendgroup=exercise_key,
+                    showlegend=row_number == 1,
+                ),
+                row=row_number,
+                col=1,
+            )
+    fig.update_layout(
+        barmode="stack",
+        height=520,
+        margin={"l": 60, "r": 20, "t": 40, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},
+    )
+    fig.update_xaxes(tickformat="%d %b %Y", dtick=7 * 24 * 3600 * 1000, row=2, col=1)
+    return fig
+
+
+def calendar_figure(sets_per_day: Mapping[date, int], today: date | None = None) -> go.Figure:
+    """A calendar of training days: one square per day, weeks as columns, darker = more sets.
+
+    Covers the weeks from the first training day (at most a year back) to ``today``.
+    """
+    today = today or (max(sets_per_day) if sets_per_day else date.today())
+    first_day = min(sets_per_day, default=today)
+    first_day = max(first_day, today - timedelta(days=364))
+    first_monday = first_day - timedelta(days=first_day.weekday())
+    n_weeks = (today - first_monday).days // 7 + 1
+    counts = np.zeros((7, n_weeks))
+    hover = np.full((7, n_weeks), "", dtype=object)
+    for offset in range(n_weeks * 7):
+        day = first_monday + timedelta(days=offset)
+        week, weekday = divmod(offset, 7)
+        n_sets = sets_per_day.get(day, 0)
+        counts[weekday, week] = n_sets
+        hover[weekday, week] = f"{day:%a %d %b %Y}: {n_sets} set{'' if n_sets == 1 else 's'}"
+    week_starts = [first_monday + timedelta(weeks=w) for w in range(n_weeks)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=counts,
+            x=week_starts,
+            y=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+            text=hover,
+            hovertemplate="%{text}<extra></extra>",
+            xgap=3,
+            ygap=3,
+            colorscale=[[0.0, "#EEEEEE"], [1e-9, "#C6DBEF"], [1.0, "#08306B"]],
+            showscale=False,
+        )
+    )
+    fig.update_layout(
+        height=220,
+        margin={"l": 40, "r": 20, "t": 20, "b": 30},
+        yaxis={"autorange": "reversed"},
+        xaxis={"tickformat": "%b %Y"},
+    )
+    return fig
+
+
+def payload_bytes(fig: go.Figure) -> int:
+    """Size of the figure's JSON as sent to the browser."""
+    return len(fig.to_json().encode("utf-8"))
+
+
+def span_from_selection(selection: Mapping[str, Any] | None) -> tuple[float, float] | None:
+    """The time span of a box selection on a motion figure (Streamlit's ``event.selection``).
+
+    Uses the box's x range; falls back to the first and last selected point. None when nothing
+    (or a zero-width span) is selected.
+    """
+    if not selection:
+        return None
+    boxes = selection.get("box") or []
+    xs: list[float] = []
+    if boxes and boxes[0].get("x"):
+        xs = [float(x) for x in boxes[0]["x"]]
+    else:
+        xs = [float(p["x"]) for p in selection.get("points") or [] if "x" in p]
+    if len(xs) < 2 or max(xs) - min(xs) <= 0:
+        return None
+    return round(min(xs), 2), round(max(xs), 2)

@@ -1,0 +1,142 @@
+"""The Journal page's search: its URL parameters, the journal query, and plain-words descriptions.
+
+A search such as "pull-up sets with 10+ reps" lives in the URL (``?exercise=pull-up&min_reps=10``)
+so it can be bookmarked and shared: each filter widget is bound to the parameter named in
+``PARAMS``. Pure: no Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from journal import exercises
+from journal.search import SearchRow, SetQuery
+
+#: Sort choices offered on the page: search sort key → label.
+SORTS = {
+    "-date": "Newest first",
+    "date": "Oldest first",
+    "-reps": "Most reps",
+    "-weight": "Heaviest",
+    "exercise": "Exercise A–Z",
+}
+
+#: Field → URL query parameter, which is also the key of the widget bound to it.
+PARAMS = {
+    "exercise": "exercise",
+    "date_from": "from",
+    "date_to": "to",
+    "min_reps": "min_reps",
+    "max_reps": "max_reps",
+    "min_weight_kg": "min_kg",
+    "max_weight_kg": "max_kg",
+    "notes": "notes",
+    "sort": "sort",
+}
+
+
+@dataclass(frozen=True)
+class JournalFilters:
+    """What the user asked for on the Journal page (None = no filter)."""
+
+    exercise: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    min_reps: int | None = None
+    max_reps: int | None = None
+    min_weight_kg: float | None = None
+    max_weight_kg: float | None = None
+    notes: str | None = None
+    sort: str = "-date"
+
+    def to_query(self, limit: int = 500) -> SetQuery:
+        """The journal search; ``ValueError`` (from ``SetQuery``) when the ranges contradict."""
+        return SetQuery(
+            exercise=self.exercise,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            min_reps=self.min_reps,
+            max_reps=self.max_reps,
+            min_weight_kg=self.min_weight_kg,
+            max_weight_kg=self.max_weight_kg,
+            notes=self.notes,
+            sort=self.sort,
+            limit=limit,
+        )
+
+    def active(self) -> dict[str, str]:
+        """Each active filter (field name) described in words: {"min_reps": "at least 10 reps"}."""
+        words: dict[str, str] = {}
+        if self.exercise:
+            words["exercise"] = f"exercise “{self.exercise}”"
+        if self.date_from:
+            words["date_from"] = f"from {self.date_from:%d %b %Y}"
+        if self.date_to:
+            words["date_to"] = f"until {self.date_to:%d %b %Y}"
+        if self.min_reps is not None:
+            words["min_reps"] = f"at least {self.min_reps} reps"
+        if self.max_reps is not None:
+            words["max_reps"] = f"at most {self.max_reps} reps"
+        if self.min_weight_kg is not None:
+            words["min_weight_kg"] = f"at least {self.min_weight_kg:g} kg"
+        if self.max_weight_kg is not None:
+            words["max_weight_kg"] = f"at most {self.max_weight_kg:g} kg"
+        if self.notes:
+            words["notes"] = f"notes containing “{self.notes}”"
+        return words
+
+    def without(self, name: str) -> JournalFilters:
+        """The same filters with one of them removed."""
+        if name == "sort":
+            raise ValueError("the sort order is not a filter")
+        cleared: dict[str, Any] = {name: None}
+        return replace(self, **cleared)
+
+
+def exercise_suggestions(used_names: Sequence[str]) -> list[str]:
+    """Options of the exercise search box: families first, then names used, then the catalog."""
+    families = [f for f in exercises.FAMILIES if f not in (exercises.REST_ID, "other")]
+    names = [e.name for e in exercises.CATALOG if e.family not in (exercises.REST_ID, "other")]
+    return list(dict.fromkeys([*families, *used_names, *names]))
+
+
+def results_frame(rows: Sequence[SearchRow]) -> pd.DataFrame:
+    """Search results as the page's table, one row per set (index = set id)."""
+    frame = pd.DataFrame(
+        [
+            {
+                "date": row.performed_at,
+                "exercise": row.exercise_name,
+                "reps": row.reps,
+                "weight_kg": row.weight_kg,
+                "volume_kg": row.reps * row.weight_kg if row.weight_kg is not None else None,
+                "rpe": row.rpe,
+                "corrected": row.corrected,
+                "notes": row.notes,
+                "session": row.session_title,
+                "session_id": row.session_id,
+                "exercise_id": row.exercise,
+            }
+            for row in rows
+        ],
+        columns=[
+            "date",
+            "exercise",
+            "reps",
+            "weight_kg",
+            "volume_kg",
+            "rpe",
+            "corrected",
+            "notes",
+            "session",
+            "session_id",
+            "exercise_id",
+        ],
+        index=pd.Index([row.set_id for row in rows], name="set_id"),
+    )
+    return frame.astype({"weight_kg": "float64", "volume_kg": "float64", "rpe": "float64"})

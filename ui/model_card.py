@@ -1,0 +1,85 @@
+"""The model card (``data/models/activity.json``) as tables for the Model page, without Keras."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from journal import exercises
+
+_EVALUATION_COLUMNS = {
+    "dataset": "Dataset",
+    "protocol": "Protocol",
+    "level": "Level",
+    "n_sets": "Sets",
+    "set_accuracy": "Set accuracy",
+    "set_accuracy_sd": "± sd",
+    "set_macro_f1": "Set macro-F1",
+    "window_accuracy": "Window accuracy",
+}
+
+
+def classes_frame(card: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per class of the model: catalog name, family and id, in family order."""
+    rows = []
+    for class_id in card.get("classes", []):
+        known = exercises.is_known(str(class_id))
+        entry = exercises.get(str(class_id)) if known else None
+        rows.append(
+            {
+                "Exercise": entry.name if entry else str(class_id),
+                "Family": entry.family if entry else "other",
+                "Id": str(class_id),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["Exercise", "Family", "Id"])
+    return frame.sort_values(["Family", "Exercise"], kind="stable").reset_index(drop=True)
+
+
+def evaluation_frame(card: Mapping[str, Any]) -> pd.DataFrame:
+    """The card's ``evaluation`` list as a table, with the baselines in their own columns."""
+    rows = []
+    for item in card.get("evaluation", []):
+        if not isinstance(item, Mapping):
+            continue
+        row = {label: item.get(key) for key, label in _EVALUATION_COLUMNS.items()}
+        baselines = item.get("baselines") or {}
+        if isinstance(baselines, Mapping):
+            for name, value in baselines.items():
+                row[f"Baseline: {str(name).replace('_', ' ')}"] = _headline(value)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _headline(value: Any) -> Any:
+    """A baseline may be a number or a dict of metrics: show its set accuracy where nested."""
+    if isinstance(value, Mapping):
+        return value.get("set_accuracy", value.get("accuracy"))
+    return value
+
+
+def card_facts(card: Mapping[str, Any]) -> dict[str, str]:
+    """Short facts for the header: version, date, window, training data size."""
+    facts: dict[str, str] = {}
+    for key, label in (
+        ("version", "Version"),
+        ("created", "Trained"),
+        ("date", "Trained"),
+        ("trained_at", "Trained"),
+    ):
+        if key in card and label not in facts:
+            facts[label] = str(card[key])
+    facts["Classes"] = str(len(card.get("classes", [])))
+    return facts
+
+
+def protocol_text(card: Mapping[str, Any]) -> str:
+    """The protocol as plain text: a string as is, a dict as "key: value" lines."""
+    protocol = card.get("protocol", "")
+    if isinstance(protocol, Mapping):
+        return "\n".join(f"{key}: {value}" for key, value in protocol.items())
+    if isinstance(protocol, list):
+        return "\n".join(str(line) for line in protocol)
+    return str(protocol)

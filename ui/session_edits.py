@@ -1,0 +1,137 @@
+"""Corrections made on the Session page, each one transaction, reps recounted by ``ml`` on the span.
+
+No Streamlit here. Moving, splitting, merging or adding a set recounts its reps on the stored
+signal of its recording (the journal itself runs no ml), so the table and the rep markers agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from journal import edits
+from journal.db import write_transaction
+from journal.models import ExerciseSet
+from journal.store import delete_session, load_recording
+from journal.views import JournalError, NotFoundError, SetView
+from ml.recordings import Recording
+
+
+def recount(recording: Recording, start_s: float, end_s: float) -> tuple[int, tuple[float, ...]]:
+    """Reps and rep times (s from the recording start) counted on ``[start_s, end_s]``."""
+    from ml.pipeline import recount_span
+
+    counted = recount_span(recording, start_s, end_s)
+    return int(counted.reps), tuple(float(t) for t in counted.rep_times_s)
+
+
+def _get_set(session: Session, set_id: int) -> ExerciseSet:
+    row = session.get(ExerciseSet, set_id)
+    if row is None:
+        raise NotFoundError(f"no set with id {set_id} in the journal")
+    return row
+
+
+def _recording_of(session: Session, set_id: int) -> Recording:
+    row = _get_set(session, set_id)
+    if row.recording_id is None:
+        raise JournalError(f"set {row.position} was typed in, not recorded: it has no signal")
+    return load_recording(session, row.recording_id)
+
+
+def save_table_changes(engine: Engine, changes: Mapping[int, Mapping[str, Any]]) -> int:
+    """Apply the set table's edits (per set id, ``update_set`` fields); returns sets changed."""
+
+    def work(session: Session) -> int:
+        for set_id, fields in changes.items():
+            edits.update_set(session, set_id, **fields)
+        return len(changes)
+
+    return write_transaction(engine, work)
+
+
+def adjust(engine: Engine, set_id: int, start_s: float, end_s: float) -> SetView:
+    """Move a set's start and end, recounting its reps on the new span."""
+
+    def work(session: Session) -> SetView:
+        reps, times = recount(_recording_of(session, set_id), start_s, end_s)
+        return edits.adjust_set(
+            session, set_id, start_s=start_s, end_s=end_s, reps=reps, rep_times_s=times
+        )
+
+    return write_transaction(engine, work)
+
+
+def split(engine: Engine, set_id: int, at_s: float) -> tuple[SetView, SetView]:
+    """Split a set in two at ``at_s``, each half recounted."""
+
+    def work(session: Session) -> tuple[SetView, SetView]:
+        row = _get_set(session, set_id)
+        if row.start_s is None or row.end_s is None:
+            raise JournalError(f"set {row.position} has no time span, so it cannot be split")
+        recording = _recording_of(session, set_id)
+        first_reps, first_times = recount(recording, row.start_s, at_s)
+        second_reps, second_times = recount(recording, at_s, row.end_s)
+        return edits.split_set(
+            session,
+            set_id,
+            at_s,
+            first_reps=first_reps,
+            second_reps=second_reps,
+            first_rep_times_s=first_times,
+            second_rep_times_s=second_times,
+        )
+
+    return write_transaction(engine, work)
+
+
+def merge(engine: Engine, first_set_id: int, second_set_id: int) -> SetView:
+    """Merge two sets into the first, recounted over the span covering both."""
+
+    def work(session: Session) -> SetView:
+        first, second = _get_set(session, first_set_id), _get_set(session, second_set_id)
+        spans = [(s.start_s, s.end_s) for s in (first, second)]
+        times: tuple[float, ...] = ()
+        if any(start is None or end is None for start, end in spans):
+            reps = first.reps + second.reps
+        else:
+            start_s = min(float(start) for start, _ in spans if start is not None)
+            end_s = max(float(end) for _, end in spans if end is not None)
+            reps, times = recount(_recording_of(session, first_set_id), start_s, end_s)
+        return edits.merge_sets(session, first_set_id, second_set_id, reps=reps, rep_times_s=times)
+
+    return write_transaction(engine, work)
+
+
+def add(
+    engine: Engine, session_id: int, recording_id: int, exercise: str, start_s: float, end_s: float
+) -> SetView:
+    """Add a set the segmenter missed on ``[start_s, end_s]`` of a recording, reps counted."""
+
+    def work(session: Session) -> SetView:
+        reps, times = recount(load_recording(session, recording_id), start_s, end_s)
+        return edits.add_set(
+            session,
+            session_id,
+            exercise=exercise,
+            reps=reps,
+            start_s=start_s,
+            end_s=end_s,
+            rep_times_s=times,
+            recording_id=recording_id,
+        )
+
+    return write_transaction(engine, work)
+
+
+def delete_set(engine: Engine, set_id: int) -> None:
+    """Remove one set (the others are renumbered)."""
+    write_transaction(engine, lambda session: edits.delete_set(session, set_id))
+
+
+def remove_session(engine: Engine, session_id: int) -> None:
+    """Delete a session with its sets and recording."""
+    write_transaction(engine, lambda session: delete_session(session, session_id))

@@ -1,0 +1,192 @@
+"""Sets as editable tables and back: analysis or stored sets → DataFrame, edited rows → edits.
+
+Pure pandas (no Streamlit), so what the set editors save is tested on its own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+
+from journal import exercises
+from journal.store import SetEdit
+from journal.views import SessionView, SetView
+from ml.analysis import DetectedSet, SessionAnalysis
+from ui.charts import ChartSet, set_label
+
+#: Columns the user edits, in table order.
+EDITABLE = ("exercise", "reps", "weight_kg", "rpe", "notes")
+
+
+def exercise_options(extra: Sequence[str] = ()) -> list[str]:
+    """Catalog ids offered in the exercise column (rest excluded), plus ids already in use."""
+    ids = [e.id for e in exercises.CATALOG if e.id != exercises.REST_ID]
+    return ids + [i for i in dict.fromkeys(extra) if i not in ids]
+
+
+def exercise_name(exercise_id: str) -> str:
+    """Display name of a catalog id; custom ids are shown as they are."""
+    return exercises.get(exercise_id).name if exercises.is_known(exercise_id) else exercise_id
+
+
+def clean_number(value: Any) -> float | None:
+    """A table cell as a float, or None for an empty (NaN/None) cell."""
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def clean_reps(value: Any) -> int:
+    """A reps cell as a plain int (empty cells count as 0)."""
+    number = clean_number(value)
+    return 0 if number is None else round(number)
+
+
+def detected_frame(analysis: SessionAnalysis) -> pd.DataFrame:
+    """The sets found in an upload, one row each (index = position in ``analysis.sets``)."""
+    rows = [
+        {
+            "exercise": s.exercise,
+            "reps": int(s.reps),
+            "weight_kg": None,
+            "rpe": None,
+            "notes": "",
+            "start_s": round(s.start_s, 1),
+            "end_s": round(s.end_s, 1),
+            "confidence": round(float(s.confidence), 2),
+        }
+        for s in analysis.sets
+    ]
+    columns = [*EDITABLE, "start_s", "end_s", "confidence"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({"weight_kg": "float64", "rpe": "float64", "notes": "object"})
+
+
+def analysis_with_edits(
+    analysis: SessionAnalysis, edited: pd.DataFrame
+) -> tuple[SessionAnalysis, dict[int, SetEdit]]:
+    """The analysis to save (rows deleted in the editor dropped) and the user's edits per set.
+
+    ``edited`` is the editor's frame: its index is the position of each kept row in
+    ``analysis.sets``. Exercise and reps count as edits only where they differ from the model;
+    weight, RPE and notes are the user's alone.
+    """
+    kept = [int(i) for i in edited.index]
+    trimmed = replace(analysis, sets=tuple(analysis.sets[i] for i in kept))
+    overrides: dict[int, SetEdit] = {}
+    for position, (index, row) in enumerate(zip(kept, edited.to_dict("records"), strict=True)):
+        detected = analysis.sets[index]
+        edit: SetEdit = {}
+        if str(row["exercise"]) != detected.exercise:
+            edit["exercise"] = str(row["exercise"])
+        if clean_reps(row["reps"]) != detected.reps:
+            edit["reps"] = clean_reps(row["reps"])
+        weight, rpe = clean_number(row["weight_kg"]), clean_number(row["rpe"])
+        if weight is not None:
+            edit["weight_kg"] = weight
+        if rpe is not None:
+            edit["rpe"] = rpe
+        notes = "" if pd.isna(row["notes"]) else str(row["notes"])
+        if notes:
+            edit["notes"] = notes
+        if edit:
+            overrides[position] = edit
+    return trimmed, overrides
+
+
+def stored_frame(sets: Sequence[SetView]) -> pd.DataFrame:
+    """A session's stored sets, one row each, indexed by set id."""
+    rows = [
+        {
+            "set": s.position,
+            "exercise": s.exercise,
+            "reps": s.reps,
+            "weight_kg": s.weight_kg,
+            "rpe": s.rpe,
+            "notes": s.notes,
+            "start_s": None if s.start_s is None else round(s.start_s, 1),
+            "end_s": None if s.end_s is None else round(s.end_s, 1),
+            "corrected": s.corrected,
+            "model_said": _model_said(s),
+        }
+        for s in sets
+    ]
+    columns = ["set", *EDITABLE, "start_s", "end_s", "corrected", "model_said"]
+    frame = pd.DataFrame(rows, columns=columns, index=pd.Index([s.id for s in sets], name="id"))
+    return frame.astype({"weight_kg": "float64", "rpe": "float64", "notes": "object"})
+
+
+def _model_said(stored: SetView) -> str:
+    if stored.model_exercise is None:
+        return "added by hand"
+    confidence = f" ({stored.model_confidence:.0%})" if stored.model_confidence is not None else ""
+    reps = f", {stored.model_reps} reps" if stored.model_reps is not None else ""
+    return f"{exercise_name(stored.model_exercise)}{confidence}{reps}"
+
+
+def stored_changes(original: pd.DataFrame, edited: pd.DataFrame) -> dict[int, dict[str, Any]]:
+    """Per set id, the editable fields whose value the user changed (as ``update_set`` kwargs)."""
+    changes: dict[int, dict[str, Any]] = {}
+    originals = dict(zip(original.index, original.to_dict("records"), strict=True))
+    for set_id, row in zip(edited.index, edited.to_dict("records"), strict=True):
+        before = originals[set_id]
+        changed: dict[str, Any] = {}
+        if str(row["exercise"]) != str(before["exercise"]):
+            changed["exercise"] = str(row["exercise"])
+        if clean_reps(row["reps"]) != clean_reps(before["reps"]):
+            changed["reps"] = clean_reps(row["reps"])
+        for key in ("weight_kg", "rpe"):
+            if clean_number(row[key]) != clean_number(before[key]):
+                changed[key] = clean_number(row[key])
+        notes = "" if pd.isna(row["notes"]) else str(row["notes"])
+        if notes != ("" if pd.isna(before["notes"]) else str(before["notes"])):
+            changed["notes"] = notes
+        if changed:
+            changes[int(set_id)] = changed
+    return changes
+
+
+def detected_chart_sets(sets: Sequence[DetectedSet]) -> list[ChartSet]:
+    """Sets found by the pipeline, as the charts draw them."""
+    return [
+        ChartSet(s.start_s, s.end_s, s.exercise, set_label(s.exercise_name, s.reps), s.rep_times_s)
+        for s in sets
+    ]
+
+
+def stored_chart_sets(sets: Sequence[SetView]) -> list[ChartSet]:
+    """Stored sets that have a place in the recording, as the charts draw them."""
+    return [
+        ChartSet(s.start_s, s.end_s, s.exercise, set_label(s.exercise_name, s.reps), s.rep_times_s)
+        for s in sets
+        if s.start_s is not None and s.end_s is not None
+    ]
+
+
+def sets_csv(session: SessionView) -> bytes:
+    """The session's sets as CSV (UTF-8), one row per set, for download."""
+    rows = [
+        {
+            "date": session.performed_at.isoformat(sep=" ", timespec="minutes"),
+            "session": session.title,
+            "set": s.position,
+            "exercise": s.exercise_name,
+            "exercise_id": s.exercise,
+            "family": s.family,
+            "reps": s.reps,
+            "weight_kg": s.weight_kg,
+            "rpe": s.rpe,
+            "start_s": s.start_s,
+            "end_s": s.end_s,
+            "corrected": s.corrected,
+            "notes": s.notes,
+            "rep_times_s": " ".join(f"{t:.2f}" for t in s.rep_times_s),
+        }
+        for s in session.sets
+    ]
+    return pd.DataFrame(rows).to_csv(index=False).encode("utf-8")

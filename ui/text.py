@@ -1,0 +1,16 @@
+"""User text shown inert: escape Markdown so titles and names never render as markup or links."""
+
+from __future__ import annotations
+
+import re
+
+# Markdown punctuation, plus ":" (Streamlit's :emoji: and :color[...] directives) and "$" (LaTeX).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<:$])")
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape every Markdown/Streamlit directive character; newlines become spaces.
+
+    For one-line places (headers, labels); longer user text goes through ``st.text``.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))

@@ -1,0 +1,80 @@
+"""Streamlit pieces several pages share: set-table columns, session links, the sample button."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from journal.db import session_factory
+from journal.store import count_sessions
+from ui.resources import activity_model, journal_engine
+from ui.tables import exercise_name, exercise_options
+from ui.upload_flow import load_sample
+
+SESSION_PAGE = "app_pages/session.py"
+UPLOAD_PAGE = "app_pages/upload.py"
+JOURNAL_PAGE = "app_pages/journal.py"
+
+
+def set_columns(in_use: Sequence[str] = ()) -> dict[str, Any]:
+    """Column config of a set editor: exercise picked from the catalog by name, numbers bounded."""
+    return {
+        "set": st.column_config.NumberColumn("Set", disabled=True, width="small"),
+        "exercise": st.column_config.SelectboxColumn(
+            "Exercise",
+            options=exercise_options(in_use),
+            format_func=lambda exercise_id: exercise_name(str(exercise_id)),
+            required=True,
+            width="large",
+        ),
+        "reps": st.column_config.NumberColumn("Reps", min_value=0, max_value=500, step=1),
+        "weight_kg": st.column_config.NumberColumn(
+            "Weight (kg)", min_value=0.0, max_value=2000.0, step=0.5, format="%.1f"
+        ),
+        "rpe": st.column_config.NumberColumn(
+            "RPE", min_value=0.0, max_value=10.0, step=0.5, format="%.1f"
+        ),
+        "notes": st.column_config.TextColumn("Notes", max_chars=2000),
+        "start_s": st.column_config.NumberColumn("Start (s)", disabled=True, format="%.1f"),
+        "end_s": st.column_config.NumberColumn("End (s)", disabled=True, format="%.1f"),
+        "confidence": st.column_config.ProgressColumn(
+            "Model confidence", min_value=0.0, max_value=1.0, format="percent"
+        ),
+        "corrected": st.column_config.CheckboxColumn("Corrected", disabled=True),
+        "model_said": st.column_config.TextColumn("Model said", disabled=True),
+    }
+
+
+def session_link(session_id: int, label: str) -> None:
+    """A link to the Session page showing this session (id in the URL)."""
+    st.page_link(
+        SESSION_PAGE,
+        label=label,
+        icon=":material/open_in_new:",
+        query_params={"session": str(session_id)},
+    )
+
+
+def journal_is_empty() -> bool:
+    """Whether the journal holds no session yet."""
+    with session_factory(journal_engine())() as session:
+        return count_sessions(session) == 0
+
+
+def sample_offer(key: str) -> None:
+    """On an empty journal: one click analyses and saves the real sample session, then opens it."""
+    st.info(
+        "Your journal is empty. Upload a recording below, or look around first with a real "
+        "sample: five sets (assisted pull-ups, a cable row, curls) recorded with an Apple Watch.",
+        icon=":material/waving_hand:",
+    )
+    if st.button("Load the sample session", key=key, type="primary", icon=":material/bolt:"):
+        try:
+            with st.spinner("Reading and analysing the sample session…"):
+                result = load_sample(journal_engine(), activity_model)
+        except (ValueError, OSError) as error:
+            st.error(f"The sample session could not be loaded: {error}")
+            return
+        st.switch_page(SESSION_PAGE, query_params={"session": str(result.session_id)})
