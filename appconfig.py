@@ -31,6 +31,11 @@ MODEL_PATH = Path(
     os.environ.get("ACTIVITY_MODEL_PATH", str(DATA_DIR / "models" / "activity.keras"))
 )
 
+#: Activity-model versions trained from the user's corrections (never inside data/models/).
+USER_MODELS_DIR = Path(
+    os.environ.get("USER_MODELS_DIR", str(DATA_DIR / "user_models"))
+)
+
 #: Real recordings used for training, evaluation and tests (read in place, never edited).
 DATASETS_DIR = Path(
     os.environ.get("WRIST_DATASETS_DIR", str(REPO_ROOT.parent / "shared" / "datasets"))

@@ -10,6 +10,7 @@ from journal.store import list_exercises
 from ui.colors import exercise_color
 from ui.journal_query import PARAMS, SORTS, JournalFilters, exercise_suggestions, results_frame
 from ui.resources import journal_engine
+from ui.text import plural
 from ui.widgets import SESSION_PAGE, journal_is_empty, sample_offer
 
 RESULT_LIMIT = 500
@@ -124,7 +125,7 @@ if page.total_sets == 0:
         st.write("Loosen a filter:")
         for name, words, total in hints:
             st.button(
-                f"Drop “{words}”: {total} set{'' if total == 1 else 's'}",
+                f"Drop “{words}”: {plural(total, 'set')}",
                 key=f"journal_loosen_{name}",
                 on_click=clear_filter,
                 args=(name,),

@@ -13,7 +13,7 @@ from ui.charts import motion_figure, span_from_selection
 from ui.resources import journal_engine
 from ui.tables import exercise_name, exercise_options, sets_csv, stored_changes, stored_frame
 from ui.tables import stored_chart_sets as chart_sets
-from ui.text import escape_markdown
+from ui.text import escape_markdown, plural
 from ui.widgets import JOURNAL_PAGE, UPLOAD_PAGE, journal_is_empty, sample_offer, set_columns
 
 engine = journal_engine()
@@ -200,7 +200,7 @@ if save_column.button(
 ):
     run_edit(
         lambda: session_edits.save_table_changes(engine, changes),
-        f"{len(changes)} set{'' if len(changes) == 1 else 's'} saved",
+        f"{plural(len(changes), 'set')} saved",
     )
 download_column.download_button(
     "Download the sets (CSV)",

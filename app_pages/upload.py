@@ -11,6 +11,7 @@ from ml.sample_session import SAMPLE_PATH
 from ui.charts import motion_figure
 from ui.resources import activity_model, journal_engine
 from ui.tables import detected_chart_sets, detected_frame
+from ui.text import plural
 from ui.upload_flow import STEPS, Prepared, describe, prepare, save
 from ui.uploads import group_uploads, recording_label
 from ui.widgets import journal_is_empty, sample_offer, session_link, set_columns
@@ -69,7 +70,7 @@ def show_prepared(key: str, prepared: Prepared) -> None:
         return
 
     st.markdown(
-        f"**{len(analysis.sets)} set{'' if len(analysis.sets) == 1 else 's'} found.** "
+        f"**{plural(len(analysis.sets), 'set')} found.** "
         "Fix the exercise or reps where the model is wrong; add weight, RPE and notes; "
         "delete a row that is not a set."
     )

@@ -170,10 +170,10 @@ def _cmd_export(engine: Engine, args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise CliError(f"{out.parent}: no such folder")
-    with db.session_factory(engine)() as session:
-        text = transfer.strong_csv(session, athlete=args.athlete)
-    out.write_text(text, encoding="utf-8", newline="")
-    print(f"wrote {text.count(chr(10)) - 1} set(s) to {out} (Strong CSV, weights in kg)")
+    with db.session_factory(engine)() as session, out.open("w", encoding="utf-8",
+                                                         newline="") as stream:
+        rows = transfer.write_strong_csv(session, stream, athlete=args.athlete)
+    print(f"wrote {rows} set(s) to {out} (Strong CSV, weights in kg)")
     return 0
 
 

@@ -21,13 +21,28 @@ CUSTOM_PREFIX = "custom:"
 # Where a key comes from, most specific first: imports resolve a name through these only.
 NAMING_KINDS = ("name", "alias", "id")
 
+#: Names Strong and Hevy give catalog exercises that the name rules below do not reach.
+APP_NAMES: dict[str, tuple[str, ...]] = {
+    "barbell_back_squat": ("Squat (Barbell)", "Full Squat"),
+    "barbell_row": ("Bent Over Row (Barbell)",),
+    "dumbbell_row": ("Bent Over One Arm Row (Dumbbell)", "Dumbbell Row"),
+    "dumbbell_biceps_curl": ("Bicep Curl (Dumbbell)",),
+    "barbell_curl": ("Bicep Curl (Barbell)",),
+    "neutral_grip_cable_row": ("Seated Row (Cable)", "Seated Cable Row - V Grip (Cable)"),
+    "triceps_pushdown": ("Triceps Pushdown (Cable - Straight Bar)", "Triceps Pushdown"),
+    "dumbbell_lateral_raise": ("Lateral Raise (Dumbbell)",),
+    "single_arm_cable_lateral_raise": ("Single Arm Lateral Raise (Cable)",),
+    "machine_shoulder_press": ("Shoulder Press (Machine)", "Shoulder Press (Machine Plates)"),
+    "machine_incline_bench_press": ("Incline Chest Press (Machine)",),
+}
+
 
 def _catalog_keys(entry: exercises.Exercise) -> dict[str, str]:
     """key -> kind for one catalog entry; a key keeps its most specific kind."""
     keys: dict[str, str] = {}
     for kind, words in (
         ("name", (entry.name,)),
-        ("alias", entry.aliases),
+        ("alias", (*entry.aliases, *APP_NAMES.get(entry.id, ()))),
         ("id", (entry.id,)),
         ("family", (entry.family, *exercises.FAMILIES.get(entry.family, ()))),
     ):

@@ -149,7 +149,7 @@ def add_set(
         confirmed=start_s is not None,
     )
     _refresh_corrected(row)
-    session.add(row)
+    workout.sets.append(row)
     if start_s is not None:
         _renumber(session, session_id)
     return _view(session, row)
@@ -205,7 +205,7 @@ def split_set(
     row.confirmed = True
     for changed in (row, second):
         _refresh_corrected(changed)
-    session.add(second)
+    row.session.sets.append(second)
     _renumber(session, row.session_id)
     return _view(session, row), _view(session, second)
 

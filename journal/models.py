@@ -200,12 +200,19 @@ class ExerciseSet(Base):
 
 
 class ModelVersion(Base):
-    """A trained activity-model version kept beside the journal; one may be marked active."""
+    """A trained activity-model version kept beside the journal; one may be marked active.
+
+    Versions are per athlete (``athlete_id``); at most one per athlete is active, and with
+    none active the athlete's uploads use the shipped model. Store: ``journal.model_versions``.
+    """
 
     __tablename__ = "model_versions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[str] = mapped_column(String(120), unique=True)
+    athlete_id: Mapped[int | None] = mapped_column(
+        ForeignKey("athletes.id", ondelete="CASCADE"), index=True
+    )
     path: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     is_active: Mapped[bool] = mapped_column(Boolean, default=False)

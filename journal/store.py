@@ -343,6 +343,7 @@ def list_sessions(
             selectinload(WorkoutSession.recordings),
             selectinload(WorkoutSession.athlete),
         )
+        .execution_options(populate_existing=True)
     ).all()
     return [
         SessionSummary(
@@ -370,7 +371,10 @@ def load_session(session: Session, session_id: int, *, with_signal: bool = True)
         else selectinload(WorkoutSession.recordings),
     ]
     row = session.scalar(
-        select(WorkoutSession).where(WorkoutSession.id == session_id).options(*options)
+        select(WorkoutSession)
+        .where(WorkoutSession.id == session_id)
+        .options(*options)
+        .execution_options(populate_existing=True)  # fresh after edits in this session
     )
     if row is None:
         raise NotFoundError(f"no session with id {session_id} in the journal")

@@ -87,7 +87,8 @@ def write_strong_csv(session: Session, out: TextIO, *, athlete: str | None = Non
     )
     if athlete:
         query = query.join(Athlete).where(Athlete.name == athlete)
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: with "\r\n" as terminator, a note holding a lone "\r" gets quoted.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(STRONG_COLUMNS)
     written = 0
     for workout in session.scalars(query):

@@ -7,7 +7,7 @@ seconds are labelled "rest"; windows starting within ``ignore_s`` of either end 
 so all their windows are the lift, and their rest recordings are all rest.
 
 Windows are cut wider than the model input (``wide_samples``, same centres) so augmentation can
-change tempo around the centre; ``ml.activity_network.centre_crop`` gives the model windows.
+change tempo around the centre; ``centre_crop`` gives the model windows.
 """
 
 from __future__ import annotations
@@ -129,3 +129,9 @@ def build_table(
         sets=tuple(sets),
         spec=spec,
     )
+
+
+def centre_crop(windows: np.ndarray, window_samples: int) -> np.ndarray:
+    """The middle ``window_samples`` of wider windows, shape (n, window_samples, channels)."""
+    start = (windows.shape[1] - window_samples) // 2
+    return windows[:, start : start + window_samples]

@@ -15,6 +15,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
+from ml.activity_data import centre_crop  # noqa: E402
+
 
 def make_model(
     *,
@@ -22,7 +24,8 @@ def make_model(
     n_channels: int = 6,
     n_classes: int,
     normalization_data: np.ndarray | None = None,
-    filters: tuple[int, ...] = (32, 64, 64),
+    downsample: int = 4,
+    filters: tuple[int, ...] = (16, 32, 32),
     kernel_size: int = 5,
     dense_units: int = 64,
     dropout: float = 0.3,
@@ -49,6 +52,8 @@ def make_model(
         norm.adapt(normalization_data.reshape(-1, n_channels))
     x = norm(inputs)
     orientation = layers.GlobalAveragePooling1D(name="mean_channels")(x)
+    if downsample > 1:  # wrist motion in the gym lives below ~5 Hz: 12.5 Hz is plenty
+        x = layers.AveragePooling1D(downsample, name="downsample")(x)
     for i, width in enumerate(filters):
         x = layers.Conv1D(width, kernel_size, padding="same", use_bias=False, name=f"conv{i}")(x)
         x = layers.BatchNormalization(name=f"bn{i}")(x)
@@ -142,13 +147,7 @@ def augment(
     return np.concatenate([gyro, acc], axis=-1).astype(np.float32)
 
 
-def centre_crop(windows: np.ndarray, window_samples: int) -> np.ndarray:
-    """The middle ``window_samples`` of wider windows, shape (n, window_samples, channels)."""
-    start = (windows.shape[1] - window_samples) // 2
-    return windows[:, start : start + window_samples]
-
-
-class AugmentedBatches(keras.utils.PyDataset):  # type: ignore[misc]
+class AugmentedBatches(keras.utils.PyDataset):
     """Shuffled, freshly augmented mini-batches each epoch, with per-sample class weights."""
 
     def __init__(
@@ -200,7 +199,7 @@ def fit(
     validation: tuple[np.ndarray, np.ndarray] | None,
     seed: int,
     epochs: int = 30,
-    batch_size: int = 128,
+    batch_size: int = 256,
     patience: int = 4,
     augmentation: dict[str, float] | None = None,
 ) -> dict[str, Any]:

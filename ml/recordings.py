@@ -218,10 +218,19 @@ def _clean_streams(main: SensorTable, sources: dict[str, SensorTable]) -> _Strea
     mixed = len({t.epoch for t in tables.values()}) > 1
     if mixed:
         out.warnings.append("the files do not share a clock: aligned at their first samples")
-    for kind, table in [(fm.GYRO, main), *sources.items()]:
+    items = [(fm.GYRO, main, main.streams[fm.GYRO])]
+    gravity_table = sources.get(fm.GRAVITY)
+    if gravity_table is not None and gravity_table is sources.get(fm.USER_ACCEL):
+        # One time base: add before resampling (one low-pass fewer, same result).
+        streams = gravity_table.streams
+        items.append((fm.ACCEL, gravity_table, streams[fm.GRAVITY] + streams[fm.USER_ACCEL]))
+        items.append((fm.GRAVITY, gravity_table, streams[fm.GRAVITY]))
+    else:
+        items.extend((kind, table, table.streams[kind]) for kind, table in sources.items())
+    for kind, table, samples in items:
         t = table.time_s - table.time_s[0] if mixed else table.time_s
         what = f"{fm.SENSOR_WORDS[kind]} ({_short(table.file_name)})"
-        series = rs.clean(t, table.streams[kind], what, table.first_line)
+        series = rs.clean(t, samples, what, table.first_line)
         out.series[kind] = series
         out.warnings.extend(series.warnings)
     accel = out.series.get(fm.ACCEL)

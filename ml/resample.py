@@ -80,7 +80,7 @@ def clean(t: np.ndarray, values: np.ndarray, what: str, first_line: int = 2) -> 
         t, values = t[keep], values[keep]
     if len(t) < 2:
         raise RecordingError(f"the {what} has fewer than 2 samples")
-    if not (np.ptp(values, axis=0) > 0).any():
+    if (values.max(axis=0) == values.min(axis=0)).all():
         constant = ", ".join(f"{axis}={v:g}" for axis, v in zip("xyz", values[0], strict=True))
         raise RecordingError(
             f"the {what} never changes ({constant} throughout): the sensor was off or the "
@@ -125,10 +125,18 @@ def resample(series: Series, grid: np.ndarray, target_hz: float) -> np.ndarray:
     for start, stop in zip(np.r_[0, breaks], np.r_[breaks, len(t)], strict=True):
         seg_t, seg_v = t[start:stop], values[start:stop].astype(np.float64)
         if rate > 1.05 * target_hz and len(seg_t) > 1:
-            # Jittered samples → uniform grid at their own rate → low-pass → output grid.
-            uniform = seg_t[0] + np.arange(int((seg_t[-1] - seg_t[0]) * rate) + 1) / rate
-            seg_v = np.column_stack([np.interp(uniform, seg_t, seg_v[:, k]) for k in range(3)])
-            seg_t, seg_v = uniform, _low_pass(seg_v, rate, target_hz)
+            # Jittered samples → uniform grid at their own rate → low-pass → output grid. The
+            # grid spans the segment exactly, so regular samples are kept as they are.
+            span = seg_t[-1] - seg_t[0]
+            n_uniform = max(2, int(round(span * rate)) + 1)
+            uniform = np.linspace(seg_t[0], seg_t[-1], n_uniform)
+            regular = n_uniform == len(seg_t) and np.allclose(seg_t, uniform, rtol=0,
+                                                              atol=0.01 / rate)
+            if not regular:
+                seg_v = np.column_stack(
+                    [np.interp(uniform, seg_t, seg_v[:, k]) for k in range(3)]
+                )
+            seg_t, seg_v = uniform, _low_pass(seg_v, (n_uniform - 1) / span, target_hz)
         if parts:
             # Hold the previous value up to this segment: interpolation then cannot bridge the gap.
             seg_t = np.r_[seg_t[0] - 1e-6, seg_t]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +19,8 @@ import appconfig
 SAMPLES_DIR = appconfig.DATA_DIR / "samples"
 SAMPLE_PATH = SAMPLES_DIR / "applewatch-gym-2024-12-01-session.csv.gz"
 ATTRIBUTION_PATH = SAMPLES_DIR / "ATTRIBUTION.md"
+#: The dataset's labels of the sample's sets and where they sit in it (the ground truth).
+TRUTH_PATH = SAMPLES_DIR / "applewatch-gym-2024-12-01-session.sets.csv"
 #: When the first set started (local time, from its file name; the CSV itself carries no clock).
 SAMPLE_STARTED_AT = datetime(2024, 12, 1, 7, 36, 28)
 SAMPLE_TITLE = "Sample: pull-ups, cable row and curls (real Apple Watch recording)"
@@ -127,6 +129,7 @@ licence.
 - The "rest" between two sets is only the idle time recorded at the edges of each set file
   (a few seconds), not the real rest of that morning, which was not recorded.
 - Rebuild it with `python -m ml.sample_session` (reads `../shared/datasets/applewatch-gym`).
+- `{TRUTH_PATH.name}` lists the same sets as the table below, machine-readable.
 
 ## The sets in it (the dataset's labels: the ground truth to compare the app against)
 
@@ -139,8 +142,24 @@ IDBC an incline dumbbell biceps curl.
 """
 
 
+def sample_truth() -> list[SampleSet]:
+    """The true sets of the shipped sample, read from ``TRUTH_PATH`` (no datasets needed)."""
+    records = pd.read_csv(TRUTH_PATH).to_dict("records")
+    return [
+        SampleSet(
+            source_file=str(r["source_file"]),
+            exercise_code=str(r["exercise_code"]),
+            weight_kg=float(r["weight_kg"]),
+            reps=int(r["reps"]),
+            start_s=float(r["start_s"]),
+            end_s=float(r["end_s"]),
+        )
+        for r in records
+    ]
+
+
 def write_sample(datasets_dir: Path = appconfig.DATASETS_DIR) -> Path:
-    """Build the sample and its attribution into ``data/samples``; refuse a file over 2 MB."""
+    """Build the sample, its true sets and its attribution into ``data/samples`` (≤ 2 MB)."""
     frame, sets = build_sample(datasets_dir)
     payload = gzip.compress(frame.to_csv(index=False).encode("utf-8"), compresslevel=9, mtime=0)
     if len(payload) > MAX_SAMPLE_BYTES:
@@ -148,6 +167,7 @@ def write_sample(datasets_dir: Path = appconfig.DATASETS_DIR) -> Path:
     SAMPLES_DIR.mkdir(parents=True, exist_ok=True)
     SAMPLE_PATH.write_bytes(payload)
     ATTRIBUTION_PATH.write_text(attribution_text(sets), encoding="utf-8")
+    pd.DataFrame([asdict(s) for s in sets]).to_csv(TRUTH_PATH, index=False)
     return SAMPLE_PATH
 
 
@@ -156,7 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--datasets", type=Path, default=appconfig.DATASETS_DIR)
     args = parser.parse_args(argv)
     path = write_sample(args.datasets)
-    print(f"wrote {path} ({path.stat().st_size:,} bytes) and {ATTRIBUTION_PATH.name}")
+    print(
+        f"wrote {path} ({path.stat().st_size:,} bytes), {TRUTH_PATH.name}, {ATTRIBUTION_PATH.name}"
+    )
     return 0
 
 

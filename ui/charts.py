@@ -19,6 +19,7 @@ from plotly.subplots import make_subplots
 from tsdownsample import MinMaxLTTBDownsampler
 
 from ui.colors import exercise_color, translucent
+from ui.text import plural
 
 #: Points per trace for the whole-recording view; ~4 traces of this stay far below 2 MB.
 DEFAULT_MAX_POINTS = 4000
@@ -46,7 +47,7 @@ class ChartSet:
 
 def set_label(exercise_name: str, reps: int) -> str:
     """The label written over a set: "Assisted pull-up · 12 reps"."""
-    return f"{exercise_name} · {reps} rep{'' if reps == 1 else 's'}"
+    return f"{exercise_name} · {plural(reps, 'rep')}"
 
 
 def display_indices(
@@ -289,7 +290,7 @@ def calendar_figure(sets_per_day: Mapping[date, int], today: date | None = None)
         week, weekday = divmod(offset, 7)
         n_sets = sets_per_day.get(day, 0)
         counts[weekday, week] = n_sets
-        hover[weekday, week] = f"{day:%a %d %b %Y}: {n_sets} set{'' if n_sets == 1 else 's'}"
+        hover[weekday, week] = f"{day:%a %d %b %Y}: {plural(int(n_sets), 'set')}"
     week_starts = [first_monday + timedelta(weeks=w) for w in range(n_weeks)]
     fig = go.Figure(
         go.Heatmap(

@@ -14,3 +14,8 @@ def escape_markdown(text: str) -> str:
     For one-line places (headers, labels); longer user text goes through ``st.text``.
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+def plural(count: int, word: str) -> str:
+    """A count and its word: "1 set", "2 sets" (English -s plurals only)."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"

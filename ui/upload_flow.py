@@ -60,8 +60,6 @@ def prepare(
     ``on_step`` is called with "read", "analyse" and "ready" as each step starts.
     Never raises for a bad file or a failing analysis: the reason is in ``Prepared.error``.
     """
-    from ml.pipeline import analyze  # the pipeline pulls in the counters: load on first use
-
     result = Prepared(label=label)
     try:
         on_step("read")
@@ -70,6 +68,8 @@ def prepare(
             result.existing = find_recording(session, result.recording.sha256)
         if result.existing is None:
             on_step("analyse")
+            from ml.pipeline import analyze  # loaded on first analysis, not with the page
+
             result.analysis = analyze(result.recording, get_model())
         on_step("ready")
     except RecordingError as error:

@@ -26,7 +26,8 @@ def journal(session: Session, make_analysis) -> Session:
     ]
     for start, sets, overrides in plan:
         store.save_analysis(session, make_analysis(sets, start=start), set_overrides=overrides,
-                            notes="morning" if start.month == 4 else "")
+                            notes="morning" if start.month == 4 else "",
+                            performed_at=start.replace(tzinfo=None))  # same day in any TZ
     session.commit()
     return session
 

@@ -196,7 +196,7 @@ def test_list_sessions_newest_first_with_set_and_rep_counts(session, make_analys
     for day, reps in ((1, 10), (3, 12), (2, 8)):
         store.save_analysis(
             session, make_analysis([("barbell_row", reps)] * 2,
-                                   start=datetime(2024, 4, day, 9, 0, tzinfo=UTC)))
+                                   start=datetime(2024, 4, day, 12, 0, tzinfo=UTC)))
     session.commit()
 
     listed = store.list_sessions(session)

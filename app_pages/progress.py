@@ -1,0 +1,81 @@
+"""Progress page: reps and volume per week for each exercise, personal records, training days."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from journal.db import session_factory
+from journal.progress import personal_records, training_days, weekly_progress
+from journal.store import list_exercises
+from ui.charts import calendar_figure, weekly_figure
+from ui.progress_tables import records_frame, weekly_frame
+from ui.resources import journal_engine
+from ui.text import plural
+from ui.widgets import SESSION_PAGE, journal_is_empty, sample_offer
+
+st.title(":material/trending_up: Progress")
+
+if journal_is_empty():
+    sample_offer("progress_load_sample")
+    st.stop()
+
+engine = journal_engine()
+with session_factory(engine)() as db:
+    used = [e for e in list_exercises(db, used_only=True) if e.family != "rest"]
+    days = training_days(db)
+names = {e.id: e.name for e in used}
+
+st.subheader("Training days", anchor=False)
+st.plotly_chart(
+    calendar_figure({d.day: d.sets for d in days}),
+    key="progress_calendar",
+    config={"displaylogo": False},
+)
+st.caption(
+    f"{plural(len(days), 'training day')}, {plural(sum(d.sessions for d in days), 'session')}, "
+    f"{plural(sum(d.sets for d in days), 'set')}, {plural(sum(d.reps for d in days), 'rep')}."
+)
+
+chosen = st.multiselect(
+    "Exercises",
+    list(names),
+    default=list(names)[:3],
+    format_func=lambda exercise_id: names[exercise_id],
+    key="progress_exercises",
+    placeholder="Pick the exercises to follow",
+)
+if not chosen:
+    st.info("Pick at least one exercise to see its weeks and records.")
+    st.stop()
+
+with session_factory(engine)() as db:
+    weekly = weekly_frame({e: weekly_progress(db, e) for e in chosen})
+    records = records_frame([personal_records(db, e) for e in chosen], names)
+
+st.subheader("Reps and volume per week", anchor=False)
+st.plotly_chart(weekly_figure(weekly, names), key="progress_weekly", config={"displaylogo": False})
+if weekly["volume_kg"].sum() == 0:
+    st.caption("Volume is weight × reps: add the weights of your sets to see it.")
+
+st.subheader("Personal records", anchor=False)
+if records.empty:
+    st.info("No records yet for these exercises.")
+else:
+    event = st.dataframe(
+        records,
+        key="progress_records",
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_order=["exercise", "record", "value", "date"],
+        column_config={
+            "exercise": "Exercise",
+            "record": "Record",
+            "value": "Value",
+            "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD"),
+        },
+    )
+    st.caption("Pick a row to open the session that holds the record.")
+    if event is not None and event.selection.rows:
+        session_id = int(records.iloc[event.selection.rows[0]]["session_id"])
+        st.switch_page(SESSION_PAGE, query_params={"session": str(session_id)})

@@ -1,0 +1,162 @@
+"""The one analysis path: recording → sets, exercise names, reps → ``SessionAnalysis``.
+
+The app, ``python -m ml analyze`` and the journal import all call ``analyze``; the app's
+"adjust a set" calls ``recount`` (user-dragged span) and ``analyze_span`` (user-added set).
+Pure: nothing here reads or writes files except loading the shipped model when none is given.
+Rep times are in seconds from the recording start, like set starts and ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+import numpy as np
+
+from journal import exercises
+from ml.analysis import DetectedSet, SessionAnalysis
+from ml.model import ActivityModel, load_model
+from ml.recordings import Recording
+from ml.reps import count_reps
+from ml.segmentation import find_sets
+from ml.windowing import windows_in_span
+
+#: Shorter recordings cannot hold a set of two reps nor one model window.
+MIN_DURATION_S = 5.0
+
+NO_SETS_WARNING = (
+    "No exercise sets found: nothing in this recording repeats like reps do "
+    "(it may be rest, walking or handling only)."
+)
+NO_ACCEL_WARNING = (
+    "This recording has no accelerometer: sets and reps come from the gyroscope alone and "
+    "exercises cannot be named (shown as unknown)."
+)
+
+
+class AnalysisError(ValueError):
+    """A recording that cannot be analysed; the message says why."""
+
+
+Probabilities = tuple[np.ndarray, np.ndarray]
+
+
+def _check(recording: Recording) -> None:
+    if recording.duration_s < MIN_DURATION_S:
+        raise AnalysisError(
+            f"recording is too short to analyse: {recording.duration_s:.1f} s, "
+            f"at least {MIN_DURATION_S:g} s are needed to find a set"
+        )
+
+
+def _rest_track(model: ActivityModel, probabilities: Probabilities) -> Probabilities | None:
+    centres, probs = probabilities
+    if exercises.REST_ID not in model.classes or len(centres) == 0:
+        return None
+    return centres, probs[:, model.classes.index(exercises.REST_ID)]
+
+
+def _name(
+    model: ActivityModel,
+    probabilities: Probabilities,
+    start_s: float,
+    end_s: float,
+    reps: int,
+    rep_times_s: tuple[float, ...],
+    prior: Mapping[str, str] | None,
+) -> DetectedSet:
+    centres, probs = probabilities
+    decision = model.decide(probs[windows_in_span(centres, start_s, end_s)], prior=prior)
+    return DetectedSet(
+        start_s=round(start_s, 2),
+        end_s=round(end_s, 2),
+        exercise=decision.exercise,
+        exercise_name=exercises.get(decision.exercise).name,
+        confidence=decision.confidence,
+        reps=reps,
+        rep_times_s=tuple(round(t, 2) for t in rep_times_s),
+        family=decision.family,
+        alternatives=decision.alternatives,
+    )
+
+
+def analyze(
+    recording: Recording,
+    model: ActivityModel | None = None,
+    *,
+    prior: Mapping[str, str] | None = None,
+) -> SessionAnalysis:
+    """Find the sets of a recording, name each exercise and count its reps.
+
+    ``model`` defaults to the shipped one (``ml.model.load_model``); ``prior`` maps a family to
+    the user's last-used exercise of it (the model's tie-breaker). A recording without repeated
+    movement gives zero sets and a warning; one shorter than ``MIN_DURATION_S`` raises
+    ``AnalysisError``.
+    """
+    _check(recording)
+    model = model or load_model()
+    probabilities = model.window_probabilities(recording)
+    found = find_sets(recording.gyro, recording.accel, recording.sample_rate_hz,
+                      rest_probability=_rest_track(model, probabilities))
+    sets = tuple(
+        _name(model, probabilities, f.start_s, f.end_s, f.count.reps, f.count.rep_times_s, prior)
+        for f in found
+    )
+    warnings = list(recording.warnings)
+    if recording.accel is None:
+        warnings.append(NO_ACCEL_WARNING)
+    if not sets:
+        warnings.append(NO_SETS_WARNING)
+    return SessionAnalysis(
+        recording=recording,
+        sets=sets,
+        warnings=tuple(warnings),
+        model_version=model.version,
+        extra={"rep_periods_s": [f.count.period_s for f in found]},
+    )
+
+
+def _span_samples(recording: Recording, start_s: float, end_s: float) -> tuple[int, int]:
+    if not 0 <= start_s < end_s:
+        raise AnalysisError(f"a set must start before it ends (got {start_s:g} s to {end_s:g} s)")
+    if start_s >= recording.duration_s:
+        raise AnalysisError(
+            f"the set starts at {start_s:g} s, after the recording ends "
+            f"({recording.duration_s:.1f} s)"
+        )
+    rate = recording.sample_rate_hz
+    return int(round(start_s * rate)), min(recording.n_samples, int(round(end_s * rate)))
+
+
+def recount(recording: Recording, start_s: float, end_s: float) -> tuple[int, tuple[float, ...]]:
+    """Reps and rep times (s from the recording start) in a user-chosen span of a recording."""
+    lo, hi = _span_samples(recording, start_s, end_s)
+    accel = None if recording.accel is None else recording.accel[lo:hi]
+    count = count_reps(recording.gyro[lo:hi], accel, recording.sample_rate_hz)
+    offset = lo / recording.sample_rate_hz
+    return count.reps, tuple(round(t + offset, 2) for t in count.rep_times_s)
+
+
+def analyze_span(
+    recording: Recording,
+    start_s: float,
+    end_s: float,
+    model: ActivityModel | None = None,
+    *,
+    prior: Mapping[str, str] | None = None,
+) -> DetectedSet:
+    """A set the user marked by hand: name its exercise and count its reps."""
+    lo, hi = _span_samples(recording, start_s, end_s)
+    model = model or load_model()
+    # Only the span is windowed: naming one set must not cost a pass over an hour.
+    span = replace(
+        recording,
+        gyro=recording.gyro[lo:hi],
+        accel=None if recording.accel is None else recording.accel[lo:hi],
+        gravity=None if recording.gravity is None else recording.gravity[lo:hi],
+    )
+    centres, probs = model.window_probabilities(span)
+    offset = lo / recording.sample_rate_hz
+    reps, times = recount(recording, start_s, end_s)
+    end_s = hi / recording.sample_rate_hz
+    return _name(model, (centres + offset, probs), start_s, end_s, reps, times, prior)

@@ -1,0 +1,266 @@
+"""Rep counting inside one set: a phase counter gated by a small learned per-frame model.
+
+How it counts (class-agnostic: nothing here depends on the exercise):
+
+1. Six channels (gyroscope rad/s, total acceleration g scaled to comparable size), band-passed to
+   the rep band and divided by their local loudness (automatic gain), so a slow gentle rep counts
+   as much as a fast one and handling (picking up dumbbells) does not drown the reps.
+2. The rep period is the strongest autocorrelation peak; when a peak at half that lag is nearly
+   as strong, the half wins (a rep has one fundamental; the doubled lag is the usual mistake).
+3. The principal direction of the signal band-passed around that period gives a phase; one rep is
+   one turn of phase.
+4. A per-frame gate (logistic over local periodicity, loudness and phase-speed features) says
+   where reps happen. Rep density = gate x phase speed / 2 pi; the count is its sum and rep k is
+   marked where the cumulative density reaches k - 0.5. The gate's few weights are fitted on
+   per-set totals only (see ``fit_gate``; ``python -m ml.eval_counting fit`` writes them).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import optimize, signal
+
+import appconfig
+
+#: The fitted gate (weights + provenance); written by ``python -m ml.eval_counting fit``.
+GATE_PATH = appconfig.DATA_DIR / "rep_counter.json"
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "bias", "periodicity_1", "periodicity_2", "periodicity_flexible",
+    "loudness", "loudness_abs", "band_share", "phase_speed_off",
+)
+
+
+@dataclass(frozen=True)
+class CounterSettings:
+    """Signal-processing constants of the counter (periods in seconds, frequencies in Hz)."""
+
+    lowpass_hz: float = 3.0
+    highpass_hz: float = 0.08
+    accel_scale: float = 4.0  # 1 g of acceleration weighs like 4 rad/s of rotation
+    gain_window_s: float = 4.0
+    gain_floor: float = 0.15
+    min_period_s: float = 0.7
+    max_period_s: float = 10.0
+    half_period_ratio: float = 0.65  # half lag wins when its peak is >= this share of the best
+
+
+DEFAULT_COUNTER = CounterSettings()
+
+
+@dataclass(frozen=True)
+class RepCount:
+    """Reps found in a span: count, the time of each rep (s from the span start), the period."""
+
+    reps: int
+    rep_times_s: tuple[float, ...]
+    period_s: float | None
+
+
+@dataclass(frozen=True)
+class FrameFeatures:
+    """Per-frame inputs of the gate.
+
+    ``features`` has shape (n_samples, len(FEATURE_NAMES)); ``phase_step`` (n_samples,) is the
+    phase advance per frame in radians; ``period`` the rep period in samples.
+    """
+
+    features: np.ndarray
+    phase_step: np.ndarray
+    period: int
+
+
+def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
+    width = max(1, min(int(width), len(values)))
+    return np.convolve(values, np.ones(width) / width, mode="same")
+
+
+def motion_channels(
+    gyro: np.ndarray, accel: np.ndarray | None, rate_hz: float, cfg: CounterSettings
+) -> np.ndarray:
+    """Band-passed motion: (n_samples, 3) gyro and (n_samples, 3) accel → (n_samples, 3 or 6)."""
+    parts = [np.asarray(gyro, np.float64)]
+    if accel is not None:
+        parts.append(np.asarray(accel, np.float64) * cfg.accel_scale)
+    x = np.concatenate(parts, axis=1)
+    if len(x) <= 30:  # too short for the filter's padding: just centre it
+        return x - x.mean(axis=0)
+    sos = signal.butter(2, [cfg.highpass_hz, cfg.lowpass_hz], "bandpass", fs=rate_hz, output="sos")
+    return np.asarray(signal.sosfiltfilt(sos, x, axis=0))
+
+
+def gain_normalised(x: np.ndarray, rate_hz: float, cfg: CounterSettings) -> np.ndarray:
+    """Divide (n_samples, n_channels) by the local RMS (with a floor so stillness stays quiet)."""
+    loudness = np.sqrt(_moving_mean((x**2).sum(axis=1), int(cfg.gain_window_s * rate_hz) | 1))
+    return x / np.maximum(loudness, cfg.gain_floor)[:, None]
+
+
+def autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
+    """Channel-summed, unbiased autocorrelation of (n, c) for lags 0..max_lag, 1 at lag 0."""
+    n = len(x)
+    spectrum = np.fft.rfft(x, 2 * n, axis=0)
+    r = np.fft.irfft(spectrum * np.conj(spectrum), axis=0)[: max_lag + 1].sum(axis=1)
+    r = r / (n - np.arange(max_lag + 1))
+    return np.asarray(r / r[0]) if r[0] > 0 else np.zeros(max_lag + 1)
+
+
+def estimate_period(x: np.ndarray, rate_hz: float, cfg: CounterSettings) -> int | None:
+    """The rep period in samples of gain-normalised (n, c) motion, None when nothing repeats."""
+    max_lag = int(min(cfg.max_period_s, len(x) / rate_hz / 2) * rate_hz)
+    min_lag = int(cfg.min_period_s * rate_hz)
+    if max_lag <= min_lag + 2:
+        return None
+    r = autocorrelation(x, max_lag)
+    peaks, _ = signal.find_peaks(r)
+    peaks = peaks[peaks >= min_lag]
+    if len(peaks) == 0:
+        return None
+    best = int(peaks[np.argmax(r[peaks])])
+    while True:  # prefer the fundamental over a multiple of it
+        halves = peaks[(peaks >= 0.4 * best) & (peaks <= 0.6 * best)]
+        if len(halves) == 0:
+            return best
+        half = int(halves[np.argmax(r[halves])])
+        if r[half] < cfg.half_period_ratio * r[best]:
+            return best
+        best = half
+
+
+def _lag_similarity(x: np.ndarray, lag: int, width: int) -> np.ndarray:
+    """Local normalised correlation of x(t) with x(t + lag), marked at both ends, (n,)."""
+    n = len(x)
+    out = np.full(n, -1.0)
+    if lag < 1 or lag >= n - 1:
+        return out
+    energy = (x**2).sum(axis=1)
+    width = max(1, min(width, n - lag))
+    kernel = np.ones(width)
+    num = np.convolve((x[:-lag] * x[lag:]).sum(axis=1), kernel, "same")
+    den = np.sqrt(np.convolve(energy[:-lag], kernel, "same") * np.convolve(energy[lag:], kernel,
+                                                                            "same"))
+    r = num / (den + 1e-9)
+    out[:-lag] = r
+    out[lag:] = np.maximum(out[lag:], r)
+    return out
+
+
+def frame_features(
+    gyro: np.ndarray,
+    accel: np.ndarray | None,
+    rate_hz: float = 50.0,
+    cfg: CounterSettings = DEFAULT_COUNTER,
+) -> FrameFeatures | None:
+    """Gate inputs of a span of (n_samples, 3) gyro and accel; None when nothing repeats."""
+    x = motion_channels(gyro, accel, rate_hz, cfg)
+    xa = gain_normalised(x, rate_hz, cfg)
+    period = estimate_period(xa, rate_hz, cfg)
+    if period is None:
+        return None
+    f0 = rate_hz / period
+    sos = signal.butter(2, [0.5 * f0, min(1.6 * f0, 0.45 * rate_hz)], "bandpass", fs=rate_hz,
+                        output="sos")
+    y = np.asarray(signal.sosfiltfilt(sos, xa, axis=0)) if len(xa) > 30 else xa
+    sim1 = _lag_similarity(xa, period, period)
+    sim2 = _lag_similarity(xa, period, 2 * period)
+    flexible = np.max([_lag_similarity(xa, int(lag), 2 * period) for lag in
+                       np.unique(np.linspace(0.6 * period, 1.7 * period, 12).astype(int))], axis=0)
+    # Principal direction of the band-passed motion, weighted towards the clearly periodic part.
+    weight = np.clip(sim2, 0, None) ** 2 + 1e-6
+    centred = y - np.average(y, axis=0, weights=weight)
+    _, vectors = np.linalg.eigh((centred * weight[:, None]).T @ centred)
+    phase = np.unwrap(np.angle(signal.hilbert(y @ vectors[:, -1])))
+    step = np.abs(np.diff(phase, prepend=phase[0]))
+    raw = np.log(_moving_mean(np.sqrt((x**2).sum(axis=1)), period) + 1e-3)
+    loud = raw - np.median(raw[weight >= np.quantile(weight, 0.7)])
+    share = _moving_mean((y**2).sum(axis=1), period) / (
+        _moving_mean((xa**2).sum(axis=1), period) + 1e-6)
+    speed = np.log(np.clip(_moving_mean(step, period) * rate_hz / (2 * np.pi) / f0, 0.05, 20))
+    feats = np.stack([np.ones(len(x)), sim1, sim2, flexible, loud, np.abs(loud), share,
+                      np.abs(speed)], axis=1)
+    return FrameFeatures(features=np.nan_to_num(feats), phase_step=np.nan_to_num(step),
+                         period=period)
+
+
+def rep_density(frames: FrameFeatures, weights: np.ndarray) -> np.ndarray:
+    """Reps per frame, (n_samples,): gate probability x phase advance / 2 pi."""
+    gate = 1.0 / (1.0 + np.exp(-(frames.features @ weights)))
+    return np.asarray(gate * frames.phase_step / (2 * np.pi))
+
+
+@functools.cache
+def _gate_weights(path: Path) -> tuple[float, ...]:
+    try:
+        data = json.loads(path.read_text())
+        weights = tuple(float(w) for w in data["weights"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RuntimeError(
+            f"rep counter gate {path} is missing or unreadable ({exc}); "
+            "run `python -m ml.eval_counting fit`"
+        ) from None
+    if len(weights) != len(FEATURE_NAMES):
+        raise RuntimeError(f"rep counter gate {path} has {len(weights)} weights, "
+                           f"expected {len(FEATURE_NAMES)}")
+    return weights
+
+
+def load_gate(path: Path = GATE_PATH) -> np.ndarray:
+    """The fitted gate weights, shape (len(FEATURE_NAMES),)."""
+    return np.array(_gate_weights(path))
+
+
+def count_reps(
+    gyro: np.ndarray,
+    accel: np.ndarray | None,
+    rate_hz: float = 50.0,
+    *,
+    weights: np.ndarray | None = None,
+    cfg: CounterSettings = DEFAULT_COUNTER,
+) -> RepCount:
+    """Count the reps of one set.
+
+    Parameters
+    ----------
+    gyro : ndarray, shape (n_samples, 3)
+        Angular velocity in rad/s.
+    accel : ndarray, shape (n_samples, 3), or None
+        Total acceleration in g (used when present: rows and pulls barely rotate the wrist).
+    weights : ndarray, shape (len(FEATURE_NAMES),), optional
+        Gate weights; default the fitted ones (``load_gate``).
+    """
+    frames = frame_features(gyro, accel, rate_hz, cfg)
+    if frames is None:
+        return RepCount(0, (), None)
+    density = rep_density(frames, load_gate() if weights is None else weights)
+    cumulative = np.cumsum(density)
+    reps = int(round(float(cumulative[-1])))
+    marks = np.searchsorted(cumulative, np.arange(reps) + 0.5)
+    times = tuple(float(min(m, len(density) - 1) / rate_hz) for m in marks)
+    return RepCount(reps, times, frames.period / rate_hz)
+
+
+def fit_gate(
+    frames: Sequence[FrameFeatures | None], reps: Sequence[int], *, l2: float = 1e-3
+) -> np.ndarray:
+    """Fit the gate weights so each set's summed density matches its labelled rep count.
+
+    Minimises the mean pseudo-Huber error of per-set totals (robust to the odd wrong label)
+    plus a small L2 penalty; Powell's method, since the loss has few parameters.
+    """
+    usable = [(f, y) for f, y in zip(frames, reps, strict=True) if f is not None]
+    if not usable:
+        raise ValueError("no set with a detectable period to fit the rep gate on")
+
+    def loss(w: np.ndarray) -> float:
+        err = np.array([rep_density(f, w).sum() - y for f, y in usable])
+        return float(np.mean(np.sqrt(err**2 + 0.25)) + l2 * np.sum(w[1:] ** 2))
+
+    start = np.array([-2.0, 0.0, 4.0, 2.0, 0.0, -1.0, 2.0, -1.0])
+    result = optimize.minimize(loss, start, method="Powell",
+                               options={"maxiter": 4000, "xtol": 1e-3, "ftol": 1e-4})
+    return np.asarray(result.x)

@@ -1,0 +1,165 @@
+"""Set segmentation: a whole-session recording → the spans where sets happen (rests between).
+
+Class-agnostic: a set is where the motion *repeats*, not where it is loud. Handling (picking up
+dumbbells, adjusting a machine) is often the loudest part of a recording but it does not repeat,
+and a short pause inside a set (a breath at the top of a pull-up) does not break the repetition
+on either side of it.
+
+1. Sliding windows (``window_s`` long) of gain-normalised motion (``ml.reps``); a window is active
+   when its autocorrelation has a strong peak at a rep-like lag and it moves more than a floor.
+2. Active windows closer than ``max_pause_s`` are joined; the joined span is widened to the
+   windows' edges and handed to the rep counter, whose rep marks give the set's start and end.
+3. Spans with fewer than ``min_reps`` reps are dropped; so are spans the activity model (when one
+   is given) calls rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ml.reps import (
+    DEFAULT_COUNTER,
+    CounterSettings,
+    RepCount,
+    count_reps,
+    gain_normalised,
+    motion_channels,
+)
+
+
+@dataclass(frozen=True)
+class SegmenterSettings:
+    """Constants of the segmenter (seconds unless named otherwise)."""
+
+    window_s: float = 15.0
+    hop_s: float = 1.0
+    min_period_s: float = 0.7
+    max_period_s: float = 7.0
+    periodicity_threshold: float = 0.3
+    motion_floor: float = 0.08  # RMS of band-passed motion (rad/s-like units)
+    max_pause_s: float = 10.0
+    min_reps: int = 2
+    rest_threshold: float = 0.8  # mean p(rest) above which a span is not a set
+    chunk_windows: int = 256  # windows per FFT batch: bounds memory on hour-long recordings
+
+
+DEFAULT_SEGMENTER = SegmenterSettings()
+
+
+@dataclass(frozen=True)
+class FoundSet:
+    """A set found in a recording: span and rep times in seconds from the recording start."""
+
+    start_s: float
+    end_s: float
+    count: RepCount
+
+
+@dataclass(frozen=True)
+class ActivityTrack:
+    """Window evidence, each (n_windows,): centre times, periodicity (0-1), motion level."""
+
+    centres_s: np.ndarray
+    periodicity: np.ndarray
+    motion: np.ndarray
+
+
+def activity_track(
+    gyro: np.ndarray,
+    accel: np.ndarray | None,
+    rate_hz: float = 50.0,
+    cfg: SegmenterSettings = DEFAULT_SEGMENTER,
+    counter: CounterSettings = DEFAULT_COUNTER,
+) -> ActivityTrack:
+    """Periodicity and motion level of sliding windows over (n_samples, 3) gyro and accel."""
+    x = motion_channels(gyro, accel, rate_hz, counter).astype(np.float32)
+    xa = gain_normalised(x, rate_hz, counter).astype(np.float32)
+    n = len(x)
+    width = min(n, int(cfg.window_s * rate_hz))
+    hop = max(1, int(cfg.hop_s * rate_hz))
+    if width < 2:
+        empty = np.zeros(0)
+        return ActivityTrack(empty, empty, empty)
+    starts = np.arange(0, n - width + 1, hop)
+    min_lag = int(cfg.min_period_s * rate_hz)
+    max_lag = min(int(cfg.max_period_s * rate_hz), width // 2)
+    periodicity = np.zeros(len(starts))
+    motion = np.zeros(len(starts))
+    views = sliding_window_view(xa, width, axis=0)  # (n - width + 1, channels, width)
+    raw_views = sliding_window_view(x, width, axis=0)
+    for lo in range(0, len(starts), cfg.chunk_windows):
+        chunk = starts[lo : lo + cfg.chunk_windows]
+        frames = views[chunk]
+        frames = frames - frames.mean(axis=2, keepdims=True)
+        motion[lo : lo + len(chunk)] = np.sqrt((raw_views[chunk] ** 2).sum(axis=1).mean(axis=1))
+        if max_lag <= min_lag:
+            continue
+        spectrum = np.fft.rfft(frames, 2 * width, axis=2)
+        acf = np.fft.irfft(spectrum * np.conj(spectrum), axis=2)[:, :, : max_lag + 1].sum(axis=1)
+        acf = acf / (width - np.arange(max_lag + 1))
+        acf = acf / np.maximum(acf[:, :1], 1e-9)
+        # Strongest local maximum in the rep-lag range (a monotone decay has none).
+        inner = acf[:, min_lag:max_lag]
+        is_peak = (inner > acf[:, min_lag - 1 : max_lag - 1]) & (inner >= acf[:, min_lag + 1 :
+                                                                              max_lag + 1])
+        periodicity[lo : lo + len(chunk)] = np.where(is_peak, inner, -1.0).max(axis=1)
+    centres = (starts + width / 2) / rate_hz
+    return ActivityTrack(centres, np.clip(periodicity, 0, 1), motion)
+
+
+def _runs(active: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
+    """(first, last) indices of runs of True, joining runs separated by <= max_gap False."""
+    idx = np.flatnonzero(active)
+    if len(idx) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > max_gap + 1)
+    firsts = np.concatenate([[idx[0]], idx[breaks + 1]])
+    lasts = np.concatenate([idx[breaks], [idx[-1]]])
+    return list(zip(firsts.tolist(), lasts.tolist(), strict=True))
+
+
+def _mean_rest(rest: tuple[np.ndarray, np.ndarray] | None, start_s: float, end_s: float) -> float:
+    if rest is None:
+        return 0.0
+    centres, p_rest = rest
+    inside = (centres >= start_s) & (centres <= end_s)
+    return float(p_rest[inside].mean()) if inside.any() else 0.0
+
+
+def find_sets(
+    gyro: np.ndarray,
+    accel: np.ndarray | None,
+    rate_hz: float = 50.0,
+    *,
+    rest_probability: tuple[np.ndarray, np.ndarray] | None = None,
+    cfg: SegmenterSettings = DEFAULT_SEGMENTER,
+) -> list[FoundSet]:
+    """The sets of a recording, in time order.
+
+    Parameters
+    ----------
+    gyro, accel : ndarray, shape (n_samples, 3)
+        Canonical motion (rad/s, g); accel may be None.
+    rest_probability : (centres_s (n_windows,), p_rest (n_windows,)), optional
+        The activity model's rest probability; spans it calls rest are dropped.
+    """
+    track = activity_track(gyro, accel, rate_hz, cfg)
+    active = (track.periodicity >= cfg.periodicity_threshold) & (track.motion >= cfg.motion_floor)
+    half = min(cfg.window_s, len(gyro) / rate_hz) / 2
+    found: list[FoundSet] = []
+    for first, last in _runs(active, int(round(cfg.max_pause_s / cfg.hop_s))):
+        lo = max(0, int((track.centres_s[first] - half) * rate_hz))
+        hi = min(len(gyro), int((track.centres_s[last] + half) * rate_hz))
+        count = count_reps(gyro[lo:hi], None if accel is None else accel[lo:hi], rate_hz)
+        if count.reps < cfg.min_reps or count.period_s is None:
+            continue
+        start = lo / rate_hz + max(0.0, count.rep_times_s[0] - count.period_s / 2)
+        end = lo / rate_hz + min((hi - lo) / rate_hz, count.rep_times_s[-1] + count.period_s / 2)
+        if _mean_rest(rest_probability, start, end) > cfg.rest_threshold:
+            continue
+        shifted = tuple(t + lo / rate_hz for t in count.rep_times_s)
+        found.append(FoundSet(start, end, RepCount(count.reps, shifted, count.period_s)))
+    return found

@@ -1,0 +1,155 @@
+"""The figure builders, without Streamlit: what a user sees on the session plot."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ui.charts import (
+    ChartSet,
+    calendar_figure,
+    display_indices,
+    motion_figure,
+    payload_bytes,
+    set_label,
+    span_from_selection,
+    weekly_figure,
+)
+from ui.colors import exercise_color
+
+RATE_HZ = 50.0
+
+
+def _signal(seconds: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    n = int(seconds * RATE_HZ)
+    times = np.arange(n) / RATE_HZ
+    gyro = np.sin(2 * np.pi * 0.4 * times)[:, None] + 0.3 * rng.standard_normal((n, 3))
+    return times, gyro.astype(np.float32)
+
+
+def _sets(n: int, every_s: float = 120.0) -> list[ChartSet]:
+    return [
+        ChartSet(
+            start_s=i * every_s + 10,
+            end_s=i * every_s + 70,
+            exercise_id="assisted_pull_up" if i % 2 == 0 else "close_grip_cable_row",
+            label=set_label("Assisted pull-up" if i % 2 == 0 else "Close-grip cable row", 12),
+            rep_times_s=tuple(np.linspace(i * every_s + 15, i * every_s + 65, 12)),
+        )
+        for i in range(n)
+    ]
+
+
+def test_session_plot_has_xyz_magnitude_and_one_rep_marker_per_counted_rep():
+    times, gyro = _signal(600)
+    sets = _sets(4)
+    fig = motion_figure(times, gyro, sets)
+    names = [trace.name for trace in fig.data]
+    assert names == ["gyro x", "gyro y", "gyro z", "|gyro|", "reps"]
+    reps = fig.data[-1]
+    assert len(reps.x) == sum(len(s.rep_times_s) for s in sets) == 48
+    np.testing.assert_allclose(reps.x, np.concatenate([s.rep_times_s for s in sets]), atol=1e-3)
+    # Markers sit on the magnitude curve, in the colour of their set's exercise.
+    magnitude = np.linalg.norm(gyro, axis=1)
+    np.testing.assert_allclose(reps.y, np.interp(reps.x, times, magnitude), rtol=1e-3)
+    assert reps.marker.color[0] == exercise_color("assisted_pull_up")
+    assert reps.marker.color[-1] == exercise_color("close_grip_cable_row")
+
+
+def test_every_set_is_shaded_and_labelled_with_exercise_and_reps():
+    times, gyro = _signal(600)
+    sets = _sets(4)
+    fig = motion_figure(times, gyro, sets)
+    assert [(s.x0, s.x1) for s in fig.layout.shapes] == [(s.start_s, s.end_s) for s in sets]
+    labels = [a.text for a in fig.layout.annotations]
+    assert labels == [
+        "1. Assisted pull-up · 12 reps",
+        "2. Close-grip cable row · 12 reps",
+        "3. Assisted pull-up · 12 reps",
+        "4. Close-grip cable row · 12 reps",
+    ]
+    assert fig.layout.xaxis.rangeslider.visible is True
+
+
+def test_one_hour_session_figure_stays_under_two_megabytes():
+    times, gyro = _signal(3600)
+    fig = motion_figure(times, gyro, _sets(30))
+    assert payload_bytes(fig) < 2_000_000
+    # Downsampled, but far from a toy: thousands of points per trace keep the reps visible.
+    assert 2000 <= len(fig.data[0].x) <= 5000
+
+
+def test_zooming_into_a_set_draws_every_sample_of_it():
+    times, gyro = _signal(3600)
+    sets = _sets(30)
+    target = sets[7]
+    fig = motion_figure(times, gyro, sets, detail_span=(target.start_s, target.end_s))
+    x = np.asarray(fig.data[0].x, dtype=np.float64)
+    inside = x[(x >= target.start_s) & (x <= target.end_s)]
+    expected = np.count_nonzero((times >= target.start_s) & (times <= target.end_s))
+    assert len(inside) == expected
+    assert fig.layout.xaxis.range[0] < target.start_s < target.end_s < fig.layout.xaxis.range[1]
+    assert payload_bytes(fig) < 2_000_000
+
+
+def test_minmax_lttb_keeps_a_single_rep_peak():
+    times = np.arange(180_000) / RATE_HZ
+    values = np.zeros_like(times)
+    values[123_457] = 9.0  # one sharp spike in an hour of calm
+    kept = display_indices(times, values, max_points=1000)
+    assert 123_457 in kept
+    assert len(kept) <= 1000
+
+
+def test_short_signal_is_drawn_in_full():
+    times, gyro = _signal(20)
+    assert len(display_indices(times, gyro[:, 0], max_points=4000)) == len(times)
+
+
+def test_motion_figure_refuses_mismatched_shapes():
+    times, gyro = _signal(10)
+    with pytest.raises(ValueError, match=r"\(n, 3\)"):
+        motion_figure(times[:-1], gyro, [])
+
+
+def test_box_selection_gives_the_span_in_seconds():
+    assert span_from_selection({"box": [{"x": [42.123, 12.5], "y": [0, 1]}], "points": []}) == (
+        12.5,
+        42.12,
+    )
+    points = {"box": [], "points": [{"x": 3.0}, {"x": 9.5}, {"x": 5.0}]}
+    assert span_from_selection(points) == (3.0, 9.5)
+    assert span_from_selection({"box": [], "points": []}) is None
+    assert span_from_selection(None) is None
+
+
+def test_weekly_figure_stacks_reps_and_volume_per_exercise_in_its_colour():
+    weekly = pd.DataFrame(
+        {
+            "week": [date(2024, 11, 25), date(2024, 12, 2), date(2024, 12, 2)],
+            "exercise": ["assisted_pull_up", "assisted_pull_up", "close_grip_cable_row"],
+            "reps": [34, 30, 12],
+            "volume_kg": [2000.0, 1900.0, 624.0],
+        }
+    )
+    fig = weekly_figure(weekly, {"assisted_pull_up": "Assisted pull-up"})
+    bars = {(t.name, t.yaxis): list(t.y) for t in fig.data}
+    assert bars[("Assisted pull-up", "y")] == [34, 30]
+    assert bars[("Assisted pull-up", "y2")] == [2000.0, 1900.0]
+    assert bars[("close_grip_cable_row", "y")] == [12]
+    assert {t.marker.color for t in fig.data if t.name == "Assisted pull-up"} == {
+        exercise_color("assisted_pull_up")
+    }
+
+
+def test_calendar_marks_training_days_by_weekday_and_week():
+    days = {date(2024, 12, 1): 5, date(2024, 12, 3): 2}  # a Sunday and the next Tuesday
+    fig = calendar_figure(days, today=date(2024, 12, 4))
+    z = np.asarray(fig.data[0].z)
+    assert z.shape == (7, 2)  # the week of Monday 25 Nov and the week of Monday 2 Dec
+    assert z[6, 0] == 5 and z[1, 1] == 2
+    assert z.sum() == 7

@@ -1,0 +1,68 @@
+"""The Journal page: search filters as asked, lives in the URL, explains empty results."""
+
+from __future__ import annotations
+
+
+def _results(at):
+    return at.dataframe(key="journal_results").value
+
+
+def test_search_finds_pull_up_sets_by_family_from_the_url(app, saved_sample):
+    at = app("journal", exercise="pull-up")
+    rows = _results(at)
+    assert list(rows["exercise"]) == ["Assisted pull-up"] * 3
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Sets"], metrics["Reps"]) == ("3", "34")
+
+
+def test_search_by_alias_and_min_reps_is_a_bookmarkable_link(app, saved_sample):
+    at = app("journal", exercise="pullup", min_reps="11")
+    assert at.selectbox(key="exercise").value == "pullup"
+    assert at.number_input(key="min_reps").value == 11
+    rows = _results(at)
+    assert sorted(rows["reps"]) == [12, 12]
+
+
+def test_changing_a_filter_narrows_the_results(app, saved_sample):
+    at = app("journal")
+    assert len(_results(at)) == 5
+    at.number_input(key="min_kg").set_value(60.0).run()
+    assert sorted(_results(at)["weight_kg"]) == [61.0, 63.5, 66.0]
+    at.number_input(key="max_kg").set_value(65.0).run()
+    assert sorted(_results(at)["weight_kg"]) == [61.0, 63.5]
+    at.selectbox(key="exercise").set_value("row").run()
+    assert "No sets match" in at.warning[0].value
+
+
+def test_notes_words_find_the_set_and_show_it_as_plain_text(app, saved_sample):
+    at = app("journal", notes="shoulder")
+    rows = _results(at)
+    assert list(rows["reps"]) == [10]
+    assert list(rows["notes"]) == ["last one slow, <b>shoulder</b> ok"]
+
+
+def test_date_range_filters_sessions(app, saved_sample):
+    inside = app("journal", **{"from": "2024-12-01", "to": "2024-12-01"})
+    assert len(_results(inside)) == 5
+    after = app("journal", **{"from": "2024-12-02"})
+    assert "No sets match from 02 Dec 2024." in after.warning[0].value
+
+
+def test_empty_results_say_why_and_offer_to_loosen_a_filter(app, saved_sample):
+    at = app("journal", exercise="pull-up", min_reps="20")
+    assert "No sets match exercise “pull-up”, at least 20 reps." in at.warning[0].value
+    loosen = at.button(key="journal_loosen_min_reps")
+    assert loosen.label == "Drop “at least 20 reps”: 3 sets"
+    loosen.click().run()
+    assert len(_results(at)) == 3
+
+
+def test_contradicting_ranges_are_explained(app, saved_sample):
+    at = app("journal", min_reps="12", max_reps="5")
+    assert not at.exception
+    assert "reps range is empty" in at.error[0].value
+
+
+def test_sorting_by_most_reps(app, saved_sample):
+    at = app("journal", sort="Most reps")  # the URL holds the option as shown
+    assert list(_results(at)["reps"]) == [12, 12, 12, 10, 10]

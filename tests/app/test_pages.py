@@ -1,0 +1,73 @@
+"""Every page renders on an empty journal and on one with a session, without an exception."""
+
+from __future__ import annotations
+
+import pytest
+
+PAGES = ["upload", "journal", "session", "progress", "model"]
+JOURNAL_PAGES = PAGES[:-1]  # the Model page does not read the journal (see test_model_page.py)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_an_empty_journal(app, journal_url, page, page_text):
+    at = app(page)
+    assert not at.exception, at.exception
+    text = page_text(at)
+    if page in JOURNAL_PAGES:
+        # First run: every page offers the real sample session in one click.
+        assert "Your journal is empty" in text
+        assert any(b.label == "Load the sample session" for b in at.button)
+
+
+@pytest.mark.parametrize("page", JOURNAL_PAGES)
+def test_page_renders_on_a_journal_with_a_session(app, saved_sample, page, page_text):
+    query = {"session": str(saved_sample)} if page == "session" else {}
+    at = app(page, **query)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "Your journal is empty" not in page_text(at)
+
+
+def test_session_page_shows_sets_reps_and_the_gyroscope_plot(app, saved_sample, page_text):
+    at = app("session", session=str(saved_sample))
+    text = page_text(at)
+    assert "Sample morning" in text
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Sets"] == "5" and metrics["Reps"] == str(12 + 12 + 10 + 12 + 10)
+    table = at.data_editor[0].value
+    assert list(table["exercise"]) == ["assisted_pull_up"] * 3 + [
+        "close_grip_cable_row",
+        "incline_dumbbell_biceps_curl",
+    ]
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2  # gyroscope and accelerometer tabs
+    assert [t.label for t in at.tabs][:2] == ["Gyroscope", "Accelerometer"]
+
+
+def test_session_notes_are_shown_as_text_not_markdown(app, saved_sample):
+    at = app("session", session=str(saved_sample))
+    assert [t.value for t in at.text] == ["**Sample** morning"]
+
+
+def test_unknown_session_in_the_link_says_so_and_offers_the_others(app, saved_sample):
+    at = app("session", session="9999")
+    assert not at.exception
+    assert "There is no session 9999" in at.error[0].value
+    assert at.selectbox(key="session_pick").options
+
+
+def test_progress_page_shows_calendar_weeks_and_records(app, saved_sample, page_text):
+    at = app("progress")
+    text = page_text(at)
+    assert "1 training day, 1 session, 5 sets, 56 reps." in text
+    records = at.dataframe[0].value
+    pull_ups = records[records["exercise"] == "Assisted pull-up"]
+    assert "12 reps" in set(pull_ups["value"])  # most reps in a set
+    assert "66 kg × 10" in set(pull_ups["value"])  # heaviest set
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_upload_page_states_the_size_limit(app, journal_url, page_text):
+    at = app("upload")
+    assert "up to 200 MB per file" in page_text(at)
+    assert at.get("file_uploader")

@@ -1,0 +1,63 @@
+"""Set tables: what the user edits before and after saving becomes exactly the journal's edits."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from journal.db import session_factory
+from journal.store import load_session
+from ui.tables import analysis_with_edits, detected_frame, sets_csv, stored_changes, stored_frame
+
+
+def test_upload_table_lists_every_detected_set(sample_analysis):
+    frame = detected_frame(sample_analysis)
+    assert list(frame["reps"]) == [12, 12, 10, 12, 10]
+    assert frame["weight_kg"].isna().all() and (frame["notes"] == "").all()
+
+
+def test_only_real_changes_become_edits_and_deleted_rows_are_not_saved(sample_analysis):
+    edited = detected_frame(sample_analysis)
+    edited.loc[1, "reps"] = 13  # a miscount fixed
+    edited.loc[3, "exercise"] = "neutral_grip_cable_row"  # a variant fixed
+    edited.loc[0, "weight_kg"] = 61.0
+    edited.loc[4, "notes"] = "  "
+    edited = edited.drop(index=2)  # not a set: deleted in the editor
+
+    trimmed, overrides = analysis_with_edits(sample_analysis, edited)
+
+    assert [s.reps for s in trimmed.sets] == [12, 12, 12, 10]
+    assert overrides == {
+        0: {"weight_kg": 61.0},
+        1: {"reps": 13},
+        2: {"exercise": "neutral_grip_cable_row"},  # position 2 after the deletion
+        3: {"notes": "  "},
+    }
+
+
+def test_session_table_changes_are_per_set_id_and_only_what_changed(journal_engine, saved_sample):
+    with session_factory(journal_engine)() as db:
+        view = load_session(db, saved_sample, with_signal=False)
+    original = stored_frame(view.sets)
+    edited = original.copy()
+    first, last = original.index[0], original.index[-1]
+    edited.loc[first, "weight_kg"] = None  # weight cleared
+    edited.loc[last, "rpe"] = 7.0
+    edited.loc[last, "reps"] = 9
+    assert stored_changes(original, edited) == {
+        int(first): {"weight_kg": None},
+        int(last): {"reps": 9, "rpe": 7.0},
+    }
+    assert stored_changes(original, original.copy()) == {}
+
+
+def test_sets_csv_has_one_row_per_set_with_rep_times(journal_engine, saved_sample):
+    with session_factory(journal_engine)() as db:
+        view = load_session(db, saved_sample, with_signal=False)
+    table = pd.read_csv(io.BytesIO(sets_csv(view)))
+    assert list(table["exercise"])[:3] == ["Assisted pull-up"] * 3
+    assert list(table["reps"]) == [12, 12, 10, 12, 10]
+    assert list(table["weight_kg"]) == [61.0, 63.5, 66.0, 52.0, 7.5]
+    assert len(table.loc[0, "rep_times_s"].split()) == 12
+    assert table.loc[2, "notes"] == "last one slow, <b>shoulder</b> ok"

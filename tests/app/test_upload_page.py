@@ -1,0 +1,28 @@
+"""The Upload page: a bad file gets the importer's message, a known one a link, others go on."""
+
+from __future__ import annotations
+
+from ml.sample_session import SAMPLE_PATH
+
+
+def test_bad_file_shows_the_importers_message_and_the_next_file_goes_on(app, saved_sample):
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(
+        [
+            ("notes.csv", b"when,what\n1,squat\n2,bench\n", "text/csv"),
+            (SAMPLE_PATH.name, SAMPLE_PATH.read_bytes(), "application/gzip"),
+        ]
+    ).run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "notes.csv" in errors[0]
+    # The second file is the sample already saved: said so, with a link to its session.
+    assert "already in your journal" in at.info[0].value
+    (link,) = at.get("page_link")
+    assert (link.proto.page, link.proto.query_string) == ("session", f"session={saved_sample}")
+
+def test_empty_file_is_refused_in_plain_words(app, journal_url):
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(("empty.csv", b"", "text/csv")).run()
+    assert not at.exception
+    assert "empty" in at.error[0].value.lower()

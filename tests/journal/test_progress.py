@@ -1,0 +1,75 @@
+"""The progress page: weekly volume, personal records, training days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy.orm import Session
+
+from journal import edits, progress, store
+
+
+def _session(session: Session, when: datetime, sets: list[tuple[str, int, float | None]]) -> int:
+    session_id = store.create_session(session, performed_at=when, title="lifting")
+    for exercise, reps, weight in sets:
+        edits.add_set(session, session_id, exercise=exercise, reps=reps, weight_kg=weight)
+    return session_id
+
+
+@pytest.fixture
+def rows_journal(session: Session) -> Session:
+    # ISO week 10 of 2024 is 4–10 March; week 11 is 11–17 March.
+    _session(session, datetime(2024, 3, 4, 18), [("barbell_row", 10, 50.0), ("barbell_row", 8, 60.0)])
+    _session(session, datetime(2024, 3, 7, 18), [("barbell_row", 10, 55.0), ("preacher_curl", 12, 20.0)])
+    _session(session, datetime(2024, 3, 7, 20), [("barbell_row", 5, 70.0)])
+    _session(session, datetime(2024, 3, 14, 18), [("barbell_row", 10, 55.0), ("barbell_row", 12, None)])
+    session.commit()
+    return session
+
+
+def test_weekly_sets_reps_and_volume_per_iso_week(rows_journal):
+    weeks = progress.weekly_progress(rows_journal, "barbell_row")
+    assert [(w.iso_year, w.iso_week, w.week_start) for w in weeks] == [
+        (2024, 10, date(2024, 3, 4)), (2024, 11, date(2024, 3, 11))]
+    first, second = weeks
+    assert (first.sets, first.reps) == (4, 33)
+    assert first.volume_kg == pytest.approx(10 * 50 + 8 * 60 + 10 * 55 + 5 * 70)
+    assert first.heaviest_kg == 70.0
+    assert (second.sets, second.reps, second.volume_kg) == (2, 22, pytest.approx(550.0))
+
+
+def test_weekly_progress_within_a_date_range(rows_journal):
+    weeks = progress.weekly_progress(rows_journal, "barbell_row", date_from=date(2024, 3, 7),
+                                     date_to=date(2024, 3, 7))
+    assert [(w.sets, w.reps) for w in weeks] == [(2, 15)]
+    with pytest.raises(ValueError, match="after"):
+        progress.weekly_progress(rows_journal, "barbell_row", date_from=date(2024, 4, 1),
+                                 date_to=date(2024, 3, 1))
+
+
+def test_personal_records_heaviest_for_each_rep_count_and_most_reps(rows_journal):
+    records = progress.personal_records(rows_journal, "barbell_row")
+    assert {reps: r.weight_kg for reps, r in records.heaviest_by_reps.items()} == {
+        5: 70.0, 8: 60.0, 10: 55.0}
+    # Two sets of 10 at 55 kg: the first one to lift it holds the record.
+    assert records.heaviest_by_reps[10].performed_at == datetime(2024, 3, 7, 18)
+    assert records.most_reps is not None and records.most_reps.reps == 12
+    assert records.heaviest is not None and records.heaviest.weight_kg == 70.0
+
+
+def test_personal_records_of_an_exercise_never_done_are_empty(rows_journal):
+    records = progress.personal_records(rows_journal, "barbell_deadlift")
+    assert records.heaviest_by_reps == {} and records.most_reps is None
+
+
+def test_training_days_for_the_calendar(rows_journal):
+    days = progress.training_days(rows_journal)
+    assert [(d.day, d.sessions, d.sets, d.reps) for d in days] == [
+        (date(2024, 3, 4), 1, 2, 18),
+        (date(2024, 3, 7), 2, 3, 27),
+        (date(2024, 3, 14), 1, 2, 22),
+    ]
+    march_7 = progress.training_days(rows_journal, date_from=date(2024, 3, 5),
+                                     date_to=date(2024, 3, 10))
+    assert [d.day for d in march_7] == [date(2024, 3, 7)]

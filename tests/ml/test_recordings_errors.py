@@ -1,0 +1,150 @@
+"""Bad uploads: one RecordingError whose message says what is wrong and where, nothing else."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import appconfig
+from ml.recordings import RecordingError, read_recording
+
+
+def good_csv(seconds: float = 5.0, rate: float = 50.0) -> str:
+    t = np.arange(0, seconds, 1 / rate)
+    frame = pd.DataFrame({"time": t, "gx": np.sin(t), "gy": np.cos(t), "gz": 0.1 * t})
+    return frame.to_csv(index=False, float_format="%.5f")
+
+
+def read_text(text: str | bytes, name: str = "upload.csv") -> None:
+    data = text.encode() if isinstance(text, str) else text
+    read_recording(io.BytesIO(data), name=name)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "upload.csv: the file is empty"),
+        ("\n \r\n", "upload.csv: the file is empty"),
+        ("time,gx,gy,gz\n",
+         "upload.csv: has a header but no data rows (columns: time, gx, gy, gz)"),
+        ("when,gx,gy,gz\n1,2,3,4\n",
+         "upload.csv: no time column; columns seen: 'when', 'gx', 'gy', 'gz'"),
+        ("time,heart_rate,steps\n0,60,1\n0.02,61,1\n",
+         "upload.csv: no gyroscope columns; columns seen: 'time', 'heart_rate', 'steps'"),
+        (good_csv(seconds=1.5), "upload.csv: only 1.5 s of data; at least 2 s are needed"),
+    ],
+    ids=["empty", "blank-lines", "header-only", "no-time", "no-gyro", "too-short"],
+)
+def test_unreadable_csv_is_rejected_with_what_and_where(content: str, message: str) -> None:
+    with pytest.raises(RecordingError, match="^.*$") as caught:
+        read_text(content)
+    assert message in str(caught.value)
+
+
+def test_non_numeric_value_names_its_line_and_column() -> None:
+    lines = good_csv().splitlines()
+    lines[7] = lines[7].split(",")[0] + ",0.1,oops,0.3"
+    with pytest.raises(RecordingError) as caught:
+        read_text("\n".join(lines) + "\n")
+    assert "upload.csv: line 8, column 'gy': 'oops' is not a number" in str(caught.value)
+
+
+def test_bad_date_time_names_its_line() -> None:
+    text = "timestamp,gx,gy,gz\n2024-05-01T10:00:00,1,2,3\nyesterday,1,2,3\n"
+    with pytest.raises(RecordingError, match="line 3, column 'timestamp': 'yesterday' is neither"):
+        read_text(text)
+
+
+def test_constant_sensor_is_rejected() -> None:
+    t = np.arange(0, 5, 0.02)
+    frame = pd.DataFrame({"t": t, "gx": 0.0, "gy": 0.0, "gz": 0.0})
+    with pytest.raises(RecordingError, match=r"the gyroscope \(upload.csv\) never changes"):
+        read_text(frame.to_csv(index=False))
+    frame = pd.DataFrame({"t": t, "gx": np.sin(t), "gy": 0.0, "gz": 0.0, "ax": 0.0, "ay": 0.0,
+                          "az": 1.0})
+    with pytest.raises(RecordingError, match=r"the accelerometer \(upload.csv\) never changes"):
+        read_text(frame.to_csv(index=False))
+
+
+def test_binary_and_non_utf8_files_are_rejected() -> None:
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+    with pytest.raises(RecordingError, match="photo.png: this is a binary file, not a CSV"):
+        read_text(png, name="photo.png")
+    latin1 = good_csv().replace("time", "tim\u00e9 (s)").encode("latin-1")
+    with pytest.raises(RecordingError, match="upload.csv: not UTF-8 text .*byte 0xe9 at byte 3"):
+        read_text(latin1)
+    with pytest.raises(RecordingError, match="upload.csv.gz: not a valid gzip file"):
+        read_text(b"\x1f\x8b\x08garbage", name="upload.csv.gz")
+
+
+def test_zip_without_a_recording_lists_what_it_holds() -> None:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("notes.txt", "leg day\n")
+        zipped.writestr("Metadata.csv", "device,version\nwatch,1\n")
+        zipped.writestr("photo.jpg", b"\xff\xd8\xff\xe0")
+    with pytest.raises(RecordingError) as caught:
+        read_text(archive.getvalue(), name="export.zip")
+    message = str(caught.value)
+    assert message.startswith("export.zip: nothing recognisable inside:")
+    assert "photo.jpg (not a CSV file)" in message
+    assert "Metadata.csv (no time column" in message
+    empty = io.BytesIO()
+    zipfile.ZipFile(empty, "w").close()
+    with pytest.raises(RecordingError, match="empty.zip: nothing recognisable inside: it is empty"):
+        read_text(empty.getvalue(), name="empty.zip")
+
+
+def test_upload_over_the_size_limit_is_refused_before_parsing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(appconfig, "MAX_UPLOAD_MB", 0.01)
+    garbage = b"\x00" * 20_000  # would be "a binary file" if it were parsed at all
+    with pytest.raises(RecordingError, match=r"big.csv is 0.0 MB, over the 0.01 MB upload limit"):
+        read_text(garbage, name="big.csv")
+    path = tmp_path / "big.csv"
+    path.write_bytes(garbage)
+    with pytest.raises(RecordingError, match="over the 0.01 MB upload limit"):
+        read_recording(path)
+    # A small .gz that unpacks to far more than the limit is refused too.
+    bomb = gzip.compress(good_csv().encode() + b"9,0,0,0\n" * 20_000)
+    assert len(bomb) < 10_000
+    with pytest.raises(RecordingError, match="bomb.csv.gz: unpacks to more than"):
+        read_text(bomb, name="bomb.csv.gz")
+
+
+def test_missing_path_and_wrong_source_types() -> None:
+    with pytest.raises(RecordingError, match="no-such-file.csv: no such file"):
+        read_recording("no-such-file.csv")
+    with pytest.raises(RecordingError, match="open the file in binary mode"):
+        read_recording(io.StringIO(good_csv()), name="text.csv")  # type: ignore[arg-type]
+    with pytest.raises(RecordingError, match="no file given"):
+        read_recording([])
+
+
+def test_two_recordings_in_one_upload_are_refused() -> None:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("monday.csv", good_csv())
+        zipped.writestr("tuesday.csv", good_csv())
+    with pytest.raises(RecordingError, match=r"several gyroscope recordings in one upload "
+                                             r"\(monday.csv, tuesday.csv\)"):
+        read_text(archive.getvalue(), name="week.zip")
+
+
+def test_sensors_that_never_overlap_are_refused() -> None:
+    t = np.arange(0, 5, 0.02)
+    gyro = pd.DataFrame({"time": 1_700_000_000 + t, "x (rad/s)": np.sin(t), "y (rad/s)": t,
+                         "z (rad/s)": t})
+    accel = pd.DataFrame({"time": 1_700_000_100 + t, "x (g)": np.sin(t), "y (g)": t, "z (g)": t})
+    files = [io.BytesIO(f.to_csv(index=False).encode()) for f in (gyro, accel)]
+    for file, name in zip(files, ("gyro.csv", "accel.csv"), strict=True):
+        file.name = name
+    with pytest.raises(RecordingError, match="the sensors' files do not overlap in time"):
+        read_recording(files)
