@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from journal.db import session_factory
-from journal.search import search_sets
+from journal.search import SetQuery, search_sets
 from journal.store import list_exercises
 from ui.colors import exercise_color
-from ui.journal_query import PARAMS, SORTS, JournalFilters, exercise_suggestions, results_frame
+from ui.journal_query import (
+    PARAMS,
+    SORTS,
+    describe,
+    exercise_suggestions,
+    results_frame,
+    without,
+)
 from ui.resources import journal_engine
 from ui.text import plural
 from ui.widgets import SESSION_PAGE, journal_is_empty, sample_offer
@@ -85,19 +94,19 @@ with st.container(border=True, key="journal_filters"):
         "Sort", list(SORTS), format_func=SORTS.__getitem__, key=PARAMS["sort"], bind="query-params"
     )
 
-filters = JournalFilters(
-    exercise=exercise or None,
-    date_from=date_from,
-    date_to=date_to,
-    min_reps=None if min_reps is None else int(min_reps),
-    max_reps=None if max_reps is None else int(max_reps),
-    min_weight_kg=None if min_kg is None else float(min_kg),
-    max_weight_kg=None if max_kg is None else float(max_kg),
-    notes=notes.strip() or None,
-    sort=sort or "-date",
-)
 try:
-    query = filters.to_query(limit=RESULT_LIMIT)
+    query = SetQuery(
+        exercise=exercise or None,
+        date_from=date_from,
+        date_to=date_to,
+        min_reps=None if min_reps is None else int(min_reps),
+        max_reps=None if max_reps is None else int(max_reps),
+        min_weight_kg=None if min_kg is None else float(min_kg),
+        max_weight_kg=None if max_kg is None else float(max_kg),
+        notes=notes.strip() or None,
+        sort=sort or "-date",
+        limit=RESULT_LIMIT,
+    )
 except ValueError as error:
     st.error(f"This search cannot match anything: {error}. Change one of the filters.")
     st.stop()
@@ -110,7 +119,7 @@ def clear_filter(name: str) -> None:
 
 
 if page.total_sets == 0:
-    described = filters.active()
+    described = describe(query)
     st.warning(
         "No sets match " + (", ".join(described.values()) if described else "this search") + ".",
         icon=":material/search_off:",
@@ -118,7 +127,7 @@ if page.total_sets == 0:
     hints = []
     with session_factory(engine)() as db:
         for name, words in described.items():
-            total = search_sets(db, filters.without(name).to_query(limit=1)).total_sets
+            total = search_sets(db, replace(without(query, name), limit=1)).total_sets
             if total:
                 hints.append((name, words, total))
     if hints:
@@ -137,7 +146,7 @@ if page.total_sets == 0:
 sets_column, reps_column, volume_column, sessions_column = st.columns(4)
 sets_column.metric("Sets", f"{page.total_sets:,}")
 reps_column.metric("Reps", f"{page.total_reps:,}")
-volume_column.metric("Volume", f"{page.total_volume_kg:,.0f} kg")
+volume_column.metric("Volume", f"{page.total_volume_kg:,.0f} kg" if page.total_volume_kg else "–")
 sessions_column.metric("Sessions", f"{len({row.session_id for row in page.rows}):,}")
 if page.total_sets > len(page.rows):
     st.caption(
@@ -151,6 +160,7 @@ styled = frame.style.apply(
 )
 event = st.dataframe(
     styled,
+    placeholder="–",
     key="journal_results",
     on_select="rerun",
     selection_mode="single-row",

@@ -5,7 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.colors import family_color
-from ui.model_card import card_facts, classes_frame, evaluation_frame, protocol_text
+from ui.model_card import (
+    card_facts,
+    classes_frame,
+    evaluation_frame,
+    protocol_text,
+    training_frame,
+)
 from ui.resources import model_card
 
 st.title(":material/model_training: What the model knows")
@@ -24,16 +30,19 @@ if card is None:
     st.stop()
 
 facts = card_facts(card)
-for column, (label, value) in zip(st.columns(len(facts)), facts.items(), strict=True):
+numbers = {k: v for k, v in facts.items() if k in ("Trained", "Classes", "Training sets")}
+for column, (label, value) in zip(st.columns(len(numbers)), numbers.items(), strict=True):
     column.metric(label, value)
+st.caption(" · ".join(f"{k}: {v}" for k, v in facts.items() if k not in numbers))
 
 st.subheader("Measured accuracy")
 evaluation = evaluation_frame(card)
 if evaluation.empty:
-    st.info("The card holds no evaluation yet.")
+    st.info(str(card.get("evaluation_note") or "The card holds no evaluation yet."))
 else:
     st.dataframe(
         evaluation,
+        placeholder="–",
         hide_index=True,
         key="model_evaluation",
         column_config={
@@ -57,6 +66,7 @@ st.subheader("Exercises it recognises")
 classes = classes_frame(card)
 st.dataframe(
     classes.style.map(lambda family: f"color: {family_color(family)}", subset=["Family"]),
+    placeholder="–",
     hide_index=True,
     key="model_classes",
 )
@@ -65,5 +75,16 @@ st.caption(
     "counted without knowing the exercise."
 )
 
+training = training_frame(card)
+if not training.empty:
+    with st.expander(f"What it was trained on ({int(training['Sets'].sum())} real sets)"):
+        st.dataframe(training, hide_index=True, key="model_training", placeholder="–")
+
 with st.expander("The full model card (JSON)"):
     st.json(card, expanded=False)
+
+# Learning from the user's corrections (issue 9; ui/retrain.py owns the panel).
+from ui.resources import journal_engine  # noqa: E402
+from ui.retrain import retrain_panel  # noqa: E402
+
+retrain_panel(journal_engine())

@@ -63,6 +63,7 @@ if records.empty:
 else:
     event = st.dataframe(
         records,
+        placeholder="–",
         key="progress_records",
         hide_index=True,
         on_select="rerun",

@@ -7,11 +7,12 @@ import streamlit as st
 
 from journal.db import session_factory
 from journal.store import list_sessions, load_session
-from journal.views import JournalError, SessionView, SetView
+from journal.views import NotFoundError, SessionView, SetView
 from ui import session_edits
 from ui.charts import motion_figure, span_from_selection
 from ui.resources import journal_engine
-from ui.tables import exercise_name, exercise_options, sets_csv, stored_changes, stored_frame
+from ui.session_tools import delete_session_box, run_edit, set_namer, set_tools, span_actions
+from ui.tables import sets_csv, stored_changes, stored_frame
 from ui.tables import stored_chart_sets as chart_sets
 from ui.text import escape_markdown, plural
 from ui.widgets import JOURNAL_PAGE, UPLOAD_PAGE, journal_is_empty, sample_offer, set_columns
@@ -53,24 +54,18 @@ def load_view() -> SessionView:
         pick_session()
     try:
         with session_factory(engine)() as db:
-            return load_session(db, int(raw), with_signal=True)
-    except JournalError:
+            try:
+                return load_session(db, int(raw), with_signal=True)
+            except NotFoundError:
+                raise
+            except ValueError as error:  # a stored signal this version cannot decode
+                st.warning(f"The recording of this session cannot be shown: {error}")
+                return load_session(db, int(raw), with_signal=False)
+    except NotFoundError:
         st.error(f"There is no session {raw} in the journal (it may have been deleted).")
         del st.query_params["session"]
         pick_session()
         raise  # unreachable: pick_session stops the script
-
-
-def run_edit(action, success: str) -> None:
-    """Run one correction; a refused one is shown as an error, a done one reloads the page."""
-    try:
-        action()
-    except (ValueError, LookupError) as error:
-        st.error(f"Not changed: {error}")
-        return
-    st.session_state["session_rev"] = st.session_state.get("session_rev", 0) + 1
-    st.toast(success, icon=":material/check:")
-    st.rerun()
 
 
 view = load_view()
@@ -99,9 +94,7 @@ sets_by_id: dict[int, SetView] = {s.id: s for s in view.sets}
 recorded_sets = [s for s in view.sets if s.start_s is not None and s.end_s is not None]
 
 
-def set_name(set_id: int) -> str:
-    chosen = sets_by_id[set_id]
-    return f"Set {chosen.position}: {chosen.exercise_name}, {chosen.reps} reps"
+set_name = set_namer(view)
 
 
 span: tuple[float, float] | None = None
@@ -113,6 +106,8 @@ if recording is not None and recording.signal is not None:
         "Zoom to",
         zoom_choices,
         key=f"session_zoom_{view.id}",
+        help="Long sessions are thinned for display (the peaks kept); a zoomed set shows every "
+        "sample.",
         format_func=lambda i: "The whole session" if i == 0 else set_name(i),
     )
     detail = None
@@ -143,47 +138,17 @@ if recording is not None and recording.signal is not None:
                 key=f"session_accel_{base}",
                 config={"displaylogo": False},
             )
-else:
+elif not view.recordings:
     st.info("This session has no recording (it was typed in or imported from a CSV).")
 
 if span is not None and recording is not None:
-    with st.container(border=True, key="session_span_box"):
-        st.markdown(f"**Selected {span[0]:.1f} s – {span[1]:.1f} s**")
-        overlapping = [
-            s.id for s in recorded_sets if (s.start_s or 0) < span[1] and (s.end_s or 0) > span[0]
-        ]
-        move_column, add_column = st.columns(2)
-        if recorded_sets:
-            target = move_column.selectbox(
-                "Set to move here",
-                [s.id for s in recorded_sets],
-                format_func=set_name,
-                index=[s.id for s in recorded_sets].index(overlapping[0]) if overlapping else 0,
-                key=f"session_span_target_{base}",
-            )
-            if move_column.button(
-                "Move it to this span and recount reps", key=f"session_span_move_{base}"
-            ):
-                run_edit(
-                    lambda: session_edits.adjust(engine, target, *span),
-                    f"Set moved to {span[0]:.1f}–{span[1]:.1f} s",
-                )
-        new_exercise = add_column.selectbox(
-            "Exercise of a new set",
-            exercise_options(),
-            format_func=exercise_name,
-            key=f"session_span_exercise_{base}",
-        )
-        if add_column.button("Add a set on this span", key=f"session_span_add_{base}"):
-            run_edit(
-                lambda: session_edits.add(engine, view.id, recording.id, new_exercise, *span),
-                "Set added",
-            )
+    span_actions(span, view, recorded_sets, recording.id, engine, base)
 
 st.subheader("Sets", anchor=False)
 original = stored_frame(view.sets)
 edited = st.data_editor(
     original,
+    placeholder="–",
     key=f"session_sets_{base}",
     hide_index=True,
     column_config=set_columns([s.exercise for s in view.sets]),
@@ -211,105 +176,5 @@ download_column.download_button(
     icon=":material/download:",
 )
 
-with st.expander("Adjust, split, merge, add or delete sets", icon=":material/tune:"):
-    adjust_tab, split_tab, merge_tab, add_tab, delete_tab = st.tabs(
-        ["Adjust", "Split", "Merge", "Add", "Delete"]
-    )
-    ids = [s.id for s in recorded_sets]
-    with adjust_tab:
-        if ids:
-            chosen = st.selectbox("Set", ids, format_func=set_name, key=f"session_adj_set_{base}")
-            current = sets_by_id[chosen]
-            start_column, end_column = st.columns(2)
-            new_start = start_column.number_input(
-                "Start (s)",
-                min_value=0.0,
-                value=float(current.start_s or 0.0),
-                step=0.5,
-                key=f"session_adj_start_{base}_{chosen}",
-            )
-            new_end = end_column.number_input(
-                "End (s)",
-                min_value=0.0,
-                value=float(current.end_s or 0.0),
-                step=0.5,
-                key=f"session_adj_end_{base}_{chosen}",
-            )
-            if st.button("Apply and recount reps", key=f"session_adj_go_{base}"):
-                run_edit(
-                    lambda: session_edits.adjust(engine, chosen, new_start, new_end), "Set adjusted"
-                )
-        else:
-            st.write("No set with a place in the recording.")
-    with split_tab:
-        if ids:
-            to_split = st.selectbox("Set", ids, format_func=set_name, key=f"session_split_{base}")
-            part = sets_by_id[to_split]
-            middle = (float(part.start_s or 0.0) + float(part.end_s or 0.0)) / 2
-            at_s = st.number_input(
-                "Split at (s)",
-                value=round(middle, 1),
-                step=0.5,
-                key=f"session_split_at_{base}_{to_split}",
-            )
-            if st.button("Split and recount both", key=f"session_split_go_{base}"):
-                run_edit(lambda: session_edits.split(engine, to_split, at_s), "Set split in two")
-    with merge_tab:
-        if len(view.sets) >= 2:
-            pairs = [(a.id, b.id) for a, b in zip(view.sets, view.sets[1:], strict=False)]
-            pair = st.selectbox(
-                "Sets",
-                pairs,
-                key=f"session_merge_{base}",
-                format_func=lambda p: f"{set_name(p[0])}  +  {set_name(p[1])}",
-            )
-            if st.button("Merge and recount", key=f"session_merge_go_{base}"):
-                run_edit(lambda: session_edits.merge(engine, *pair), "Sets merged")
-        else:
-            st.write("Merging needs two sets.")
-    with add_tab:
-        if recording is not None:
-            add_exercise = st.selectbox(
-                "Exercise",
-                exercise_options(),
-                format_func=exercise_name,
-                key=f"session_add_exercise_{base}",
-            )
-            first_column, last_column = st.columns(2)
-            add_start = first_column.number_input(
-                "Start (s)", min_value=0.0, step=0.5, key=f"session_add_start_{base}"
-            )
-            add_end = last_column.number_input(
-                "End (s)", min_value=0.0, step=0.5, value=30.0, key=f"session_add_end_{base}"
-            )
-            if st.button("Add and count reps", key=f"session_add_go_{base}"):
-                run_edit(
-                    lambda: session_edits.add(
-                        engine, view.id, recording.id, add_exercise, add_start, add_end
-                    ),
-                    "Set added",
-                )
-    with delete_tab:
-        if view.sets:
-            doomed = st.selectbox(
-                "Set",
-                [s.id for s in view.sets],
-                format_func=set_name,
-                key=f"session_del_set_{base}",
-            )
-            if st.button("Delete this set", key=f"session_del_set_go_{base}"):
-                run_edit(lambda: session_edits.delete_set(engine, doomed), "Set deleted")
-
-with st.expander("Delete this session", icon=":material/delete:"):
-    st.write("The session, its sets and its recording are removed from the journal for good.")
-    sure = st.checkbox("Yes, delete this session", key=f"session_delete_confirm_{view.id}")
-    if st.button(
-        "Delete session", key=f"session_delete_{view.id}", disabled=not sure, type="primary"
-    ):
-        try:
-            session_edits.remove_session(engine, view.id)
-        except (ValueError, LookupError) as error:
-            st.error(f"Not deleted: {error}")
-        else:
-            del st.query_params["session"]
-            st.switch_page(JOURNAL_PAGE)
+set_tools(view, recorded_sets, recording.id if recording else None, engine, base)
+delete_session_box(view, engine)

@@ -11,7 +11,7 @@ from ml.sample_session import SAMPLE_PATH
 from ui.charts import motion_figure
 from ui.resources import activity_model, journal_engine
 from ui.tables import detected_chart_sets, detected_frame
-from ui.text import plural
+from ui.text import explain, plural
 from ui.upload_flow import STEPS, Prepared, describe, prepare, save
 from ui.uploads import group_uploads, recording_label
 from ui.widgets import journal_is_empty, sample_offer, session_link, set_columns
@@ -31,9 +31,6 @@ st.caption(
     "correct what is wrong, then save."
 )
 
-if journal_is_empty():
-    sample_offer("upload_load_sample")
-
 files = st.file_uploader(
     "Recordings",
     type=["csv", "gz", "zip"],
@@ -43,6 +40,8 @@ files = st.file_uploader(
     help=f"A real example to try: {SAMPLE_PATH.name} in data/samples/ of the repository.",
 )
 prepared_by_key: dict[str, Prepared] = st.session_state.setdefault("upload_prepared", {})
+if not files and journal_is_empty():
+    sample_offer("upload_load_sample")
 
 
 def show_prepared(key: str, prepared: Prepared) -> None:
@@ -52,7 +51,8 @@ def show_prepared(key: str, prepared: Prepared) -> None:
         return
     assert prepared.recording is not None
     st.caption(describe(prepared.recording))
-    for warning in prepared.recording.warnings:
+    analysis_warnings = prepared.analysis.warnings if prepared.analysis else ()
+    for warning in dict.fromkeys([*prepared.recording.warnings, *analysis_warnings]):
         st.warning(warning, icon=":material/warning:")
     if prepared.existing is not None:
         since = prepared.existing.already_saved_at
@@ -62,8 +62,6 @@ def show_prepared(key: str, prepared: Prepared) -> None:
         return
     analysis = prepared.analysis
     assert analysis is not None
-    for warning in analysis.warnings:
-        st.warning(warning, icon=":material/warning:")
     if prepared.saved is not None:
         st.success(f"Saved as session {prepared.saved.session_id}.", icon=":material/check:")
         session_link(prepared.saved.session_id, "Open the session")
@@ -74,16 +72,17 @@ def show_prepared(key: str, prepared: Prepared) -> None:
         "Fix the exercise or reps where the model is wrong; add weight, RPE and notes; "
         "delete a row that is not a set."
     )
-    table_column, plot_column = st.columns([11, 10], gap="medium")
+    table_column, plot_column = st.columns([6, 5], gap="small")
     with table_column:
         frame = detected_frame(analysis)
         edited = st.data_editor(
             frame,
+            placeholder="–",
             key=f"upload_sets_{key}",
             num_rows="delete",
             hide_index=True,
             column_config=set_columns([s.exercise for s in analysis.sets]),
-            disabled=["start_s", "end_s", "confidence"],
+            disabled=["set", "start_s", "end_s", "confidence"],
         )
     with plot_column:
         recording = prepared.recording
@@ -105,7 +104,10 @@ def show_prepared(key: str, prepared: Prepared) -> None:
         "Start time", value=default_when.time().replace(microsecond=0), key=f"upload_time_{key}"
     )
     title = title_column.text_input(
-        "Title", key=f"upload_title_{key}", placeholder="e.g. Pull day", max_chars=300
+        "Title",
+        key=f"upload_title_{key}",
+        placeholder="Empty: named after the exercises",
+        max_chars=300,
     )
     notes = st.text_area("Session notes", key=f"upload_notes_{key}", max_chars=5000)
     if st.button(
@@ -120,8 +122,8 @@ def show_prepared(key: str, prepared: Prepared) -> None:
                 title=title.strip(),
                 notes=notes,
             )
-        except ValueError as error:
-            st.error(f"Not saved: {error}")
+        except Exception as error:  # noqa: BLE001 - every failure becomes a sentence
+            st.error(f"Not saved: {explain(error)}")
             return
         st.rerun()
 

@@ -75,7 +75,13 @@ def import_recording(engine: Engine, argument: str, *, athlete: str | None = Non
             return {"file": argument, "error": (
                 f"the analysis pipeline (ml.pipeline) is not available in this checkout: {error}"
             )}
-        analysis = analyze(recording)
+        try:
+            analysis = analyze(recording)
+        except (ValueError, OSError) as error:  # e.g. too short to analyse, no model file
+            return {"file": argument, "error": f"{argument}: {error}"}
+        except Exception as error:  # one broken file must not stop the others, nor trace back
+            return {"file": argument,
+                    "error": f"{argument}: analysis failed ({type(error).__name__}: {error})"}
         result = db.write_transaction(engine, lambda s: store.save_analysis(
             s, analysis, athlete=athlete, title=title))
         n_sets = len(analysis.sets)

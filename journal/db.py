@@ -28,6 +28,10 @@ T = TypeVar("T")
 #: How long one SQLite statement waits for another writer before giving up (ms).
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
+#: Bytes of the SQLite file mapped into memory, and KiB of page cache, per connection.
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+SQLITE_CACHE_KIB = 32 * 1024
+
 #: Where the Alembic scripts live, whatever the current directory is.
 MIGRATIONS_DIR = Path(appconfig.REPO_ROOT) / "migrations"
 
@@ -86,7 +90,11 @@ def _configure_sqlite(engine: Engine, *, memory: bool) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         if not memory:
             cursor.execute("PRAGMA journal_mode = WAL")
+            # Safe in WAL mode (a power cut may lose the last commit, never corrupt the file).
             cursor.execute("PRAGMA synchronous = NORMAL")
+            # Memory-map the file and keep a larger page cache: searches jump around the index.
+            cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}")
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -159,11 +159,17 @@ class ExerciseSet(Base):
     ``corrected`` is true when the user's exercise or reps differ from the model's, or the
     user drew the set's boundaries; ``confirmed`` when the user said the values are right.
     Both are the training signal for later model versions.
+
+    ``performed_at`` repeats the session's date-time (the store keeps them equal) so that one
+    index answers "this exercise in this date range, with at least N reps" without visiting
+    the sessions; it also holds reps, weight and session, so totals and progress read it alone.
     """
 
     __tablename__ = "exercise_sets"
     __table_args__ = (
-        Index("ix_exercise_sets_exercise_reps", "exercise_id", "reps"),
+        Index("ix_exercise_sets_exercise_performed", "exercise_id", "performed_at", "reps",
+              "weight_kg", "session_id"),
+        Index("ix_exercise_sets_performed", "performed_at"),
         Index("ix_exercise_sets_session_position", "session_id", "position"),
     )
 
@@ -176,6 +182,7 @@ class ExerciseSet(Base):
     )
     #: 1-based order within the session.
     position: Mapped[int] = mapped_column(Integer)
+    performed_at: Mapped[datetime] = mapped_column(DateTime)
     start_s: Mapped[float | None] = mapped_column(Float)
     end_s: Mapped[float | None] = mapped_column(Float)
     exercise_id: Mapped[str] = mapped_column(ForeignKey("exercises.id"))
@@ -197,6 +204,7 @@ class ExerciseSet(Base):
 
     session: Mapped[WorkoutSession] = relationship(back_populates="sets")
     exercise: Mapped[Exercise] = relationship()
+    recording: Mapped[Recording | None] = relationship()
 
 
 class ModelVersion(Base):

@@ -5,11 +5,12 @@ API::
     weekly_progress(session, exercise_id, *, athlete=None, date_from=None, date_to=None)
         -> list[WeekProgress]          # one row per ISO week with sets, oldest first
     personal_records(session, exercise_id, *, athlete=None) -> PersonalRecords
+    exercise_progress(session, exercise_id, ...) -> ExerciseProgress   # both, one query
     training_days(session, *, athlete=None, date_from=None, date_to=None)
         -> list[TrainingDay]           # for a calendar
 
-One indexed query fetches the few columns of the exercise's sets; the grouping by ISO week
-happens in Python, which keeps it identical on SQLite and PostgreSQL.
+One query on the (exercise, date) index fetches the few columns of the exercise's sets; the
+grouping by ISO week happens in Python, which keeps it identical on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -74,20 +75,27 @@ _S = TypeVar("_S", bound=Select)
 
 def _window(
     query: _S,
+    column: Any,
     athlete: str | None,
     date_from: date | None,
     date_to: date | None,
 ) -> _S:
+    """Restrict a query to one athlete (its sessions must be joined) and a date range."""
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise ValueError(f"date range is empty: from {date_from} is after to {date_to}")
     if athlete:
         query = query.join(Athlete, WorkoutSession.athlete_id == Athlete.id).where(
             Athlete.name == athlete
         )
     if date_from is not None:
-        query = query.where(WorkoutSession.performed_at >= datetime.combine(date_from, time.min))
+        query = query.where(column >= datetime.combine(date_from, time.min))
     if date_to is not None:
-        end = datetime.combine(date_to + timedelta(days=1), time.min)
-        query = query.where(WorkoutSession.performed_at < end)
+        query = query.where(column < datetime.combine(date_to + timedelta(days=1), time.min))
     return query
+
+
+#: One set as progress reads it: (set id, session id, performed_at, reps, weight kg or None).
+SetTuple = tuple[int, int, datetime, int, float | None]
 
 
 def _set_rows(
@@ -96,22 +104,28 @@ def _set_rows(
     athlete: str | None,
     date_from: date | None = None,
     date_to: date | None = None,
-) -> list[Any]:
+) -> list[SetTuple]:
+    """The exercise's sets, oldest first, read from the (exercise, date) index alone."""
     query = (
         select(
             ExerciseSet.id,
             ExerciseSet.session_id,
-            WorkoutSession.performed_at,
+            ExerciseSet.performed_at,
             ExerciseSet.reps,
             ExerciseSet.weight_kg,
         )
-        .join(WorkoutSession, ExerciseSet.session_id == WorkoutSession.id)
         .where(ExerciseSet.exercise_id == exercise_id)
-        .order_by(WorkoutSession.performed_at, ExerciseSet.position)
+        # Only indexed columns, so the rows come from the covering index alone.
+        .order_by(ExerciseSet.performed_at, ExerciseSet.session_id, ExerciseSet.id)
     )
-    if date_from is not None and date_to is not None and date_from > date_to:
-        raise ValueError(f"date range is empty: from {date_from} is after to {date_to}")
-    return list(session.execute(_window(query, athlete, date_from, date_to)))
+    if athlete:
+        query = query.join(WorkoutSession, ExerciseSet.session_id == WorkoutSession.id)
+    # Core execution on the session's connection and plain tuples: thousands of rows are
+    # read per call, so ORM loading and named-attribute access would dominate the time.
+    session.flush()
+    result = session.connection().execute(
+        _window(query, ExerciseSet.performed_at, athlete, date_from, date_to))
+    return [tuple(row) for row in result.all()]  # type: ignore[misc]
 
 
 def weekly_progress(
@@ -123,33 +137,36 @@ def weekly_progress(
     date_to: date | None = None,
 ) -> list[WeekProgress]:
     """Sets, reps and volume (weight × reps) of one exercise per ISO week, oldest first."""
-    weeks: dict[tuple[int, int], list[Any]] = defaultdict(list)
-    for row in _set_rows(session, exercise_id, athlete, date_from, date_to):
-        iso = row.performed_at.isocalendar()
-        weeks[(iso.year, iso.week)].append(row)
-    result = []
-    for (year, week), rows in sorted(weeks.items()):
-        weights = [r.weight_kg for r in rows if r.weight_kg is not None]
-        result.append(WeekProgress(
-            iso_year=year,
-            iso_week=week,
-            week_start=date.fromisocalendar(year, week, 1),
-            sets=len(rows),
-            reps=sum(r.reps for r in rows),
-            volume_kg=float(sum((r.weight_kg or 0.0) * r.reps for r in rows)),
-            heaviest_kg=max(weights) if weights else None,
-        ))
-    return result
+    return _weeks(_set_rows(session, exercise_id, athlete, date_from, date_to))
 
 
-def _record(row: Any) -> RecordSet:
-    return RecordSet(
-        set_id=row.id,
-        session_id=row.session_id,
-        performed_at=row.performed_at,
-        reps=row.reps,
-        weight_kg=row.weight_kg,
-    )
+def _weeks(rows: list[SetTuple]) -> list[WeekProgress]:
+    # [sets, reps, volume, heaviest] per (ISO year, week), accumulated in one pass.
+    weeks: dict[tuple[int, int], list[Any]] = {}
+    for _, _, performed_at, reps, weight in rows:
+        year, week, _ = performed_at.isocalendar()
+        totals = weeks.get((year, week))
+        if totals is None:
+            totals = weeks[(year, week)] = [0, 0, 0.0, None]
+        totals[0] += 1
+        totals[1] += reps
+        if weight is not None:
+            totals[2] += weight * reps
+            if totals[3] is None or weight > totals[3]:
+                totals[3] = weight
+    return [
+        WeekProgress(
+            iso_year=year, iso_week=week, week_start=date.fromisocalendar(year, week, 1),
+            sets=sets, reps=reps, volume_kg=float(volume), heaviest_kg=heaviest,
+        )
+        for (year, week), (sets, reps, volume, heaviest) in sorted(weeks.items())
+    ]
+
+
+def _record(row: SetTuple) -> RecordSet:
+    set_id, session_id, performed_at, reps, weight = row
+    return RecordSet(set_id=set_id, session_id=session_id, performed_at=performed_at,
+                     reps=reps, weight_kg=weight)
 
 
 def personal_records(
@@ -160,17 +177,22 @@ def personal_records(
     ``heaviest_by_reps[r]`` is the heaviest set of exactly ``r`` reps (sets without a weight
     do not count); on ties the earliest set holds the record.
     """
-    rows = _set_rows(session, exercise_id, athlete)
-    by_reps: dict[int, Any] = {}
-    most_reps = heaviest = None
+    return _records(exercise_id, _set_rows(session, exercise_id, athlete))
+
+
+def _records(exercise_id: str, rows: list[SetTuple]) -> PersonalRecords:
+    by_reps: dict[int, SetTuple] = {}
+    most_reps: SetTuple | None = None
+    heaviest: SetTuple | None = None
     for row in rows:  # oldest first, so ">" keeps the first to reach a record
-        if row.weight_kg is not None and row.reps > 0:
-            best = by_reps.get(row.reps)
-            if best is None or row.weight_kg > best.weight_kg:
-                by_reps[row.reps] = row
-            if heaviest is None or row.weight_kg > heaviest.weight_kg:
+        reps, weight = row[3], row[4]
+        if weight is not None and reps > 0:
+            best = by_reps.get(reps)
+            if best is None or weight > best[4]:  # type: ignore[operator]
+                by_reps[reps] = row
+            if heaviest is None or weight > heaviest[4]:  # type: ignore[operator]
                 heaviest = row
-        if most_reps is None or row.reps > most_reps.reps:
+        if most_reps is None or reps > most_reps[3]:
             most_reps = row
     return PersonalRecords(
         exercise_id=exercise_id,
@@ -178,6 +200,30 @@ def personal_records(
         most_reps=_record(most_reps) if most_reps is not None else None,
         heaviest=_record(heaviest) if heaviest is not None else None,
     )
+
+
+@dataclass(frozen=True)
+class ExerciseProgress:
+    """Everything the progress page shows for one exercise, from one query."""
+
+    weeks: list[WeekProgress]
+    records: PersonalRecords
+
+
+def exercise_progress(
+    session: Session,
+    exercise_id: str,
+    *,
+    athlete: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> ExerciseProgress:
+    """``weekly_progress`` and ``personal_records`` in one pass over the exercise's sets.
+
+    Records are those within the same dates (all time when none are given).
+    """
+    rows = _set_rows(session, exercise_id, athlete, date_from, date_to)
+    return ExerciseProgress(weeks=_weeks(rows), records=_records(exercise_id, rows))
 
 
 def training_days(
@@ -188,8 +234,6 @@ def training_days(
     date_to: date | None = None,
 ) -> list[TrainingDay]:
     """Days with sessions (and their set and rep counts), oldest first."""
-    if date_from is not None and date_to is not None and date_from > date_to:
-        raise ValueError(f"date range is empty: from {date_from} is after to {date_to}")
     per_session = _window(
         select(
             WorkoutSession.performed_at,
@@ -199,6 +243,7 @@ def training_days(
         .select_from(WorkoutSession)
         .outerjoin(ExerciseSet, ExerciseSet.session_id == WorkoutSession.id)
         .group_by(WorkoutSession.id, WorkoutSession.performed_at),
+        WorkoutSession.performed_at,
         athlete,
         date_from,
         date_to,

@@ -20,27 +20,31 @@ key equals the text, any key containing it matches ("pull" finds pull-ups and pu
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from journal import exercises
-from journal.models import Athlete, Exercise, ExerciseAlias, ExerciseSet, WorkoutSession
+from journal.models import Exercise, ExerciseAlias, ExerciseSet
+from journal.search_sql import (
+    MAX_LIMIT,
+    SORT_KEYS,
+    bound_values,
+    end_of,
+    exercise_ids_matching,
+    page_statement,
+    query_shape,
+    start_of,
+    totals_statement,
+)
 from journal.views import ExerciseInfo
 
-#: Sort keys: a leading "-" sorts descending. Ties are broken by date, then set order.
-SORT_KEYS: dict[str, Any] = {
-    "date": WorkoutSession.performed_at,
-    "reps": ExerciseSet.reps,
-    "weight": ExerciseSet.weight_kg,
-    "exercise": Exercise.name,
-    "confidence": ExerciseSet.model_confidence,
-}
-MAX_LIMIT = 1000
-
-_S = TypeVar("_S", bound=Select)
+__all__ = [
+    "MAX_LIMIT", "SORT_KEYS", "SearchPage", "SearchRow", "SetQuery", "build_select",
+    "build_totals_select", "exercise_ids_matching", "search_sets", "suggest_exercises",
+]
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ class SetQuery:
             if getattr(self, name) is not None and not isinstance(getattr(self, name), date):
                 raise ValueError(f"{name} must be a date, got {getattr(self, name)!r}")
         if self.date_from is not None and self.date_to is not None and (
-            _start_of(self.date_from) > _end_of(self.date_to)
+            start_of(self.date_from) > end_of(self.date_to)
         ):
             raise ValueError(
                 f"date range is empty: from {self.date_from} is after to {self.date_to}"
@@ -105,17 +109,6 @@ class SetQuery:
 def _check_range(what: str, low: float | None, high: float | None) -> None:
     if low is not None and high is not None and low > high:
         raise ValueError(f"{what} range is empty: minimum {low} is above maximum {high}")
-
-
-def _start_of(value: date | datetime) -> datetime:
-    return value if isinstance(value, datetime) else datetime.combine(value, time.min)
-
-
-def _end_of(value: date | datetime) -> datetime:
-    """Inclusive end: a plain date covers the whole day."""
-    if isinstance(value, datetime):
-        return value
-    return datetime.combine(value + timedelta(days=1), time.min) - timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -163,105 +156,27 @@ class SearchPage:
     query: SetQuery
 
 
-def exercise_ids_matching(text: str) -> Select[str]:
-    """Subquery of exercise ids a typed text denotes (exact keys first, else substrings)."""
-    key = exercises.normalize_name(text)
-    exact = ExerciseAlias.key == key
-    has_exact = exists().where(exact)
-    # Keys are [0-9a-z°] only, so the LIKE pattern holds no wildcards.
-    return select(ExerciseAlias.exercise_id).where(
-        or_(exact, and_(~has_exact, ExerciseAlias.key.contains(key)), ExerciseAlias.exercise_id
-            == text.strip())
-    )
-
-
-def _conditions(query: SetQuery) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if query.exercise is not None and query.exercise.strip():
-        where.append(ExerciseSet.exercise_id.in_(exercise_ids_matching(query.exercise)))
-    if query.date_from is not None:
-        where.append(WorkoutSession.performed_at >= _start_of(query.date_from))
-    if query.date_to is not None:
-        where.append(WorkoutSession.performed_at <= _end_of(query.date_to))
-    if query.min_reps is not None:
-        where.append(ExerciseSet.reps >= query.min_reps)
-    if query.max_reps is not None:
-        where.append(ExerciseSet.reps <= query.max_reps)
-    if query.min_weight_kg is not None:
-        where.append(ExerciseSet.weight_kg >= query.min_weight_kg)
-    if query.max_weight_kg is not None:
-        where.append(ExerciseSet.weight_kg <= query.max_weight_kg)
-    for word in (query.notes or "").split():
-        needle = word.lower()
-        where.append(or_(
-            func.lower(ExerciseSet.notes).contains(needle, autoescape=True),
-            func.lower(WorkoutSession.notes).contains(needle, autoescape=True),
-        ))
-    if query.athlete:
-        where.append(Athlete.name == query.athlete)
-    if query.corrected is not None:
-        where.append(ExerciseSet.corrected.is_(query.corrected))
-    if query.session_id is not None:
-        where.append(ExerciseSet.session_id == query.session_id)
-    return where
-
-
-def _joined(select_: _S) -> _S:
-    return (
-        select_.select_from(ExerciseSet)
-        .join(WorkoutSession, ExerciseSet.session_id == WorkoutSession.id)
-        .join(Exercise, ExerciseSet.exercise_id == Exercise.id)
-        .join(Athlete, WorkoutSession.athlete_id == Athlete.id)
-    )
-
-
 def build_select(query: SetQuery) -> Select:
     """The SELECT of one page of matching sets, sorted (pure: builds SQL, runs nothing)."""
-    key = query.sort.removeprefix("-")
-    column = SORT_KEYS[key]
-    order = column.desc() if query.sort.startswith("-") else column.asc()
-    tie = (WorkoutSession.performed_at.desc(), ExerciseSet.session_id.desc(),
-           ExerciseSet.position.asc())
-    return (
-        _joined(select(
-            ExerciseSet.id.label("set_id"),
-            ExerciseSet.session_id,
-            WorkoutSession.performed_at,
-            ExerciseSet.exercise_id.label("exercise"),
-            Exercise.name.label("exercise_name"),
-            Exercise.family,
-            ExerciseSet.reps,
-            ExerciseSet.weight_kg,
-            ExerciseSet.rpe,
-            ExerciseSet.model_confidence.label("confidence"),
-            ExerciseSet.model_exercise_id.label("model_exercise"),
-            ExerciseSet.corrected,
-            ExerciseSet.confirmed,
-            ExerciseSet.notes,
-            ExerciseSet.position,
-            WorkoutSession.title.label("session_title"),
-            Athlete.name.label("athlete"),
-        ))
-        .where(*_conditions(query))
-        .order_by(order.nulls_last(), *tie)
-        .limit(query.limit)
-        .offset(query.offset)
-    )
+    values = bound_values(query)
+    return page_statement(query_shape(query)).params(values)
 
 
 def build_totals_select(query: SetQuery) -> Select[int, int, float]:
     """The SELECT of (sets, reps, volume kg) over every match of ``query`` (pure)."""
-    return _joined(select(
-        func.count(ExerciseSet.id),
-        func.coalesce(func.sum(ExerciseSet.reps), 0),
-        func.coalesce(func.sum(ExerciseSet.reps * ExerciseSet.weight_kg), 0.0),
-    )).where(*_conditions(query))
+    values = bound_values(query)
+    values.pop("limit"), values.pop("offset")
+    return totals_statement(query_shape(query)).params(values)
 
 
 def search_sets(session: Session, query: SetQuery) -> SearchPage:
     """Run ``query``: one page of rows and the totals for all matches."""
-    rows = [SearchRow(**row._asdict()) for row in session.execute(build_select(query))]
-    total_sets, total_reps, volume = session.execute(build_totals_select(query)).one()
+    session.flush()  # Core execution below does not autoflush pending edits
+    connection = session.connection()  # Core rows: no ORM loading overhead
+    shape, values = query_shape(query), bound_values(query)
+    rows = [SearchRow(**row._asdict())
+            for row in connection.execute(page_statement(shape), values)]
+    total_sets, total_reps, volume = connection.execute(totals_statement(shape), values).one()
     return SearchPage(
         rows=rows,
         total_sets=int(total_sets),

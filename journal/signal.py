@@ -1,8 +1,11 @@
 """Compact storage of a recording's canonical 50 Hz signal inside the journal database.
 
 Channels are stored as float16 (about 3 significant digits: far below sensor noise, enough for
-plots and for re-counting reps), byte-shuffled so the high bytes compress together, then zlib
-level 1 (fast: a 30-minute recording encodes in tens of milliseconds to about 1.2 MB).
+plots and for re-counting reps), channel by channel. The low bytes of float16 values are mantissa
+noise that no compressor shrinks, so they are stored as they are; only the high bytes (sign,
+exponent, top of the mantissa: smooth along a channel) go through zlib level 1. On real
+applewatch-gym data this is smaller than compressing everything and about three times faster:
+30 minutes of 9 channels become about 1.2 MB.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 #: Value of ``recordings.signal_codec`` for blobs written by :func:`encode`.
-CODEC = "f16-shuffle-zlib-v1"
+CODEC = "f16-planes-zlib-v2"
 
-_MAGIC = b"WJS1"
+_MAGIC = b"WJS2"
 _CHANNELS = ("gyro", "accel", "gravity")
 
 
@@ -71,12 +74,17 @@ def encode(
         present.append(name)
     if "gyro" not in present:
         raise ValueError("a signal needs a gyroscope channel")
-    stacked = np.concatenate([np.asarray(arrays[c]) for c in present], axis=1).astype("<f2")
-    shuffled = stacked.view(np.uint8).reshape(-1, 2).T.tobytes()
-    header = json.dumps(
-        {"channels": present, "n_samples": n_samples, "rate_hz": float(sample_rate_hz)}
-    ).encode()
-    return _MAGIC + struct.pack("<I", len(header)) + header + zlib.compress(shuffled, 1)
+    # Channel-major (each channel's samples contiguous), then split into byte planes.
+    by_channel = np.ascontiguousarray(np.concatenate(
+        [np.asarray(arrays[c], dtype=np.float32).T for c in present], axis=0
+    ), dtype="<f2")
+    planes = by_channel.view(np.uint8).reshape(-1, 2)
+    low, high = planes[:, 0].tobytes(), zlib.compress(planes[:, 1].tobytes(), 1)
+    header = json.dumps({
+        "channels": present, "n_samples": n_samples, "rate_hz": float(sample_rate_hz),
+        "low_bytes": len(low),
+    }).encode()
+    return _MAGIC + struct.pack("<I", len(header)) + header + low + high
 
 
 def decode(blob: bytes, codec: str = CODEC) -> Signal:
@@ -87,13 +95,16 @@ def decode(blob: bytes, codec: str = CODEC) -> Signal:
     header = json.loads(blob[8 : 8 + header_len])
     channels: list[str] = header["channels"]
     n_samples = int(header["n_samples"])
-    raw = np.frombuffer(zlib.decompress(blob[8 + header_len :]), dtype=np.uint8)
-    stacked = raw.reshape(2, -1).T.copy().view("<f2").reshape(n_samples, 3 * len(channels))
-    values = stacked.astype(np.float32)
-    parts = {c: values[:, 3 * i : 3 * i + 3] for i, c in enumerate(channels)}
+    body = 8 + header_len
+    planes = np.empty((int(header["low_bytes"]), 2), dtype=np.uint8)
+    planes[:, 0] = np.frombuffer(blob, dtype=np.uint8, count=planes.shape[0], offset=body)
+    planes[:, 1] = np.frombuffer(zlib.decompress(blob[body + planes.shape[0] :]), dtype=np.uint8)
+    by_channel = planes.view("<f2").reshape(3 * len(channels), n_samples).astype(np.float32)
+    parts = {c: np.ascontiguousarray(by_channel[3 * i : 3 * i + 3].T)
+             for i, c in enumerate(channels)}
     return Signal(
-        gyro=np.ascontiguousarray(parts["gyro"]),
-        accel=np.ascontiguousarray(parts["accel"]) if "accel" in parts else None,
-        gravity=np.ascontiguousarray(parts["gravity"]) if "gravity" in parts else None,
+        gyro=parts["gyro"],
+        accel=parts.get("accel"),
+        gravity=parts.get("gravity"),
         sample_rate_hz=float(header["rate_hz"]),
     )

@@ -1,4 +1,4 @@
-"""Saving analysed recordings as sessions, and reading, listing and deleting sessions.
+"""Saving analysed recordings as sessions, changing and deleting them; the journal API index.
 
 Public API of the journal (the caller owns the ``Session``; nothing here commits)::
 
@@ -9,7 +9,7 @@ Public API of the journal (the caller owns the ``Session``; nothing here commits
     session_factory(engine) -> sessionmaker    # read and write as you like, commit yourself
     write_transaction(engine, work) -> T       # work(session) committed; retried when locked
 
-    # journal.store — sessions (this module)
+    # journal.store — sessions (this module; the reading half lives in journal.queries)
     save_analysis(session, analysis, *, athlete=None, title=None, notes=None,
                   performed_at=None, set_overrides=None) -> SaveResult
     find_recording(session, sha256) -> SaveResult | None
@@ -32,7 +32,12 @@ Public API of the journal (the caller owns the ``Session``; nothing here commits
     adjust_set(session, set_id, *, start_s, end_s, reps=None, rep_times_s=None) -> SetView
     delete_set(session, set_id) -> None
 
-    # journal.search, journal.progress, journal.transfer — see their module docstrings.
+    # journal.search — SetQuery(...), search_sets(session, query) -> SearchPage,
+    #                  suggest_exercises(session, text)
+    # journal.progress — exercise_progress / weekly_progress / personal_records /
+    #                    training_days
+    # journal.transfer — strong_csv(session), import_workouts_csv(session, source)
+    # journal.catalog — resolve_exercise(session, text): a typed name -> exercise id
 
 Values out are plain frozen dataclasses (``journal.views``); bad input raises ``ValueError``
 (``journal.views.JournalError``; ``NotFoundError`` for unknown ids) with a message saying what.
@@ -42,25 +47,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload, undefer
+from sqlalchemy.orm import Session
 
 from journal import catalog, exercises, signal
 from journal.models import Athlete, Exercise, ExerciseSet, Recording, WorkoutSession, utcnow
-from journal.validation import UNSET, Unset, check_reps, check_rpe, check_text, check_weight
-from journal.views import (
-    ExerciseInfo,
-    NotFoundError,
-    SaveResult,
-    SessionSummary,
-    SessionView,
-    session_view,
+from journal.queries import (
+    count_sessions,
+    list_athletes,
+    list_exercises,
+    list_sessions,
+    load_recording,
+    load_session,
 )
-from ml.analysis import SessionAnalysis
-from ml.recordings import Recording as MlRecording
+from journal.validation import UNSET, Unset, check_reps, check_rpe, check_text, check_weight
+from journal.views import NotFoundError, SaveResult
+from ml.analysis import DetectedSet, SessionAnalysis
+
+# Reading functions live in journal.queries; the journal's API is importable from here.
+__all__ = [
+    "SetEdit", "count_sessions", "create_session", "delete_session", "find_recording",
+    "get_session_row", "list_athletes", "list_exercises", "list_sessions", "load_recording",
+    "load_session", "save_analysis", "to_local_wall_clock", "update_session",
+]
 
 
 class SetEdit(TypedDict, total=False):
@@ -133,11 +145,24 @@ def _check_overrides(
     return overrides or {}
 
 
-def _exercise_for_model_id(session: Session, exercise_id: str, name: str) -> str:
-    if session.get(Exercise, exercise_id) is not None:
-        return exercise_id
-    # A model class the catalog table does not know yet: keep it, as a custom exercise.
-    return catalog.resolve_exercise(session, name or exercise_id)
+def _resolve_exercises(
+    session: Session, analysis: SessionAnalysis, overrides: Mapping[int, SetEdit]
+) -> tuple[list[str], list[str]]:
+    """(model exercise, user exercise) journal ids per set, in one query for the usual case."""
+    wanted = {s.exercise for s in analysis.sets}
+    known = set(session.scalars(select(Exercise.id).where(Exercise.id.in_(wanted))))
+    model_ids = [
+        # A model class the exercise table lacks (a newer model): kept, as a custom exercise.
+        s.exercise if s.exercise in known
+        else catalog.resolve_exercise(session, s.exercise_name or s.exercise)
+        for s in analysis.sets
+    ]
+    user_ids = [
+        catalog.resolve_exercise(session, overrides[i]["exercise"])
+        if "exercise" in overrides.get(i, {}) else model_ids[i]
+        for i in range(len(analysis.sets))
+    ]
+    return model_ids, user_ids
 
 
 def save_analysis(
@@ -176,6 +201,7 @@ def save_analysis(
     when = performed_at or recording.start_time or datetime.now(UTC)
     try:
         with session.begin_nested():
+            model_ids, user_ids = _resolve_exercises(session, analysis, overrides)
             workout = WorkoutSession(
                 athlete=_athlete(session, athlete),
                 performed_at=to_local_wall_clock(when),
@@ -205,39 +231,37 @@ def save_analysis(
                 signal=blob,
             )
             workout.recordings.append(stored)
-            session.add(workout)
-            session.flush()
-            rows = [
-                _set_row(session, workout, stored, index, detected, overrides.get(index, {}))
+            workout.sets = [
+                _set_row(stored, workout.performed_at, index, detected,
+                         overrides.get(index, {}), model_ids[index], user_ids[index])
                 for index, detected in enumerate(analysis.sets)
             ]
-            session.flush()
+            session.add(workout)
+            session.flush()  # one round of INSERTs: session, recording, all sets
     except IntegrityError:
         # Another writer saved the same file between our check and our insert.
         existing = find_recording(session, recording.sha256)
         if existing is None:
             raise
         return existing
-    return SaveResult(session_id=workout.id, created=True, set_ids=tuple(r.id for r in rows))
+    return SaveResult(
+        session_id=workout.id, created=True, set_ids=tuple(r.id for r in workout.sets)
+    )
 
 
 def _set_row(
-    session: Session,
-    workout: WorkoutSession,
     stored: Recording,
+    performed_at: datetime,
     index: int,
-    detected: Any,
+    detected: DetectedSet,
     edit: SetEdit,
+    model_exercise: str,
+    exercise: str,
 ) -> ExerciseSet:
-    model_exercise = _exercise_for_model_id(session, detected.exercise, detected.exercise_name)
-    exercise = (
-        catalog.resolve_exercise(session, edit["exercise"]) if "exercise" in edit
-        else model_exercise
-    )
     reps = int(edit.get("reps", detected.reps))
-    row = ExerciseSet(
-        session_id=workout.id,
-        recording_id=stored.id,
+    return ExerciseSet(
+        recording=stored,
+        performed_at=performed_at,
         position=index + 1,
         start_s=float(detected.start_s),
         end_s=float(detected.end_s),
@@ -254,8 +278,6 @@ def _set_row(
         corrected=(exercise != model_exercise or reps != int(detected.reps)),
         confirmed=bool(edit.get("confirmed", "exercise" in edit or "reps" in edit)),
     )
-    session.add(row)
-    return row
 
 
 def create_session(
@@ -306,6 +328,8 @@ def update_session(
         row.notes = check_text(notes, "session notes")
     if not isinstance(performed_at, Unset):
         row.performed_at = to_local_wall_clock(performed_at)
+        for set_row in row.sets:  # sets repeat the date for indexed searches
+            set_row.performed_at = row.performed_at
     session.flush()
 
 
@@ -313,110 +337,3 @@ def delete_session(session: Session, session_id: int) -> None:
     """Delete a session with its sets and recordings."""
     session.delete(get_session_row(session, session_id))
     session.flush()
-
-
-def _athlete_filter(athlete: str | None) -> Any:
-    return Athlete.name == athlete if athlete else True
-
-
-def count_sessions(session: Session, *, athlete: str | None = None) -> int:
-    """How many sessions the journal (or one athlete) has."""
-    query = select(func.count(WorkoutSession.id)).join(Athlete).where(_athlete_filter(athlete))
-    return int(session.scalar(query) or 0)
-
-
-def list_sessions(
-    session: Session, *, athlete: str | None = None, limit: int = 50, offset: int = 0
-) -> list[SessionSummary]:
-    """Sessions, newest first, with their set count, reps and exercise names."""
-    if limit < 1 or offset < 0:
-        raise ValueError(f"limit must be ≥ 1 and offset ≥ 0 (got limit={limit}, offset={offset})")
-    workouts = session.scalars(
-        select(WorkoutSession)
-        .join(Athlete)
-        .where(_athlete_filter(athlete))
-        .order_by(WorkoutSession.performed_at.desc(), WorkoutSession.id.desc())
-        .limit(limit)
-        .offset(offset)
-        .options(
-            selectinload(WorkoutSession.sets).selectinload(ExerciseSet.exercise),
-            selectinload(WorkoutSession.recordings),
-            selectinload(WorkoutSession.athlete),
-        )
-        .execution_options(populate_existing=True)
-    ).all()
-    return [
-        SessionSummary(
-            id=w.id,
-            athlete=w.athlete.name,
-            performed_at=w.performed_at,
-            title=w.title,
-            notes=w.notes,
-            n_sets=len(w.sets),
-            total_reps=sum(s.reps for s in w.sets),
-            exercise_names=tuple(dict.fromkeys(s.exercise.name for s in w.sets)),
-            has_recording=bool(w.recordings),
-        )
-        for w in workouts
-    ]
-
-
-def load_session(session: Session, session_id: int, *, with_signal: bool = True) -> SessionView:
-    """A session with its sets in order and its recordings (signal decoded when asked)."""
-    options = [
-        selectinload(WorkoutSession.sets).selectinload(ExerciseSet.exercise),
-        selectinload(WorkoutSession.athlete),
-        selectinload(WorkoutSession.recordings).options(undefer(Recording.signal))
-        if with_signal
-        else selectinload(WorkoutSession.recordings),
-    ]
-    row = session.scalar(
-        select(WorkoutSession)
-        .where(WorkoutSession.id == session_id)
-        .options(*options)
-        .execution_options(populate_existing=True)  # fresh after edits in this session
-    )
-    if row is None:
-        raise NotFoundError(f"no session with id {session_id} in the journal")
-    return session_view(row, with_signal=with_signal)
-
-
-def load_recording(session: Session, recording_id: int) -> MlRecording:
-    """Rebuild the canonical ``ml.recordings.Recording`` from the stored signal.
-
-    For plots and for re-counting reps after a split; the signal went through float16.
-    """
-    row = session.get(Recording, recording_id, options=[undefer(Recording.signal)])
-    if row is None:
-        raise NotFoundError(f"no recording with id {recording_id} in the journal")
-    decoded = signal.decode(row.signal, row.signal_codec)
-    return MlRecording(
-        gyro=decoded.gyro,
-        accel=decoded.accel,
-        gravity=decoded.gravity,
-        source_format=row.source_format,
-        original_rate_hz=row.original_rate_hz,
-        units=dict(row.units or {}),
-        start_time=row.start_time_utc.replace(tzinfo=UTC) if row.start_time_utc else None,
-        file_names=tuple(row.file_names or ()),
-        sha256=row.sha256,
-        warnings=tuple(row.warnings or ()),
-        gaps_s=tuple((float(a), float(b)) for a, b in row.gaps_s or ()),
-        sample_rate_hz=decoded.sample_rate_hz,
-    )
-
-
-def list_exercises(session: Session, *, used_only: bool = False) -> list[ExerciseInfo]:
-    """Exercises by name (catalog and custom); ``used_only`` keeps those with sets."""
-    query = select(Exercise).order_by(Exercise.name)
-    if used_only:
-        query = query.where(Exercise.id.in_(select(ExerciseSet.exercise_id).distinct()))
-    return [
-        ExerciseInfo(id=e.id, name=e.name, family=e.family, is_custom=e.is_custom)
-        for e in session.scalars(query)
-    ]
-
-
-def list_athletes(session: Session) -> list[str]:
-    """Athlete names, alphabetically."""
-    return list(session.scalars(select(Athlete.name).order_by(Athlete.name)))

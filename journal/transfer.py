@@ -183,6 +183,24 @@ def _weight(text: str | None, unit: str, where: str) -> float | None:
     return value
 
 
+def _workout_of(
+    workouts: dict[tuple[str, str], _Workout],
+    row: dict[str, str],
+    columns: tuple[str, str, str],
+    where: str,
+) -> _Workout:
+    """The workout a row belongs to (by its date and title columns), new on first sight."""
+    date_column, title_column, notes_column = columns
+    key = (row[date_column], row[title_column])
+    if key not in workouts:
+        workouts[key] = _Workout(
+            performed_at=_parse_date(row[date_column], where),
+            title=row[title_column] or "",
+            notes=row.get(notes_column) or "",
+        )
+    return workouts[key]
+
+
 def _parse_strong(rows: Iterable[dict[str, str]], weight_unit: str) -> list[_Workout]:
     workouts: dict[tuple[str, str], _Workout] = {}
     for line, row in enumerate(rows, start=2):
@@ -190,15 +208,9 @@ def _parse_strong(rows: Iterable[dict[str, str]], weight_unit: str) -> list[_Wor
         name = (row.get("Exercise Name") or "").strip()
         if not name or (row.get("Set Order") or "").strip().lower() == "rest timer":
             continue
-        key = (row["Date"], row["Workout Name"])
-        if key not in workouts:
-            workouts[key] = _Workout(
-                performed_at=_parse_date(row["Date"], where),
-                title=row["Workout Name"] or "",
-                notes=row.get("Workout Notes") or "",
-            )
+        workout = _workout_of(workouts, row, ("Date", "Workout Name", "Workout Notes"), where)
         unit = row.get("Weight Unit") or weight_unit
-        workouts[key].sets.append({
+        workout.sets.append({
             "exercise": name,
             "reps": _reps(row.get("Reps"), where),
             "weight_kg": _weight(row.get("Weight"), unit, where),
@@ -210,27 +222,21 @@ def _parse_strong(rows: Iterable[dict[str, str]], weight_unit: str) -> list[_Wor
 
 def _parse_hevy(rows: Iterable[dict[str, str]]) -> list[_Workout]:
     workouts: dict[tuple[str, str], _Workout] = {}
-    last_exercise: dict[tuple[str, str], str] = {}
+    last_exercise: dict[int, str] = {}  # by workout
     for line, row in enumerate(rows, start=2):
         where = f"line {line}"
         name = (row.get("exercise_title") or "").strip()
         if not name:
             continue
-        key = (row["start_time"], row["title"])
-        if key not in workouts:
-            workouts[key] = _Workout(
-                performed_at=_parse_date(row["start_time"], where),
-                title=row["title"] or "",
-                notes=row.get("description") or "",
-            )
+        workout = _workout_of(workouts, row, ("start_time", "title", "description"), where)
         if "weight_lbs" in row and "weight_kg" not in row:
             weight = _weight(row.get("weight_lbs"), "lbs", where)
         else:
             weight = _weight(row.get("weight_kg"), "kg", where)
         # Hevy repeats the exercise's notes on every set: keep them on its first set only.
-        first_of_block = last_exercise.get(key) != name
-        last_exercise[key] = name
-        workouts[key].sets.append({
+        first_of_block = last_exercise.get(id(workout)) != name
+        last_exercise[id(workout)] = name
+        workout.sets.append({
             "exercise": name,
             "reps": _reps(row.get("reps"), where),
             "weight_kg": weight,

@@ -64,8 +64,9 @@ def as_table(result: dict[str, Any]) -> str:
     """A readable block for one input."""
     if "error" in result:
         return f"{result['file']}: ERROR {result['error']}"
+    n = len(result["sets"])
     lines = [f"{result['file']}  ({result['format']}, {result['duration_s']:.0f} s, "
-             f"{len(result['sets'])} sets)"]
+             f"{n} set{'' if n == 1 else 's'})"]
     lines += [f"  warning: {w}" for w in result["warnings"]]
     if result["sets"]:
         lines.append(f"  {'#':>2}  {'start':>7}  {'end':>7}  {'reps':>4}  {'conf':>4}  exercise")

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ml.activity_data import IGNORED, WindowTable, centre_crop
-from ml.activity_fit import RECIPE
+from ml.activity_fit import RECIPE, capped_windows
 
 #: Statistics of each channel (6 sensor axes + gyro and accel magnitudes).
 STATISTICS = ("mean", "std", "min", "max", "p25", "p75")
@@ -37,7 +37,8 @@ def fit_baseline(table: WindowTable, train_sets: np.ndarray, *, seed: int) -> An
     """Fit a class-balanced ``HistGradientBoostingClassifier`` on the selected sets' windows."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    idx = np.flatnonzero(table.in_sets(train_sets) & (table.labels != IGNORED))[:: RECIPE["stride"]]
+    labelled = table.in_sets(train_sets) & (table.labels != IGNORED)
+    idx = capped_windows(table, labelled, RECIPE["windows_per_set"])
     features = window_features(centre_crop(table.wide[idx], table.spec.window_samples))
     model = HistGradientBoostingClassifier(
         max_iter=100, learning_rate=0.1, max_leaf_nodes=15, class_weight="balanced",

@@ -147,43 +147,6 @@ def augment(
     return np.concatenate([gyro, acc], axis=-1).astype(np.float32)
 
 
-class AugmentedBatches(keras.utils.PyDataset):
-    """Shuffled, freshly augmented mini-batches each epoch, with per-sample class weights."""
-
-    def __init__(
-        self,
-        wide_windows: np.ndarray,
-        onehot: np.ndarray,
-        sample_weight: np.ndarray,
-        window_samples: int,
-        *,
-        batch_size: int,
-        seed: int,
-        augmentation: dict[str, float] | None,
-    ) -> None:
-        super().__init__()
-        self.x, self.y, self.w = wide_windows, onehot, sample_weight
-        self.window_samples, self.batch_size = window_samples, batch_size
-        self.rng = np.random.default_rng(seed)
-        self.augmentation = augmentation
-        self.order = self.rng.permutation(len(self.x))
-
-    def __len__(self) -> int:
-        return int(np.ceil(len(self.x) / self.batch_size))
-
-    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        idx = np.sort(self.order[i * self.batch_size : (i + 1) * self.batch_size])
-        batch = self.x[idx]
-        if self.augmentation is None:
-            batch = centre_crop(batch, self.window_samples)
-        else:
-            batch = augment(batch, self.window_samples, self.rng, **self.augmentation)
-        return np.ascontiguousarray(batch), self.y[idx], self.w[idx]
-
-    def on_epoch_end(self) -> None:
-        self.order = self.rng.permutation(len(self.x))
-
-
 def balanced_weights(labels: np.ndarray, n_classes: int) -> np.ndarray:
     """Per-sample weights so every class weighs the same in the loss, shape (n,), mean 1."""
     counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
@@ -199,35 +162,46 @@ def fit(
     validation: tuple[np.ndarray, np.ndarray] | None,
     seed: int,
     epochs: int = 30,
-    batch_size: int = 256,
+    batch_size: int = 64,
     patience: int = 4,
     augmentation: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Train with class-balanced weights and early stopping on the validation loss.
+    """Train with class-balanced weights, fresh augmentation every epoch and early stopping.
 
     ``wide_windows`` (n, wide_samples, 6) are augmented (or centre-cropped when ``augmentation``
     is None) to the model's input length; ``validation`` holds model-length windows and labels.
+    The epoch loop is ours rather than one ``fit(epochs=...)`` call because augmenting the whole
+    array in NumPy once per epoch is ~3x faster on 2 cores than a per-batch ``PyDataset``; the
+    stopping rule is Keras' EarlyStopping one (val_loss, ``patience``, best weights restored).
     Returns the history and the epoch whose weights were kept.
     """
     keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
     n_classes = int(model.output_shape[-1])
     window_samples = int(model.input_shape[1])
     onehot = np.eye(n_classes, dtype=np.float32)[labels]
-    batches = AugmentedBatches(
-        wide_windows, onehot, balanced_weights(labels, n_classes), window_samples,
-        batch_size=batch_size, seed=seed, augmentation=augmentation,
-    )
-    callbacks: list[Any] = []
-    val_data = None
+    weights = balanced_weights(labels, n_classes)
+    val = None
     if validation is not None and len(validation[1]):
         vx, vy = validation
-        val_data = (vx, np.eye(n_classes, dtype=np.float32)[vy],
-                    balanced_weights(vy, n_classes))
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=patience, restore_best_weights=True))
-    history = model.fit(batches, epochs=epochs, validation_data=val_data,
-                        callbacks=callbacks, verbose=0)
-    losses = history.history.get("val_loss") or history.history["loss"]
-    return {"epochs_run": len(losses), "best_epoch": int(np.argmin(losses)) + 1,
-            "history": {k: [round(float(v), 4) for v in vals]
-                        for k, vals in history.history.items()}}
+        val = (vx, np.eye(n_classes, dtype=np.float32)[vy], balanced_weights(vy, n_classes))
+    history: dict[str, list[float]] = {"loss": [], "val_loss": []}
+    best_loss, best_epoch, best_weights = np.inf, 0, model.get_weights()
+    for epoch in range(epochs):
+        x = (centre_crop(wide_windows, window_samples) if augmentation is None
+             else augment(wide_windows, window_samples, rng, **augmentation))
+        step = model.fit(np.ascontiguousarray(x), onehot, sample_weight=weights,
+                         batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
+        history["loss"].append(round(float(step.history["loss"][-1]), 4))
+        monitored = history["loss"][-1]
+        if val is not None:
+            monitored = float(model.evaluate(val[0], val[1], sample_weight=val[2],
+                                             batch_size=1024, verbose=0, return_dict=True)["loss"])
+            history["val_loss"].append(round(monitored, 4))
+        if monitored < best_loss:
+            best_loss, best_epoch, best_weights = monitored, epoch + 1, model.get_weights()
+        elif epoch + 1 - best_epoch >= patience:
+            break
+    model.set_weights(best_weights)
+    return {"epochs_run": len(history["loss"]), "best_epoch": best_epoch,
+            "history": {k: v for k, v in history.items() if v}}

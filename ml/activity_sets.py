@@ -76,21 +76,24 @@ def training_data(
 ) -> TrainingData:
     """Load the sets of the named datasets that make classes with at least ``min_sets`` sets.
 
-    ``classes`` restricts to those catalog ids (each must have ``min_sets`` sets, else
+    Rest recordings are always kept. ``classes`` restricts to those catalog ids (each must have
+    ``min_sets`` sets, else
     ``TrainingDataError``); ``exclude_names`` holds set names kept out (e.g. a test's held-out set).
     """
     skip = set(exclude_names)
     chosen = [s for s in labelled_sets(which, root) if s.name not in skip]
     counts = Counter(s.exercise_id for s in chosen)
     if classes is not None:
-        short = {c: counts.get(c, 0) for c in classes if counts.get(c, 0) < min_sets}
+        short = {c: counts.get(c, 0) for c in classes
+                 if c != REST_ID and counts.get(c, 0) < min_sets}
         if short:
             raise TrainingDataError(
                 f"too little data for {short} (sets found; at least {min_sets} needed)"
             )
         keep = set(classes)
     else:
-        keep = {c for c, n in counts.items() if n >= min_sets}
+        # Rest is never short of data: every applewatch-gym file contributes its idle edges.
+        keep = {c for c, n in counts.items() if n >= min_sets or c == REST_ID}
     excluded = dict(sorted(Counter(
         f"{s.dataset}:{s.label}" for s in chosen if s.exercise_id not in keep
     ).items()))

@@ -22,6 +22,7 @@ published atomically (``ml.model_registry``); a failure or a stop leaves the act
 from __future__ import annotations
 
 import argparse
+import json
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -36,13 +37,20 @@ from journal import db
 from ml import learning_data, model_registry
 from ml.activity_data import SetSignal, WindowTable
 from ml.learning_compare import Score, adoption, score, set_predictions
-from ml.learning_data import LabelCount, NotEnoughLabels, label_counts
+from ml.learning_data import (
+    MIN_LABELLED_SETS,
+    LabelCount,
+    NotEnoughLabels,
+    RetrainCancelled,
+    label_counts,
+)
 from ml.learning_versions import save_version
 from ml.learning_windows import ReplaySource, training_arrays
-from ml.model import ActivityModel, load_model
+from ml.model import ActivityModel, card_path_for, load_model
 
-__all__ = ["LabelCount", "NotEnoughLabels", "RetrainBusy", "RetrainOptions", "RetrainResult",
-           "label_counts", "main_from_journal", "retrain"]
+__all__ = ["MIN_LABELLED_SETS", "LabelCount", "NotEnoughLabels", "RetrainBusy",
+           "RetrainCancelled", "RetrainOptions", "RetrainResult", "label_counts",
+           "main_from_journal", "retrain"]
 
 #: progress(fraction done in [0, 1], what is happening)
 Progress = Callable[[float, str], None]
@@ -58,9 +66,9 @@ class RetrainBusy(RuntimeError):
 class RetrainOptions:
     """Fine-tuning settings (recorded in the new version's card)."""
 
-    epochs: int = 6
+    epochs: int = 12
     batch_size: int = 128
-    learning_rate: float = 5e-4
+    learning_rate: float = 2e-3
     replay_per_class: int = 300
     replay_hop_s: float = 1.0
     user_weight: float = 2.0
@@ -130,7 +138,7 @@ def retrain(
 
     Raises
     ------
-    NotEnoughLabels, RetrainBusy, ml.learning_train.RetrainCancelled
+    NotEnoughLabels, RetrainBusy, RetrainCancelled
         Nothing is saved and the active model stays when any exception leaves this function.
     """
     if not _RUNNING.acquire(blocking=False):
@@ -152,17 +160,18 @@ def _retrain(
     started = time.monotonic()
     base_path = base_path or appconfig.MODEL_PATH
     progress(0.0, "reading your labelled sets from the journal")
-    base = load_model(base_path)
     with db.session_factory(engine)() as session:
-        before = load_model(before_path or model_registry.active_model_path(
-            session, athlete, root=root, fallback=base_path))
         labelled = learning_data.journal_sets(session, athlete=athlete)
         usable = [s for s in labelled if learning_data.learnable(s.exercise)]
         notes = [f"{len(labelled) - len(usable)} labelled sets of custom exercises or "
                  "'unknown' were left out (only catalog exercises can be learned)"
                  ] if len(usable) < len(labelled) else []
+        if enforce_minimums:  # refuse before loading Keras: the answer comes at once
+            learning_data.check_enough(usable, _card_classes(base_path))
+        base = load_model(base_path)
+        before = load_model(before_path or model_registry.active_model_path(
+            session, athlete, root=root, fallback=base_path))
         if enforce_minimums:
-            learning_data.check_enough(usable, base.classes)
             train_sets, held_sets = learning_data.split_holdout(
                 usable, fraction=options.holdout_fraction)
         else:
@@ -177,11 +186,13 @@ def _retrain(
     _check(cancelled)
 
     progress(0.05, "reading the shipped datasets (kept so old exercises are not forgotten)")
-    replay = ReplaySource.of(shipped if shipped is not None
-                             else learning_data.shipped_sets(base.classes),
-                             base.spec, classes, hop_s=options.replay_hop_s)
-    ref_table = replay.table if reference is None else ReplaySource.of(
-        reference, base.spec, classes, hop_s=options.replay_hop_s).table
+    shipped = (learning_data.shipped_sets(base.classes) if shipped is None
+               else [s for s in shipped if s.exercise in base.classes])
+    replay = ReplaySource.of(shipped, base.spec, classes, hop_s=options.replay_hop_s)
+    reference = shipped if reference is None else [
+        s for s in reference if s.exercise in base.classes]
+    ref_table = ReplaySource.of(reference, base.spec, classes,
+                                hop_s=options.replay_hop_s).table if reference else None
     _check(cancelled)
 
     from ml import learning_train  # Keras: imported only when training
@@ -221,18 +232,25 @@ def _retrain(
         shipped=shipped_score, seconds=time.monotonic() - started, notes=tuple(notes))
 
 
+def _card_classes(model_path: Path) -> tuple[str, ...]:
+    """The classes of a model from its card (no Keras); the loader's error when unreadable."""
+    try:
+        return tuple(json.loads(card_path_for(model_path).read_text())["classes"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return load_model(model_path).classes
+
+
 def _check(cancelled: Callable[[], bool]) -> None:
     if cancelled():
-        from ml.learning_train import RetrainCancelled
-
         raise RetrainCancelled("retraining was stopped; the active model is unchanged")
 
 
-_BEFORE_CACHE: dict[tuple[int, int], dict[int, str]] = {}
+#: (model in use, reference table, its predictions): the same every retrain until either changes.
+_BEFORE_CACHE: list[tuple[ActivityModel, WindowTable, dict[int, str]]] = []
 
 
 def _compare(before: ActivityModel, after: ActivityModel, held: Sequence[SetSignal],
-             ref_table: WindowTable, classes: Sequence[str]) -> tuple[Score, Score]:
+             ref_table: WindowTable | None, classes: Sequence[str]) -> tuple[Score, Score]:
     """Score both models on the user's held-out sets and on the shipped reference sets."""
     from ml.activity_data import build_table, wide_samples_for
 
@@ -241,12 +259,12 @@ def _compare(before: ActivityModel, after: ActivityModel, held: Sequence[SetSign
         table = build_table(held, classes, after.spec, wide_samples=wide_samples_for(after.spec))
         user = score(table, set_predictions(before, table, exercise_windows_only=False),
                      set_predictions(after, table, exercise_windows_only=False))
-    # The model in use scores the same reference table every time: predict it once.
-    key = (id(before), id(ref_table))
-    if key not in _BEFORE_CACHE:
-        _BEFORE_CACHE.clear()
-        _BEFORE_CACHE[key] = set_predictions(before, ref_table, exercise_windows_only=True)
-    shipped = score(ref_table, _BEFORE_CACHE[key],
+    if ref_table is None:
+        return user, Score(0, 0, 0)
+    if not (_BEFORE_CACHE and _BEFORE_CACHE[0][0] is before and _BEFORE_CACHE[0][1] is ref_table):
+        _BEFORE_CACHE[:] = [(before, ref_table, set_predictions(
+            before, ref_table, exercise_windows_only=True))]
+    shipped = score(ref_table, _BEFORE_CACHE[0][2],
                     set_predictions(after, ref_table, exercise_windows_only=True))
     return user, shipped
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from journal import exercises
-from ml.activity_data import IGNORED, WindowTable
+from ml.activity_data import IGNORED, WindowTable, centre_crop
 from ml.model import ActivityModel
 
 #: A model may lose at most this much per-set accuracy on the shipped sets and be adopted.
@@ -55,8 +55,6 @@ def set_predictions(model: ActivityModel, table: WindowTable, *, exercise_window
     ``exercise_windows_only`` keeps the windows labelled with the set's exercise (shipped sets
     with idle edges); otherwise every window of the set is used (journal sets, cut to the span).
     """
-    from ml.activity_network import centre_crop  # imports Keras: only when predicting
-
     keep = table.labels != IGNORED
     if exercise_windows_only:
         truth = np.array([table.classes.index(s.exercise) for s in table.sets])

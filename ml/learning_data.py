@@ -6,7 +6,7 @@ was no set"). Its windows are the ones the app decides on when it names that set
 window whose centre lies inside the set (``ml.windowing.windows_in_span``), so the signal is cut
 from half a window before the set's start to half a window after its end and windowed with the
 model's own ``WindowSpec`` by ``ml.activity_data`` (the code that windows the shipped datasets).
-The shipped datasets are turned into the same ``SetSignal`` values for replay and evaluation.
+The shipped datasets come from ``ml.activity_sets.training_data``, as ``ml.train`` reads them.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from journal import exercises, store
 from journal.catalog import CUSTOM_PREFIX
 from journal.models import DEFAULT_ATHLETE, Athlete, ExerciseSet, WorkoutSession
-from ml import datasets
 from ml.activity_data import SetSignal
+from ml.activity_sets import training_data
 from ml.windowing import MissingAccelerometerError, WindowSpec, recording_channels
 
 #: Labelled sets the journal must hold before a retrain is worth it.
@@ -36,6 +36,10 @@ MIN_SETS_NEW_EXERCISE = 2
 
 class NotEnoughLabels(ValueError):
     """Too few labelled sets to retrain; the message says how many more are needed."""
+
+
+class RetrainCancelled(RuntimeError):
+    """Training was stopped before it finished; nothing was saved or activated."""
 
 
 @dataclass(frozen=True)
@@ -185,25 +189,13 @@ def set_signals(
     return signals, notes
 
 
-def shipped_set_signal(labelled: datasets.LabelledSet) -> SetSignal:
-    """One set of the shared datasets as the model trains on it (applewatch sets have idle
-    edges; barbell sets are trimmed to the lift)."""
-    group = (labelled.day.isoformat() if labelled.dataset == datasets.APPLEWATCH
-             else labelled.participant)
-    return SetSignal(name=labelled.name, dataset=labelled.dataset,
-                     exercise=labelled.exercise_id, group=group,
-                     signal=recording_channels(datasets.load(labelled)),
-                     idle_edges=labelled.dataset == datasets.APPLEWATCH)
-
-
 @functools.cache
 def _shipped() -> tuple[SetSignal, ...]:
-    return tuple(shipped_set_signal(s)
-                 for s in datasets.applewatch_sets() + datasets.barbell_sets())
+    return training_data().sets
 
 
 def shipped_sets(classes: Sequence[str]) -> list[SetSignal]:
-    """The shared datasets' sets of these classes (read once per process).
+    """The shared datasets' sets of these classes, as ``ml.train`` reads them (once per process).
 
     Raises ``ml.datasets.DatasetNotFoundError`` when the datasets are not there: without them
     a retrain would forget what the shipped model knows.

@@ -7,6 +7,7 @@ Public API (what the pipeline and the app use)::
     model.version                             # e.g. "activity-20261125-3f2a9c1e"
     centres_s, probs = model.window_probabilities(recording)  # (n_windows,), (n_windows, n_classes)
     decisions = model.classify_spans(recording, [(start_s, end_s), ...], prior={"row": "..."})
+    model.input_warning(recording)            # a message when exercises cannot be named (no accel)
     # or, on probabilities already computed (pure, no Keras):
     decision = model.decide(probs[windows_in_span(centres_s, start_s, end_s)], prior=...)
     decision = classify_span(probs_of_span, model.classes, thresholds=model.thresholds)
@@ -17,10 +18,12 @@ The network builders live in ``ml.activity_network``; ``make_model`` is re-expor
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +67,17 @@ def import_keras() -> Any:
     import keras
 
     return keras
+
+
+@contextlib.contextmanager
+def quiet_keras() -> Iterator[None]:
+    """Silence TensorFlow's own NumPy 2 deprecation warning (its code, not ours; harmless)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="__array__ implementation doesn't accept a copy",
+            category=DeprecationWarning,
+        )
+        yield
 
 
 def make_model(**hyperparameters: Any) -> Any:
@@ -134,6 +148,16 @@ class ActivityModel:
             return np.zeros(0), np.zeros((0, len(self.classes)), np.float32)
         return centres, self.predict_windows(windows)
 
+    @staticmethod
+    def input_warning(recording: Recording) -> str | None:
+        """Why exercises cannot be named in this recording (no accelerometer), else None."""
+        if recording.accel is None:
+            return (
+                "no accelerometer in this recording: exercises cannot be named from the "
+                "gyroscope alone, so sets are listed as unknown (label them to keep them)"
+            )
+        return None
+
     def decide(
         self, span_probs: np.ndarray, *, prior: Mapping[str, str] | None = None
     ) -> SpanDecision:
@@ -159,7 +183,8 @@ class ActivityModel:
         """Write the ``.keras`` file and its card (with the file's SHA-256) side by side."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.stem + ".tmp.keras")
-        self.network.save(tmp)
+        with quiet_keras():
+            self.network.save(tmp)
         full = {
             **card,
             "classes": list(self.classes),
@@ -231,10 +256,9 @@ def load_model(path: Path | str | None = None) -> ActivityModel:
     if key in _CACHE:
         return _CACHE[key]
     keras = import_keras()
-    import ml.activity_network  # noqa: F401  (registers the custom layers for deserialising)
-
     try:
-        network = keras.models.load_model(model_path, compile=False)
+        with quiet_keras():
+            network = keras.models.load_model(model_path, compile=False)
     except Exception as exc:  # Keras raises many types for a corrupt or foreign file
         raise ModelError(f"cannot load activity model {model_path}: {exc}") from None
     check_card(card, model_path, int(network.output_shape[-1]))

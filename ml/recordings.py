@@ -1,15 +1,18 @@
 """Import: any supported watch or phone motion export → one canonical 50 Hz ``Recording``.
 
 ``read_recording`` is the one entry point. The layers below it: ``recordings_io`` (uploads, size
-limit, .gz/.zip), ``recordings_csv`` (one CSV → columns and canonical units, via the column
-vocabulary in ``formats``), ``resample`` (cleaning, anti-aliasing, gaps). Here the files of one
-upload are paired (watch before phone, gyroscope with its accelerometer) and resampled together.
+limit, .gz/.zip), ``recordings_csv`` (one CSV → columns, via the column vocabulary in ``formats``,
+times in ``recordings_time``, canonical units in ``recordings_table``), ``recordings_files``
+(which files form the recording), ``resample`` (cleaning, anti-aliasing, gaps). Here the chosen
+streams are cleaned, aligned on the time they share and resampled together.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timezone
 
@@ -17,9 +20,10 @@ import numpy as np
 
 from ml import formats as fm
 from ml import resample as rs
-from ml.recordings_csv import SensorTable, read_table
 from ml.recordings_errors import RecordingError
-from ml.recordings_io import Source, Upload, read_uploads, sha256_of, unpack
+from ml.recordings_files import choose, read_tables, short_name
+from ml.recordings_io import Source, Upload, read_uploads, sha256_of
+from ml.recordings_table import SensorTable
 
 __all__ = ["CANONICAL_RATE_HZ", "Recording", "RecordingError", "Source", "read_recording"]
 
@@ -54,7 +58,10 @@ class Recording:
         Units found in the source, e.g. {"gyro": "deg/s", "accel": "g", "time": "ms (Unix
         time)", "accel_kind": "total"}.
     start_time : datetime or None
-        Absolute, timezone-aware start of the first sample when the file carries one.
+        Absolute, timezone-aware start of the first sample when the file carries one (Unix or
+        ISO times; MetaBase's "time (01:00)" header gives the zone). Files with relative times
+        whose name holds a wall-clock time ("…-2024-12-01_07-36-28.csv.gz") start then; that
+        zone is unknown and marked UTC, so the clock reads as in the name.
     file_names : tuple[str, ...]
         Original names of the file(s) this recording was read from.
     sha256 : str
@@ -92,83 +99,10 @@ class Recording:
         return np.arange(self.n_samples, dtype=np.float64) / self.sample_rate_hz
 
 
-_ACCEL_KINDS = (fm.ACCEL, fm.GRAVITY, fm.USER_ACCEL)
+#: Above these (rad/s, g) a value cannot be a wrist's motion: watch gyroscopes saturate near
+#: 35 rad/s and accelerometers at 16-32 g.
+_PLAUSIBLE_MAX = {fm.GYRO: 200.0, fm.ACCEL: 100.0, fm.GRAVITY: 100.0, fm.USER_ACCEL: 100.0}
 _FILE_NAME_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[_T ](\d{2})[-.:](\d{2})[-.:](\d{2})")
-
-
-def _short(name: str) -> str:
-    return name.rsplit("/", 1)[-1]
-
-
-def _read_tables(uploads: list[Upload]) -> tuple[list[SensorTable], list[str]]:
-    """Every readable sensor table; files inside archives that are not one are skipped, noted."""
-    tables: list[SensorTable] = []
-    skipped: list[str] = []
-    for upload in uploads:
-        members, archive = unpack(upload)
-        for member in members:
-            if not archive:
-                tables.append(read_table(member.name, member.data))
-                continue
-            if not member.name.lower().endswith((".csv", ".txt", ".tsv")):
-                skipped.append(f"{_short(member.name)} (not a CSV file)")
-                continue
-            try:
-                table = read_table(member.name, member.data)
-            except RecordingError as error:
-                skipped.append(f"{_short(member.name)} ({str(error).split(': ', 1)[-1]})")
-                continue
-            if table.streams:
-                tables.append(table)
-            else:
-                skipped.append(f"{_short(member.name)} (no sensor columns)")
-        if archive and not any(t.file_name.startswith(upload.name + "/") for t in tables):
-            inside = "; ".join(skipped) if skipped else "it is empty"
-            raise RecordingError(f"{upload.name}: nothing recognisable inside: {inside}")
-    return tables, skipped
-
-
-def _no_gyroscope(tables: list[SensorTable]) -> RecordingError:
-    if len(tables) == 1:
-        table = tables[0]
-        return RecordingError(
-            f"{_short(table.file_name)}: no gyroscope columns; columns seen: "
-            f"{', '.join(repr(c) for c in table.columns_seen)}. Name them gx, gy, gz (or gyro_x, "
-            "rotationRateX, ...)"
-        )
-    held = "; ".join(
-        f"{_short(t.file_name)}: {', '.join(fm.SENSOR_WORDS[k] for k in t.streams) or 'nothing'}"
-        for t in tables
-    )
-    return RecordingError(f"none of the files holds gyroscope data ({held})")
-
-
-def _choose(tables: list[SensorTable]) -> tuple[SensorTable, dict[str, SensorTable], list[str]]:
-    """The gyroscope table, where each acceleration stream comes from, and what is ignored."""
-    with_gyro = [t for t in tables if fm.GYRO in t.streams]
-    if not with_gyro:
-        raise _no_gyroscope(tables)
-    # A watch export beats a phone's: the app is about the wrist.
-    watch = [t for t in with_gyro if t.source_format in fm.APPLE_FORMATS]
-    candidates = watch or with_gyro
-    if len(candidates) > 1:
-        names = ", ".join(_short(t.file_name) for t in candidates)
-        raise RecordingError(
-            f"several gyroscope recordings in one upload ({names}): upload them one at a time"
-        )
-    main = candidates[0]
-    sources = {kind: main for kind in _ACCEL_KINDS if kind in main.streams}
-    if not sources:
-        partners = [t for t in tables if t is not main and fm.GYRO not in t.streams
-                    and t.source_format == main.source_format]
-        for kind in _ACCEL_KINDS:
-            offering = [t for t in partners if kind in t.streams]
-            if offering:
-                # Several accelerometer files: the one that started nearest the gyroscope.
-                sources[kind] = min(offering, key=lambda t: abs(t.time_s[0] - main.time_s[0]))
-    used = {id(main), *(id(t) for t in sources.values())}
-    ignored = [_short(t.file_name) for t in tables if id(t) not in used]
-    return main, sources, ignored
 
 
 def _clock(seconds: float, epoch: bool, start: datetime | None, zone: timezone | None,
@@ -184,7 +118,7 @@ def _clock(seconds: float, epoch: bool, start: datetime | None, zone: timezone |
 def _start_from_name(names: list[str]) -> datetime | None:
     """Wall-clock start in a file name ("…-2024-12-01_07-36-28.csv.gz"); zone unknown: UTC."""
     for name in names:
-        match = _FILE_NAME_TIME.search(_short(name))
+        match = _FILE_NAME_TIME.search(short_name(name))
         if match:
             try:
                 year, month, day, hour, minute, second = (int(g) for g in match.groups())
@@ -229,8 +163,15 @@ def _clean_streams(main: SensorTable, sources: dict[str, SensorTable]) -> _Strea
         items.extend((kind, table, table.streams[kind]) for kind, table in sources.items())
     for kind, table, samples in items:
         t = table.time_s - table.time_s[0] if mixed else table.time_s
-        what = f"{fm.SENSOR_WORDS[kind]} ({_short(table.file_name)})"
+        what = f"{fm.SENSOR_WORDS[kind]} ({short_name(table.file_name)})"
         series = rs.clean(t, samples, what, table.first_line)
+        peak = float(np.abs(series.values).max())
+        if peak > _PLAUSIBLE_MAX[kind]:
+            unit = "rad/s" if kind == fm.GYRO else "g"
+            raise RecordingError(
+                f"the {what} reaches {peak:.3g} {unit}, far beyond any wrist motion: check "
+                "the export (units, column names)"
+            )
         out.series[kind] = series
         out.warnings.extend(series.warnings)
     accel = out.series.get(fm.ACCEL)
@@ -241,7 +182,7 @@ def _clean_streams(main: SensorTable, sources: dict[str, SensorTable]) -> _Strea
             out.series[fm.USER_ACCEL] = accel
         else:
             out.warnings.append(
-                f"{_short(sources[fm.ACCEL].file_name)} holds acceleration without gravity and "
+                f"{short_name(sources[fm.ACCEL].file_name)} holds acceleration without gravity and "
                 "no gravity file came with it: only the gyroscope is used"
             )
     if fm.USER_ACCEL in out.series and fm.GRAVITY not in out.series:
@@ -249,10 +190,10 @@ def _clean_streams(main: SensorTable, sources: dict[str, SensorTable]) -> _Strea
     return out
 
 
-def _assemble(tables: list[SensorTable], uploads: list[Upload], skipped: list[str]) -> Recording:
-    main, sources, ignored = _choose(tables)
+def _assemble(tables: list[SensorTable], uploads: list[Upload]) -> Recording:
+    main, sources, ignored = choose(tables)
     streams = _clean_streams(main, sources)
-    warnings = [f"{_short(t.file_name)}: {w}" for t in {id(t): t for t in
+    warnings = [f"{short_name(t.file_name)}: {w}" for t in {id(t): t for t in
                 [main, *sources.values()]}.values() for w in t.warnings]
     warnings.extend(streams.warnings)
     if ignored:
@@ -294,6 +235,7 @@ def _assemble(tables: list[SensorTable], uploads: list[Upload], skipped: list[st
     accel_table = sources.get(fm.ACCEL) or sources.get(fm.GRAVITY)
     if accel is not None and accel_table is not None:
         units.update({k: v for k, v in accel_table.units.items() if k != "time"})
+        units["accel_kind"] = "gravity + user acceleration" if fm.GRAVITY in series else "total"
     elif accel is None:
         for key in ("accel", "accel_kind", "gravity_convention"):
             units.pop(key, None)
@@ -328,7 +270,8 @@ def read_recording(source: Source | Sequence[Source], name: str | None = None) -
         With a message naming what is wrong and where; nothing is returned half-read.
     """
     uploads = read_uploads(source, name)
-    tables, skipped = _read_tables(uploads)
-    recording = _assemble(tables, uploads, skipped)
-    object.__setattr__(recording, "sha256", sha256_of(uploads))
-    return recording
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(sha256_of, uploads)  # hashlib releases the GIL: hash while parsing
+        recording = _assemble(read_tables(uploads), uploads)
+        sha256 = digest.result()
+    return dataclasses.replace(recording, sha256=sha256)

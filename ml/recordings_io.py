@@ -61,10 +61,11 @@ def _read_one(source: Source, name: str | None) -> Upload:
         raise RecordingError(f"cannot read a {type(source).__name__}: give a path or a file")
     label = name or Path(str(getattr(source, "name", "") or "upload")).name
     size = getattr(source, "size", None)  # Streamlit's UploadedFile knows its size
-    if not isinstance(size, int) and source.seekable():
-        position = source.tell()
-        size = source.seek(0, io.SEEK_END) - position
-        source.seek(position)
+    if source.seekable():
+        # The whole upload, even when the caller already read some of it (a preview, a hash).
+        if not isinstance(size, int):
+            size = source.seek(0, io.SEEK_END)
+        source.seek(0)
     if isinstance(size, int) and size > _limit_bytes():
         raise _too_big(label, size)
     data = source.read(_limit_bytes() + 1)

@@ -5,14 +5,15 @@ How it counts (class-agnostic: nothing here depends on the exercise):
 1. Six channels (gyroscope rad/s, total acceleration g scaled to comparable size), band-passed to
    the rep band and divided by their local loudness (automatic gain), so a slow gentle rep counts
    as much as a fast one and handling (picking up dumbbells) does not drown the reps.
-2. The rep period is the strongest autocorrelation peak; when a peak at half that lag is nearly
-   as strong, the half wins (a rep has one fundamental; the doubled lag is the usual mistake).
+2. The rep period is the shortest autocorrelation peak nearly as strong as the strongest one
+   (multiples of the period correlate as well as the period; picking one is the usual mistake).
 3. The principal direction of the signal band-passed around that period gives a phase; one rep is
    one turn of phase.
 4. A per-frame gate (logistic over local periodicity, loudness and phase-speed features) says
    where reps happen. Rep density = gate x phase speed / 2 pi; the count is its sum and rep k is
-   marked where the cumulative density reaches k - 0.5. The gate's few weights are fitted on
-   per-set totals only (see ``fit_gate``; ``python -m ml.eval_counting fit`` writes them).
+   marked where the cumulative density reaches k - 0.5 (inside whole sessions, a mark standing
+   far apart at either end is handling and dropped). The gate's few weights are fitted on per-set
+   totals only (see ``fit_gate``; ``python -m ml.eval_counting fit`` writes them).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ GATE_PATH = appconfig.DATA_DIR / "rep_counter.json"
 
 FEATURE_NAMES: tuple[str, ...] = (
     "bias", "periodicity_1", "periodicity_2", "periodicity_flexible",
-    "loudness", "loudness_abs", "band_share", "phase_speed_off",
+    "loudness", "loudness_abs", "band_share", "phase_speed_off", "edge_periods",
 )
 
 
@@ -48,7 +49,8 @@ class CounterSettings:
     gain_floor: float = 0.15
     min_period_s: float = 0.7
     max_period_s: float = 10.0
-    half_period_ratio: float = 0.65  # half lag wins when its peak is >= this share of the best
+    half_period_ratio: float = 0.65  # the shortest lag with this share of the best peak wins
+    motion_floor: float = 0.05  # local RMS of band-passed motion below which nothing is a rep
 
 
 DEFAULT_COUNTER = CounterSettings()
@@ -76,9 +78,19 @@ class FrameFeatures:
     period: int
 
 
+def _moving_sum(values: np.ndarray, width: int) -> np.ndarray:
+    """Centred moving sum over ``width`` samples (same length, shorter sums at the edges), O(n)."""
+    width = max(1, min(int(width), len(values)))
+    padded = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
+    n = len(values)
+    lo = np.clip(np.arange(n) - width // 2, 0, n)  # the alignment of np.convolve(..., "same")
+    hi = np.clip(np.arange(n) + (width - 1) // 2 + 1, 0, n)
+    return np.asarray(padded[hi] - padded[lo])
+
+
 def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
     width = max(1, min(int(width), len(values)))
-    return np.convolve(values, np.ones(width) / width, mode="same")
+    return _moving_sum(values, width) / width
 
 
 def motion_channels(
@@ -121,15 +133,12 @@ def estimate_period(x: np.ndarray, rate_hz: float, cfg: CounterSettings) -> int 
     peaks = peaks[peaks >= min_lag]
     if len(peaks) == 0:
         return None
-    best = int(peaks[np.argmax(r[peaks])])
-    while True:  # prefer the fundamental over a multiple of it
-        halves = peaks[(peaks >= 0.4 * best) & (peaks <= 0.6 * best)]
-        if len(halves) == 0:
-            return best
-        half = int(halves[np.argmax(r[halves])])
-        if r[half] < cfg.half_period_ratio * r[best]:
-            return best
-        best = half
+    # Multiples of the period correlate about as well as the period itself (the unbiased
+    # estimate does not fade with lag): the shortest lag nearly as good as the best is the rep.
+    best = r[peaks].max()
+    if best <= 0:
+        return None
+    return int(peaks[r[peaks] >= cfg.half_period_ratio * best].min())
 
 
 def _lag_similarity(x: np.ndarray, lag: int, width: int) -> np.ndarray:
@@ -140,10 +149,8 @@ def _lag_similarity(x: np.ndarray, lag: int, width: int) -> np.ndarray:
         return out
     energy = (x**2).sum(axis=1)
     width = max(1, min(width, n - lag))
-    kernel = np.ones(width)
-    num = np.convolve((x[:-lag] * x[lag:]).sum(axis=1), kernel, "same")
-    den = np.sqrt(np.convolve(energy[:-lag], kernel, "same") * np.convolve(energy[lag:], kernel,
-                                                                            "same"))
+    num = _moving_sum((x[:-lag] * x[lag:]).sum(axis=1), width)
+    den = np.sqrt(_moving_sum(energy[:-lag], width) * _moving_sum(energy[lag:], width))
     r = num / (den + 1e-9)
     out[:-lag] = r
     out[lag:] = np.maximum(out[lag:], r)
@@ -176,13 +183,17 @@ def frame_features(
     _, vectors = np.linalg.eigh((centred * weight[:, None]).T @ centred)
     phase = np.unwrap(np.angle(signal.hilbert(y @ vectors[:, -1])))
     step = np.abs(np.diff(phase, prepend=phase[0]))
-    raw = np.log(_moving_mean(np.sqrt((x**2).sum(axis=1)), period) + 1e-3)
+    level = _moving_mean(np.sqrt((x**2).sum(axis=1)), period)
+    step = np.where(level >= cfg.motion_floor, step, 0.0)  # a still watch makes no reps
+    raw = np.log(level + 1e-3)
     loud = raw - np.median(raw[weight >= np.quantile(weight, 0.7)])
     share = _moving_mean((y**2).sum(axis=1), period) / (
         _moving_mean((xa**2).sum(axis=1), period) + 1e-6)
     speed = np.log(np.clip(_moving_mean(step, period) * rate_hz / (2 * np.pi) / f0, 0.05, 20))
+    # Periods to the nearer end of the span (capped): similarity has no partner at the ends.
+    edge = np.minimum(np.arange(len(x)), np.arange(len(x))[::-1]) / period
     feats = np.stack([np.ones(len(x)), sim1, sim2, flexible, loud, np.abs(loud), share,
-                      np.abs(speed)], axis=1)
+                      np.abs(speed), np.minimum(edge, 2.0)], axis=1)
     return FrameFeatures(features=np.nan_to_num(feats), phase_step=np.nan_to_num(step),
                          period=period)
 
@@ -221,6 +232,7 @@ def count_reps(
     *,
     weights: np.ndarray | None = None,
     cfg: CounterSettings = DEFAULT_COUNTER,
+    stray_gap_periods: float | None = None,
 ) -> RepCount:
     """Count the reps of one set.
 
@@ -232,16 +244,29 @@ def count_reps(
         Total acceleration in g (used when present: rows and pulls barely rotate the wrist).
     weights : ndarray, shape (len(FEATURE_NAMES),), optional
         Gate weights; default the fitted ones (``load_gate``).
+    stray_gap_periods : float, optional
+        Drop first/last rep marks standing more than this many periods apart from the others
+        (for spans that may reach into a neighbouring rest; off by default).
     """
     frames = frame_features(gyro, accel, rate_hz, cfg)
     if frames is None:
         return RepCount(0, (), None)
     density = rep_density(frames, load_gate() if weights is None else weights)
     cumulative = np.cumsum(density)
-    reps = int(round(float(cumulative[-1])))
-    marks = np.searchsorted(cumulative, np.arange(reps) + 0.5)
-    times = tuple(float(min(m, len(density) - 1) / rate_hz) for m in marks)
-    return RepCount(reps, times, frames.period / rate_hz)
+    marks = np.searchsorted(cumulative, np.arange(int(round(float(cumulative[-1])))) + 0.5)
+    marks = np.minimum(marks, len(density) - 1)
+    if stray_gap_periods is not None:
+        marks = _trim_strays(marks, frames.period, stray_gap_periods)
+    return RepCount(len(marks), tuple(float(m / rate_hz) for m in marks), frames.period / rate_hz)
+
+
+def _trim_strays(marks: np.ndarray, period: int, max_gap: float) -> np.ndarray:
+    """Drop rep marks at either end that stand apart from the rest (handling, not a rep)."""
+    while len(marks) > 2 and marks[1] - marks[0] > max_gap * period:
+        marks = marks[1:]
+    while len(marks) > 2 and marks[-1] - marks[-2] > max_gap * period:
+        marks = marks[:-1]
+    return marks
 
 
 def fit_gate(
@@ -260,7 +285,7 @@ def fit_gate(
         err = np.array([rep_density(f, w).sum() - y for f, y in usable])
         return float(np.mean(np.sqrt(err**2 + 0.25)) + l2 * np.sum(w[1:] ** 2))
 
-    start = np.array([-2.0, 0.0, 4.0, 2.0, 0.0, -1.0, 2.0, -1.0])
+    start = np.array([-2.0, 0.0, 4.0, 2.0, 0.0, -1.0, 2.0, -1.0, 0.0])
     result = optimize.minimize(loss, start, method="Powell",
                                options={"maxiter": 4000, "xtol": 1e-3, "ftol": 1e-4})
     return np.asarray(result.x)

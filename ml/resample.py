@@ -1,9 +1,11 @@
 """Irregular sensor samples → one uniform rate: cleaned, anti-aliased, gaps held, never bridged.
 
-A stream is low-passed below the target Nyquist frequency (zero-phase Butterworth, on a uniform
-grid at its own rate) before it is interpolated onto the output grid, so 100 Hz wrist data does not
-fold arm tremor into the 0-25 Hz band. Spans longer than ``MAX_GAP_S`` without samples hold the
-last value and are reported; they are never interpolated.
+A stream faster than the target is low-passed below the target Nyquist frequency before it is
+sampled onto the output grid, so 100 Hz wrist data does not fold tremor into the 0-25 Hz band:
+rates near an integer multiple of 50 Hz go through a polyphase FIR decimator
+(``scipy.signal.resample_poly``, cheap), any other rate through a zero-phase Butterworth filter
+on a uniform grid at its own rate. Slower streams are interpolated linearly. Spans longer than
+``MAX_GAP_S`` without samples hold the last value and are reported; they are never interpolated.
 """
 
 from __future__ import annotations
@@ -28,11 +30,16 @@ class Series:
 
     t: np.ndarray
     values: np.ndarray
+    rate_hz: float
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def rate_hz(self) -> float:
-        return float(1.0 / np.median(np.diff(self.t)))
+
+def _all_finite_rows(values: np.ndarray) -> np.ndarray:
+    # Column by column: numpy reduces a (n, 3) array along its short axis slowly.
+    present: np.ndarray = np.isfinite(values[:, 0])
+    for k in range(1, values.shape[1]):
+        present &= np.isfinite(values[:, k])
+    return present
 
 
 def clean(t: np.ndarray, values: np.ndarray, what: str, first_line: int = 2) -> Series:
@@ -49,7 +56,7 @@ def clean(t: np.ndarray, values: np.ndarray, what: str, first_line: int = 2) -> 
         File line number of row 0, so messages can point at a line.
     """
     warnings: list[str] = []
-    present = np.isfinite(values).all(axis=1)
+    present = _all_finite_rows(values)
     if not present.any():
         raise RecordingError(f"the {what} columns are empty")
     first = int(np.argmax(present))
@@ -62,7 +69,8 @@ def clean(t: np.ndarray, values: np.ndarray, what: str, first_line: int = 2) -> 
             f"{int(holes.sum())} rows with empty or non-finite {what} values inside the data "
             f"(first at line {first_line + first + int(np.argmax(holes))}) were skipped"
         )
-    t, values = t[present], values[present]
+    if not present.all():
+        t, values = t[present], values[present]
     backwards = np.diff(t) < 0
     if backwards.any():
         warnings.append(
@@ -80,13 +88,14 @@ def clean(t: np.ndarray, values: np.ndarray, what: str, first_line: int = 2) -> 
         t, values = t[keep], values[keep]
     if len(t) < 2:
         raise RecordingError(f"the {what} has fewer than 2 samples")
-    if (values.max(axis=0) == values.min(axis=0)).all():
+    if all(values[:, k].max() == values[:, k].min() for k in range(values.shape[1])):
         constant = ", ".join(f"{axis}={v:g}" for axis, v in zip("xyz", values[0], strict=True))
         raise RecordingError(
             f"the {what} never changes ({constant} throughout): the sensor was off or the "
             "export is broken"
         )
-    return Series(t=t, values=values, warnings=warnings)
+    return Series(t=t, values=values, rate_hz=float(1.0 / np.median(np.diff(t))),
+                  warnings=warnings)
 
 
 def gaps(t: np.ndarray) -> list[tuple[float, float]]:
@@ -102,6 +111,42 @@ def _low_pass(u_values: np.ndarray, rate_hz: float, target_hz: float) -> np.ndar
         return u_values
     filtered: np.ndarray = signal.sosfiltfilt(sos, u_values, axis=0)
     return filtered
+
+
+def _same_times(a: np.ndarray, b: np.ndarray, rate: float) -> bool:
+    return len(a) == len(b) > 0 and float(np.abs(a - b).max()) <= 0.01 / rate
+
+
+def _on_grid(seg_t: np.ndarray, seg_v: np.ndarray, fine: np.ndarray, rate: float) -> np.ndarray:
+    """Values at the uniform times ``fine``: the samples themselves when they already sit there."""
+    if _same_times(seg_t, fine, rate):
+        return seg_v
+    return np.column_stack([np.interp(fine, seg_t, seg_v[:, k]) for k in range(3)])
+
+
+def _decimate(seg_t: np.ndarray, seg_v: np.ndarray, anchor: float, factor: int,
+              target_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """Polyphase FIR decimation by an integer factor onto the output grid's own instants."""
+    fine_rate = factor * target_hz
+    first = int(np.ceil((seg_t[0] - anchor) * fine_rate - 1e-6))
+    last = int(np.floor((seg_t[-1] - anchor) * fine_rate + 1e-6))
+    fine = anchor + np.arange(first, last + 1) / fine_rate
+    phase = (-first) % factor  # keep the fine samples that are output grid points
+    if len(fine) - phase < 2 * factor:
+        return seg_t, seg_v
+    values = np.ascontiguousarray(_on_grid(seg_t, seg_v, fine, fine_rate)[phase:].T)
+    decimated: np.ndarray = signal.resample_poly(values, 1, factor, axis=1, padtype="line").T
+    return fine[phase::factor][: len(decimated)], decimated
+
+
+def _filter_then_sample(seg_t: np.ndarray, seg_v: np.ndarray, rate: float,
+                        target_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """Any other rate: uniform grid at the source rate, zero-phase Butterworth low-pass."""
+    span = seg_t[-1] - seg_t[0]
+    n_uniform = max(2, int(round(span * rate)) + 1)
+    uniform = np.linspace(seg_t[0], seg_t[-1], n_uniform)
+    values = _on_grid(seg_t, seg_v, uniform, rate)
+    return uniform, _low_pass(values, (n_uniform - 1) / span, target_hz)
 
 
 def resample(series: Series, grid: np.ndarray, target_hz: float) -> np.ndarray:
@@ -123,26 +168,22 @@ def resample(series: Series, grid: np.ndarray, target_hz: float) -> np.ndarray:
     times: list[np.ndarray] = []
     parts: list[np.ndarray] = []
     for start, stop in zip(np.r_[0, breaks], np.r_[breaks, len(t)], strict=True):
-        seg_t, seg_v = t[start:stop], values[start:stop].astype(np.float64)
-        if rate > 1.05 * target_hz and len(seg_t) > 1:
-            # Jittered samples → uniform grid at their own rate → low-pass → output grid. The
-            # grid spans the segment exactly, so regular samples are kept as they are.
-            span = seg_t[-1] - seg_t[0]
-            n_uniform = max(2, int(round(span * rate)) + 1)
-            uniform = np.linspace(seg_t[0], seg_t[-1], n_uniform)
-            regular = n_uniform == len(seg_t) and np.allclose(seg_t, uniform, rtol=0,
-                                                              atol=0.01 / rate)
-            if not regular:
-                seg_v = np.column_stack(
-                    [np.interp(uniform, seg_t, seg_v[:, k]) for k in range(3)]
-                )
-            seg_t, seg_v = uniform, _low_pass(seg_v, (n_uniform - 1) / span, target_hz)
+        seg_t, seg_v = t[start:stop], values[start:stop]
+        factor = round(rate / target_hz)
+        if factor >= 2 and abs(rate - factor * target_hz) <= 0.02 * rate:
+            # 100, 200, 400 Hz...: jittered samples → a uniform grid at factor × 50 Hz that
+            # includes the output instants → FIR low-pass and keep every factor-th sample.
+            seg_t, seg_v = _decimate(seg_t, seg_v, float(grid[0]), factor, target_hz)
+        elif rate > 1.05 * target_hz and len(seg_t) > 1:
+            seg_t, seg_v = _filter_then_sample(seg_t, seg_v, rate, target_hz)
         if parts:
             # Hold the previous value up to this segment: interpolation then cannot bridge the gap.
             seg_t = np.r_[seg_t[0] - 1e-6, seg_t]
             seg_v = np.vstack([parts[-1][-1:], seg_v])
         times.append(seg_t)
         parts.append(seg_v)
+    if len(parts) == 1 and _same_times(times[0], grid, target_hz):
+        return parts[0].astype(np.float32)  # already on the output grid (decimated in place)
     all_t, all_v = np.concatenate(times), np.vstack(parts)
     out = np.empty((len(grid), 3), dtype=np.float32)
     for k in range(3):

@@ -23,7 +23,7 @@ ATTRIBUTION_PATH = SAMPLES_DIR / "ATTRIBUTION.md"
 TRUTH_PATH = SAMPLES_DIR / "applewatch-gym-2024-12-01-session.sets.csv"
 #: When the first set started (local time, from its file name; the CSV itself carries no clock).
 SAMPLE_STARTED_AT = datetime(2024, 12, 1, 7, 36, 28)
-SAMPLE_TITLE = "Sample: pull-ups, cable row and curls (real Apple Watch recording)"
+SAMPLE_TITLE = "Sample: assisted pull-ups, cable row, curl"
 
 #: The sets of 1 December 2024 that make the sample, in the order they were recorded.
 SAMPLE_SET_FILES = (
@@ -128,6 +128,9 @@ licence.
   column had them rounded down to whole kilograms.
 - The "rest" between two sets is only the idle time recorded at the edges of each set file
   (a few seconds), not the real rest of that morning, which was not recorded.
+- The shipped activity model was trained on applewatch-gym sets, these five included (see
+  `training_data` in `data/models/activity.json`): on this sample the app shows how it works,
+  not how accurate it is on a recording it has never seen.
 - Rebuild it with `python -m ml.sample_session` (reads `../shared/datasets/applewatch-gym`).
 - `{TRUTH_PATH.name}` lists the same sets as the table below, machine-readable.
 

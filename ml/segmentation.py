@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy import fft as sp_fft
 
 from ml.reps import (
     DEFAULT_COUNTER,
@@ -38,10 +39,13 @@ class SegmenterSettings:
     hop_s: float = 1.0
     min_period_s: float = 0.7
     max_period_s: float = 7.0
-    periodicity_threshold: float = 0.3
+    periodicity_threshold: float = 0.4
     motion_floor: float = 0.08  # RMS of band-passed motion (rad/s-like units)
-    max_pause_s: float = 10.0
+    max_pause_s: float = 15.0
     min_reps: int = 2
+    min_active_windows: int = 3  # a set repeats for at least this many hops
+    context_s: float = 4.0  # extra motion either side handed to the rep counter
+    stray_gap_periods: float | None = 2.5  # end reps this far from the others are handling
     rest_threshold: float = 0.8  # mean p(rest) above which a span is not a set
     chunk_windows: int = 256  # windows per FFT batch: bounds memory on hour-long recordings
 
@@ -75,21 +79,25 @@ def activity_track(
     counter: CounterSettings = DEFAULT_COUNTER,
 ) -> ActivityTrack:
     """Periodicity and motion level of sliding windows over (n_samples, 3) gyro and accel."""
-    x = motion_channels(gyro, accel, rate_hz, counter).astype(np.float32)
-    xa = gain_normalised(x, rate_hz, counter).astype(np.float32)
+    # The rep band ends at 3 Hz: half the rate loses nothing and halves the work.
+    step = 2 if rate_hz >= 20 else 1
+    x = motion_channels(gyro, accel, rate_hz, counter)[::step].astype(np.float32)
+    xa = gain_normalised(x, rate_hz / step, counter).astype(np.float32)
+    rate = rate_hz / step
     n = len(x)
-    width = min(n, int(cfg.window_s * rate_hz))
-    hop = max(1, int(cfg.hop_s * rate_hz))
+    width = min(n, int(cfg.window_s * rate))
+    hop = max(1, int(cfg.hop_s * rate))
     if width < 2:
         empty = np.zeros(0)
         return ActivityTrack(empty, empty, empty)
     starts = np.arange(0, n - width + 1, hop)
-    min_lag = int(cfg.min_period_s * rate_hz)
-    max_lag = min(int(cfg.max_period_s * rate_hz), width // 2)
+    min_lag = int(cfg.min_period_s * rate)
+    max_lag = min(int(cfg.max_period_s * rate), width // 2)
     periodicity = np.zeros(len(starts))
     motion = np.zeros(len(starts))
     views = sliding_window_view(xa, width, axis=0)  # (n - width + 1, channels, width)
     raw_views = sliding_window_view(x, width, axis=0)
+    n_fft = sp_fft.next_fast_len(2 * width)
     for lo in range(0, len(starts), cfg.chunk_windows):
         chunk = starts[lo : lo + cfg.chunk_windows]
         frames = views[chunk]
@@ -97,8 +105,9 @@ def activity_track(
         motion[lo : lo + len(chunk)] = np.sqrt((raw_views[chunk] ** 2).sum(axis=1).mean(axis=1))
         if max_lag <= min_lag:
             continue
-        spectrum = np.fft.rfft(frames, 2 * width, axis=2)
-        acf = np.fft.irfft(spectrum * np.conj(spectrum), axis=2)[:, :, : max_lag + 1].sum(axis=1)
+        # Channel-summed autocorrelation = inverse FFT of the summed power spectra.
+        power = (np.abs(sp_fft.rfft(frames, n_fft, axis=2)) ** 2).sum(axis=1)
+        acf = sp_fft.irfft(power, n_fft, axis=1)[:, : max_lag + 1]
         acf = acf / (width - np.arange(max_lag + 1))
         acf = acf / np.maximum(acf[:, :1], 1e-9)
         # Strongest local maximum in the rep-lag range (a monotone decay has none).
@@ -106,7 +115,7 @@ def activity_track(
         is_peak = (inner > acf[:, min_lag - 1 : max_lag - 1]) & (inner >= acf[:, min_lag + 1 :
                                                                               max_lag + 1])
         periodicity[lo : lo + len(chunk)] = np.where(is_peak, inner, -1.0).max(axis=1)
-    centres = (starts + width / 2) / rate_hz
+    centres = (starts + width / 2) / rate
     return ActivityTrack(centres, np.clip(periodicity, 0, 1), motion)
 
 
@@ -149,11 +158,22 @@ def find_sets(
     track = activity_track(gyro, accel, rate_hz, cfg)
     active = (track.periodicity >= cfg.periodicity_threshold) & (track.motion >= cfg.motion_floor)
     half = min(cfg.window_s, len(gyro) / rate_hz) / 2
+    pause = int(round(cfg.max_pause_s / cfg.hop_s))
+    # A recording barely longer than a window has few windows: then all of them must agree.
+    required = min(cfg.min_active_windows, len(active))
+    runs = [(first, last) for first, last in _runs(active, pause)
+            if active[first : last + 1].sum() >= required]
+    # Sample ranges covered by the runs' windows.
+    cores = [(int((track.centres_s[first] - half) * rate_hz),
+              int((track.centres_s[last] + half) * rate_hz)) for first, last in runs]
+    context = int(cfg.context_s * rate_hz)
     found: list[FoundSet] = []
-    for first, last in _runs(active, int(round(cfg.max_pause_s / cfg.hop_s))):
-        lo = max(0, int((track.centres_s[first] - half) * rate_hz))
-        hi = min(len(gyro), int((track.centres_s[last] + half) * rate_hz))
-        count = count_reps(gyro[lo:hi], None if accel is None else accel[lo:hi], rate_hz)
+    for i, (core_lo, core_hi) in enumerate(cores):
+        # The counter sees some context either side, but never a neighbouring set.
+        lo = max(0, core_lo - context, cores[i - 1][1] if i else 0)
+        hi = min(len(gyro), core_hi + context, cores[i + 1][0] if i + 1 < len(cores) else len(gyro))
+        count = count_reps(gyro[lo:hi], None if accel is None else accel[lo:hi], rate_hz,
+                           stray_gap_periods=cfg.stray_gap_periods)
         if count.reps < cfg.min_reps or count.period_s is None:
             continue
         start = lo / rate_hz + max(0.0, count.rep_times_s[0] - count.period_s / 2)

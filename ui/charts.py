@@ -26,6 +26,7 @@ DEFAULT_MAX_POINTS = 4000
 #: Seconds of context kept at full detail on each side of a zoomed set.
 DETAIL_MARGIN_S = 5.0
 
+_WEEK_MS = 7 * 24 * 3600 * 1000
 _AXIS_COLORS = ("#D65F5F", "#59A14F", "#4E79A7")
 _MAGNITUDE_COLOR = "#222222"
 _SIGNALS = {
@@ -128,7 +129,7 @@ def motion_figure(
         fig.add_trace(_line(times[keep], xyz[keep, column], name, color, width=1.0))
     keep = display_indices(times, magnitude, max_points, detail_span)
     fig.add_trace(_line(times[keep], magnitude[keep], magnitude_name, _MAGNITUDE_COLOR, 1.6))
-    shapes, labels = _set_spans(sets)
+    shapes, labels = _set_spans(sets, float(times[-1]) if len(times) else 0.0)
     _add_rep_markers(fig, times, magnitude, sets)
     fig.update_layout(
         shapes=shapes,
@@ -142,7 +143,11 @@ def motion_figure(
         yaxis_title=y_title,
         xaxis_title="time since start (s)",
     )
-    fig.update_xaxes(rangeslider={"visible": range_slider, "thickness": 0.08})
+    # An explicit range: autorange would stretch the axis to fit the set labels' text.
+    whole = [float(times[0]), float(times[-1])] if len(times) else [0.0, 1.0]
+    fig.update_xaxes(
+        range=whole, rangeslider={"visible": range_slider, "thickness": 0.08, "range": whole}
+    )
     if detail_span is not None:
         fig.update_xaxes(range=[detail_span[0] - DETAIL_MARGIN_S, detail_span[1] + DETAIL_MARGIN_S])
     return fig
@@ -159,8 +164,14 @@ def _line(x: np.ndarray, y: np.ndarray, name: str, color: str, width: float) -> 
     )
 
 
-def _set_spans(sets: Sequence[ChartSet]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """A shaded rectangle and a label per set (plain dicts: one layout update instead of 2n)."""
+def _set_spans(
+    sets: Sequence[ChartSet], end_s: float
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """A shaded rectangle and a label per set (plain dicts: one layout update instead of 2n).
+
+    Labels start at their set's start, except near the end of the recording, where they end at
+    the set's end so that they stay inside the plot.
+    """
     shapes: list[dict[str, object]] = []
     labels: list[dict[str, object]] = []
     for number, chart_set in enumerate(sets, start=1):
@@ -181,10 +192,14 @@ def _set_spans(sets: Sequence[ChartSet]) -> tuple[list[dict[str, object]], list[
         )
         labels.append(
             {
-                "x": chart_set.start_s,
+                **(
+                    {"x": chart_set.end_s, "xanchor": "right"}
+                    if chart_set.start_s > 0.7 * end_s
+                    else {"x": chart_set.start_s, "xanchor": "left"}
+                ),
                 "xref": "x",
-                "xanchor": "left",
-                "y": 1,
+                # Labels step down over three lines, so labels of short sets do not overlap.
+                "y": 1.0 - 0.065 * ((number - 1) % 3),
                 "yref": "paper",
                 "yanchor": "top",
                 "showarrow": False,
@@ -259,6 +274,7 @@ def weekly_figure(weekly: pd.DataFrame, names: Mapping[str, str] | None = None) 
                     marker_color=color,
                     legendgroup=exercise_key,
                     showlegend=row_number == 1,
+                    width=_WEEK_MS * 0.8,
                 ),
                 row=row_number,
                 col=1,
@@ -269,20 +285,24 @@ def weekly_figure(weekly: pd.DataFrame, names: Mapping[str, str] | None = None) 
         margin={"l": 60, "r": 20, "t": 40, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},
     )
-    fig.update_xaxes(tickformat="%d %b %Y", dtick=7 * 24 * 3600 * 1000, row=2, col=1)
+    fig.update_xaxes(tickformat="%d %b %Y", showticklabels=True)
     return fig
 
 
-def calendar_figure(sets_per_day: Mapping[date, int], today: date | None = None) -> go.Figure:
+def calendar_figure(
+    sets_per_day: Mapping[date, int], last_day: date | None = None, min_weeks: int = 26
+) -> go.Figure:
     """A calendar of training days: one square per day, weeks as columns, darker = more sets.
 
-    Covers the weeks from the first training day (at most a year back) to ``today``.
+    Ends with the week of ``last_day`` (default: the last training day, else today) and starts
+    at the first training day, at most a year and at least ``min_weeks`` weeks earlier.
     """
-    today = today or (max(sets_per_day) if sets_per_day else date.today())
-    first_day = min(sets_per_day, default=today)
-    first_day = max(first_day, today - timedelta(days=364))
-    first_monday = first_day - timedelta(days=first_day.weekday())
-    n_weeks = (today - first_monday).days // 7 + 1
+    last_day = last_day or max(sets_per_day, default=date.today())
+    last_monday = last_day - timedelta(days=last_day.weekday())
+    first_day = max(min(sets_per_day, default=last_day), last_day - timedelta(days=364))
+    first_week = first_day - timedelta(days=first_day.weekday())
+    n_weeks = max(min_weeks, (last_monday - first_week).days // 7 + 1)
+    first_monday = last_monday - timedelta(weeks=n_weeks - 1)
     counts = np.zeros((7, n_weeks))
     hover = np.full((7, n_weeks), "", dtype=object)
     for offset in range(n_weeks * 7):
@@ -301,15 +321,17 @@ def calendar_figure(sets_per_day: Mapping[date, int], today: date | None = None)
             hovertemplate="%{text}<extra></extra>",
             xgap=3,
             ygap=3,
-            colorscale=[[0.0, "#EEEEEE"], [1e-9, "#C6DBEF"], [1.0, "#08306B"]],
+            zmin=0,
+            zmax=max(1.0, float(counts.max())),
+            colorscale=[[0.0, "#EBEDF0"], [1e-6, "#C6DBEF"], [1.0, "#08306B"]],
             showscale=False,
         )
     )
     fig.update_layout(
-        height=220,
-        margin={"l": 40, "r": 20, "t": 20, "b": 30},
-        yaxis={"autorange": "reversed"},
-        xaxis={"tickformat": "%b %Y"},
+        height=230,
+        margin={"l": 40, "r": 20, "t": 10, "b": 30},
+        yaxis={"autorange": "reversed", "fixedrange": True},
+        xaxis={"tickformat": "%b %Y", "dtick": "M1", "fixedrange": True},
     )
     return fig
 

@@ -8,8 +8,7 @@ so it can be bookmarked and shared: each filter widget is bound to the parameter
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -40,62 +39,34 @@ PARAMS = {
 }
 
 
-@dataclass(frozen=True)
-class JournalFilters:
-    """What the user asked for on the Journal page (None = no filter)."""
+def describe(query: SetQuery) -> dict[str, str]:
+    """Each active filter (field name) in words: {"min_reps": "at least 10 reps"}."""
+    words: dict[str, str] = {}
+    if query.exercise:
+        words["exercise"] = f"exercise “{query.exercise}”"
+    if query.date_from:
+        words["date_from"] = f"from {query.date_from:%d %b %Y}"
+    if query.date_to:
+        words["date_to"] = f"until {query.date_to:%d %b %Y}"
+    if query.min_reps is not None:
+        words["min_reps"] = f"at least {query.min_reps} reps"
+    if query.max_reps is not None:
+        words["max_reps"] = f"at most {query.max_reps} reps"
+    if query.min_weight_kg is not None:
+        words["min_weight_kg"] = f"at least {query.min_weight_kg:g} kg"
+    if query.max_weight_kg is not None:
+        words["max_weight_kg"] = f"at most {query.max_weight_kg:g} kg"
+    if query.notes:
+        words["notes"] = f"notes containing “{query.notes}”"
+    return words
 
-    exercise: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    min_reps: int | None = None
-    max_reps: int | None = None
-    min_weight_kg: float | None = None
-    max_weight_kg: float | None = None
-    notes: str | None = None
-    sort: str = "-date"
 
-    def to_query(self, limit: int = 500) -> SetQuery:
-        """The journal search; ``ValueError`` (from ``SetQuery``) when the ranges contradict."""
-        return SetQuery(
-            exercise=self.exercise,
-            date_from=self.date_from,
-            date_to=self.date_to,
-            min_reps=self.min_reps,
-            max_reps=self.max_reps,
-            min_weight_kg=self.min_weight_kg,
-            max_weight_kg=self.max_weight_kg,
-            notes=self.notes,
-            sort=self.sort,
-            limit=limit,
-        )
-
-    def active(self) -> dict[str, str]:
-        """Each active filter (field name) described in words: {"min_reps": "at least 10 reps"}."""
-        words: dict[str, str] = {}
-        if self.exercise:
-            words["exercise"] = f"exercise “{self.exercise}”"
-        if self.date_from:
-            words["date_from"] = f"from {self.date_from:%d %b %Y}"
-        if self.date_to:
-            words["date_to"] = f"until {self.date_to:%d %b %Y}"
-        if self.min_reps is not None:
-            words["min_reps"] = f"at least {self.min_reps} reps"
-        if self.max_reps is not None:
-            words["max_reps"] = f"at most {self.max_reps} reps"
-        if self.min_weight_kg is not None:
-            words["min_weight_kg"] = f"at least {self.min_weight_kg:g} kg"
-        if self.max_weight_kg is not None:
-            words["max_weight_kg"] = f"at most {self.max_weight_kg:g} kg"
-        if self.notes:
-            words["notes"] = f"notes containing “{self.notes}”"
-        return words
-
-    def without(self, name: str) -> JournalFilters:
-        """The same filters with one of them removed."""
-        if name == "sort":
-            raise ValueError("the sort order is not a filter")
-        cleared: dict[str, Any] = {name: None}
-        return replace(self, **cleared)
+def without(query: SetQuery, name: str) -> SetQuery:
+    """The same search with one filter (a field named by ``describe``) removed."""
+    if name not in PARAMS or name == "sort":
+        raise ValueError(f"{name!r} is not a filter of the journal search")
+    cleared: dict[str, Any] = {name: None}
+    return replace(query, **cleared)
 
 
 def exercise_suggestions(used_names: Sequence[str]) -> list[str]:

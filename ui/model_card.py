@@ -61,18 +61,35 @@ def _headline(value: Any) -> Any:
 
 
 def card_facts(card: Mapping[str, Any]) -> dict[str, str]:
-    """Short facts for the header: version, date, window, training data size."""
+    """Short facts for the header: version, training date, classes, training sets, window."""
     facts: dict[str, str] = {}
-    for key, label in (
-        ("version", "Version"),
-        ("created", "Trained"),
-        ("date", "Trained"),
-        ("trained_at", "Trained"),
-    ):
-        if key in card and label not in facts:
-            facts[label] = str(card[key])
+    if "version" in card:
+        facts["Version"] = str(card["version"])
+    trained = next((card[k] for k in ("created_utc", "created", "date") if k in card), None)
+    if trained is not None:
+        facts["Trained"] = str(trained)[:10]
     facts["Classes"] = str(len(card.get("classes", [])))
+    if isinstance(card.get("training_data"), list):
+        facts["Training sets"] = str(len(card["training_data"]))
+    window = card.get("window")
+    if isinstance(window, Mapping) and "window_s" in window:
+        facts["Window"] = f"{window['window_s']:g} s, hop {window.get('hop_s', '?')} s"
     return facts
+
+
+def training_frame(card: Mapping[str, Any]) -> pd.DataFrame:
+    """Sets the model was trained on, counted per dataset and exercise."""
+    rows = [
+        {"Dataset": str(item.get("dataset", "")), "Exercise": str(item.get("exercise", ""))}
+        for item in card.get("training_data", [])
+        if isinstance(item, Mapping)
+    ]
+    frame = pd.DataFrame(rows, columns=["Dataset", "Exercise"])
+    counted = frame.value_counts().rename("Sets").reset_index()
+    counted["Exercise"] = [
+        exercises.get(e).name if exercises.is_known(e) else e for e in counted["Exercise"]
+    ]
+    return counted.sort_values(["Dataset", "Sets"], ascending=[True, False], ignore_index=True)
 
 
 def protocol_text(card: Mapping[str, Any]) -> str:

@@ -10,8 +10,9 @@ import streamlit as st
 from sqlalchemy import Engine
 
 import appconfig
-from journal.db import open_journal
+from journal.db import open_journal, session_factory
 from ml.model import ActivityModel, card_path_for, load_model
+from ml.model_registry import active_model_path as active_model_path_in
 
 
 @st.cache_resource(show_spinner="Opening the journal…")
@@ -29,9 +30,15 @@ def _model_at(path: str) -> ActivityModel:
     return load_model(Path(path))
 
 
+def active_model_path() -> Path:
+    """The model uploads are analysed with: the user's active version, else the shipped one."""
+    with session_factory(journal_engine())() as session:
+        return active_model_path_in(session)
+
+
 def activity_model() -> ActivityModel:
-    """The shipped activity model, loaded once per process."""
-    return _model_at(str(appconfig.MODEL_PATH))
+    """The active activity model, loaded once per process (and per version)."""
+    return _model_at(str(active_model_path()))
 
 
 @st.cache_data(show_spinner=False)
@@ -41,8 +48,8 @@ def _card_at(path: str, modified_ns: int) -> dict[str, Any]:
 
 
 def model_card() -> dict[str, Any] | None:
-    """The model card JSON beside the shipped model (read without Keras); None when missing."""
-    path = card_path_for(appconfig.MODEL_PATH)
+    """The card of the active model (read without Keras); None when missing."""
+    path = card_path_for(active_model_path())
     if not path.is_file():
         return None
     return _card_at(str(path), path.stat().st_mtime_ns)

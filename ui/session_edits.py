@@ -17,15 +17,8 @@ from journal.db import write_transaction
 from journal.models import ExerciseSet
 from journal.store import delete_session, load_recording
 from journal.views import JournalError, NotFoundError, SetView
+from ml.pipeline import recount
 from ml.recordings import Recording
-
-
-def recount(recording: Recording, start_s: float, end_s: float) -> tuple[int, tuple[float, ...]]:
-    """Reps and rep times (s from the recording start) counted on ``[start_s, end_s]``."""
-    from ml.pipeline import recount_span
-
-    counted = recount_span(recording, start_s, end_s)
-    return int(counted.reps), tuple(float(t) for t in counted.rep_times_s)
 
 
 def _get_set(session: Session, set_id: int) -> ExerciseSet:

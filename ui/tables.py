@@ -51,6 +51,7 @@ def detected_frame(analysis: SessionAnalysis) -> pd.DataFrame:
     """The sets found in an upload, one row each (index = position in ``analysis.sets``)."""
     rows = [
         {
+            "set": number,
             "exercise": s.exercise,
             "reps": int(s.reps),
             "weight_kg": None,
@@ -60,9 +61,9 @@ def detected_frame(analysis: SessionAnalysis) -> pd.DataFrame:
             "end_s": round(s.end_s, 1),
             "confidence": round(float(s.confidence), 2),
         }
-        for s in analysis.sets
+        for number, s in enumerate(analysis.sets, start=1)
     ]
-    columns = [*EDITABLE, "start_s", "end_s", "confidence"]
+    columns = ["set", *EDITABLE, "confidence", "start_s", "end_s"]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.astype({"weight_kg": "float64", "rpe": "float64", "notes": "object"})
 

@@ -6,25 +6,25 @@ failure into a sentence a person can act on.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from journal.db import session_factory, write_transaction
+from journal.search import MAX_LIMIT, SetQuery, search_sets
 from journal.store import find_recording, save_analysis
 from journal.views import SaveResult
 from ml.analysis import SessionAnalysis
 from ml.model import ActivityModel
+from ml.pipeline import analyze
 from ml.recordings import Recording, RecordingError, read_recording
 from ml.sample_session import SAMPLE_PATH, SAMPLE_STARTED_AT, SAMPLE_TITLE
 from ui.tables import analysis_with_edits
-
-log = logging.getLogger(__name__)
+from ui.text import explain
 
 #: Steps shown per file, in order.
 STEPS = ("read", "analyse", "ready")
@@ -48,6 +48,17 @@ def _read(files: Sequence[BinaryIO], label: str) -> Recording:
     return read_recording(list(files))
 
 
+def last_used_variants(engine: Engine) -> dict[str, str]:
+    """Family → the exercise the user logged most recently in it (the model's tie-breaker)."""
+    with session_factory(engine)() as session:
+        recent = search_sets(session, SetQuery(sort="-date", limit=MAX_LIMIT)).rows
+    prior: dict[str, str] = {}
+    for row in recent:
+        if row.family not in ("rest", "other"):
+            prior.setdefault(row.family, row.exercise)
+    return prior
+
+
 def prepare(
     files: Sequence[BinaryIO],
     label: str,
@@ -68,17 +79,13 @@ def prepare(
             result.existing = find_recording(session, result.recording.sha256)
         if result.existing is None:
             on_step("analyse")
-            from ml.pipeline import analyze  # loaded on first analysis, not with the page
-
-            result.analysis = analyze(result.recording, get_model())
+            prior = last_used_variants(engine)
+            result.analysis = analyze(result.recording, get_model(), prior=prior)
         on_step("ready")
     except RecordingError as error:
         result.error = str(error)
-    except (ValueError, OSError) as error:
-        result.error = f"{label} could not be analysed: {error}"
     except Exception as error:  # noqa: BLE001 - the page shows a sentence, the log keeps the trace
-        log.exception("analysis of %s failed", label)
-        result.error = f"{label} could not be analysed ({type(error).__name__}). {error}"
+        result.error = f"{label} could not be analysed: {explain(error)}"
     return result
 
 
@@ -100,7 +107,7 @@ def save(
         lambda session: save_analysis(
             session,
             analysis,
-            title=title,
+            title=title or None,  # None: the journal names it after the families done
             notes=notes,
             performed_at=performed_at,
             set_overrides=overrides,
@@ -112,8 +119,6 @@ def save(
 
 def load_sample(engine: Engine, get_model: Callable[[], ActivityModel]) -> SaveResult:
     """Analyse the shipped real sample session and save it (or find it, when already saved)."""
-    from ml.pipeline import analyze
-
     with SAMPLE_PATH.open("rb") as handle:
         recording = read_recording(handle, SAMPLE_PATH.name)
     with session_factory(engine)() as session:
@@ -137,13 +142,3 @@ def describe(recording: Recording) -> str:
         f"{recording.source_format} · {recording.original_rate_hz:g} Hz → "
         f"{recording.sample_rate_hz:g} Hz · {minutes} min {seconds:02d} s · {sensors}"
     )
-
-
-def counts(prepared: Sequence[Prepared]) -> dict[str, Any]:
-    """How many recordings are ready, failed, already saved and saved (for the page header)."""
-    return {
-        "ready": sum(p.analysis is not None and p.saved is None for p in prepared),
-        "failed": sum(p.error is not None for p in prepared),
-        "already": sum(p.existing is not None for p in prepared),
-        "saved": sum(p.saved is not None for p in prepared),
-    }

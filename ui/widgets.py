@@ -11,6 +11,7 @@ from journal.db import session_factory
 from journal.store import count_sessions
 from ui.resources import activity_model, journal_engine
 from ui.tables import exercise_name, exercise_options
+from ui.text import explain
 from ui.upload_flow import load_sample
 
 SESSION_PAGE = "app_pages/session.py"
@@ -27,7 +28,7 @@ def set_columns(in_use: Sequence[str] = ()) -> dict[str, Any]:
             options=exercise_options(in_use),
             format_func=lambda exercise_id: exercise_name(str(exercise_id)),
             required=True,
-            width="large",
+            width="medium",
         ),
         "reps": st.column_config.NumberColumn("Reps", min_value=0, max_value=500, step=1),
         "weight_kg": st.column_config.NumberColumn(
@@ -74,7 +75,7 @@ def sample_offer(key: str) -> None:
         try:
             with st.spinner("Reading and analysing the sample session…"):
                 result = load_sample(journal_engine(), activity_model)
-        except (ValueError, OSError) as error:
-            st.error(f"The sample session could not be loaded: {error}")
+        except Exception as error:  # noqa: BLE001 - every failure becomes a sentence
+            st.error(f"The sample session could not be loaded: {explain(error)}")
             return
         st.switch_page(SESSION_PAGE, query_params={"session": str(result.session_id)})

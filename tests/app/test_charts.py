@@ -148,8 +148,15 @@ def test_weekly_figure_stacks_reps_and_volume_per_exercise_in_its_colour():
 
 def test_calendar_marks_training_days_by_weekday_and_week():
     days = {date(2024, 12, 1): 5, date(2024, 12, 3): 2}  # a Sunday and the next Tuesday
-    fig = calendar_figure(days, today=date(2024, 12, 4))
+    fig = calendar_figure(days)
     z = np.asarray(fig.data[0].z)
-    assert z.shape == (7, 2)  # the week of Monday 25 Nov and the week of Monday 2 Dec
-    assert z[6, 0] == 5 and z[1, 1] == 2
+    assert z.shape == (7, 26)  # half a year at least, so one session still reads as a calendar
+    assert fig.data[0].x[-1] == date(2024, 12, 2)  # ends with the last training week
+    assert z[6, -2] == 5 and z[1, -1] == 2  # Sunday of the week before, Tuesday of the last
     assert z.sum() == 7
+
+
+def test_calendar_covers_at_most_a_year_of_training():
+    days = {date(2023, 1, 2): 1, date(2024, 12, 2): 3}
+    z = np.asarray(calendar_figure(days).data[0].z)
+    assert z.shape[1] == 53 and z.sum() == 3

@@ -6,25 +6,26 @@ from datetime import date
 
 import pytest
 
-from ui.journal_query import JournalFilters, exercise_suggestions
+from journal.search import SetQuery
+from ui.journal_query import describe, exercise_suggestions, without
 
 
 def test_active_filters_are_described_in_plain_words():
-    filters = JournalFilters(
+    query = SetQuery(
         exercise="pull-up",
         date_from=date(2024, 3, 1),
         min_reps=10,
         max_weight_kg=80.0,
         notes="grip",
     )
-    assert list(filters.active().values()) == [
+    assert list(describe(query).values()) == [
         "exercise “pull-up”",
         "from 01 Mar 2024",
         "at least 10 reps",
         "at most 80 kg",
         "notes containing “grip”",
     ]
-    assert filters.without("min_reps").active().keys() == {
+    assert describe(without(query, "min_reps")).keys() == {
         "exercise",
         "date_from",
         "max_weight_kg",
@@ -32,9 +33,9 @@ def test_active_filters_are_described_in_plain_words():
     }
 
 
-def test_contradicting_filters_raise_a_clear_error():
-    with pytest.raises(ValueError, match="reps range is empty"):
-        JournalFilters(min_reps=12, max_reps=5).to_query()
+def test_only_filters_can_be_dropped():
+    with pytest.raises(ValueError, match="not a filter"):
+        without(SetQuery(), "sort")
 
 
 def test_suggestions_start_with_families_then_used_names():

@@ -50,7 +50,8 @@ def test_model_page_shows_classes_accuracy_and_protocol(app, journal_url, card_m
     classes = at.dataframe[1].value
     assert set(classes["Exercise"]) == {"Assisted pull-up", "Close-grip cable row", "Rest"}
     assert "split: leave one recording day out" in page_text(at)
-    assert {m.label: m.value for m in at.metric}["Version"] == "activity-test-1"
+    assert {m.label: m.value for m in at.metric}["Classes"] == "3"
+    assert "Version: activity-test-1" in page_text(at)
 
 
 def test_model_page_without_a_card_says_how_to_get_one(app, journal_url, tmp_path, monkeypatch):

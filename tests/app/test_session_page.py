@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from journal.db import session_factory
 from journal.store import count_sessions, load_session
+from ml.pipeline import recount
 
 
 def _stored(engine, session_id):
@@ -52,3 +53,67 @@ def test_deleting_a_session_needs_confirmation(app, journal_engine, saved_sample
     assert not at.exception
     with session_factory(journal_engine)() as db:
         assert count_sessions(db) == 0
+
+
+def test_adjusting_a_set_moves_it_and_recounts_its_reps(
+    app, journal_engine, saved_sample, sample_recording
+):
+    at = app("session", session=str(saved_sample))
+    first_id = _stored(journal_engine, saved_sample).sets[0].id
+    base = f"{saved_sample}_0"
+    at.number_input(key=f"session_adj_start_{base}_{first_id}").set_value(20.0)
+    at.number_input(key=f"session_adj_end_{base}_{first_id}").set_value(60.0)
+    at.button(key=f"session_adj_go_{base}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+
+    moved = _stored(journal_engine, saved_sample).sets[0]
+    expected_reps, expected_times = recount(sample_recording, 20.0, 60.0)
+    assert (moved.start_s, moved.end_s) == (20.0, 60.0)
+    assert moved.reps == expected_reps and 0 < moved.reps < 12  # part of a 12-rep set
+    assert all(20.0 <= t <= 60.0 for t in moved.rep_times_s)
+    assert moved.boundaries_edited and moved.model_reps is None
+
+
+def test_splitting_then_merging_a_set(app, journal_engine, saved_sample):
+    at = app("session", session=str(saved_sample))
+    first_id = _stored(journal_engine, saved_sample).sets[0].id
+    at.number_input(key=f"session_split_at_{saved_sample}_0_{first_id}").set_value(45.0)
+    at.button(key=f"session_split_go_{saved_sample}_0").click().run()
+    assert not at.error, [e.value for e in at.error]
+    sets = _stored(journal_engine, saved_sample).sets
+    assert len(sets) == 6
+    assert (sets[0].end_s, sets[1].start_s) == (45.0, 45.0)
+    assert sets[0].reps > 0 and sets[1].reps > 0
+
+    # The page reloaded with a new revision of its widgets; merge the halves back.
+    at.button(key=f"session_merge_go_{saved_sample}_1").click().run()
+    assert not at.error, [e.value for e in at.error]
+    sets = _stored(journal_engine, saved_sample).sets
+    assert len(sets) == 5
+    assert (sets[0].start_s, sets[0].end_s) == (5.0, 81.46)
+
+
+def test_adding_a_missed_set_counts_its_reps(app, journal_engine, saved_sample):
+    at = app("session", session=str(saved_sample))
+    base = f"{saved_sample}_0"
+    at.selectbox(key=f"session_add_exercise_{base}").set_value("chin_up")
+    at.number_input(key=f"session_add_start_{base}").set_value(100.0)
+    at.number_input(key=f"session_add_end_{base}").set_value(160.0)
+    at.button(key=f"session_add_go_{base}").click().run()
+    assert not at.error, [e.value for e in at.error]
+    sets = _stored(journal_engine, saved_sample).sets
+    added = [s for s in sets if s.exercise == "chin_up"]
+    assert len(added) == 1 and added[0].reps > 0 and added[0].model_exercise is None
+    assert [s.position for s in sets] == [1, 2, 3, 4, 5, 6]
+
+
+def test_an_impossible_adjustment_is_refused_in_plain_words(app, journal_engine, saved_sample):
+    at = app("session", session=str(saved_sample))
+    first_id = _stored(journal_engine, saved_sample).sets[0].id
+    base = f"{saved_sample}_0"
+    at.number_input(key=f"session_adj_start_{base}_{first_id}").set_value(60.0)
+    at.number_input(key=f"session_adj_end_{base}_{first_id}").set_value(20.0)
+    at.button(key=f"session_adj_go_{base}").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Not changed:")
+    assert _stored(journal_engine, saved_sample).sets[0].start_s == 5.0

@@ -6,9 +6,11 @@ import io
 
 import pandas as pd
 
-from journal.db import session_factory
+from journal import edits
+from journal.db import session_factory, write_transaction
 from journal.store import load_session
 from ui.tables import analysis_with_edits, detected_frame, sets_csv, stored_changes, stored_frame
+from ui.upload_flow import last_used_variants
 
 
 def test_upload_table_lists_every_detected_set(sample_analysis):
@@ -61,3 +63,17 @@ def test_sets_csv_has_one_row_per_set_with_rep_times(journal_engine, saved_sampl
     assert list(table["weight_kg"]) == [61.0, 63.5, 66.0, 52.0, 7.5]
     assert len(table.loc[0, "rep_times_s"].split()) == 12
     assert table.loc[2, "notes"] == "last one slow, <b>shoulder</b> ok"
+
+
+def test_last_used_variant_per_family_is_the_models_tie_breaker(journal_engine, saved_sample):
+    assert last_used_variants(journal_engine) == {
+        "pull-up": "assisted_pull_up",
+        "row": "close_grip_cable_row",
+        "curl": "incline_dumbbell_biceps_curl",
+    }
+    with session_factory(journal_engine)() as db:
+        row_set = load_session(db, saved_sample, with_signal=False).sets[3]
+    write_transaction(
+        journal_engine, lambda s: edits.update_set(s, row_set.id, exercise="neutral_grip_cable_row")
+    )
+    assert last_used_variants(journal_engine)["row"] == "neutral_grip_cable_row"

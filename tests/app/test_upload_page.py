@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from journal.db import write_transaction
+from journal.store import save_analysis
+from ml.analysis import SessionAnalysis
+from ml.recordings import read_recording
 from ml.sample_session import SAMPLE_PATH
 
 
@@ -21,8 +25,33 @@ def test_bad_file_shows_the_importers_message_and_the_next_file_goes_on(app, sav
     (link,) = at.get("page_link")
     assert (link.proto.page, link.proto.query_string) == ("session", f"session={saved_sample}")
 
+
 def test_empty_file_is_refused_in_plain_words(app, journal_url):
     at = app("upload")
     at.file_uploader(key="upload_files").set_value(("empty.csv", b"", "text/csv")).run()
     assert not at.exception
     assert "empty" in at.error[0].value.lower()
+
+
+def test_metamotion_gyroscope_and_accelerometer_upload_as_one_recording(
+    app, journal_engine, datasets_dir
+):
+    folder = datasets_dir / "barbell-metamotion"
+    gyro = next(folder.glob("A-bench-heavy2_MetaWear_*_Gyroscope_*.csv"))
+    accel = next(folder.glob("A-bench-heavy2_MetaWear_*_Accelerometer_*.csv"))
+    recording = read_recording([gyro, accel])
+    saved = write_transaction(
+        journal_engine,
+        lambda session: save_analysis(session, SessionAnalysis(recording=recording, sets=())),
+    )
+
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(
+        [(p.name, p.read_bytes(), "text/csv") for p in (accel, gyro)]
+    ).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    # One recording box for the pair (named after both files), found already saved.
+    assert [h.value for h in at.subheader] == [f"{accel.name} + {gyro.name}"]
+    assert "already in your journal" in at.info[0].value
+    (link,) = at.get("page_link")
+    assert link.proto.query_string == f"session={saved.session_id}"

@@ -26,9 +26,23 @@ from ml.recordings import Recording
 POSTGRES_ENV = "JOURNAL_TEST_POSTGRES_URL"
 
 
-def _sqlite_engine() -> Iterator[Engine]:
+@pytest.fixture(scope="session")
+def _migrated_sqlite_template() -> Iterator[Engine]:
+    """One in-memory journal migrated by ``db.migrate``; each test starts from a copy of it."""
     engine = db.make_engine("sqlite://")
     db.migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def _sqlite_engine(template: Engine) -> Iterator[Engine]:
+    engine = db.make_engine("sqlite://")
+    source, target = template.raw_connection(), engine.raw_connection()
+    try:
+        source.driver_connection.backup(target.driver_connection)
+    finally:
+        source.close()
+        target.close()
     yield engine
     engine.dispose()
 
@@ -54,9 +68,10 @@ def _postgres_engine() -> Iterator[Engine]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    """A freshly migrated journal: in-memory SQLite, or a new schema on PostgreSQL."""
+    """A freshly migrated journal: in-memory SQLite (a copy of one migrated template), or a
+    new schema on PostgreSQL migrated for this test."""
     if request.param == "sqlite":
-        yield from _sqlite_engine()
+        yield from _sqlite_engine(request.getfixturevalue("_migrated_sqlite_template"))
     else:
         yield from _postgres_engine()
 

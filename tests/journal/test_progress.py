@@ -20,10 +20,11 @@ def _session(session: Session, when: datetime, sets: list[tuple[str, int, float 
 @pytest.fixture
 def rows_journal(session: Session) -> Session:
     # ISO week 10 of 2024 is 4–10 March; week 11 is 11–17 March.
-    _session(session, datetime(2024, 3, 4, 18), [("barbell_row", 10, 50.0), ("barbell_row", 8, 60.0)])
-    _session(session, datetime(2024, 3, 7, 18), [("barbell_row", 10, 55.0), ("preacher_curl", 12, 20.0)])
-    _session(session, datetime(2024, 3, 7, 20), [("barbell_row", 5, 70.0)])
-    _session(session, datetime(2024, 3, 14, 18), [("barbell_row", 10, 55.0), ("barbell_row", 12, None)])
+    row, curl = "barbell_row", "preacher_curl"
+    _session(session, datetime(2024, 3, 4, 18), [(row, 10, 50.0), (row, 8, 60.0)])
+    _session(session, datetime(2024, 3, 7, 18), [(row, 10, 55.0), (curl, 12, 20.0)])
+    _session(session, datetime(2024, 3, 7, 20), [(row, 5, 70.0)])
+    _session(session, datetime(2024, 3, 14, 18), [(row, 10, 55.0), (row, 12, None)])
     session.commit()
     return session
 
@@ -73,3 +74,9 @@ def test_training_days_for_the_calendar(rows_journal):
     march_7 = progress.training_days(rows_journal, date_from=date(2024, 3, 5),
                                      date_to=date(2024, 3, 10))
     assert [d.day for d in march_7] == [date(2024, 3, 7)]
+
+
+def test_exercise_progress_gives_weeks_and_records_in_one_call(rows_journal):
+    both = progress.exercise_progress(rows_journal, "barbell_row")
+    assert both.weeks == progress.weekly_progress(rows_journal, "barbell_row")
+    assert both.records == progress.personal_records(rows_journal, "barbell_row")

@@ -113,7 +113,8 @@ def test_search_sorts_newest_first_by_default_and_sets_without_weight_last(journ
 def test_search_pages_keep_totals_of_every_match(journal):
     first = search_sets(journal, SetQuery(sort="reps", limit=3))
     second = search_sets(journal, SetQuery(sort="reps", limit=3, offset=3))
-    assert [r.reps for r in first.rows] == [5, 6, 8] and [r.reps for r in second.rows] == [9, 10, 12]
+    assert [r.reps for r in first.rows] == [5, 6, 8]
+    assert [r.reps for r in second.rows] == [9, 10, 12]
     assert (first.total_sets, first.total_reps) == (7, 65)
     assert first.total_volume_kg == pytest.approx(12 * 40 + 8 * 60 + 9 * 45 + 10 * 20 + 5 * 80
                                                   + 15 * 35)

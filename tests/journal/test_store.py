@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from journal import store
@@ -135,27 +135,27 @@ def test_bad_user_edits_are_refused_before_anything_is_written(
     assert _count(session, WorkoutSession) == 0
 
 
-def test_crash_in_the_middle_of_a_save_leaves_no_half_session(
-    session, make_analysis, monkeypatch
-):
+def test_crash_in_the_middle_of_a_save_leaves_no_half_session(session, make_analysis):
     analysis = make_analysis([("assisted_pull_up", 12), ("barbell_row", 8), ("preacher_curl", 9)])
-    calls = {"n": 0}
-    real_set_row = store._set_row
+    inserted = []
 
-    def failing_set_row(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:  # the session, recording and first set are already flushed
+    def crash_on_second_set(mapper, connection, target):
+        inserted.append(target)
+        # By now the session and recording rows are INSERTed in the database.
+        assert connection.scalar(select(func.count()).select_from(Recording)) == 1
+        if len(inserted) == 2:
             raise RuntimeError("disk unplugged")
-        return real_set_row(*args, **kwargs)
 
-    monkeypatch.setattr(store, "_set_row", failing_set_row)
-    with pytest.raises(RuntimeError, match="disk unplugged"):
-        store.save_analysis(session, analysis)
+    event.listen(ExerciseSet, "before_insert", crash_on_second_set)
+    try:
+        with pytest.raises(RuntimeError, match="disk unplugged"):
+            store.save_analysis(session, analysis)
+    finally:
+        event.remove(ExerciseSet, "before_insert", crash_on_second_set)
     session.commit()  # even a caller that commits after the failure keeps nothing of it
 
     for model in (WorkoutSession, Recording, ExerciseSet):
         assert _count(session, model) == 0, model.__name__
-    monkeypatch.undo()
     assert store.save_analysis(session, analysis).created  # and the file can be saved later
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,21 +20,11 @@ from journal.search import SetQuery, search_sets
 STRONG_HEADER = ("Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,"
                  "Seconds,Notes,Workout Notes,RPE")
 
-# Hand-written in the layout of a current Strong export (comma separated, kg).
-STRONG_EXPORT = '''Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE
-2024-03-05 18:02:11,"Pull, day",1h 2m,Pull Up,1,0,8,,0,,"Gym A",
-2024-03-05 18:02:11,"Pull, day",1h 2m,Pull Up,2,0,7,,0,"felt ""heavy""","Gym A",8.5
-2024-03-05 18:02:11,"Pull, day",1h 2m,Bench Press (Barbell),1,80,5,,0,,"Gym A",
-2024-03-05 18:02:11,"Pull, day",1h 2m,Cable Crossover,1,15.5,12,,0,,"Gym A",
-2024-03-05 18:02:11,"Pull, day",1h 2m,Cable Crossover,Rest Timer,,,,90,,"Gym A",
-2024-03-07 07:30:00,Legs,45m,Squat (Barbell),1,100,5,,0,,,
-'''
+# Hand-written files in the layout of current Strong (comma separated, kg) and Hevy exports.
+FIXTURES = Path(__file__).parent / "fixtures"
+STRONG_EXPORT = (FIXTURES / "strong_export.csv").read_text()
 
-HEVY_EXPORT = """title,start_time,end_time,description,exercise_title,superset_id,exercise_notes,set_index,set_type,weight_kg,reps,distance_km,duration_seconds,rpe
-Upper,"26 Mar 2024, 08:15","26 Mar 2024, 09:05",easy day,Lat Pulldown (Cable),,wide grip,0,normal,55,10,,,
-Upper,"26 Mar 2024, 08:15","26 Mar 2024, 09:05",easy day,Lat Pulldown (Cable),,wide grip,1,normal,60,8,,,9
-Upper,"26 Mar 2024, 08:15","26 Mar 2024, 09:05",easy day,Face Pull (Cable),,,0,warmup,20,15,,,
-"""
+HEVY_EXPORT = (FIXTURES / "hevy_export.csv").read_text()
 
 
 def _import(session: Session, text: str, **kwargs) -> transfer.ImportResult:
@@ -163,6 +154,7 @@ def _wipe(session: Session) -> None:
     session.commit()
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(workouts=WORKOUTS)

@@ -224,6 +224,7 @@ def test_sensor_logger_zip_prefers_the_watch_and_adds_phone_gravity(
             zipped.writestr(name, csv_bytes(frame))
     phone_only = read_recording(Upload(archive.getvalue(), "phone.zip"))
     assert phone_only.accel is not None and phone_only.gravity is not None
+    assert phone_only.units["accel_kind"] == "gravity + user acceleration"
     expected_z = 1.0 + 0.5 / 9.80665 * np.sin(2 * np.pi * 0.5 * (t[0] + phone_only.times_s))
     np.testing.assert_allclose(phone_only.accel[100:-100, 2], expected_z[100:-100], atol=0.01)
 
@@ -323,3 +324,37 @@ def test_same_bytes_give_the_same_hash_whatever_the_source(tmp_path: Path) -> No
     from_upload = read_recording(io.BytesIO(data), name="upload.csv")
     assert from_path.sha256 == from_upload.sha256 == __import__("hashlib").sha256(data).hexdigest()
     assert from_upload.file_names == ("upload.csv",)
+
+
+def test_upload_already_read_by_the_app_is_read_from_its_start() -> None:
+    t = np.arange(0, 3, 0.02)
+    upload = Upload(csv_bytes(pd.DataFrame({"t": t, "gx": np.sin(t), "gy": t, "gz": t})), "a.csv")
+    upload.read()  # e.g. the page showed a preview first
+    assert read_recording(upload).n_samples == 150
+
+
+def test_iso_times_across_a_daylight_saving_switch_stay_continuous() -> None:
+    # 2024-10-27 03:00 CEST becomes 02:00 CET: the offsets change, the samples do not jump.
+    start = pd.Timestamp("2024-10-27T00:59:58.5+00:00")
+    stamps = [start + pd.Timedelta(seconds=i * 0.02) for i in range(200)]
+    local = [s.tz_convert("Europe/Berlin").isoformat() for s in stamps]
+    assert local[0].endswith("+02:00") and local[-1].endswith("+01:00")
+    t = np.arange(200) * 0.02
+    frame = pd.DataFrame({"time": local, "gx": np.sin(t), "gy": np.cos(t), "gz": t})
+    recording = read_recording(csv_bytes(frame), name="dst.csv")
+    assert recording.start_time == start.to_pydatetime()
+    assert recording.gaps_s == () and recording.n_samples == 200
+
+
+def test_slow_turn_in_deg_s_is_recognised_by_the_tilt_it_causes() -> None:
+    """10 deg/s looks like rad/s by size alone; gravity turning at that rate says deg/s."""
+    t = np.arange(0, 20, 0.02)
+    rate = 0.17 * np.sin(0.5 * t)  # rad/s about the x axis
+    angle = np.cumsum(rate) * 0.02
+    frame = pd.DataFrame({"t": t, "gx": np.degrees(rate), "gy": 0.0 * t, "gz": 0.01 * np.sin(t),
+                          "ax": 0.0 * t, "ay": np.sin(angle), "az": np.cos(angle)})
+    recording = read_recording(csv_bytes(frame), name="slow.csv")
+    assert recording.units["gyro"] == "deg/s"
+    assert any("rotation matches the accelerometer's change of tilt" in w
+               for w in recording.warnings)
+    np.testing.assert_allclose(recording.gyro[:, 0], rate[: recording.n_samples], atol=1e-3)

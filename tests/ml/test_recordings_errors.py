@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import appconfig
 from ml.recordings import RecordingError, read_recording
@@ -148,3 +150,49 @@ def test_sensors_that_never_overlap_are_refused() -> None:
         file.name = name
     with pytest.raises(RecordingError, match="the sensors' files do not overlap in time"):
         read_recording(files)
+
+
+CELLS = st.sampled_from(["", "nan", "1", "-0.5", "1e300", "inf", "abc", "1,5", "NaT", " 3 ",
+                         "2024-01-01T00:00:00", "12345678901234567890", '"q"', "1.0.0"])
+HEADERS = st.sampled_from(["time", "t", "timestamp", "seconds_elapsed", "gx", "gy", "gz", "ax",
+                           "ay", "az", "x", "y", "z", "gravityX", "gravityY", "gravityZ",
+                           "accelerationX", "quaternionW", "epoch (ms)", "x-axis (deg/s)",
+                           "y-axis (deg/s)", "z-axis (deg/s)", "notes"])
+
+
+@st.composite
+def messy_files(draw: st.DrawFn) -> tuple[bytes, str]:
+    if draw(st.booleans()):
+        return draw(st.binary(max_size=200)), draw(st.sampled_from(["a.csv", "b.zip", "c.gz"]))
+    columns = draw(st.lists(HEADERS, min_size=1, max_size=8, unique=True))
+    sep = draw(st.sampled_from([",", ";", "\t"]))
+    rows = []
+    for r in range(draw(st.sampled_from([0, 1, 5, 150]))):
+        cells = [f"{r * 0.02:.2f}" if c in ("time", "t") else f"{np.sin(r + i):.3f}"
+                 for i, c in enumerate(columns)]
+        if draw(st.integers(0, 9)) == 0:
+            cells[draw(st.integers(0, len(cells) - 1))] = draw(CELLS)
+        rows.append(sep.join(cells[: draw(st.integers(len(cells) - 1, len(cells)))]))
+    text = "\n".join([sep.join(columns), *rows])
+    return text.encode(), draw(st.sampled_from(["a.csv", "Gyroscope.csv", "WristMotion.csv"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(messy_files())
+def test_any_messy_upload_gives_a_recording_or_a_recording_error(file: tuple[bytes, str]) -> None:
+    data, name = file
+    try:
+        recording = read_recording(io.BytesIO(data), name=name)
+    except RecordingError as error:
+        assert str(error)
+    else:
+        assert recording.duration_s >= 2.0 and np.isfinite(recording.gyro).all()
+
+
+def test_values_no_wrist_can_produce_are_refused() -> None:
+    t = np.arange(0, 5, 0.02)
+    frame = pd.DataFrame({"t": t, "gx (rad/s)": 500 * np.sin(t), "gy (rad/s)": t,
+                          "gz (rad/s)": t})
+    with pytest.raises(RecordingError, match=r"the gyroscope \(upload.csv\) reaches 500 rad/s, "
+                                             "far beyond any wrist motion"):
+        read_text(frame.to_csv(index=False))

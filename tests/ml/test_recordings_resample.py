@@ -118,6 +118,7 @@ def test_sensors_started_at_different_moments_use_their_overlap() -> None:
 DIALECTS = st.fixed_dictionaries({
     "rate": st.floats(10, 200),
     "gyro_unit": st.sampled_from(["rad/s", "deg/s"]),
+    "accel_unit": st.sampled_from(["g", "m/s2", None]),
     "unit_style": st.sampled_from(["brackets", "underscore", "none"]),
     "time_unit": st.sampled_from(["s", "ms", "us", "ns"]),
     "epoch": st.booleans(),
@@ -149,6 +150,17 @@ def test_any_rate_unit_and_dialect_round_trips_to_the_same_50_hz_signal(
     frame = pd.DataFrame({"timestamp": np.round(stamps).astype("int64") if scale > 1 else stamps,
                           **{f"gyro_{a}{suffix}": written[:, i] for i, a in enumerate("xyz")},
                           "label": "curl"})
+    # Total acceleration in g or m/s², with or without a unit: a fixed tilt, pulsing in size
+    # (a tilt that turned would have to agree with the made-up gyroscope signal).
+    tilt = np.array([0.3, -0.2, 0.93])
+    accel_g = tilt * (1.0 + 0.05 * np.sin(2 * t))[:, None]
+    accel_unit = case["accel_unit"]
+    if accel_unit is not None:
+        per_unit = 9.80665 if accel_unit == "m/s2" else 1.0
+        label = {"brackets": f" ({'m/s^2' if accel_unit == 'm/s2' else 'g'})",
+                 "underscore": f"_{'ms2' if accel_unit == 'm/s2' else 'g'}", "none": ""}
+        for i, a in enumerate("xyz"):
+            frame[f"acc_{a}{label[str(case['unit_style'])]}"] = accel_g[:, i] * per_unit
     sep = str(case["sep"])
     decimal = "," if case["decimal_comma"] and sep != "," else "."
     text = frame.to_csv(index=False, sep=sep, decimal=decimal, float_format="%.7f",
@@ -164,6 +176,12 @@ def test_any_rate_unit_and_dialect_round_trips_to_the_same_50_hz_signal(
                                             np.cos(2 * np.pi * 0.5 * grid),
                                             0.3 * np.sin(grid + phase)])
     assert recording.units["gyro"] == case["gyro_unit"]
+    if accel_unit is None:
+        assert recording.accel is None
+    else:
+        assert recording.accel is not None and recording.units["accel"] == accel_unit
+        expected_accel = tilt * (1.0 + 0.05 * np.sin(2 * grid))[:, None]
+        np.testing.assert_allclose(recording.accel, expected_accel, atol=0.01)
     assert recording.duration_s == pytest.approx(t[-1] - t[0], abs=1 / 25)
     # Linear interpolation of a 0.8 Hz sine from 10 Hz samples errs by up to ~3 % of amplitude.
     np.testing.assert_allclose(recording.gyro, expected, atol=0.04 * amplitude)

@@ -1,0 +1,130 @@
+"""Reading sessions back: list and count them, load one with its sets and decoded signal.
+
+Re-exported by ``journal.store`` (the journal's public API lives there).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload, undefer
+
+from journal import signal
+from journal.models import Athlete, Exercise, ExerciseSet, Recording, WorkoutSession
+from journal.views import (
+    ExerciseInfo,
+    NotFoundError,
+    SessionSummary,
+    SessionView,
+    session_view,
+)
+from ml.recordings import Recording as MlRecording
+
+
+def _athlete_filter(athlete: str | None) -> Any:
+    return Athlete.name == athlete if athlete else True
+
+
+def count_sessions(session: Session, *, athlete: str | None = None) -> int:
+    """How many sessions the journal (or one athlete) has."""
+    query = select(func.count(WorkoutSession.id)).join(Athlete).where(_athlete_filter(athlete))
+    return int(session.scalar(query) or 0)
+
+
+def list_sessions(
+    session: Session, *, athlete: str | None = None, limit: int = 50, offset: int = 0
+) -> list[SessionSummary]:
+    """Sessions, newest first, with their set count, reps and exercise names."""
+    if limit < 1 or offset < 0:
+        raise ValueError(f"limit must be ≥ 1 and offset ≥ 0 (got limit={limit}, offset={offset})")
+    workouts = session.scalars(
+        select(WorkoutSession)
+        .join(Athlete)
+        .where(_athlete_filter(athlete))
+        .order_by(WorkoutSession.performed_at.desc(), WorkoutSession.id.desc())
+        .limit(limit)
+        .offset(offset)
+        .options(
+            selectinload(WorkoutSession.sets).selectinload(ExerciseSet.exercise),
+            selectinload(WorkoutSession.recordings),
+            selectinload(WorkoutSession.athlete),
+        )
+        .execution_options(populate_existing=True)
+    ).all()
+    return [
+        SessionSummary(
+            id=w.id,
+            athlete=w.athlete.name,
+            performed_at=w.performed_at,
+            title=w.title,
+            notes=w.notes,
+            n_sets=len(w.sets),
+            total_reps=sum(s.reps for s in w.sets),
+            exercise_names=tuple(dict.fromkeys(s.exercise.name for s in w.sets)),
+            has_recording=bool(w.recordings),
+        )
+        for w in workouts
+    ]
+
+
+def load_session(session: Session, session_id: int, *, with_signal: bool = True) -> SessionView:
+    """A session with its sets in order and its recordings (signal decoded when asked)."""
+    options = [
+        selectinload(WorkoutSession.sets).selectinload(ExerciseSet.exercise),
+        selectinload(WorkoutSession.athlete),
+        selectinload(WorkoutSession.recordings).options(undefer(Recording.signal))
+        if with_signal
+        else selectinload(WorkoutSession.recordings),
+    ]
+    row = session.scalar(
+        select(WorkoutSession)
+        .where(WorkoutSession.id == session_id)
+        .options(*options)
+        .execution_options(populate_existing=True)  # fresh after edits in this session
+    )
+    if row is None:
+        raise NotFoundError(f"no session with id {session_id} in the journal")
+    return session_view(row, with_signal=with_signal)
+
+
+def load_recording(session: Session, recording_id: int) -> MlRecording:
+    """Rebuild the canonical ``ml.recordings.Recording`` from the stored signal.
+
+    For plots and for re-counting reps after a split; the signal went through float16.
+    """
+    row = session.get(Recording, recording_id, options=[undefer(Recording.signal)])
+    if row is None:
+        raise NotFoundError(f"no recording with id {recording_id} in the journal")
+    decoded = signal.decode(row.signal, row.signal_codec)
+    return MlRecording(
+        gyro=decoded.gyro,
+        accel=decoded.accel,
+        gravity=decoded.gravity,
+        source_format=row.source_format,
+        original_rate_hz=row.original_rate_hz,
+        units=dict(row.units or {}),
+        start_time=row.start_time_utc.replace(tzinfo=UTC) if row.start_time_utc else None,
+        file_names=tuple(row.file_names or ()),
+        sha256=row.sha256,
+        warnings=tuple(row.warnings or ()),
+        gaps_s=tuple((float(a), float(b)) for a, b in row.gaps_s or ()),
+        sample_rate_hz=decoded.sample_rate_hz,
+    )
+
+
+def list_exercises(session: Session, *, used_only: bool = False) -> list[ExerciseInfo]:
+    """Exercises by name (catalog and custom); ``used_only`` keeps those with sets."""
+    query = select(Exercise).order_by(Exercise.name)
+    if used_only:
+        query = query.where(Exercise.id.in_(select(ExerciseSet.exercise_id).distinct()))
+    return [
+        ExerciseInfo(id=e.id, name=e.name, family=e.family, is_custom=e.is_custom)
+        for e in session.scalars(query)
+    ]
+
+
+def list_athletes(session: Session) -> list[str]:
+    """Athlete names, alphabetically."""
+    return list(session.scalars(select(Athlete.name).order_by(Athlete.name)))

@@ -1,0 +1,200 @@
+"""SQL for set searches: one statement template per query shape, cached, values bound.
+
+A *shape* says which filters a ``SetQuery`` uses and how it sorts; building SQLAlchemy
+expressions costs more than running them on an indexed journal, so each shape is built once.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
+
+from journal import exercises
+from journal.models import Athlete, Exercise, ExerciseAlias, ExerciseSet, WorkoutSession
+
+if TYPE_CHECKING:
+    from journal.search import SetQuery
+
+#: Sort keys: a leading "-" sorts descending. Ties are broken by date, then set order.
+SORT_KEYS: dict[str, Any] = {
+    "date": ExerciseSet.performed_at,
+    "reps": ExerciseSet.reps,
+    "weight": ExerciseSet.weight_kg,
+    "exercise": Exercise.name,
+    "confidence": ExerciseSet.model_confidence,
+}
+#: Most rows one page may hold.
+MAX_LIMIT = 1000
+
+_S = TypeVar("_S", bound=Select)
+
+
+def start_of(value: date | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime.combine(value, time.min)
+
+
+def end_of(value: date | datetime) -> datetime:
+    """Inclusive end: a plain date covers the whole day."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value + timedelta(days=1), time.min) - timedelta(microseconds=1)
+
+
+def _exercise_ids(key: Any, text: Any) -> Select[str]:
+    exact = ExerciseAlias.key == key
+    has_exact = exists().where(exact)
+    # Keys are [0-9a-z°] only, so the LIKE pattern holds no wildcards.
+    return select(ExerciseAlias.exercise_id).where(
+        or_(exact, and_(~has_exact, ExerciseAlias.key.contains(key)),
+            ExerciseAlias.exercise_id == text)
+    )
+
+
+def exercise_ids_matching(text: str) -> Select[str]:
+    """Subquery of exercise ids a typed text denotes (exact keys first, else substrings)."""
+    return _exercise_ids(exercises.normalize_name(text), text.strip())
+
+
+#: Which filters a query uses and its sort (see ``query_shape``).
+Shape = tuple[Any, ...]
+
+
+def _note_words(query: SetQuery) -> list[str]:
+    return (query.notes or "").lower().split()
+
+
+def query_shape(query: SetQuery) -> Shape:
+    return (
+        bool(query.exercise and query.exercise.strip()),
+        query.date_from is not None, query.date_to is not None,
+        query.min_reps is not None, query.max_reps is not None,
+        query.min_weight_kg is not None, query.max_weight_kg is not None,
+        len(_note_words(query)), bool(query.athlete), query.corrected,
+        query.session_id is not None, query.sort,
+    )
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def bound_values(query: SetQuery) -> dict[str, Any]:
+    """Bound values for the statement of ``query_shape(query)``."""
+    values: dict[str, Any] = {"limit": query.limit, "offset": query.offset}
+    if query.exercise and query.exercise.strip():
+        values["exercise_key"] = exercises.normalize_name(query.exercise)
+        values["exercise_text"] = query.exercise.strip()
+    if query.date_from is not None:
+        values["date_from"] = start_of(query.date_from)
+    if query.date_to is not None:
+        values["date_to"] = end_of(query.date_to)
+    for name in ("min_reps", "max_reps", "min_weight_kg", "max_weight_kg", "athlete",
+                 "session_id"):
+        if getattr(query, name) not in (None, ""):
+            values[name] = getattr(query, name)
+    for index, word in enumerate(_note_words(query)):
+        values[f"note_{index}"] = _escape_like(word)
+    return values
+
+
+def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
+    (exercise, date_from, date_to, min_reps, max_reps, min_weight, max_weight, n_words,
+     athlete, corrected, session_id, _) = shape
+    where: list[ColumnElement[bool]] = []
+    if exercise:
+        where.append(ExerciseSet.exercise_id.in_(
+            _exercise_ids(bindparam("exercise_key"), bindparam("exercise_text"))))
+    for present, condition in (
+        (date_from, ExerciseSet.performed_at >= bindparam("date_from")),
+        (date_to, ExerciseSet.performed_at <= bindparam("date_to")),
+        (min_reps, ExerciseSet.reps >= bindparam("min_reps")),
+        (max_reps, ExerciseSet.reps <= bindparam("max_reps")),
+        (min_weight, ExerciseSet.weight_kg >= bindparam("min_weight_kg")),
+        (max_weight, ExerciseSet.weight_kg <= bindparam("max_weight_kg")),
+        (athlete, Athlete.name == bindparam("athlete")),
+        (session_id, ExerciseSet.session_id == bindparam("session_id")),
+    ):
+        if present:
+            where.append(condition)
+    for index in range(n_words):
+        word: BindParameter[str] = bindparam(f"note_{index}", type_=String)
+        where.append(or_(
+            func.lower(ExerciseSet.notes).contains(word, escape="/"),
+            func.lower(WorkoutSession.notes).contains(word, escape="/"),
+        ))
+    if corrected is not None:
+        where.append(ExerciseSet.corrected.is_(corrected))
+    return where
+
+
+def _joined(select_: _S) -> _S:
+    return (
+        select_.select_from(ExerciseSet)
+        .join(WorkoutSession, ExerciseSet.session_id == WorkoutSession.id)
+        .join(Exercise, ExerciseSet.exercise_id == Exercise.id)
+        .join(Athlete, WorkoutSession.athlete_id == Athlete.id)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def page_statement(shape: Shape) -> Select:
+    sort = shape[-1]
+    column = SORT_KEYS[sort.removeprefix("-")]
+    order = column.desc() if sort.startswith("-") else column.asc()
+    if column.nullable:
+        order = order.nulls_last()
+    tie = (ExerciseSet.performed_at.desc(), ExerciseSet.session_id.desc(),
+           ExerciseSet.position.asc())
+    return (
+        _joined(select(
+            ExerciseSet.id.label("set_id"),
+            ExerciseSet.session_id,
+            ExerciseSet.performed_at,
+            ExerciseSet.exercise_id.label("exercise"),
+            Exercise.name.label("exercise_name"),
+            Exercise.family,
+            ExerciseSet.reps,
+            ExerciseSet.weight_kg,
+            ExerciseSet.rpe,
+            ExerciseSet.model_confidence.label("confidence"),
+            ExerciseSet.model_exercise_id.label("model_exercise"),
+            ExerciseSet.corrected,
+            ExerciseSet.confirmed,
+            ExerciseSet.notes,
+            ExerciseSet.position,
+            WorkoutSession.title.label("session_title"),
+            Athlete.name.label("athlete"),
+        ))
+        .where(*_conditions(shape))
+        .order_by(order, *tie)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def totals_statement(shape: Shape) -> Select[int, int, float]:
+    totals = select(
+        func.count(ExerciseSet.id),
+        func.coalesce(func.sum(ExerciseSet.reps), 0),
+        func.coalesce(func.sum(ExerciseSet.reps * ExerciseSet.weight_kg), 0.0),
+    )
+    n_words, athlete = shape[7], shape[8]
+    if athlete or n_words:  # only these filters read the session row
+        totals = _joined(totals)
+    return totals.where(*_conditions(shape))

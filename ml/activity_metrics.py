@@ -1,0 +1,144 @@
+"""Scores of held-out predictions: per window, per set, family and exercise level (pure numpy)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from journal.exercises import REST_ID, family_of
+from ml.activity_data import IGNORED
+from ml.activity_decision import DecisionThresholds, classify_span, exercise_distribution
+
+PULL_UP = "assisted_pull_up"
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """Predictions of one method on held-out windows, gathered over all folds of one seed.
+
+    ``probs`` (n_windows, n_classes); ``window_labels`` (n_windows,) class index or IGNORED;
+    ``window_set`` (n_windows,) set index; ``set_truth`` holds each set's exercise id.
+    """
+
+    probs: np.ndarray
+    window_labels: np.ndarray
+    window_set: np.ndarray
+    set_truth: dict[int, str]
+
+
+def set_predictions(held: HeldOut, classes: Sequence[str]) -> dict[int, str]:
+    """The best exercise of each held-out set (no thresholds), from the set decision's mean."""
+    out = {}
+    for s in held.set_truth:
+        rows = held.probs[held.window_set == s]
+        if rows.shape[0] == 0:
+            out[s] = "unknown"
+            continue
+        exercises, dist, _ = exercise_distribution(rows, classes)
+        out[s] = exercises[int(np.argmax(dist))]
+    return out
+
+
+def _macro_f1(truth: Sequence[str], pred: Sequence[str]) -> float:
+    from sklearn.metrics import f1_score
+
+    labels = sorted(set(truth))
+    return float(f1_score(truth, pred, labels=labels, average="macro", zero_division=0))
+
+
+def score(
+    held: HeldOut,
+    classes: Sequence[str],
+    *,
+    level: str,
+    sets_counted: Callable[[str], bool] = lambda exercise: True,
+) -> dict[str, Any]:
+    """Set and window scores at ``level`` "exercise" or "family" over the counted sets."""
+    to_level: Callable[[str], str] = family_of if level == "family" else (lambda e: e)
+    predicted = set_predictions(held, classes)
+    counted = [s for s, truth in held.set_truth.items() if sets_counted(truth)]
+    truth = [to_level(held.set_truth[s]) for s in counted]
+    pred = [to_level(predicted[s]) for s in counted]
+    correct = np.array([t == p for t, p in zip(truth, pred, strict=True)])
+
+    in_counted = np.isin(held.window_set, counted) & (held.window_labels != IGNORED)
+    win_truth = [to_level(classes[i]) for i in held.window_labels[in_counted]]
+    win_pred = [to_level(classes[i]) for i in held.probs[in_counted].argmax(axis=1)]
+    recall = {
+        label: float(np.mean([p == label for t, p in zip(truth, pred, strict=True) if t == label]))
+        for label in sorted(set(truth))
+    }
+    result: dict[str, Any] = {
+        "n_sets": len(counted),
+        "set_accuracy": float(correct.mean()) if counted else float("nan"),
+        "set_macro_f1": _macro_f1(truth, pred) if counted else float("nan"),
+        "window_accuracy": float(np.mean([t == p for t, p in zip(win_truth, win_pred,
+                                                                  strict=True)])),
+        "n_windows": len(win_truth),
+        "set_recall": recall,
+        "set_truth": truth,
+        "set_pred": pred,
+    }
+    pull = to_level(PULL_UP)
+    if pull in truth:
+        predicted_pull = [t for t, p in zip(win_truth, win_pred, strict=True) if p == pull]
+        result["pull_up_set_recall"] = recall[pull]
+        result["pull_up_window_precision"] = (
+            float(np.mean([t == pull for t in predicted_pull])) if predicted_pull else float("nan")
+        )
+    return result
+
+
+def decision_coverage(
+    held: HeldOut, classes: Sequence[str], thresholds: DecisionThresholds,
+    sets_counted: Callable[[str], bool] = lambda exercise: True,
+) -> dict[str, float]:
+    """With the shipped thresholds: how many sets get a name, and how often the name is right."""
+    named = right = family_named = family_right = 0
+    counted = [s for s, t in held.set_truth.items() if sets_counted(t) and t != REST_ID]
+    for s in counted:
+        decision = classify_span(held.probs[held.window_set == s], classes, thresholds=thresholds)
+        truth = held.set_truth[s]
+        if decision.family != "other":
+            family_named += 1
+            family_right += decision.family == family_of(truth)
+        if decision.exercise != "unknown":
+            named += 1
+            right += decision.exercise == truth
+    n = max(1, len(counted))
+    return {
+        "named_fraction": named / n,
+        "named_accuracy": right / named if named else float("nan"),
+        "family_named_fraction": family_named / n,
+        "family_named_accuracy": family_right / family_named if family_named else float("nan"),
+    }
+
+
+def confusion_png(truth: Sequence[str], pred: Sequence[str], title: str, path: Any) -> None:
+    """Save a confusion matrix (rows truth, columns prediction, set counts) as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import confusion_matrix
+
+    labels = sorted(set(truth) | set(pred))
+    matrix = confusion_matrix(truth, pred, labels=labels)
+    size = 3 + 0.45 * len(labels)
+    fig, ax = plt.subplots(figsize=(size + 2, size))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=70, ha="right", fontsize=7)
+    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    for (i, j), v in np.ndenumerate(matrix):
+        if v:
+            ax.text(j, i, str(v), ha="center", va="center", fontsize=7,
+                    color="white" if v > matrix.max() / 2 else "black")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

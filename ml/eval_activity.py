@@ -1,0 +1,242 @@
+"""``python -m ml.evaluate activity``: held-out accuracy of our network, the seed's and sklearn's.
+
+Protocols (printed beside every number):
+
+* applewatch-gym, leave-one-recording-day-out: codes with >= 3 sets (+ rest from the idle edges
+  of every file); exercise-level set accuracy is counted over codes recorded on >= 2 days, since a
+  code recorded on a single day is never seen in training when that day is held out.
+* barbell-metamotion, leave-one-participant-out: five lifts + rest recordings; mean +/- sd over
+  seeds. Every fold trains on that dataset only, with the recipe of the shipped model.
+
+Writes ``reports/activity_evaluation.json``, confusion-matrix PNGs under ``reports/``, and the
+card's ``evaluation`` list when the shipped card was trained with the same recipe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import appconfig
+from ml import datasets
+from ml.activity_data import WindowTable, build_table, wide_samples_for
+from ml.activity_decision import DecisionThresholds
+from ml.activity_metrics import HeldOut, confusion_png, decision_coverage, score
+from ml.activity_sets import training_data
+from ml.windowing import WindowSpec
+
+REPORTS = appconfig.REPO_ROOT / "reports"
+METHODS = ("ours", "seed_network", "sklearn")
+PROTOCOLS = {
+    "applewatch-lodo": (datasets.APPLEWATCH, "leave-one-recording-day-out"),
+    "barbell-lopo": (datasets.BARBELL, "leave-one-participant-out"),
+}
+
+
+def _fold_predictions(
+    table: WindowTable, groups: np.ndarray, held_groups: Sequence[str], method: str, seed: int,
+    log: Callable[[str], None],
+) -> HeldOut:
+    """Train ``method`` once per held-out group and gather its held-out window probabilities."""
+    from ml.activity_baseline import fit_baseline, predict_baseline
+    from ml.activity_fit import fit_network, predict
+
+    probs, labels, owners, truth = [], [], [], {}
+    for group in held_groups:
+        start = time.perf_counter()
+        test_sets = groups == group
+        test_windows = table.in_sets(test_sets)
+        if method == "sklearn":
+            model = fit_baseline(table, ~test_sets, seed=seed)
+            p = predict_baseline(model, table, test_windows)
+            note = ""
+        else:
+            fitted = fit_network(table, ~test_sets, seed=seed, require_all_classes=False,
+                                 kind="seed" if method == "seed_network" else "ours")
+            p = predict(fitted.network, table, test_windows)
+            note = f", {fitted.info['epochs_run']} epochs"
+        probs.append(p)
+        labels.append(table.labels[test_windows])
+        owners.append(table.set_index[test_windows])
+        truth.update({int(i): table.sets[i].exercise for i in np.flatnonzero(test_sets)})
+        log(f"    {method} seed {seed} held-out {group}: {test_sets.sum()} sets, "
+            f"{time.perf_counter() - start:.0f} s{note}")
+    return HeldOut(np.concatenate(probs), np.concatenate(labels), np.concatenate(owners), truth)
+
+
+def _summary(runs: list[dict[str, Any]], key: str) -> tuple[float, float | None]:
+    values = [r[key] for r in runs if key in r]
+    if not values:
+        return float("nan"), None
+    return float(np.mean(values)), (float(np.std(values, ddof=1)) if len(values) > 1 else None)
+
+
+def evaluate_protocol(
+    name: str, *, seeds: Sequence[int], folds: int | None, spec: WindowSpec,
+    methods: Sequence[str], log: Callable[[str], None],
+) -> list[dict[str, Any]]:
+    """Run one protocol for every method and seed; one result row per level."""
+    dataset, protocol_name = PROTOCOLS[name]
+    data = training_data([dataset])
+    table = build_table(data.sets, data.classes, spec, wide_samples=wide_samples_for(spec))
+    groups = np.array([s.group for s in data.sets])
+    held_groups = sorted(set(groups))[:folds] if folds else sorted(set(groups))
+    days_of: dict[str, set[str]] = {}
+    for s in data.sets:
+        days_of.setdefault(s.exercise, set()).add(s.group)
+    if dataset == datasets.APPLEWATCH:
+        multi_day = {e for e, d in days_of.items() if len(d) >= 2}
+        single_day = sorted(e for e, d in days_of.items() if len(d) < 2)
+        counted: Callable[[str], bool] = lambda e: e in multi_day and e != "rest"  # noqa: E731
+        scope = (f"{len(multi_day - {'rest'})} codes recorded on >=2 days; single-day codes "
+                 f"{single_day} cannot be learned under this protocol and are not counted")
+    else:
+        single_day = []
+        counted = lambda e: e != "rest"  # noqa: E731
+        scope = "the five lifts (rest recordings are trained on, not counted)"
+    protocol = (f"{dataset}, {protocol_name} ({len(held_groups)} folds: {', '.join(held_groups)}), "
+                f"{spec.window_s:g} s windows / {spec.hop_s:g} s hop, seeds {list(seeds)}; "
+                f"sets scored: {scope}; excluded (< 3 sets): {data.excluded or 'none'}")
+    log(f"== {name}: {protocol}")
+    log(f"   {len(data.sets)} sets, {table.labels.size} windows, classes {list(data.classes)}")
+    runs: dict[str, dict[str, list[dict[str, Any]]]] = {m: {"family": [], "exercise": []}
+                                                          for m in methods}
+    extras: dict[str, Any] = {}
+    for method in methods:
+        for seed in seeds if method != "sklearn" else seeds[:1]:
+            held = _fold_predictions(table, groups, held_groups, method, seed, log)
+            for level in ("family", "exercise"):
+                result = score(held, data.classes, level=level, sets_counted=counted)
+                runs[method][level].append(result)
+                log(f"   {method:12s} seed {seed} {level:8s}: set acc {result['set_accuracy']:.3f}"
+                    f" macro-F1 {result['set_macro_f1']:.3f} window acc "
+                    f"{result['window_accuracy']:.3f}  [{name}]")
+            if method == "ours" and seed == seeds[0]:
+                extras["decision_with_thresholds"] = decision_coverage(
+                    held, data.classes, DecisionThresholds(), counted)
+    rows = []
+    for level in ("family", "exercise"):
+        ours = runs["ours"][level] if "ours" in runs else []
+        first = ours[0] if ours else {}
+        mean, sd = _summary(ours, "set_accuracy")
+        row: dict[str, Any] = {
+            "dataset": dataset, "protocol": protocol_name, "level": level,
+            "n_sets": first.get("n_sets"), "set_accuracy": mean, "set_accuracy_sd": sd,
+            "set_macro_f1": _summary(ours, "set_macro_f1")[0],
+            "window_accuracy": _summary(ours, "window_accuracy")[0],
+            "baselines": {m: _summary(runs[m][level], "set_accuracy")[0]
+                          for m in methods if m != "ours"},
+            "n_seeds": len(ours), "description": protocol,
+            "per_class_set_recall": first.get("set_recall"),
+        }
+        for key in ("pull_up_set_recall", "pull_up_window_precision"):
+            if key in first:
+                row[key] = _summary(ours, key)[0]
+        if level == "exercise" and extras:
+            row.update(extras)
+        if first:
+            png = REPORTS / f"activity_confusion_{dataset}_{level}.png"
+            confusion_png(first["set_truth"], first["set_pred"],
+                          f"{dataset} {protocol_name}, {level} level, seed {seeds[0]} (sets)", png)
+            row["confusion_matrix_png"] = str(png.relative_to(appconfig.REPO_ROOT))
+        rows.append(row)
+    return rows
+
+
+def _fmt(value: Any, sd: Any = None) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "n/a"
+    return f"{value:.3f}" + (f" ± {sd:.3f}" if sd is not None else "")
+
+
+def table_text(rows: Sequence[dict[str, Any]]) -> str:
+    """The comparison table, one line per dataset and level, protocol beside the numbers."""
+    lines = ["| dataset / protocol | level | sets | ours per-set | seed net | sklearn | "
+             "ours macro-F1 | ours per-window | pull-up recall / window precision |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        pull = (f"{_fmt(r['pull_up_set_recall'])} / {_fmt(r['pull_up_window_precision'])}"
+                if "pull_up_set_recall" in r else "")
+        lines.append(
+            f"| {r['dataset']} {r['protocol']} | {r['level']} | {r['n_sets']} | "
+            f"{_fmt(r['set_accuracy'], r['set_accuracy_sd'])} | "
+            f"{_fmt(r['baselines'].get('seed_network'))} | {_fmt(r['baselines'].get('sklearn'))} "
+            f"| {_fmt(r['set_macro_f1'])} | {_fmt(r['window_accuracy'])} | {pull} |")
+    return "\n".join(lines)
+
+
+def card_entries(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The card's ``evaluation`` list: the issue's schema plus a few named extras."""
+    keep = ("dataset", "protocol", "level", "n_sets", "set_accuracy", "set_accuracy_sd",
+            "set_macro_f1", "window_accuracy", "baselines", "n_seeds", "description",
+            "pull_up_set_recall", "pull_up_window_precision", "per_class_set_recall",
+            "decision_with_thresholds", "confusion_matrix_png")
+    return [{k: r[k] for k in keep if k in r} for r in rows]
+
+
+def update_card(card_path: Path, report: dict[str, Any]) -> bool:
+    """Write the evaluation into the card when it was trained with the evaluated recipe."""
+    if not card_path.is_file():
+        return False
+    card = json.loads(card_path.read_text())
+    if card.get("recipe") != report["recipe"] or card.get("window") != report["window"]:
+        return False
+    card["evaluation"] = card_entries(report["rows"])
+    card["evaluation_command"] = report["command"]
+    card_path.write_text(json.dumps(card, indent=2) + "\n")
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ml.activity_fit import RECIPE
+
+    parser = argparse.ArgumentParser(prog="python -m ml.evaluate activity", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", nargs="?", default="activity")
+    parser.add_argument("--protocols", default=",".join(PROTOCOLS),
+                        help=f"comma-separated subset of {list(PROTOCOLS)}")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds on barbell-lopo (>= 3)")
+    parser.add_argument("--applewatch-seeds", type=int, default=1,
+                        help="seeds on applewatch-lodo (each costs ~14 trainings)")
+    parser.add_argument("--folds", type=int, default=None, help="only the first N folds (quick)")
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--window-s", type=float, default=None)
+    parser.add_argument("--out", type=Path, default=REPORTS / "activity_evaluation.json")
+    args = parser.parse_args(argv)
+    os.nice(10)  # a shared machine: evaluation yields to interactive work
+    spec = WindowSpec(args.window_s) if args.window_s else WindowSpec()
+    methods = [m for m in args.methods.split(",") if m]
+    unknown = sorted(set(methods) - set(METHODS)) + sorted(
+        set(args.protocols.split(",")) - set(PROTOCOLS))
+    if unknown:
+        parser.error(f"unknown method/protocol {unknown}")
+    REPORTS.mkdir(exist_ok=True)
+    started = time.perf_counter()
+    rows: list[dict[str, Any]] = []
+    for name in args.protocols.split(","):
+        n_seeds = args.applewatch_seeds if name == "applewatch-lodo" else args.seeds
+        rows += evaluate_protocol(name, seeds=list(range(n_seeds)), folds=args.folds, spec=spec,
+                                  methods=methods, log=lambda line: print(line, flush=True))
+    print(table_text(rows))
+    for r in rows:
+        print(f"  [{r['dataset']} {r['level']}] protocol: {r['description']}")
+    report = {"rows": rows, "recipe": RECIPE, "window": spec.to_dict(),
+              "command": "python -m ml.evaluate activity " + " ".join(argv[1:] if argv else []),
+              "minutes": round((time.perf_counter() - started) / 60, 1),
+              "complete": args.folds is None and set(methods) == set(METHODS)
+              and set(args.protocols.split(",")) == set(PROTOCOLS)}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(f"wrote {args.out} ({report['minutes']} min)")
+    from ml.model import card_path_for
+
+    if report["complete"] and update_card(card_path_for(appconfig.MODEL_PATH), report):
+        print(f"updated the evaluation in {card_path_for(appconfig.MODEL_PATH)}")
+    return 0

@@ -1,0 +1,172 @@
+"""End to end in a real browser: upload a real session, save it, find its pull-ups, see the plot.
+
+Runs ``streamlit run`` on a free local port with a temporary journal and the shipped model, and
+drives Debian's Chromium headless with Playwright. Screenshots of every step go to
+``artifacts/browser/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import appconfig
+from ml.sample_session import SAMPLE_PATH
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = appconfig.REPO_ROOT / "artifacts" / "browser"
+START_TIMEOUT_S = 120
+#: Reading the upload, loading the Keras model once and analysing: generous on 2 busy cores.
+ANALYSIS_TIMEOUT_MS = 300_000
+STEP_TIMEOUT_MS = 60_000
+SET_LABEL = re.compile(r"^\d+\. .+ · \d+ reps?$")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.read().decode() == "ok":
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"streamlit did not answer within {START_TIMEOUT_S} s")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
+    if not appconfig.MODEL_PATH.is_file():
+        pytest.fail(f"no trained model at {appconfig.MODEL_PATH}: run python -m ml.train")
+    folder = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    log = folder / "streamlit.log"
+    env = {**os.environ, "JOURNAL_DATABASE_URL": f"sqlite:///{folder / 'journal.sqlite3'}"}
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(appconfig.REPO_ROOT / "streamlit_app.py"),
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=appconfig.REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_upload_save_search_pull_ups_and_open_the_session_plot(app_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+
+        def shot(name: str) -> None:
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+        try:
+            # 1. The Upload page of an empty journal.
+            page.goto(app_url)
+            expect(page.get_by_text("Upload a workout")).to_be_visible()
+            shot("01-upload-empty")
+
+            # 2. Upload the real sample session; the sets appear with exercise and reps.
+            page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+                str(SAMPLE_PATH)
+            )
+            save = page.get_by_role("button", name="Save to journal")
+            expect(save).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
+            preview = page.locator(".js-plotly-plot").first
+            expect(preview).to_be_visible()
+            expect(preview.locator("g.annotation").first).to_be_attached()
+            labels = [t for t in preview.locator("g.annotation").all_text_contents() if t]
+            assert labels and all(SET_LABEL.match(label) for label in labels), labels
+            pull_up_sets = sum("pull-up" in label for label in labels)
+            assert pull_up_sets >= 1, labels
+            expect(page.get_by_text("sets found", exact=False)).to_be_visible()
+            shot("02-upload-analysed")
+
+            # 3. Save it as a session.
+            save.click()
+            expect(page.get_by_text("Saved as session")).to_be_visible()
+            shot("03-saved")
+
+            # 4. Search the journal for pull-ups; the search goes into the URL.
+            page.get_by_role("link", name="Journal").click()
+            exercise = page.get_by_role("combobox", name="Exercise")
+            exercise.click()
+            exercise.fill("pull-up")
+            page.keyboard.press("Enter")
+            expect(page).to_have_url(re.compile(r"exercise=pull-up"))
+            # The totals count exactly the pull-up sets the upload showed.
+            sets_metric = page.get_by_test_id("stMetric").filter(
+                has=page.get_by_text("Sets", exact=True)
+            )
+            expect(sets_metric.get_by_test_id("stMetricValue")).to_have_text(str(pull_up_sets))
+            results = page.locator("[data-testid='stDataFrame']").first
+            expect(results).to_be_visible()
+            shot("04-journal-pull-ups")
+
+            # 5. Pick the first result: its session opens with the gyroscope plot.
+            box = results.bounding_box()
+            assert box is not None
+            page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # row 1's selection box
+            expect(page).to_have_url(re.compile(r"/session\?session=\d+"))
+            plot = page.locator(".js-plotly-plot").first
+            expect(plot).to_be_visible()
+            expect(plot.locator("g.annotation").first).to_be_attached()
+            session_labels = plot.locator("g.annotation").all_text_contents()
+            assert any("pull-up" in label for label in session_labels), session_labels
+            expect(plot.locator("g.rangeslider-container")).to_have_count(1)
+            time.sleep(1)  # let Plotly finish drawing before the screenshot
+            shot("05-session")
+            assert page.locator("[data-testid='stException']").count() == 0
+        except BaseException:
+            shot("99-failure")
+            raise
+        finally:
+            browser.close()

@@ -1,0 +1,134 @@
+"""``python -m journal``: search as JSON lines, export and import CSV, import recordings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import appconfig
+from journal import db, store
+from journal.__main__ import main
+from ml.analysis import SessionAnalysis
+
+
+@pytest.fixture
+def journal_url(tmp_path: Path, make_analysis) -> str:
+    """A SQLite journal file with two saved sessions (synthetic signals)."""
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    engine = db.open_journal(url)
+    with db.session_factory(engine)() as session:
+        store.save_analysis(session, make_analysis(
+            [("assisted_pull_up", 12), ("barbell_row", 8)],
+            start=datetime(2024, 3, 5, 12, tzinfo=UTC)), set_overrides={1: {"weight_kg": 60.0}})
+        store.save_analysis(session, make_analysis(
+            [("assisted_pull_up", 8)], start=datetime(2024, 4, 9, 12, tzinfo=UTC)))
+        session.commit()
+    engine.dispose()
+    return url
+
+
+def test_search_json_prints_one_object_per_set(journal_url, capsys):
+    code = main(["--database", journal_url, "search", "--exercise", "pull ups",
+                 "--min-reps", "10", "--json"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and len(lines) == 1
+    row = json.loads(lines[0])
+    assert {"date", "session_id", "set_id", "exercise", "exercise_name", "reps", "weight_kg",
+            "confidence"} <= set(row)
+    assert (row["date"], row["exercise"], row["reps"]) == ("2024-03-05", "assisted_pull_up", 12)
+
+
+def test_search_by_date_range_in_a_table(journal_url, capsys):
+    code = main(["--database", journal_url, "search", "--from", "2024-04-01", "--to",
+                 "2024-04-30"])
+    out = capsys.readouterr().out
+    assert code == 0 and "Assisted pull-up" in out and "1 set(s), 8 reps" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--min-reps", "-1"], "min_reps must be a whole number"),
+        (["--from", "2024-05-01", "--to", "2024-04-01"], "after"),
+        (["--sort", "fun"], "unknown sort key 'fun'"),
+    ],
+)
+def test_search_with_bad_parameters_fails_with_a_message(journal_url, capsys, args, message):
+    code = main(["--database", journal_url, "search", *args])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_export_strong_then_import_into_another_journal(journal_url, tmp_path, capsys):
+    out = tmp_path / "strong.csv"
+    assert main(["--database", journal_url, "export", "strong", str(out)]) == 0
+    assert out.read_text().startswith("Date,Workout Name,Duration,Exercise Name")
+    other = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    assert main(["--database", other, "import-strong", str(out)]) == 0
+    assert main(["--database", other, "import-strong", str(out)]) == 0
+    out_text = capsys.readouterr().out
+    assert "2 session(s) and 3 set(s) imported" in out_text
+    assert "0 session(s) and 0 set(s) imported, 2 already in the journal" in out_text
+
+
+def test_import_strong_with_a_bad_file_says_why(journal_url, tmp_path, capsys):
+    bad = tmp_path / "notes.csv"
+    bad.write_text("hello,world\n1,2\n")
+    assert main(["--database", journal_url, "import-strong", str(bad)]) == 2
+    assert "not a Strong or Hevy export" in capsys.readouterr().err
+    assert main(["--database", journal_url, "import-strong", str(tmp_path / "nope.csv")]) == 2
+    assert "cannot read the file" in capsys.readouterr().err
+
+
+def test_import_of_a_missing_recording_reports_the_error_as_json(journal_url, tmp_path, capsys):
+    code = main(["--database", journal_url, "import", str(tmp_path / "none.csv"), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and "no such file" in report["error"]
+
+
+def test_import_reports_a_recording_already_in_the_journal(journal_url, datasets_dir, capsys):
+    from ml.recordings import read_recording
+
+    path = sorted((datasets_dir / "applewatch-gym").glob("*APULL*.csv.gz"))[0]
+    recording = read_recording(path)  # a real recording, saved with no sets
+    engine = db.make_engine(journal_url)
+    with db.session_factory(engine)() as session:
+        saved = store.save_analysis(session, SessionAnalysis(recording=recording, sets=()))
+        session.commit()
+    engine.dispose()
+
+    code = main(["--database", journal_url, "import", str(path), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert (report["session_id"], report["created"]) == (saved.session_id, False)
+    assert report["already_saved_at"]
+
+
+@pytest.mark.slow
+def test_import_analyses_a_real_recording_and_saves_it(tmp_path, datasets_dir, capsys):
+    pytest.importorskip("ml.pipeline", reason="ml.pipeline (issue 6) is not in this checkout")
+    if not appconfig.MODEL_PATH.exists():
+        pytest.skip(f"no trained model at {appconfig.MODEL_PATH}")
+    path = sorted((datasets_dir / "applewatch-gym").glob("*APULL*.csv.gz"))[0]
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    assert main(["--database", url, "import", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["created"] and report["sets"] >= 1
+    assert main(["--database", url, "import", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["created"] is False
+
+
+@pytest.mark.slow
+def test_cli_errors_never_show_a_traceback(tmp_path):
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "journal", "--database", url, "search", "--max-reps", "-3"],
+        cwd=appconfig.REPO_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2
+    assert "max_reps must be a whole number" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,120 @@
+"""The activity model file: a tiny model trained on real sets, its save/load round trip, and a
+loader that refuses a card that does not describe the model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from ml.activity_data import build_table, wide_samples_for
+from ml.activity_decision import DecisionThresholds, exercise_distribution
+from ml.activity_sets import SetSignal
+from ml.model import ActivityModel, ModelError, card_path_for, load_model
+from ml.windowing import WindowSpec, recording_channels
+
+pytestmark = pytest.mark.slow
+
+SPEC = WindowSpec(window_s=2.5, hop_s=0.5)
+TINY = {"recipe": {"network": {"filters": [8, 8], "dense_units": 16}, "epochs": 8,
+                   "windows_per_set": 40, "patience": 8, "batch_size": 64,
+                   "validation_fraction": 0.0,
+                   "augmentation": {"max_rotation_deg": 10.0, "amplitude": 0.1, "speed": 0.1}}}
+
+
+def _few_real_sets() -> list[SetSignal]:
+    from ml import datasets
+
+    day = [s for s in datasets.applewatch_sets() if s.day.isoformat() == "2024-12-01"]
+    chosen = [s for s in day if s.label == "APULL"][:2] + [s for s in day if s.label == "IDBC"][:2]
+    chosen += [s for s in datasets.barbell_sets() if s.label == "rest"][:1]
+    return [SetSignal(s.name, s.dataset, s.exercise_id, s.participant,
+                      recording_channels(datasets.load(s)), s.dataset == datasets.APPLEWATCH)
+            for s in chosen]
+
+
+@pytest.fixture(scope="module")
+def tiny_model(datasets_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from ml.activity_fit import RECIPE, fit_network
+
+    sets = _few_real_sets()
+    classes = ("assisted_pull_up", "incline_dumbbell_biceps_curl", "rest")
+    table = build_table(sets, classes, SPEC, wide_samples=wide_samples_for(SPEC, 0.1))
+    recipe = {**RECIPE, **TINY["recipe"], "network": {**RECIPE["network"],
+                                                      **TINY["recipe"]["network"]}}
+    fitted = fit_network(table, np.ones(len(sets), dtype=bool), seed=0, recipe=recipe)
+    model = ActivityModel(fitted.network, classes, SPEC, DecisionThresholds())
+    path = tmp_path_factory.mktemp("model") / "tiny.keras"
+    model.save(path, {"version": "tiny-test"})
+    return {"model": model, "path": path, "sets": sets}
+
+
+def test_tiny_model_learns_the_exercises_of_its_real_training_sets(tiny_model: Any) -> None:
+    model: ActivityModel = tiny_model["model"]
+    for s in tiny_model["sets"]:
+        if s.exercise == "rest":
+            continue
+        probs = model.predict_windows(np.lib.stride_tricks.sliding_window_view(
+            s.signal, SPEC.window_samples, axis=0)[::25].transpose(0, 2, 1))
+        exercises, distribution, _ = exercise_distribution(probs, model.classes)
+        assert exercises[int(np.argmax(distribution))] == s.exercise, s.name
+
+
+def test_saved_model_loads_with_identical_predictions(tiny_model: Any) -> None:
+    original: ActivityModel = tiny_model["model"]
+    loaded = load_model(tiny_model["path"])
+    assert loaded.classes == original.classes and loaded.version == "tiny-test"
+    assert loaded.spec == SPEC
+    windows = np.lib.stride_tricks.sliding_window_view(
+        tiny_model["sets"][0].signal, SPEC.window_samples, axis=0)[::50].transpose(0, 2, 1)
+    np.testing.assert_array_equal(loaded.predict_windows(windows),
+                                  original.predict_windows(windows))
+
+
+def _tamper(tiny: Any, tmp_path: Path, change: Any) -> Path:
+    path = tmp_path / "copy.keras"
+    path.write_bytes(tiny["path"].read_bytes())
+    card = json.loads(card_path_for(tiny["path"]).read_text())
+    change(card)
+    card_path_for(path).write_text(json.dumps(card))
+    return path
+
+
+def test_loader_refuses_a_card_with_other_classes(tiny_model: Any, tmp_path: Path) -> None:
+    path = _tamper(tiny_model, tmp_path, lambda c: c["classes"].pop())
+    with pytest.raises(ModelError, match="lists 2 classes but the network has 3 outputs"):
+        load_model(path)
+
+
+def test_loader_refuses_classes_outside_the_catalog(tiny_model: Any, tmp_path: Path) -> None:
+    path = _tamper(tiny_model, tmp_path, lambda c: c["classes"].__setitem__(0, "burpee"))
+    with pytest.raises(ModelError, match="not in the catalog: \\['burpee'\\]"):
+        load_model(path)
+
+
+def test_loader_refuses_a_card_written_for_another_file(tiny_model: Any, tmp_path: Path) -> None:
+    path = _tamper(tiny_model, tmp_path, lambda c: c.__setitem__("model_sha256", "0" * 64))
+    with pytest.raises(ModelError, match="written for another model file"):
+        load_model(path)
+
+
+def test_loader_names_the_missing_model_file(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="no activity model at .*missing.keras.*ml.train"):
+        load_model(tmp_path / "missing.keras")
+
+
+def test_a_gyro_only_recording_gets_unknown_sets_and_a_warning(tiny_model: Any) -> None:
+    from ml.recordings import Recording
+
+    model: ActivityModel = tiny_model["model"]
+    signal = tiny_model["sets"][0].signal
+    gyro_only = Recording(gyro=signal[:, :3].copy(), accel=None, gravity=None,
+                          source_format="generic-csv", original_rate_hz=50.0)
+    centres, probs = model.window_probabilities(gyro_only)
+    assert centres.shape == (0,) and probs.shape == (0, 3)
+    (decision,) = model.classify_spans(gyro_only, [(0.0, gyro_only.duration_s)])
+    assert decision.exercise == "unknown"
+    assert "no accelerometer" in (model.input_warning(gyro_only) or "")

@@ -1,0 +1,69 @@
+"""The set-level decision: family first, then variant, unknown when unsure, prior as tie-breaker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ml.activity_decision import DecisionThresholds, classify_span
+
+CLASSES = ("assisted_pull_up", "neutral_grip_cable_row", "close_grip_cable_row",
+           "preacher_curl", "rest")
+
+
+def _windows(*rows: list[float]) -> np.ndarray:
+    return np.array(rows, dtype=np.float32)
+
+
+def test_confident_pull_up_windows_name_the_set_a_pull_up() -> None:
+    probs = _windows([0.9, 0.02, 0.02, 0.01, 0.05], [0.8, 0.05, 0.05, 0.05, 0.05])
+    decision = classify_span(probs, CLASSES)
+    assert decision.exercise == "assisted_pull_up"
+    assert decision.family == "pull-up"
+    assert decision.confidence > 0.85
+    assert decision.alternatives[0][0] in CLASSES and len(decision.alternatives) == 3
+
+
+def test_idle_windows_inside_a_set_do_not_dilute_the_vote() -> None:
+    # Two windows of rest at the edges and one clear curl window: still a confident curl.
+    probs = _windows([0.0, 0.0, 0.0, 0.05, 0.95], [0.0, 0.0, 0.0, 0.9, 0.1],
+                     [0.02, 0.0, 0.0, 0.03, 0.95])
+    decision = classify_span(probs, CLASSES)
+    assert decision.exercise == "preacher_curl"
+    assert decision.confidence > 0.8
+    assert decision.rest_probability > 0.6
+
+
+def test_a_set_split_between_families_is_unknown_rather_than_a_wrong_label() -> None:
+    probs = _windows([0.4, 0.1, 0.1, 0.4, 0.0])
+    decision = classify_span(probs, CLASSES)
+    assert decision.exercise == "unknown"
+    assert decision.family == "other"
+    assert decision.confidence == pytest.approx(0.4, abs=0.01)
+
+
+def test_a_sure_family_with_an_unsure_variant_keeps_the_family() -> None:
+    probs = _windows([0.0, 0.36, 0.34, 0.0, 0.0], [0.0, 0.3, 0.3, 0.0, 0.0])
+    decision = classify_span(probs, CLASSES, thresholds=DecisionThresholds(variant_threshold=0.6))
+    assert decision.exercise == "unknown"
+    assert decision.family == "row"
+    assert decision.family_confidence == pytest.approx(1.0)
+
+
+def test_last_used_variant_breaks_a_near_tie_but_not_a_clear_answer() -> None:
+    near_tie = _windows([0.0, 0.55, 0.45, 0.0, 0.0])
+    prior = {"row": "close_grip_cable_row"}
+    decided = classify_span(near_tie, CLASSES, prior=prior)
+    assert decided.exercise == "close_grip_cable_row" and decided.used_prior
+    clear = _windows([0.0, 0.9, 0.1, 0.0, 0.0])
+    assert classify_span(clear, CLASSES, prior=prior).exercise == "neutral_grip_cable_row"
+
+
+def test_a_span_without_windows_is_unknown_with_zero_confidence() -> None:
+    decision = classify_span(np.zeros((0, len(CLASSES))), CLASSES)
+    assert (decision.exercise, decision.confidence, decision.n_windows) == ("unknown", 0.0, 0)
+
+
+def test_probabilities_of_the_wrong_width_are_refused() -> None:
+    with pytest.raises(ValueError, match="do not match 5 classes"):
+        classify_span(np.ones((2, 3)) / 3, CLASSES)

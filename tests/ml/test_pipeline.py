@@ -1,0 +1,116 @@
+"""``ml.pipeline``: a recording → named sets with reps; recount and name user-adjusted spans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import appconfig
+from ml import datasets
+from ml.built_sessions import SetPiece, build_sessions
+from ml.model import ActivityModel, load_model
+from ml.pipeline import NO_SETS_WARNING, AnalysisError, analyze, analyze_span, recount
+from ml.recordings import Recording
+from ml.windowing import WindowSpec
+
+PULLDOWNS = ("100125_SBLP_W25_S1_R10-2025-01-10_14-51-36",
+             "100125_SBLP_W32_S2_R10-2025-01-10_14-53-42")
+CLASSES = ("straight_bar_lat_pulldown", "assisted_pull_up", "rest")
+
+
+class _FixedNetwork:
+    """Answers one class distribution for every window: isolates the pipeline from Keras."""
+
+    def __init__(self, probs: list[float]) -> None:
+        self.probs = np.asarray(probs, np.float32)
+
+    def __call__(self, windows: np.ndarray, training: bool = False) -> np.ndarray:
+        return np.tile(self.probs, (len(windows), 1))
+
+
+def _model(p_rest: float) -> ActivityModel:
+    rest = 1.0 - p_rest
+    return ActivityModel(network=_FixedNetwork([0.9 * rest, 0.1 * rest, p_rest]),
+                         classes=CLASSES, spec=WindowSpec(), version="fixed-test")
+
+
+@pytest.fixture(scope="module")
+def session(datasets_dir: Path) -> tuple[Recording, tuple[tuple[float, float], ...]]:
+    by_name = {s.name: s for s in datasets.applewatch_sets(datasets_dir)}
+    rests = [datasets.load(s) for s in datasets.barbell_sets(datasets_dir) if s.reps is None]
+    pieces = [SetPiece(n, "day", 10, datasets.load(by_name[n])) for n in PULLDOWNS]
+    (built,) = build_sessions(pieces, rests, n_sessions=1, sets_per_session=(2, 2), seed=5)
+    return built.recording, built.true_spans
+
+
+def test_analyze_finds_names_and_counts_each_set(
+    session: tuple[Recording, tuple[tuple[float, float], ...]],
+) -> None:
+    recording, spans = session
+    analysis = analyze(recording, _model(p_rest=0.05))
+    assert len(analysis.sets) == 2 and analysis.model_version == "fixed-test"
+    for found, (start, end) in zip(analysis.sets, spans, strict=True):
+        assert found.exercise == "straight_bar_lat_pulldown"
+        assert found.exercise_name == "Straight-bar lat pulldown"
+        assert found.family == "lat pulldown" and 0.8 < found.confidence <= 1.0
+        assert abs(found.reps - 10) <= 2 and len(found.rep_times_s) == found.reps
+        assert start - 1 <= found.start_s <= found.rep_times_s[0]
+        assert found.rep_times_s[-1] <= found.end_s <= end + 1
+    assert NO_SETS_WARNING not in analysis.warnings
+
+
+def test_spans_the_model_calls_rest_are_not_sets(
+    session: tuple[Recording, tuple[tuple[float, float], ...]],
+) -> None:
+    analysis = analyze(session[0], _model(p_rest=0.95))
+    assert analysis.sets == () and NO_SETS_WARNING in analysis.warnings
+
+
+def test_no_movement_gives_zero_sets_and_a_warning_not_an_error() -> None:
+    still = Recording(gyro=np.zeros((3000, 3), np.float32),
+                      accel=np.tile(np.float32([0, 0, 1]), (3000, 1)), gravity=None,
+                      source_format="test", original_rate_hz=50.0)
+    analysis = analyze(still, _model(p_rest=0.05))
+    assert analysis.sets == () and NO_SETS_WARNING in analysis.warnings
+
+
+def test_a_recording_too_short_to_window_is_a_clear_error() -> None:
+    short = Recording(gyro=np.zeros((100, 3), np.float32), accel=None, gravity=None,
+                      source_format="test", original_rate_hz=50.0)
+    with pytest.raises(AnalysisError, match=r"too short to analyse: 2\.0 s"):
+        analyze(short, _model(p_rest=0.05))
+
+
+def test_recount_follows_a_user_dragged_span(
+    session: tuple[Recording, tuple[tuple[float, float], ...]],
+) -> None:
+    recording, _ = session
+    first = analyze(recording, _model(p_rest=0.05)).sets[0]
+    middle = (first.start_s + first.end_s) / 2
+    reps, times = recount(recording, first.start_s, middle)
+    assert 0 < reps < first.reps and len(times) == reps
+    assert all(first.start_s <= t <= middle for t in times)
+    with pytest.raises(AnalysisError, match="start before it ends"):
+        recount(recording, middle, first.start_s)
+
+
+def test_a_user_added_span_is_named_and_counted(
+    session: tuple[Recording, tuple[tuple[float, float], ...]],
+) -> None:
+    recording, spans = session
+    added = analyze_span(recording, *spans[1], _model(p_rest=0.05))
+    assert added.exercise == "straight_bar_lat_pulldown" and abs(added.reps - 10) <= 2
+    assert added.start_s == pytest.approx(spans[1][0], abs=0.05)
+
+
+@pytest.mark.slow
+def test_the_shipped_model_names_a_real_set(datasets_dir: Path) -> None:
+    if not appconfig.MODEL_PATH.is_file():
+        pytest.skip(f"no shipped model at {appconfig.MODEL_PATH} yet")
+    labelled = {s.name: s for s in datasets.applewatch_sets(datasets_dir)}[PULLDOWNS[0]]
+    analysis = analyze(datasets.load(labelled), load_model())
+    assert len(analysis.sets) == 1
+    assert analysis.sets[0].family in {"lat pulldown", "pull-up", "other"}
+    assert abs(analysis.sets[0].reps - 10) <= 2

@@ -1,0 +1,211 @@
+"""The Session page's correction tools: a selected span, set tools, deleting the session.
+
+Each tool calls one ``ui.session_edits`` function (one transaction, reps recounted by ml); a
+refused change is shown as an error, a done one reloads the page with fresh widget keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from journal.views import SessionView, SetView
+from ui import session_edits
+from ui.tables import exercise_name, exercise_options
+from ui.text import explain
+
+JOURNAL_PAGE = "app_pages/journal.py"
+
+
+def run_edit(action: Callable[[], Any], success: str) -> None:
+    """Run one correction; a refused one is shown as an error, a done one reloads the page."""
+    try:
+        action()
+    except Exception as error:  # noqa: BLE001 - every failure becomes a sentence, not a trace
+        st.error(f"Not changed: {explain(error)}")
+        return
+    st.session_state["session_rev"] = st.session_state.get("session_rev", 0) + 1
+    st.toast(success, icon=":material/check:")
+    st.rerun()
+
+
+def set_namer(view: SessionView) -> Callable[[int], str]:
+    """Set id → "Set 2: Assisted pull-up, 12 reps" (for pickers)."""
+    by_id = {s.id: s for s in view.sets}
+
+    def name(set_id: int) -> str:
+        chosen = by_id[set_id]
+        return f"Set {chosen.position}: {chosen.exercise_name}, {chosen.reps} reps"
+
+    return name
+
+
+def span_actions(
+    span: tuple[float, float],
+    view: SessionView,
+    recorded_sets: list[SetView],
+    recording_id: int,
+    engine: Engine,
+    base: str,
+) -> None:
+    """What to do with a span selected on the plot: move a set there, or add one."""
+    set_name = set_namer(view)
+    with st.container(border=True, key="session_span_box"):
+        st.markdown(f"**Selected {span[0]:.1f} s – {span[1]:.1f} s**")
+        overlapping = [
+            s.id for s in recorded_sets if (s.start_s or 0) < span[1] and (s.end_s or 0) > span[0]
+        ]
+        move_column, add_column = st.columns(2)
+        if recorded_sets:
+            target = move_column.selectbox(
+                "Set to move here",
+                [s.id for s in recorded_sets],
+                format_func=set_name,
+                index=[s.id for s in recorded_sets].index(overlapping[0]) if overlapping else 0,
+                key=f"session_span_target_{base}",
+            )
+            if move_column.button(
+                "Move it to this span and recount reps", key=f"session_span_move_{base}"
+            ):
+                run_edit(
+                    lambda: session_edits.adjust(engine, target, *span),
+                    f"Set moved to {span[0]:.1f}–{span[1]:.1f} s",
+                )
+        new_exercise = add_column.selectbox(
+            "Exercise of a new set",
+            exercise_options(),
+            format_func=exercise_name,
+            key=f"session_span_exercise_{base}",
+        )
+        if add_column.button("Add a set on this span", key=f"session_span_add_{base}"):
+            run_edit(
+                lambda: session_edits.add(engine, view.id, recording_id, new_exercise, *span),
+                "Set added",
+            )
+
+
+def set_tools(
+    view: SessionView,
+    recorded_sets: list[SetView],
+    recording_id: int | None,
+    engine: Engine,
+    base: str,
+) -> None:
+    """Adjust (number inputs), split, merge, add and delete sets."""
+    set_name = set_namer(view)
+    sets_by_id = {s.id: s for s in view.sets}
+    with st.expander("Adjust, split, merge, add or delete sets", icon=":material/tune:"):
+        adjust_tab, split_tab, merge_tab, add_tab, delete_tab = st.tabs(
+            ["Adjust", "Split", "Merge", "Add", "Delete"]
+        )
+        ids = [s.id for s in recorded_sets]
+        with adjust_tab:
+            if ids:
+                chosen = st.selectbox(
+                    "Set", ids, format_func=set_name, key=f"session_adj_set_{base}"
+                )
+                current = sets_by_id[chosen]
+                start_column, end_column = st.columns(2)
+                new_start = start_column.number_input(
+                    "Start (s)",
+                    min_value=0.0,
+                    value=float(current.start_s or 0.0),
+                    step=0.5,
+                    key=f"session_adj_start_{base}_{chosen}",
+                )
+                new_end = end_column.number_input(
+                    "End (s)",
+                    min_value=0.0,
+                    value=float(current.end_s or 0.0),
+                    step=0.5,
+                    key=f"session_adj_end_{base}_{chosen}",
+                )
+                if st.button("Apply and recount reps", key=f"session_adj_go_{base}"):
+                    run_edit(
+                        lambda: session_edits.adjust(engine, chosen, new_start, new_end),
+                        "Set adjusted",
+                    )
+            else:
+                st.write("No set with a place in the recording.")
+        with split_tab:
+            if ids:
+                to_split = st.selectbox(
+                    "Set", ids, format_func=set_name, key=f"session_split_{base}"
+                )
+                part = sets_by_id[to_split]
+                middle = (float(part.start_s or 0.0) + float(part.end_s or 0.0)) / 2
+                at_s = st.number_input(
+                    "Split at (s)",
+                    value=round(middle, 1),
+                    step=0.5,
+                    key=f"session_split_at_{base}_{to_split}",
+                )
+                if st.button("Split and recount both", key=f"session_split_go_{base}"):
+                    run_edit(
+                        lambda: session_edits.split(engine, to_split, at_s), "Set split in two"
+                    )
+        with merge_tab:
+            if len(view.sets) >= 2:
+                pairs = [(a.id, b.id) for a, b in zip(view.sets, view.sets[1:], strict=False)]
+                pair = st.selectbox(
+                    "Sets",
+                    pairs,
+                    key=f"session_merge_{base}",
+                    format_func=lambda p: f"{set_name(p[0])}  +  {set_name(p[1])}",
+                )
+                if st.button("Merge and recount", key=f"session_merge_go_{base}"):
+                    run_edit(lambda: session_edits.merge(engine, *pair), "Sets merged")
+            else:
+                st.write("Merging needs two sets.")
+        with add_tab:
+            if recording_id is not None:
+                add_exercise = st.selectbox(
+                    "Exercise",
+                    exercise_options(),
+                    format_func=exercise_name,
+                    key=f"session_add_exercise_{base}",
+                )
+                first_column, last_column = st.columns(2)
+                add_start = first_column.number_input(
+                    "Start (s)", min_value=0.0, step=0.5, key=f"session_add_start_{base}"
+                )
+                add_end = last_column.number_input(
+                    "End (s)", min_value=0.0, step=0.5, value=30.0, key=f"session_add_end_{base}"
+                )
+                if st.button("Add and count reps", key=f"session_add_go_{base}"):
+                    run_edit(
+                        lambda: session_edits.add(
+                            engine, view.id, recording_id, add_exercise, add_start, add_end
+                        ),
+                        "Set added",
+                    )
+        with delete_tab:
+            if view.sets:
+                doomed = st.selectbox(
+                    "Set",
+                    [s.id for s in view.sets],
+                    format_func=set_name,
+                    key=f"session_del_set_{base}",
+                )
+                if st.button("Delete this set", key=f"session_del_set_go_{base}"):
+                    run_edit(lambda: session_edits.delete_set(engine, doomed), "Set deleted")
+
+
+def delete_session_box(view: SessionView, engine: Engine) -> None:
+    """Delete the session, once the user ticked the confirmation."""
+    with st.expander("Delete this session", icon=":material/delete:"):
+        st.write("The session, its sets and its recording are removed from the journal for good.")
+        sure = st.checkbox("Yes, delete this session", key=f"session_delete_confirm_{view.id}")
+        if st.button(
+            "Delete session", key=f"session_delete_{view.id}", disabled=not sure, type="primary"
+        ):
+            try:
+                session_edits.remove_session(engine, view.id)
+            except Exception as error:  # noqa: BLE001
+                st.error(f"Not deleted: {explain(error)}")
+            else:
+                del st.query_params["session"]
+                st.switch_page(JOURNAL_PAGE)
