@@ -73,6 +73,9 @@ def generate_journal(engine: Engine, seed: int = 7) -> int:
                     "confirmed": False, "boundaries_edited": False, "updated_at": start,
                 })
         connection.execute(insert(ExerciseSet), sets)
+    with engine.connect() as connection:
+        # Setup ends with the bulk load checkpointed, as in a journal filled over months.
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return len(sets)
 
 

@@ -189,15 +189,17 @@ def save_analysis(
     recording = analysis.recording
     if not recording.sha256:
         raise ValueError("the recording has no SHA-256; read it with ml.recordings.read_recording")
-    existing = find_recording(session, recording.sha256)
-    if existing is not None:
-        return existing
     overrides = _check_overrides(set_overrides, len(analysis.sets))
     check_text(notes or "", "session notes")
     check_text(title or "", "session title")
+    # Compress before the first query: in a write transaction that query takes the write
+    # lock (BEGIN IMMEDIATE), and other writers should not wait for our CPU work.
     blob = signal.encode(
         recording.gyro, recording.accel, recording.gravity, recording.sample_rate_hz
     )
+    existing = find_recording(session, recording.sha256)
+    if existing is not None:
+        return existing
     when = performed_at or recording.start_time or datetime.now(UTC)
     try:
         with session.begin_nested():

@@ -45,7 +45,7 @@ TEST_DAY_INDEXES = (2, 5, 8, 11)
 TEST_PARTICIPANTS = ("D",)
 LABEL_POOL = 10
 ARTIFACTS = appconfig.REPO_ROOT / "artifacts" / "learning"
-REPORT = appconfig.REPO_ROOT / "reports" / "learning.json"
+REPORTS = appconfig.REPO_ROOT / "reports"
 
 
 def _split(exercise: str) -> tuple[list[SetSignal], list[SetSignal], list[SetSignal]]:
@@ -186,12 +186,13 @@ def main(argv: Sequence[str] | None = None) -> int:
           + (__doc__ or "").split("Protocol (printed with the figures):", 1)[-1], flush=True)
     report = run(args.exercise, ks, RetrainOptions(epochs=args.epochs, seed=args.seed),
                  args.seed)
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps(report, indent=2) + "\n")
+    path = REPORTS / f"learning-{args.exercise}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
     five = next((r for r in report["rows"] if r["k"] == 5), None)
     if five is not None:
         change = 100 * (five["others_after"] - five["others_before"])
         print(f"target after 5 labelled sets: recall ≥ 0.90 (measured {five['recall']:.2f}), "
               f"at most 1 point lost on the other classes (measured {change:+.1f} points); "
-              f"report: {REPORT}")
+              f"report: {path}")
     return 0

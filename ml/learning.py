@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -310,9 +309,3 @@ def _score_line(name: str, part: Score) -> str:
         return f"{name}: none"
     return (f"{name}: {part.n_sets} sets, named right before {part.right_before} "
             f"({part.before:.1%}), after {part.right_after} ({part.after:.1%})")
-
-
-def result_metrics(result: RetrainResult) -> dict[str, Any]:
-    """The comparison as plain values (what the journal row and the UI keep)."""
-    return {"user": result.user.to_dict(), "shipped": result.shipped.to_dict(),
-            "adopted": result.adopted, "reason": result.reason}

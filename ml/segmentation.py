@@ -5,17 +5,19 @@ dumbbells, adjusting a machine) is often the loudest part of a recording but it 
 and a short pause inside a set (a breath at the top of a pull-up) does not break the repetition
 on either side of it.
 
-1. Sliding windows (``window_s`` long) of gain-normalised motion (``ml.reps``); a window is active
-   when its autocorrelation has a strong peak at a rep-like lag and it moves more than a floor.
-2. Active windows closer than ``max_pause_s`` are joined; the joined span is widened to the
-   windows' edges and handed to the rep counter, whose rep marks give the set's start and end.
+1. Sliding windows of gain-normalised motion (``ml.reps``) at two lengths: ``window_s`` sees
+   slow reps, ``short_window_s`` sees short heavy sets (5 reps in 12 s) that rest would dilute
+   in a long window. A window is active when its autocorrelation has a strong peak at a rep-like
+   lag (the short window needs a stronger one) and it moves more than a floor.
+2. The time covered by active windows of either length, with gaps up to ``max_gap_s`` closed, is
+   a candidate span, handed to the rep counter, whose rep marks give the set's start and end.
 3. Spans with fewer than ``min_reps`` reps are dropped; so are spans the activity model (when one
    is given) calls rest.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -41,7 +43,10 @@ class SegmenterSettings:
     max_period_s: float = 7.0
     periodicity_threshold: float = 0.4
     motion_floor: float = 0.08  # RMS of band-passed motion (rad/s-like units)
-    max_pause_s: float = 15.0
+    short_window_s: float | None = 10.0  # None: the long window only
+    short_threshold: float = 0.6
+    max_gap_s: float = 0.0  # uncovered time between active windows that still joins them
+    cover_share: float = 1.0  # share of an active window's length taken as covered (centred)
     min_reps: int = 2
     min_active_windows: int = 3  # a set repeats for at least this many hops
     context_s: float = 4.0  # extra motion either side handed to the rep counter
@@ -130,6 +135,33 @@ def _runs(active: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
     return list(zip(firsts.tolist(), lasts.tolist(), strict=True))
 
 
+def _active_cover(
+    gyro: np.ndarray, accel: np.ndarray | None, rate_hz: float, cfg: SegmenterSettings
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Per hop (n_hops,): covered by an active window, active window centres there; and the
+    number of windows of the long track (a short recording has few)."""
+    duration = len(gyro) / rate_hz
+    n_hops = max(1, int(np.ceil(duration / cfg.hop_s)))
+    edges = np.zeros(n_hops + 1)
+    centres_at = np.zeros(n_hops)
+    scales = [(cfg.window_s, cfg.periodicity_threshold)]
+    if cfg.short_window_s is not None:
+        scales.append((cfg.short_window_s, cfg.short_threshold))
+    n_long = 0
+    for window_s, threshold in scales:
+        track = activity_track(gyro, accel, rate_hz, replace(cfg, window_s=window_s))
+        n_long = n_long or len(track.centres_s)
+        active = (track.periodicity >= threshold) & (track.motion >= cfg.motion_floor)
+        centres = track.centres_s[active]
+        half = min(window_s, duration) / 2 * cfg.cover_share
+        lo = np.clip(((centres - half) / cfg.hop_s).astype(int), 0, n_hops)
+        hi = np.clip(np.ceil((centres + half) / cfg.hop_s).astype(int), 0, n_hops)
+        np.add.at(edges, lo, 1)
+        np.add.at(edges, hi, -1)
+        np.add.at(centres_at, np.clip((centres / cfg.hop_s).astype(int), 0, n_hops - 1), 1)
+    return np.cumsum(edges)[:-1] > 0, centres_at, n_long
+
+
 def _mean_rest(rest: tuple[np.ndarray, np.ndarray] | None, start_s: float, end_s: float) -> float:
     if rest is None:
         return 0.0
@@ -155,17 +187,14 @@ def find_sets(
     rest_probability : (centres_s (n_windows,), p_rest (n_windows,)), optional
         The activity model's rest probability; spans it calls rest are dropped.
     """
-    track = activity_track(gyro, accel, rate_hz, cfg)
-    active = (track.periodicity >= cfg.periodicity_threshold) & (track.motion >= cfg.motion_floor)
-    half = min(cfg.window_s, len(gyro) / rate_hz) / 2
-    pause = int(round(cfg.max_pause_s / cfg.hop_s))
+    covered, centres_at, n_long = _active_cover(gyro, accel, rate_hz, cfg)
     # A recording barely longer than a window has few windows: then all of them must agree.
-    required = min(cfg.min_active_windows, len(active))
-    runs = [(first, last) for first, last in _runs(active, pause)
-            if active[first : last + 1].sum() >= required]
+    required = min(cfg.min_active_windows, max(n_long, 1))
+    runs = [(first, last) for first, last in _runs(covered, int(round(cfg.max_gap_s / cfg.hop_s)))
+            if centres_at[first : last + 1].sum() >= required]
     # Sample ranges covered by the runs' windows.
-    cores = [(int((track.centres_s[first] - half) * rate_hz),
-              int((track.centres_s[last] + half) * rate_hz)) for first, last in runs]
+    hop = cfg.hop_s * rate_hz
+    cores = [(int(first * hop), min(len(gyro), int((last + 1) * hop))) for first, last in runs]
     context = int(cfg.context_s * rate_hz)
     found: list[FoundSet] = []
     for i, (core_lo, core_hi) in enumerate(cores):
