@@ -20,18 +20,14 @@ import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-import appconfig
 from journal import db, search, store, transfer
-
-#: The shipped sample session(s) `init --with-sample` loads into an empty journal.
-SAMPLES_GLOB = "samples/*.csv.gz"
 
 
 class CliError(Exception):
@@ -50,7 +46,8 @@ def _emit(payload: dict[str, Any]) -> None:
 
 
 def import_recording(engine: Engine, argument: str, *, athlete: str | None = None,
-                     title: str | None = None) -> dict[str, Any]:
+                     title: str | None = None,
+                     performed_at: datetime | None = None) -> dict[str, Any]:
     """Read, analyse and save one recording (``a+b`` joins files); returns a report dict.
 
     A file already in the journal is reported without running the analysis again.
@@ -68,13 +65,8 @@ def import_recording(engine: Engine, argument: str, *, athlete: str | None = Non
     with db.session_factory(engine)() as session:
         existing = store.find_recording(session, recording.sha256)
     if existing is None:
-        try:
-            # Keras loads only here, and only when a new recording needs analysing.
-            analyze = importlib.import_module("ml.pipeline").analyze
-        except ImportError as error:
-            return {"file": argument, "error": (
-                f"the analysis pipeline (ml.pipeline) is not available in this checkout: {error}"
-            )}
+        # Keras loads only here, and only when a new recording needs analysing.
+        analyze = importlib.import_module("ml.pipeline").analyze
         try:
             analysis = analyze(recording)
         except (ValueError, OSError) as error:  # e.g. too short to analyse, no model file
@@ -83,7 +75,7 @@ def import_recording(engine: Engine, argument: str, *, athlete: str | None = Non
             return {"file": argument,
                     "error": f"{argument}: analysis failed ({type(error).__name__}: {error})"}
         result = db.write_transaction(engine, lambda s: store.save_analysis(
-            s, analysis, athlete=athlete, title=title))
+            s, analysis, athlete=athlete, title=title, performed_at=performed_at))
         n_sets = len(analysis.sets)
     else:
         result, n_sets = existing, 0
@@ -121,18 +113,21 @@ def _cmd_init(engine: Engine, args: argparse.Namespace) -> int:
         if store.count_sessions(session) > 0:
             print("the journal already has sessions: sample not loaded")
             return 0
-    samples = sorted(appconfig.DATA_DIR.glob(SAMPLES_GLOB))
-    if not samples:
-        print(f"warning: no sample session found ({appconfig.DATA_DIR / SAMPLES_GLOB}); "
-              "the journal starts empty", file=sys.stderr)
+    from ml.sample_session import SAMPLE_PATH, SAMPLE_STARTED_AT, SAMPLE_TITLE
+
+    if not SAMPLE_PATH.is_file():
+        print(f"warning: no sample session found at {SAMPLE_PATH}; the journal starts empty",
+              file=sys.stderr)
         return 0
-    for sample in samples:
-        report = import_recording(engine, str(sample), title="Sample session")
-        if "error" in report:
-            # The journal itself is ready; the app still starts, just without the sample.
-            print(f"warning: sample {sample.name} not loaded: {report['error']}", file=sys.stderr)
-        else:
-            print(f"sample {sample.name}: session {report['session_id']}")
+    # Same title and date as the app's "load the sample" button, so both give one session.
+    report = import_recording(engine, str(SAMPLE_PATH), title=SAMPLE_TITLE,
+                              performed_at=SAMPLE_STARTED_AT)
+    if "error" in report:
+        # The journal itself is ready; the app still starts, just without the sample.
+        print(f"warning: sample {SAMPLE_PATH.name} not loaded: {report['error']}",
+              file=sys.stderr)
+    else:
+        print(f"sample {SAMPLE_PATH.name}: session {report['session_id']}")
     return 0
 
 

@@ -29,7 +29,12 @@ from ml.built_sessions import BuiltSession, SetPiece, build_sessions
 from ml.model import ActivityModel, load_model
 from ml.recordings import Recording
 from ml.reps import FEATURE_NAMES, GATE_PATH, count_reps, fit_gate, frame_features
-from ml.segmentation import DEFAULT_SEGMENTER, SegmenterSettings, find_sets
+from ml.segmentation import (
+    DEFAULT_SEGMENTER,
+    TWO_SCALE_SEGMENTER,
+    SegmenterSettings,
+    find_sets,
+)
 
 #: applewatch-gym recording days on or before this date tune the counter; later days are held out.
 LAST_TUNING_DAY = date(2024, 12, 2)
@@ -205,7 +210,10 @@ def segmentation(args: argparse.Namespace) -> int:
     for title, sets in groups.items():
         sessions = build_sessions(_pieces(sets, "day"), rests, n_sessions=args.sessions,
                                   seed=args.seed)
-        print(f"\n{title}\n    {score_sessions(sessions, model=model)}")
+        print(f"\n{title}\n  default segmenter (as ml.pipeline; 15 s windows):\n    "
+              f"{score_sessions(sessions, model=model)}\n  TWO_SCALE_SEGMENTER (opt-in; 10 s + "
+              f"15 s windows, tuned on applewatch days <= {LAST_TUNING_DAY} + barbell A+B):\n    "
+              f"{score_sessions(sessions, TWO_SCALE_SEGMENTER, model=model)}")
     return 0
 
 

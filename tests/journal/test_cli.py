@@ -111,9 +111,6 @@ def test_import_reports_a_recording_already_in_the_journal(journal_url, datasets
 
 @pytest.mark.slow
 def test_import_analyses_a_real_recording_and_saves_it(tmp_path, datasets_dir, capsys):
-    pytest.importorskip("ml.pipeline", reason="ml.pipeline (issue 6) is not in this checkout")
-    if not appconfig.MODEL_PATH.exists():
-        pytest.skip(f"no trained model at {appconfig.MODEL_PATH}")
     path = sorted((datasets_dir / "applewatch-gym").glob("*APULL*.csv.gz"))[0]
     url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
     assert main(["--database", url, "import", str(path), "--json"]) == 0
@@ -121,6 +118,23 @@ def test_import_analyses_a_real_recording_and_saves_it(tmp_path, datasets_dir, c
     assert report["created"] and report["sets"] >= 1
     assert main(["--database", url, "import", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["created"] is False
+
+
+@pytest.mark.slow
+def test_init_with_sample_fills_an_empty_journal_once(tmp_path, capsys):
+    from ml.sample_session import SAMPLE_STARTED_AT, SAMPLE_TITLE
+
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    assert main(["--database", url, "init", "--with-sample"]) == 0
+    assert main(["--database", url, "init", "--with-sample"]) == 0
+    assert "already has sessions" in capsys.readouterr().out
+    engine = db.open_journal(url)
+    with db.session_factory(engine)() as session:
+        sessions = store.list_sessions(session)
+    engine.dispose()
+    assert len(sessions) == 1
+    assert sessions[0].title == SAMPLE_TITLE
+    assert sessions[0].performed_at.replace(tzinfo=None) == SAMPLE_STARTED_AT
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ import pytest
 from ml import datasets
 from ml.built_sessions import SetPiece, build_sessions, concatenate
 from ml.recordings import Recording
-from ml.segmentation import find_sets
+from ml.segmentation import TWO_SCALE_SEGMENTER, find_sets
 
 TWO_SETS = ("100125_SBLP_W25_S1_R10-2025-01-10_14-51-36",
             "100125_SBLP_W32_S2_R10-2025-01-10_14-53-42")
@@ -68,3 +68,18 @@ def test_a_pause_inside_a_set_does_not_split_it(
 def test_real_rest_alone_has_no_sets(rests: list[Recording]) -> None:
     rest = concatenate("rest", rests)
     assert find_sets(rest.gyro, rest.accel) == []
+
+
+def test_two_scale_segmenter_finds_two_short_heavy_barbell_sets(
+    datasets_dir: Path, rests: list[Recording]
+) -> None:
+    # 5 heavy reps in ~15 s each: shorter than the long periodicity window.
+    heavy = {s.name: s for s in datasets.barbell_sets(datasets_dir)
+             if s.name.startswith("B-bench-heavy") and s.day.isoformat() == "2019-01-11"}
+    pieces = [_piece(heavy[name]) for name in sorted(heavy)[:2]]
+    (session,) = build_sessions(pieces, rests, n_sessions=1, sets_per_session=(2, 2), seed=1)
+    rec = session.recording
+    found = find_sets(rec.gyro, rec.accel, rec.sample_rate_hz, cfg=TWO_SCALE_SEGMENTER)
+    assert len(found) == 2
+    for f, (start, end) in zip(found, session.true_spans, strict=True):
+        assert start - 1.0 <= f.start_s < f.end_s <= end + 1.0
