@@ -18,7 +18,7 @@ from ml.analysis import DetectedSet, SessionAnalysis
 from ml.model import ActivityModel, load_model
 from ml.recordings import Recording
 from ml.reps import count_reps
-from ml.segmentation import find_sets
+from ml.segmentation import DEFAULT_SEGMENTER, SegmenterSettings, find_sets
 from ml.windowing import windows_in_span
 
 #: Shorter recordings cannot hold a set of two reps nor one model window.
@@ -85,19 +85,21 @@ def analyze(
     model: ActivityModel | None = None,
     *,
     prior: Mapping[str, str] | None = None,
+    segmenter: SegmenterSettings = DEFAULT_SEGMENTER,
 ) -> SessionAnalysis:
     """Find the sets of a recording, name each exercise and count its reps.
 
     ``model`` defaults to the shipped one (``ml.model.load_model``); ``prior`` maps a family to
-    the user's last-used exercise of it (the model's tie-breaker). A recording without repeated
-    movement gives zero sets and a warning; one shorter than ``MIN_DURATION_S`` raises
-    ``AnalysisError``.
+    the user's last-used exercise of it (the model's tie-breaker); ``segmenter`` picks the
+    segmenter settings (``ml.segmentation.TWO_SCALE_SEGMENTER`` finds short heavy sets). A
+    recording without repeated movement gives zero sets and a warning; one shorter than
+    ``MIN_DURATION_S`` raises ``AnalysisError``.
     """
     _check(recording)
     model = model or load_model()
     probabilities = model.window_probabilities(recording)
     found = find_sets(recording.gyro, recording.accel, recording.sample_rate_hz,
-                      rest_probability=_rest_track(model, probabilities))
+                      rest_probability=_rest_track(model, probabilities), cfg=segmenter)
     sets = tuple(
         _name(model, probabilities, f.start_s, f.end_s, f.count.reps, f.count.rep_times_s, prior)
         for f in found
