@@ -15,7 +15,14 @@ from ui.session_tools import delete_session_box, run_edit, set_namer, set_tools,
 from ui.tables import sets_csv, stored_changes, stored_frame
 from ui.tables import stored_chart_sets as chart_sets
 from ui.text import escape_markdown, plural
-from ui.widgets import JOURNAL_PAGE, UPLOAD_PAGE, journal_is_empty, sample_offer, set_columns
+from ui.widgets import (
+    JOURNAL_PAGE,
+    UPLOAD_PAGE,
+    journal_is_empty,
+    new_exercise_box,
+    sample_offer,
+    set_columns,
+)
 
 engine = journal_engine()
 
@@ -145,6 +152,7 @@ if span is not None and recording is not None:
     span_actions(span, view, recorded_sets, recording.id, engine, base)
 
 st.subheader("Sets", anchor=False)
+new_exercise_box(f"session_new_exercise_{base}")
 original = stored_frame(view.sets)
 edited = st.data_editor(
     original,

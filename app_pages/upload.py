@@ -14,7 +14,13 @@ from ui.tables import detected_chart_sets, detected_frame
 from ui.text import explain, plural
 from ui.upload_flow import STEPS, Prepared, describe, prepare, save
 from ui.uploads import group_uploads, recording_label
-from ui.widgets import journal_is_empty, sample_offer, session_link, set_columns
+from ui.widgets import (
+    journal_is_empty,
+    new_exercise_box,
+    sample_offer,
+    session_link,
+    set_columns,
+)
 
 STEP_TEXT = {
     "read": "reading the file",
@@ -74,6 +80,7 @@ def show_prepared(key: str, prepared: Prepared) -> None:
     )
     table_column, plot_column = st.columns([6, 5], gap="small")
     with table_column:
+        new_exercise_box(f"upload_new_exercise_{key}")
         frame = detected_frame(analysis)
         edited = st.data_editor(
             frame,

@@ -16,7 +16,7 @@ from journal import exercises
 from journal.models import DEFAULT_ATHLETE, Athlete, Exercise, ExerciseAlias
 
 #: Prefix of the ids of exercises the user (or an import) added.
-CUSTOM_PREFIX = "custom:"
+CUSTOM_PREFIX = exercises.CUSTOM_PREFIX
 
 # Where a key comes from, most specific first: imports resolve a name through these only.
 NAMING_KINDS = ("name", "alias", "id")
@@ -150,6 +150,30 @@ def resolve_exercise(session: Session, text: str, *, create: bool = True) -> str
     if not create:
         raise ValueError(f"no exercise called {text!r} in the journal")
     return add_custom_exercise(session, text)
+
+
+#: Longest name a user may give their own exercise (it is shown in tables and plot labels).
+MAX_NAME_CHARS = 80
+
+
+def name_exercise(session: Session, name: str, family: str = "other") -> tuple[str, bool]:
+    """The exercise a user names in the app: the one it already denotes (catalog or their own),
+    else a new exercise of theirs in ``family``. Returns (id, created).
+
+    ``ValueError`` for a blank or over-long name, or a family the catalog lacks.
+    """
+    clean = " ".join(name.split())
+    if not clean:
+        raise ValueError("the exercise needs a name")
+    if len(clean) > MAX_NAME_CHARS:
+        raise ValueError(f"an exercise name has at most {MAX_NAME_CHARS} characters, "
+                         f"this one has {len(clean)}")
+    if family != "other" and family not in exercises.FAMILIES:
+        raise ValueError(f"no movement family called {family!r}")
+    found = find_exercise_id(session, clean)
+    if found is not None:
+        return found, False
+    return add_custom_exercise(session, clean, family), True
 
 
 def add_custom_exercise(session: Session, name: str, family: str = "other") -> str:

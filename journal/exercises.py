@@ -7,10 +7,13 @@ read this one module. Ids are stable: never rename one, add a new entry instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 UNKNOWN_ID = "unknown"
 REST_ID = "rest"
+#: Prefix of the ids of exercises a user named (kept in the journal, not in this catalog).
+CUSTOM_PREFIX = "custom:"
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,20 @@ def get(exercise_id: str) -> Exercise:
 def is_known(exercise_id: str) -> bool:
     """Whether the id is in the catalog."""
     return exercise_id in _BY_ID
+
+
+def is_custom_id(exercise_id: str) -> bool:
+    """Whether the id names a user's own exercise (``custom:<key>``), not a catalog entry."""
+    return exercise_id.startswith(CUSTOM_PREFIX) and len(exercise_id) > len(CUSTOM_PREFIX)
+
+
+def display_name(exercise_id: str, names: Mapping[str, str] | None = None) -> str:
+    """What to show for an id: the catalog's name, else ``names`` (the journal's or a model
+    card's names of the user's own exercises), else the id without its ``custom:`` prefix."""
+    entry = _BY_ID.get(exercise_id)
+    if entry is not None:
+        return entry.name
+    return (names or {}).get(exercise_id) or exercise_id.removeprefix(CUSTOM_PREFIX)
 
 
 def from_dataset_label(dataset: str, label: str) -> Exercise:

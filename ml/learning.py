@@ -32,7 +32,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 import appconfig
-from journal import db
+from journal import db, exercises
 from ml import learning_data, model_registry
 from ml.activity_data import SetSignal, WindowTable
 from ml.learning_compare import Score, adoption, score, set_predictions
@@ -162,11 +162,12 @@ def _retrain(
     with db.session_factory(engine)() as session:
         labelled = learning_data.journal_sets(session, athlete=athlete)
         usable = [s for s in labelled if learning_data.learnable(s.exercise)]
-        notes = [f"{len(labelled) - len(usable)} labelled sets of custom exercises or "
-                 "'unknown' were left out (only catalog exercises can be learned)"
+        notes = [f"{len(labelled) - len(usable)} sets labelled 'unknown' were left out "
+                 "(name their exercise to learn from them)"
                  ] if len(usable) < len(labelled) else []
+        names = learning_data.exercise_names(session)
         if enforce_minimums:  # refuse before loading Keras: the answer comes at once
-            learning_data.check_enough(usable, _card_classes(base_path))
+            learning_data.check_enough(usable, _card_classes(base_path), names)
         base = load_model(base_path)
         before = load_model(before_path or model_registry.active_model_path(
             session, athlete, root=root, fallback=base_path))
@@ -203,8 +204,11 @@ def _retrain(
         network, wide, labels, weights, epochs=options.epochs, batch_size=options.batch_size,
         learning_rate=options.learning_rate, seed=options.seed,
         progress=lambda f, m: progress(0.15 + 0.7 * f, m), cancelled=cancelled)
+    # The card keeps the names of the user's own exercises: other journals may lack them.
+    class_names = {c: exercises.display_name(c, names) for c in classes}
     candidate = ActivityModel(network=network, classes=classes, spec=base.spec,
-                              thresholds=base.thresholds, version="candidate")
+                              thresholds=base.thresholds, version="candidate",
+                              card={"class_names": class_names})
 
     progress(0.85, "comparing the new model with the one in use")
     user, shipped_score = _compare(before, candidate, held_signals, ref_table, classes)

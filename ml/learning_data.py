@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +22,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from journal import exercises, store
-from journal.catalog import CUSTOM_PREFIX
 from journal.models import DEFAULT_ATHLETE, Athlete, ExerciseSet, WorkoutSession
 from ml.activity_data import SetSignal
 from ml.activity_sets import training_data
@@ -58,10 +57,12 @@ class JournalSet:
 def learnable(exercise_id: str) -> bool:
     """Whether sets labelled with this exercise can become a model class.
 
-    Catalog exercises and rest can; "unknown" cannot. Custom exercises (``custom:...``) cannot
-    yet: model cards only accept catalog ids (``ml.model.check_card``).
+    Catalog exercises, rest and the user's own exercises (``custom:...``) can; "unknown"
+    cannot: it is the absence of a label, not a movement.
     """
-    return exercises.is_known(exercise_id) and exercise_id != exercises.UNKNOWN_ID
+    if exercise_id == exercises.UNKNOWN_ID:
+        return False
+    return exercises.is_known(exercise_id) or exercises.is_custom_id(exercise_id)
 
 
 def journal_sets(session: Session, *, athlete: str | None = None) -> list[JournalSet]:
@@ -102,15 +103,22 @@ def label_counts(session: Session, *, athlete: str | None = None) -> list[LabelC
     sets = journal_sets(session, athlete=athlete)
     corrected = Counter(s.exercise for s in sets if s.corrected)
     confirmed = Counter(s.exercise for s in sets if not s.corrected)
-    names = {e.id: e.name for e in store.list_exercises(session)}
+    names = exercise_names(session)
     ids = sorted(corrected.keys() | confirmed.keys(),
                  key=lambda e: (-(corrected[e] + confirmed[e]), names.get(e, e)))
-    return [LabelCount(e, names.get(e, e.removeprefix(CUSTOM_PREFIX)), corrected[e],
-                       confirmed[e], learnable(e)) for e in ids]
+    return [LabelCount(e, exercises.display_name(e, names), corrected[e], confirmed[e],
+                       learnable(e)) for e in ids]
 
 
-def check_enough(sets: Sequence[JournalSet], known_classes: Sequence[str]) -> None:
-    """Refuse a retrain the labels cannot support.
+def exercise_names(session: Session) -> dict[str, str]:
+    """Display name of every exercise the journal knows, catalog and custom, by id."""
+    return {e.id: e.name for e in store.list_exercises(session)}
+
+
+def check_enough(sets: Sequence[JournalSet], known_classes: Sequence[str],
+                 names: Mapping[str, str] | None = None) -> None:
+    """Refuse a retrain the labels cannot support (``names``: display names of the journal's
+    exercises, for the message about a user's own exercise).
 
     Raises
     ------
@@ -131,7 +139,7 @@ def check_enough(sets: Sequence[JournalSet], known_classes: Sequence[str]) -> No
              if e not in known_classes and n < MIN_SETS_NEW_EXERCISE}
     if short:
         needs = "; ".join(
-            f"{exercises.get(e).name}: {n} labelled set, label "
+            f"{exercises.display_name(e, names)}: {n} labelled set, label "
             f"{MIN_SETS_NEW_EXERCISE - n} more" for e, n in sorted(short.items()))
         raise NotEnoughLabels(
             f"a new exercise needs at least {MIN_SETS_NEW_EXERCISE} labelled sets (one to learn "

@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 import appconfig
-from journal.exercises import UNKNOWN_ID, is_known
+from journal import exercises
+from journal.exercises import UNKNOWN_ID, is_custom_id, is_known
 from ml.activity_decision import DecisionThresholds, SpanDecision, classify_span
 from ml.recordings import Recording
 from ml.windowing import (
@@ -158,6 +159,11 @@ class ActivityModel:
             )
         return None
 
+    def exercise_name(self, exercise_id: str) -> str:
+        """Display name of a class or decision: the catalog's, else the card's (a user's own
+        exercise learned from their journal), else the id without its ``custom:`` prefix."""
+        return exercises.display_name(exercise_id, self.card.get("class_names"))
+
     def decide(
         self, span_probs: np.ndarray, *, prior: Mapping[str, str] | None = None
     ) -> SpanDecision:
@@ -188,6 +194,7 @@ class ActivityModel:
         full = {
             **card,
             "classes": list(self.classes),
+            "class_names": {c: self.exercise_name(c) for c in self.classes},
             "window": self.spec.to_dict(),
             "thresholds": self.thresholds.to_dict(),
             "model_file": path.name,
@@ -225,9 +232,12 @@ def check_card(card: Mapping[str, Any], model_path: Path, n_outputs: int) -> Non
             f"card of {model_path.name} lists {len(classes)} classes but the network has "
             f"{n_outputs} outputs"
         )
-    unknown = [c for c in classes if not is_known(c) or c == UNKNOWN_ID]
+    unknown = [c for c in classes if not (is_known(c) or is_custom_id(c)) or c == UNKNOWN_ID]
     if unknown:
-        raise ModelError(f"card of {model_path.name} has classes not in the catalog: {unknown}")
+        raise ModelError(
+            f"card of {model_path.name} has classes that are neither catalog exercises nor "
+            f"a user's own (custom:...): {unknown}"
+        )
     if len(set(classes)) != len(classes):
         raise ModelError(f"card of {model_path.name} lists a class twice: {classes}")
     actual = file_sha256(model_path)

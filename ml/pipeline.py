@@ -71,7 +71,7 @@ def _name(
         start_s=round(start_s, 2),
         end_s=round(end_s, 2),
         exercise=decision.exercise,
-        exercise_name=exercises.get(decision.exercise).name,
+        exercise_name=model.exercise_name(decision.exercise),
         confidence=decision.confidence,
         reps=reps,
         rep_times_s=tuple(round(t, 2) for t in rep_times_s),

@@ -37,3 +37,12 @@ def test_exercises_without_data_can_still_be_chosen():
 def test_press_keeps_its_double_s():
     assert exercises.normalize_name("Bench Press") == "benchpress"
     assert exercises.normalize_name("curls") == "curl"
+
+
+def test_a_users_own_exercise_shows_its_name_not_its_id():
+    own = "custom:hangingkneeraise"
+    assert exercises.is_custom_id(own) and not exercises.is_custom_id("custom:")
+    assert not exercises.is_custom_id("chin_up")
+    assert exercises.display_name("chin_up") == "Chin-up"
+    assert exercises.display_name(own, {own: "Hanging knee raise"}) == "Hanging knee raise"
+    assert exercises.display_name(own) == "hangingkneeraise"

@@ -29,8 +29,9 @@ def classes_frame(card: Mapping[str, Any]) -> pd.DataFrame:
         entry = exercises.get(str(class_id)) if known else None
         rows.append(
             {
-                "Exercise": entry.name if entry else str(class_id),
-                "Family": entry.family if entry else "other",
+                # A user's own exercise: its name comes from the card the retrain wrote.
+                "Exercise": exercises.display_name(str(class_id), card.get("class_names")),
+                "Family": entry.family if entry else "your own",
                 "Id": str(class_id),
             }
         )

@@ -29,7 +29,7 @@ def counts_frame(athlete: str | None, engine: Engine) -> pd.DataFrame:
                 "Exercise": c.name,
                 "Corrected": c.corrected,
                 "Confirmed": c.confirmed,
-                "Learnable": "yes" if c.learnable else "no (custom or unknown)",
+                "Learnable": "yes" if c.learnable else "no (name the exercise first)",
             }
             for c in counts
         ],

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from journal import edits
-from journal.db import write_transaction
+from journal import catalog, edits
+from journal.db import session_factory, write_transaction
 from journal.models import ExerciseSet
-from journal.store import delete_session, load_recording
+from journal.store import delete_session, list_exercises, load_recording
 from journal.views import JournalError, NotFoundError, SetView
 from ml.pipeline import recount
 from ml.recordings import Recording
@@ -33,6 +33,17 @@ def _recording_of(session: Session, set_id: int) -> Recording:
     if row.recording_id is None:
         raise JournalError(f"set {row.position} was typed in, not recorded: it has no signal")
     return load_recording(session, row.recording_id)
+
+
+def own_exercises(engine: Engine) -> dict[str, str]:
+    """The user's own exercises, id → name, offered in every picker beside the catalog's."""
+    with session_factory(engine)() as session:
+        return {e.id: e.name for e in list_exercises(session) if e.is_custom}
+
+
+def name_exercise(engine: Engine, name: str, family: str) -> tuple[str, bool]:
+    """Add the user's own exercise (or find the one the name already denotes): (id, created)."""
+    return write_transaction(engine, lambda session: catalog.name_exercise(session, name, family))
 
 
 def save_table_changes(engine: Engine, changes: Mapping[int, Mapping[str, Any]]) -> int:

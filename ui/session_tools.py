@@ -74,10 +74,11 @@ def span_actions(
                     lambda: session_edits.adjust(engine, target, *span),
                     f"Set moved to {span[0]:.1f}–{span[1]:.1f} s",
                 )
+        own = session_edits.own_exercises(engine)
         new_exercise = add_column.selectbox(
             "Exercise of a new set",
-            exercise_options(),
-            format_func=exercise_name,
+            exercise_options(list(own)),
+            format_func=lambda exercise_id: exercise_name(exercise_id, own),
             key=f"session_span_exercise_{base}",
         )
         if add_column.button("Add a set on this span", key=f"session_span_add_{base}"):
@@ -162,10 +163,11 @@ def set_tools(
                 st.write("Merging needs two sets.")
         with add_tab:
             if recording_id is not None:
+                own = session_edits.own_exercises(engine)
                 add_exercise = st.selectbox(
                     "Exercise",
-                    exercise_options(),
-                    format_func=exercise_name,
+                    exercise_options(list(own)),
+                    format_func=lambda exercise_id: exercise_name(exercise_id, own),
                     key=f"session_add_exercise_{base}",
                 )
                 first_column, last_column = st.columns(2)

@@ -6,7 +6,7 @@ Pure pandas (no Streamlit), so what the set editors save is tested on its own.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -28,9 +28,9 @@ def exercise_options(extra: Sequence[str] = ()) -> list[str]:
     return ids + [i for i in dict.fromkeys(extra) if i not in ids]
 
 
-def exercise_name(exercise_id: str) -> str:
-    """Display name of a catalog id; custom ids are shown as they are."""
-    return exercises.get(exercise_id).name if exercises.is_known(exercise_id) else exercise_id
+def exercise_name(exercise_id: str, names: Mapping[str, str] | None = None) -> str:
+    """Display name of a catalog id, or of the user's own exercise from ``names``."""
+    return exercises.display_name(exercise_id, names)
 
 
 def clean_number(value: Any) -> float | None:

@@ -7,9 +7,12 @@ from typing import Any
 
 import streamlit as st
 
+from journal.catalog import MAX_NAME_CHARS
 from journal.db import session_factory
+from journal.exercises import FAMILIES, REST_ID
 from journal.store import count_sessions
 from ui.resources import activity_model, journal_engine
+from ui.session_edits import name_exercise, own_exercises
 from ui.tables import exercise_name, exercise_options
 from ui.text import explain
 from ui.upload_flow import load_sample
@@ -17,16 +20,20 @@ from ui.upload_flow import load_sample
 SESSION_PAGE = "app_pages/session.py"
 UPLOAD_PAGE = "app_pages/upload.py"
 JOURNAL_PAGE = "app_pages/journal.py"
+#: Families a user's own exercise can join (so a search for "row" finds their row variant).
+MOVEMENT_FAMILIES = [f for f in FAMILIES if f not in (REST_ID, "other")]
 
 
 def set_columns(in_use: Sequence[str] = ()) -> dict[str, Any]:
-    """Column config of a set editor: exercise picked from the catalog by name, numbers bounded."""
+    """Column config of a set editor: exercise picked by name from the catalog and the user's
+    own exercises, numbers bounded."""
+    own = own_exercises(journal_engine())
     return {
         "set": st.column_config.NumberColumn("Set", disabled=True, width="small"),
         "exercise": st.column_config.SelectboxColumn(
             "Exercise",
-            options=exercise_options(in_use),
-            format_func=lambda exercise_id: exercise_name(str(exercise_id)),
+            options=exercise_options([*in_use, *own]),
+            format_func=lambda exercise_id: exercise_name(str(exercise_id), own),
             required=True,
             width="medium",
         ),
@@ -46,6 +53,37 @@ def set_columns(in_use: Sequence[str] = ()) -> dict[str, Any]:
         "corrected": st.column_config.CheckboxColumn("Corrected", disabled=True),
         "model_said": st.column_config.TextColumn("Model said", disabled=True),
     }
+
+
+def new_exercise_box(key: str) -> None:
+    """Name an exercise the list lacks; from then on every exercise picker offers it.
+
+    Shown above a set table, so an exercise added here is in the table's list in the same run.
+    """
+    with st.popover("Exercise not in the list?", icon=":material/add_circle:"):
+        st.caption(
+            "Name it once, then pick it in the Exercise column. Once about five sets carry "
+            "it, the model can learn to recognise it (Model page → Retrain)."
+        )
+        name = st.text_input(
+            "Name", key=f"{key}_name", max_chars=MAX_NAME_CHARS,
+            placeholder="e.g. Hanging knee raise",
+        )
+        family = st.selectbox(
+            "Closest movement", ["other", *MOVEMENT_FAMILIES], key=f"{key}_family",
+            format_func=lambda f: "none of these" if f == "other" else f,
+        )
+        if st.button("Add to the list", key=f"{key}_add", icon=":material/add:"):
+            try:
+                exercise_id, created = name_exercise(journal_engine(), name, family)
+            except Exception as error:  # noqa: BLE001 - every failure becomes a sentence
+                st.error(f"Not added: {explain(error)}")
+                return
+            label = exercise_name(exercise_id, own_exercises(journal_engine()))
+            if created:
+                st.success(f"“{label}” added: pick it in the Exercise column.")
+            else:
+                st.info(f"That is “{label}”, already in the list.")
 
 
 def session_link(session_id: int, label: str) -> None:

@@ -117,3 +117,35 @@ def test_an_impossible_adjustment_is_refused_in_plain_words(app, journal_engine,
     assert not at.exception
     assert at.error[0].value.startswith("Not changed:")
     assert _stored(journal_engine, saved_sample).sets[0].start_s == 5.0
+
+
+def test_an_exercise_the_user_names_can_label_a_set(app, journal_engine, saved_sample):
+    base = f"{saved_sample}_0"
+    at = app("session", session=str(saved_sample))
+    at.text_input(key=f"session_new_exercise_{base}_name").input("Band pull-up (blue band)")
+    at.selectbox(key=f"session_new_exercise_{base}_family").set_value("pull-up")
+    at.button(key=f"session_new_exercise_{base}_add").click().run()
+    assert not at.exception, at.exception
+    assert "“Band pull-up (blue band)” added" in at.success[0].value
+    # Offered by its name wherever an exercise is picked.
+    assert "Band pull-up (blue band)" in at.selectbox(key=f"session_add_exercise_{base}").options
+
+    at.session_state[f"session_sets_{base}"] = {
+        "edited_rows": {0: {"exercise": "custom:bandpullupblueband"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.button(key=f"session_save_{base}").click().run()
+    assert not at.exception, at.exception
+    first = _stored(journal_engine, saved_sample).sets[0]
+    assert (first.exercise_name, first.corrected) == ("Band pull-up (blue band)", True)
+
+
+def test_naming_an_exercise_the_catalog_has_points_to_it(app, saved_sample):
+    base = f"{saved_sample}_0"
+    at = app("session", session=str(saved_sample))
+    at.text_input(key=f"session_new_exercise_{base}_name").input("chin ups")
+    at.button(key=f"session_new_exercise_{base}_add").click().run()
+    assert not at.exception, at.exception
+    assert "That is “Chin-up”, already in the list." in at.info[-1].value

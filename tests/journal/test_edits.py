@@ -130,3 +130,30 @@ def test_edits_of_missing_sets_and_bad_values_say_what_is_wrong(session, saved):
     manual = edits.add_set(session, saved, exercise="plank", reps=0)
     with pytest.raises(JournalError, match="no time span"):
         edits.split_set(session, manual.id, 1.0, first_reps=0, second_reps=0)
+
+
+def test_naming_an_exercise_adds_it_once_or_finds_the_one_it_means(session):
+    from journal import catalog
+
+    knee_raise, created = catalog.name_exercise(session, "  Hanging   knee raise ", "other")
+    assert created and knee_raise.startswith("custom:")
+    assert catalog.name_exercise(session, "hanging knee raises")[0:2] == (knee_raise, False)
+    # A name the catalog already knows is not added twice under another id.
+    assert catalog.name_exercise(session, "Chin ups", "row") == ("chin_up", False)
+    band_row, _ = catalog.name_exercise(session, "Band row", "row")
+    named = {e.id: (e.name, e.family, e.is_custom) for e in store.list_exercises(session)}
+    assert named[knee_raise] == ("Hanging knee raise", "other", True)
+    assert named[band_row] == ("Band row", "row", True)
+
+
+def test_naming_an_exercise_refuses_blank_long_or_unknown_family(session):
+    from journal import catalog
+
+    before = len(store.list_exercises(session))
+    with pytest.raises(ValueError, match="needs a name"):
+        catalog.name_exercise(session, "   ")
+    with pytest.raises(ValueError, match="at most 80 characters, this one has 81"):
+        catalog.name_exercise(session, "x" * 81)
+    with pytest.raises(ValueError, match="no movement family called 'yoga'"):
+        catalog.name_exercise(session, "Sun salutation", "yoga")
+    assert len(store.list_exercises(session)) == before

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 import appconfig
-from journal import db, edits, exercises, store
+from journal import catalog, db, edits, exercises, store
 from ml import datasets, model_registry
 from ml.activity_data import SetSignal
 from ml.activity_sets import training_data
@@ -27,6 +27,7 @@ from ml.learning import (
 )
 from ml.learning_compare import Score, adoption
 from ml.model import ActivityModel, load_model
+from ml.pipeline import analyze
 from ml.windowing import WindowSpec
 
 PULL_UP = "assisted_pull_up"
@@ -124,6 +125,32 @@ def test_retrain_learns_pull_ups_from_corrected_sets_and_activates_them(
     unseen = datasets.load(_sets("APULL")[-1])
     decision = model.classify_spans(unseen, [(4.0, unseen.duration_s - 4.0)])[0]
     assert decision.exercise == PULL_UP
+
+
+@pytest.mark.slow
+def test_an_exercise_the_user_named_is_learned_and_named_back(
+    tiny_base: TinyBase, engine: Engine, tmp_path: Path
+) -> None:
+    # The catalog has assisted pull-ups, but this user names their band variant themselves.
+    with db.session_factory(engine)() as session:
+        own, _ = catalog.name_exercise(session, "Band pull-up (blue band)", "pull-up")
+        session.commit()
+    label_sets(engine, _sets("APULL")[:5], own)
+    with db.session_factory(engine)() as session:
+        [count] = label_counts(session)
+    assert (count.exercise, count.name, count.learnable) == (own, "Band pull-up (blue band)", True)
+
+    result = retrain(engine, base_path=tiny_base.path, shipped=tiny_base.shipped,
+                     reference=[], root=tmp_path, options=FAST)
+
+    assert result.new_classes == (own,) and result.adopted, result.reason
+    model = load_model(active_path(engine, tmp_path, tiny_base.path))
+    assert model.card["class_names"][own] == "Band pull-up (blue band)"
+    # A set the user never labelled comes back from the pipeline under the user's name.
+    unseen = datasets.load(_sets("APULL")[-1])
+    found = analyze(unseen, model=model).sets
+    assert [(s.exercise, s.exercise_name) for s in found][:1] == [
+        (own, "Band pull-up (blue band)")], [(s.exercise_name, s.confidence) for s in found]
 
 
 def test_a_model_that_forgets_the_shipped_sets_is_not_adopted() -> None:

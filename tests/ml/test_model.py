@@ -91,8 +91,21 @@ def test_loader_refuses_a_card_with_other_classes(tiny_model: Any, tmp_path: Pat
 
 def test_loader_refuses_classes_outside_the_catalog(tiny_model: Any, tmp_path: Path) -> None:
     path = _tamper(tiny_model, tmp_path, lambda c: c["classes"].__setitem__(0, "burpee"))
-    with pytest.raises(ModelError, match="not in the catalog: \\['burpee'\\]"):
+    with pytest.raises(ModelError, match="neither catalog exercises .*: \\['burpee'\\]"):
         load_model(path)
+
+
+def test_a_users_own_exercise_is_a_class_with_its_name_from_the_card(
+    tiny_model: Any, tmp_path: Path
+) -> None:
+    def rename(card: dict[str, Any]) -> None:
+        card["classes"][0] = "custom:hangingkneeraise"
+        card["class_names"] = {"custom:hangingkneeraise": "Hanging knee raise"}
+
+    model = load_model(_tamper(tiny_model, tmp_path, rename))
+    assert model.classes[0] == "custom:hangingkneeraise"
+    assert model.exercise_name("custom:hangingkneeraise") == "Hanging knee raise"
+    assert model.exercise_name("assisted_pull_up") == "Assisted pull-up"
 
 
 def test_loader_refuses_a_card_written_for_another_file(tiny_model: Any, tmp_path: Path) -> None:
