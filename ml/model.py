@@ -65,9 +65,33 @@ class ModelError(ValueError):
 def import_keras() -> Any:
     """Import Keras quietly (TensorFlow's C++ start-up logs are not for users)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
+    with native_stderr_silenced():
+        import keras
 
     return keras
+
+
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null for the duration.
+
+    TensorFlow 2.21 prints its oneDNN notice from C++ before its logging is set up, so
+    ``TF_CPP_MIN_LOG_LEVEL`` cannot hide it; an import error still reaches the caller as an
+    exception.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all (a detached service): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 @contextlib.contextmanager
