@@ -12,6 +12,7 @@ from journal.store import list_exercises
 from ui.colors import exercise_color
 from ui.journal_query import (
     PARAMS,
+    SHOWN_COLUMNS,
     SORTS,
     describe,
     exercise_suggestions,
@@ -165,17 +166,7 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     hide_index=True,
-    column_order=[
-        "date",
-        "exercise",
-        "reps",
-        "weight_kg",
-        "volume_kg",
-        "rpe",
-        "corrected",
-        "notes",
-        "session",
-    ],
+    column_order=SHOWN_COLUMNS,
     column_config={
         "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm"),
         "exercise": st.column_config.TextColumn("Exercise"),

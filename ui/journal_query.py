@@ -76,6 +76,12 @@ def exercise_suggestions(used_names: Sequence[str]) -> list[str]:
     return list(dict.fromkeys([*families, *used_names, *names]))
 
 
+#: The results table's columns as the page shows them (the ids ride along, hidden).
+SHOWN_COLUMNS = (
+    "date", "exercise", "reps", "weight_kg", "volume_kg", "rpe", "corrected", "notes", "session",
+)
+
+
 def results_frame(rows: Sequence[SearchRow]) -> pd.DataFrame:
     """Search results as the page's table, one row per set (index = set id)."""
     frame = pd.DataFrame(
@@ -95,19 +101,7 @@ def results_frame(rows: Sequence[SearchRow]) -> pd.DataFrame:
             }
             for row in rows
         ],
-        columns=[
-            "date",
-            "exercise",
-            "reps",
-            "weight_kg",
-            "volume_kg",
-            "rpe",
-            "corrected",
-            "notes",
-            "session",
-            "session_id",
-            "exercise_id",
-        ],
+        columns=[*SHOWN_COLUMNS, "session_id", "exercise_id"],
         index=pd.Index([row.set_id for row in rows], name="set_id"),
     )
     return frame.astype({"weight_kg": "float64", "volume_kg": "float64", "rpe": "float64"})

@@ -32,6 +32,17 @@ def run_edit(action: Callable[[], Any], success: str) -> None:
     st.rerun()
 
 
+def exercise_picker(where: Any, label: str, engine: Engine, key: str) -> str:
+    """A selectbox (in ``where``: ``st`` or a column) of the catalog's and the user's exercises."""
+    own = session_edits.own_exercises(engine)
+    return str(where.selectbox(
+        label,
+        exercise_options(list(own)),
+        format_func=lambda exercise_id: exercise_name(exercise_id, own),
+        key=key,
+    ))
+
+
 def set_namer(view: SessionView) -> Callable[[int], str]:
     """Set id → "Set 2: Assisted pull-up, 12 reps" (for pickers)."""
     by_id = {s.id: s for s in view.sets}
@@ -74,12 +85,8 @@ def span_actions(
                     lambda: session_edits.adjust(engine, target, *span),
                     f"Set moved to {span[0]:.1f}–{span[1]:.1f} s",
                 )
-        own = session_edits.own_exercises(engine)
-        new_exercise = add_column.selectbox(
-            "Exercise of a new set",
-            exercise_options(list(own)),
-            format_func=lambda exercise_id: exercise_name(exercise_id, own),
-            key=f"session_span_exercise_{base}",
+        new_exercise = exercise_picker(
+            add_column, "Exercise of a new set", engine, f"session_span_exercise_{base}"
         )
         if add_column.button("Add a set on this span", key=f"session_span_add_{base}"):
             run_edit(
@@ -163,12 +170,8 @@ def set_tools(
                 st.write("Merging needs two sets.")
         with add_tab:
             if recording_id is not None:
-                own = session_edits.own_exercises(engine)
-                add_exercise = st.selectbox(
-                    "Exercise",
-                    exercise_options(list(own)),
-                    format_func=lambda exercise_id: exercise_name(exercise_id, own),
-                    key=f"session_add_exercise_{base}",
+                add_exercise = exercise_picker(
+                    st, "Exercise", engine, f"session_add_exercise_{base}"
                 )
                 first_column, last_column = st.columns(2)
                 add_start = first_column.number_input(
