@@ -19,6 +19,8 @@ from ml.recordings_errors import RecordingError
 
 #: Longest hole in the data that is interpolated; longer ones are held and reported.
 MAX_GAP_S = 1.0
+#: Identical readings on all axes for this long mean a frozen sensor, not a still wrist.
+FROZEN_S = 2.0
 #: Low-pass corner as a fraction of the output Nyquist frequency.
 _CUTOFF_FRACTION = 0.8
 
@@ -94,8 +96,42 @@ def clean(t: np.ndarray, values: np.ndarray, what: str, first_line: int = 2) -> 
             f"the {what} never changes ({constant} throughout): the sensor was off or the "
             "export is broken"
         )
+    frozen = longest_frozen_run(t, values)
+    if frozen is not None:
+        start_s, length_s = frozen
+        warnings.append(
+            f"the {what} repeats exactly the same values for {length_s:.1f} s (from "
+            f"{start_s:.1f} s after its first sample): the sensor stopped updating there, so "
+            "that span shows no motion"
+        )
     return Series(t=t, values=values, rate_hz=float(1.0 / np.median(np.diff(t))),
                   warnings=warnings)
+
+
+def longest_frozen_run(t: np.ndarray, values: np.ndarray) -> tuple[float, float] | None:
+    """(start, length) in seconds from the first sample of the longest span of identical rows
+    lasting at least ``FROZEN_S``, else None.
+
+    A live motion sensor never repeats all three axes exactly for seconds (its noise alone
+    changes the last digit); a frozen one does, and reads as perfect stillness.
+
+    Parameters
+    ----------
+    t : ndarray, shape (n_samples,), increasing seconds
+    values : ndarray, shape (n_samples, 3)
+    """
+    same = values[1:, 0] == values[:-1, 0]
+    for k in range(1, values.shape[1]):
+        same &= values[1:, k] == values[:-1, k]
+    if not same.any():
+        return None
+    edges = np.diff(np.concatenate([[0], same.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    lengths = t[ends] - t[starts]  # run of k equal steps spans rows starts..ends
+    best = int(np.argmax(lengths))
+    if lengths[best] < FROZEN_S:
+        return None
+    return float(t[starts[best]] - t[0]), float(lengths[best])
 
 
 def gaps(t: np.ndarray) -> list[tuple[float, float]]:

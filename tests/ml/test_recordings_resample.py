@@ -186,3 +186,22 @@ def test_any_rate_unit_and_dialect_round_trips_to_the_same_50_hz_signal(
     # Linear interpolation of a 0.8 Hz sine from 10 Hz samples errs by up to ~3 % of amplitude.
     np.testing.assert_allclose(recording.gyro, expected, atol=0.04 * amplitude)
     assert (recording.start_time is not None) == bool(case["epoch"])
+
+
+def test_a_sensor_that_stopped_updating_is_reported_not_read_as_stillness() -> None:
+    t = np.arange(0, 30, 0.01)
+    values = slow_wave(t)
+    values[t >= 21.5] = values[np.searchsorted(t, 21.5)]  # the watch froze 21.5 s in
+    recording = read_recording(gyro_csv(t, values), name="frozen.csv")
+    assert any(
+        "repeats exactly the same values for 8.5 s (from 21.5 s after its first sample)" in w
+        for w in recording.warnings
+    ), recording.warnings
+
+
+def test_a_still_but_live_sensor_is_not_called_frozen() -> None:
+    rng = np.random.default_rng(3)
+    t = np.arange(0, 30, 0.01)
+    values = 0.001 * rng.normal(size=(t.size, 3))  # a wrist at rest: sensor noise only
+    recording = read_recording(gyro_csv(t, values), name="still.csv")
+    assert not any("repeats exactly" in w for w in recording.warnings)
