@@ -90,8 +90,8 @@ def analyze(
     """Find the sets of a recording, name each exercise and count its reps.
 
     ``model`` defaults to the shipped one (``ml.model.load_model``); ``prior`` maps a family to
-    the user's last-used exercise of it (the model's tie-breaker); ``segmenter`` picks the
-    segmenter settings (``ml.segmentation.TWO_SCALE_SEGMENTER`` finds short heavy sets). A
+    the user's last-used exercise of it (the model's tie-breaker); ``segmenter`` overrides the
+    segmenter settings (the default finds slow machine sets and short heavy sets alike). A
     recording without repeated movement gives zero sets and a warning; one shorter than
     ``MIN_DURATION_S`` raises ``AnalysisError``.
     """

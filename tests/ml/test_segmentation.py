@@ -10,7 +10,7 @@ import pytest
 from ml import datasets
 from ml.built_sessions import SetPiece, build_sessions, concatenate
 from ml.recordings import Recording
-from ml.segmentation import TWO_SCALE_SEGMENTER, find_sets
+from ml.segmentation import LONG_WINDOW_SEGMENTER, find_sets
 
 TWO_SETS = ("100125_SBLP_W25_S1_R10-2025-01-10_14-51-36",
             "100125_SBLP_W32_S2_R10-2025-01-10_14-53-42")
@@ -70,7 +70,7 @@ def test_real_rest_alone_has_no_sets(rests: list[Recording]) -> None:
     assert find_sets(rest.gyro, rest.accel) == []
 
 
-def test_two_scale_segmenter_finds_two_short_heavy_barbell_sets(
+def test_two_short_heavy_barbell_sets_are_found_as_two_sets(
     datasets_dir: Path, rests: list[Recording]
 ) -> None:
     # 5 heavy reps in ~12 s each: the 15 s windows alone find neither set.
@@ -79,7 +79,8 @@ def test_two_scale_segmenter_finds_two_short_heavy_barbell_sets(
     pieces = [_piece(heavy[name]) for name in sorted(heavy)[:2]]
     (session,) = build_sessions(pieces, rests, n_sessions=1, sets_per_session=(2, 2), seed=1)
     rec = session.recording
-    found = find_sets(rec.gyro, rec.accel, rec.sample_rate_hz, cfg=TWO_SCALE_SEGMENTER)
+    assert find_sets(rec.gyro, rec.accel, rec.sample_rate_hz, cfg=LONG_WINDOW_SEGMENTER) == []
+    found = find_sets(rec.gyro, rec.accel, rec.sample_rate_hz)
     assert len(found) == 2
     for f, (start, end) in zip(found, session.true_spans, strict=True):
         assert start - 1.0 <= f.start_s < f.end_s <= end + 1.0
