@@ -161,10 +161,16 @@ def _clean_streams(main: SensorTable, sources: dict[str, SensorTable]) -> _Strea
         items.append((fm.GRAVITY, gravity_table, streams[fm.GRAVITY]))
     else:
         items.extend((kind, table, table.streams[kind]) for kind, table in sources.items())
+    # A frozen watch freezes all sensors of a file at once: one warning names them together.
+    frozen: dict[tuple[str, tuple[float, float]], list[str]] = {}
     for kind, table, samples in items:
         t = table.time_s - table.time_s[0] if mixed else table.time_s
         what = f"{fm.SENSOR_WORDS[kind]} ({short_name(table.file_name)})"
         series = rs.clean(t, samples, what, table.first_line)
+        if series.frozen is not None:
+            span = (round(series.frozen[0], 1), round(series.frozen[1], 1))
+            frozen.setdefault((short_name(table.file_name), span), []).append(
+                fm.SENSOR_WORDS[kind])
         peak = float(np.abs(series.values).max())
         if peak > _PLAUSIBLE_MAX[kind]:
             unit = "rad/s" if kind == fm.GYRO else "g"
@@ -174,6 +180,8 @@ def _clean_streams(main: SensorTable, sources: dict[str, SensorTable]) -> _Strea
             )
         out.series[kind] = series
         out.warnings.extend(series.warnings)
+    out.warnings.extend(rs.frozen_warning(sensors, file_name, span)
+                        for (file_name, span), sensors in frozen.items())
     accel = out.series.get(fm.ACCEL)
     if accel is not None and float(np.median(np.linalg.norm(accel.values, axis=1))) < 0.5:
         # Gravity-free acceleration (a phone's "Accelerometer.csv") is not a total.

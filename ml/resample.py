@@ -28,12 +28,14 @@ _CUTOFF_FRACTION = 0.8
 @dataclass
 class Series:
     """One sensor's samples after cleaning: ``t`` (n,) float64 strictly increasing seconds,
-    ``values`` (n, 3) float32, with what the cleaning did in ``warnings``."""
+    ``values`` (n, 3) float32, with what the cleaning did in ``warnings`` and the longest span
+    the sensor stopped updating (``longest_frozen_run``) in ``frozen``."""
 
     t: np.ndarray
     values: np.ndarray
     rate_hz: float
     warnings: list[str] = field(default_factory=list)
+    frozen: tuple[float, float] | None = None
 
 
 def _all_finite_rows(values: np.ndarray) -> np.ndarray:
@@ -96,16 +98,18 @@ def clean(t: np.ndarray, values: np.ndarray, what: str, first_line: int = 2) -> 
             f"the {what} never changes ({constant} throughout): the sensor was off or the "
             "export is broken"
         )
-    frozen = longest_frozen_run(t, values)
-    if frozen is not None:
-        start_s, length_s = frozen
-        warnings.append(
-            f"the {what} repeats exactly the same values for {length_s:.1f} s (from "
-            f"{start_s:.1f} s after its first sample): the sensor stopped updating there, so "
-            "that span shows no motion"
-        )
     return Series(t=t, values=values, rate_hz=float(1.0 / np.median(np.diff(t))),
-                  warnings=warnings)
+                  warnings=warnings, frozen=longest_frozen_run(t, values))
+
+
+def frozen_warning(sensors: list[str], file_name: str, frozen: tuple[float, float]) -> str:
+    """One message for the sensors of a file that froze over the same span."""
+    start_s, length_s = frozen
+    names = sensors[0] if len(sensors) == 1 else f"{', '.join(sensors[:-1])} and {sensors[-1]}"
+    verb = "repeats" if len(sensors) == 1 else "repeat"
+    return (f"the {names} ({file_name}) {verb} exactly the same values for {length_s:.1f} s "
+            f"(from {start_s:.1f} s after the first sample): the sensor stopped updating there, "
+            "so that span shows no motion")
 
 
 def longest_frozen_run(t: np.ndarray, values: np.ndarray) -> tuple[float, float] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -194,9 +195,21 @@ def test_a_sensor_that_stopped_updating_is_reported_not_read_as_stillness() -> N
     values[t >= 21.5] = values[np.searchsorted(t, 21.5)]  # the watch froze 21.5 s in
     recording = read_recording(gyro_csv(t, values), name="frozen.csv")
     assert any(
-        "repeats exactly the same values for 8.5 s (from 21.5 s after its first sample)" in w
+        "repeats exactly the same values for 8.5 s (from 21.5 s after the first sample)" in w
         for w in recording.warnings
     ), recording.warnings
+
+
+def test_a_frozen_watch_gets_one_warning_naming_all_its_sensors(datasets_dir: Path) -> None:
+    # A real set whose watch stopped updating 40.8 s in (gyroscope, gravity and acceleration).
+    recording = read_recording(
+        datasets_dir / "applewatch-gym" / "040125_SAOCTE_W11_S1_R15-2025-01-04_15-22-32.csv.gz")
+    frozen = [w for w in recording.warnings if "repeat" in w]
+    assert frozen == [
+        "the gyroscope, accelerometer and gravity (040125_SAOCTE_W11_S1_R15-2025-01-04_15-22-32"
+        ".csv) repeat exactly the same values for 27.5 s (from 40.8 s after the first sample): "
+        "the sensor stopped updating there, so that span shows no motion"
+    ]
 
 
 def test_a_still_but_live_sensor_is_not_called_frozen() -> None:
