@@ -6,7 +6,8 @@ How it counts (class-agnostic: nothing here depends on the exercise):
    the rep band and divided by their local loudness (automatic gain), so a slow gentle rep counts
    as much as a fast one and handling (picking up dumbbells) does not drown the reps.
 2. The rep period is the shortest autocorrelation peak nearly as strong as the strongest one
-   (multiples of the period correlate as well as the period; picking one is the usual mistake).
+   (multiples of the period correlate as well as the period; picking one is the usual mistake),
+   in the middle of the span weighted most (a Hann taper: handling at the edges is no rep).
 3. The principal direction of the signal band-passed around that period gives a phase; one rep is
    one turn of phase.
 4. A per-frame gate (logistic over local periodicity, loudness and phase-speed features) says
@@ -114,11 +115,19 @@ def gain_normalised(x: np.ndarray, rate_hz: float, cfg: CounterSettings) -> np.n
 
 
 def autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
-    """Channel-summed, unbiased autocorrelation of (n, c) for lags 0..max_lag, 1 at lag 0."""
+    """Channel-summed autocorrelation of (n, c) for lags 0..max_lag, 1 at lag 0, of the span
+    under a Hann taper (unbiased: divided by the taper's own autocorrelation).
+
+    The taper weighs the middle of the span: its edges are where a set meets handling or rest,
+    whose one-off swings otherwise make half the rep period look as good as the period.
+    """
     n = len(x)
-    spectrum = np.fft.rfft(x, 2 * n, axis=0)
+    taper = signal.windows.hann(n + 2)[1:-1]  # no zero weights at the ends
+    spectrum = np.fft.rfft(x * taper[:, None], 2 * n, axis=0)
     r = np.fft.irfft(spectrum * np.conj(spectrum), axis=0)[: max_lag + 1].sum(axis=1)
-    r = r / (n - np.arange(max_lag + 1))
+    taper_spectrum = np.fft.rfft(taper, 2 * n)
+    overlap = np.fft.irfft(taper_spectrum * np.conj(taper_spectrum))[: max_lag + 1]
+    r = r / np.maximum(overlap, 1e-9)
     return np.asarray(r / r[0]) if r[0] > 0 else np.zeros(max_lag + 1)
 
 
