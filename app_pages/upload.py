@@ -100,6 +100,7 @@ def show_prepared(key: str, prepared: Prepared) -> None:
             height=340,
             range_slider=False,
             max_points=2000,
+            numbers_only=True,  # the table beside names each set by its number
         )
         st.plotly_chart(figure, key=f"upload_preview_{key}", config={"displaylogo": False})
 

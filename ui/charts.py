@@ -102,6 +102,7 @@ def motion_figure(
     max_points: int = DEFAULT_MAX_POINTS,
     height: int = 520,
     range_slider: bool = True,
+    numbers_only: bool = False,
 ) -> go.Figure:
     """The x, y, z channels and their magnitude, each set shaded and labelled, reps marked.
 
@@ -117,6 +118,9 @@ def motion_figure(
         Zoom the x axis here and draw every sample inside it.
     range_slider : bool
         Show the range slider under the plot (off for small previews).
+    numbers_only : bool
+        Label each set with its number only (small previews beside a table of the sets, where
+        full labels of neighbouring sets would run into each other).
     """
     if xyz.ndim != 2 or xyz.shape[1] != 3 or len(times_s) != xyz.shape[0]:
         raise ValueError(f"expected times (n,) and xyz (n, 3), got {times_s.shape} and {xyz.shape}")
@@ -129,7 +133,7 @@ def motion_figure(
         fig.add_trace(_line(times[keep], xyz[keep, column], name, color, width=1.0))
     keep = display_indices(times, magnitude, max_points, detail_span)
     fig.add_trace(_line(times[keep], magnitude[keep], magnitude_name, _MAGNITUDE_COLOR, 1.6))
-    shapes, labels = _set_spans(sets, float(times[-1]) if len(times) else 0.0)
+    shapes, labels = _set_spans(sets, float(times[-1]) if len(times) else 0.0, numbers_only)
     _add_rep_markers(fig, times, magnitude, sets)
     fig.update_layout(
         shapes=shapes,
@@ -165,12 +169,12 @@ def _line(x: np.ndarray, y: np.ndarray, name: str, color: str, width: float) -> 
 
 
 def _set_spans(
-    sets: Sequence[ChartSet], end_s: float
+    sets: Sequence[ChartSet], end_s: float, numbers_only: bool = False
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """A shaded rectangle and a label per set (plain dicts: one layout update instead of 2n).
 
     Labels start at their set's start, except near the end of the recording, where they end at
-    the set's end so that they stay inside the plot.
+    the set's end so that they stay inside the plot; set numbers alone sit centred on one line.
     """
     shapes: list[dict[str, object]] = []
     labels: list[dict[str, object]] = []
@@ -190,6 +194,21 @@ def _set_spans(
                 "layer": "below",
             }
         )
+        if numbers_only:
+            labels.append(
+                {
+                    "x": (chart_set.start_s + chart_set.end_s) / 2,
+                    "xanchor": "center",
+                    "xref": "x",
+                    "y": 1.0,
+                    "yref": "paper",
+                    "yanchor": "top",
+                    "showarrow": False,
+                    "text": f"<b>{number}</b>",
+                    "font": {"size": 12, "color": color},
+                }
+            )
+            continue
         labels.append(
             {
                 **(

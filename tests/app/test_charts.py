@@ -75,6 +75,15 @@ def test_every_set_is_shaded_and_labelled_with_exercise_and_reps():
     assert fig.layout.xaxis.rangeslider.visible is True
 
 
+def test_small_preview_labels_sets_by_number_centred_on_their_span():
+    times, gyro = _signal(600)
+    sets = _sets(4, every_s=30.0)  # 60 s sets every 30 s: full labels would run into each other
+    fig = motion_figure(times, gyro, sets, numbers_only=True)
+    assert [a.text for a in fig.layout.annotations] == ["<b>1</b>", "<b>2</b>", "<b>3</b>",
+                                                        "<b>4</b>"]
+    assert [a.x for a in fig.layout.annotations] == [(s.start_s + s.end_s) / 2 for s in sets]
+
+
 def test_one_hour_session_figure_stays_under_two_megabytes():
     times, gyro = _signal(3600)
     fig = motion_figure(times, gyro, _sets(30))
