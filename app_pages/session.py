@@ -20,7 +20,9 @@ from ui.widgets import (
     UPLOAD_PAGE,
     journal_is_empty,
     new_exercise_box,
+    recent_sessions,
     sample_offer,
+    session_title,
     set_columns,
 )
 
@@ -36,10 +38,7 @@ def pick_session() -> None:
         st.stop()
     with session_factory(engine)() as db:
         recent = list_sessions(db, limit=100)
-    labels = {
-        s.id: f"{s.performed_at:%Y-%m-%d %H:%M} · {s.title or 'Workout'} · {s.n_sets} sets"
-        for s in recent
-    }
+    labels = {s.id: session_title(s) for s in recent}
     choice = st.selectbox(
         "Open a session",
         list(labels),
@@ -49,6 +48,7 @@ def pick_session() -> None:
         placeholder="Pick a recent session",
     )
     st.page_link(JOURNAL_PAGE, label="Or search the journal", icon=":material/search:")
+    recent_sessions("Latest", limit=5)
     if choice is not None:
         st.query_params["session"] = str(choice)
         st.rerun()

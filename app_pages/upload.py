@@ -17,6 +17,7 @@ from ui.uploads import group_uploads, recording_label
 from ui.widgets import (
     journal_is_empty,
     new_exercise_box,
+    recent_sessions,
     sample_offer,
     session_link,
     set_columns,
@@ -46,8 +47,11 @@ files = st.file_uploader(
     help=f"A real example to try: {SAMPLE_PATH.name} in data/samples/ of the repository.",
 )
 prepared_by_key: dict[str, Prepared] = st.session_state.setdefault("upload_prepared", {})
-if not files and journal_is_empty():
-    sample_offer("upload_load_sample")
+if not files:
+    if journal_is_empty():
+        sample_offer("upload_load_sample")
+    else:
+        recent_sessions("Latest in your journal", limit=3)
 
 
 def show_prepared(key: str, prepared: Prepared) -> None:

@@ -10,11 +10,12 @@ import streamlit as st
 from journal.catalog import MAX_NAME_CHARS
 from journal.db import session_factory
 from journal.exercises import FAMILIES, REST_ID
-from journal.store import count_sessions
+from journal.queries import SessionSummary
+from journal.store import count_sessions, list_sessions
 from ui.resources import activity_model, journal_engine
 from ui.session_edits import name_exercise, own_exercises
 from ui.tables import exercise_name, exercise_options
-from ui.text import explain
+from ui.text import explain, plural
 from ui.upload_flow import load_sample
 
 SESSION_PAGE = "app_pages/session.py"
@@ -94,6 +95,23 @@ def session_link(session_id: int, label: str) -> None:
         icon=":material/open_in_new:",
         query_params={"session": str(session_id)},
     )
+
+
+def session_title(summary: SessionSummary) -> str:
+    """How a session is named in pickers and links: "2024-12-01 07:36 · Pull-up · Row · 5 sets"."""
+    return (f"{summary.performed_at:%Y-%m-%d %H:%M} · {summary.title or 'Workout'} · "
+            f"{plural(summary.n_sets, 'set')}")
+
+
+def recent_sessions(heading: str, limit: int) -> None:
+    """One-click links to the newest ``limit`` sessions under a heading (none: nothing shown)."""
+    with session_factory(journal_engine())() as db:
+        recent = list_sessions(db, limit=limit)
+    if not recent:
+        return
+    st.caption(heading)
+    for summary in recent:
+        session_link(summary.id, session_title(summary))
 
 
 def journal_is_empty() -> bool:

@@ -55,3 +55,11 @@ def test_metamotion_gyroscope_and_accelerometer_upload_as_one_recording(
     assert "already in your journal" in at.info[0].value
     (link,) = at.get("page_link")
     assert link.proto.query_string == f"session={saved.session_id}"
+
+
+def test_the_landing_page_links_the_newest_sessions(app, saved_sample):
+    at = app()  # the app's first page: Upload
+    assert not at.exception
+    (link,) = at.get("page_link")
+    assert (link.proto.page, link.proto.query_string) == ("session", f"session={saved_sample}")
+    assert link.proto.label.endswith("Sample morning · 5 sets")
