@@ -277,7 +277,7 @@ def weekly_figure(weekly: pd.DataFrame, names: Mapping[str, str] | None = None) 
         rows=2,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.08,
+        vertical_spacing=0.16,  # room for the upper plot's dates under it
         subplot_titles=("Reps per week", "Volume per week (kg × reps)"),
     )
     for exercise_id, rows in weekly.groupby("exercise", sort=True):
@@ -304,6 +304,19 @@ def weekly_figure(weekly: pd.DataFrame, names: Mapping[str, str] | None = None) 
         margin={"l": 60, "r": 20, "t": 40, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},
     )
+    if not (weekly["volume_kg"].fillna(0) > 0).any():
+        fig.add_annotation(text="No weights logged yet: add them to your sets to see volume.",
+                           xref="x2 domain", yref="y2 domain", x=0.5, y=0.5, showarrow=False,
+                           font={"color": "#666666"})
+    weeks = pd.to_datetime(weekly["week"])
+    if len(weeks):
+        # Half a week of margin either side: a single week is a bar, not the whole plot; and
+        # one tick per week (its Monday) until there are too many to read.
+        first, last = weeks.min(), weeks.max()
+        margin = pd.Timedelta(days=4)
+        many = (last - first).days > 26 * 7
+        fig.update_xaxes(range=[first - margin, last + margin],
+                         dtick="M1" if many else _WEEK_MS, tick0=first)
     fig.update_xaxes(tickformat="%d %b %Y", showticklabels=True)
     return fig
 

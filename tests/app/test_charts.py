@@ -146,6 +146,7 @@ def test_weekly_figure_stacks_reps_and_volume_per_exercise_in_its_colour():
         }
     )
     fig = weekly_figure(weekly, {"assisted_pull_up": "Assisted pull-up"})
+    assert not any("No weights" in a.text for a in fig.layout.annotations)
     bars = {(t.name, t.yaxis): list(t.y) for t in fig.data}
     assert bars[("Assisted pull-up", "y")] == [34, 30]
     assert bars[("Assisted pull-up", "y2")] == [2000.0, 1900.0]
@@ -153,6 +154,18 @@ def test_weekly_figure_stacks_reps_and_volume_per_exercise_in_its_colour():
     assert {t.marker.color for t in fig.data if t.name == "Assisted pull-up"} == {
         exercise_color("assisted_pull_up")
     }
+
+
+def test_a_single_week_is_one_bar_with_its_monday_on_the_axis():
+    weekly = pd.DataFrame({"week": [date(2024, 11, 25)], "exercise": ["assisted_pull_up"],
+                           "reps": [30], "volume_kg": [0.0]})
+    fig = weekly_figure(weekly)
+    low, high = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    # The axis spans about the week itself, so the bar (0.8 of a week wide) reads as one week.
+    assert low < pd.Timestamp("2024-11-25") < high and high - low <= pd.Timedelta(days=9)
+    assert fig.layout.xaxis.tick0 == pd.Timestamp("2024-11-25")
+    # No weight logged: the empty volume plot says why.
+    assert any("No weights logged yet" in a.text for a in fig.layout.annotations)
 
 
 def test_calendar_marks_training_days_by_weekday_and_week():
