@@ -190,6 +190,7 @@ def update_card(card_path: Path, report: dict[str, Any]) -> bool:
         return False
     card["evaluation"] = card_entries(report["rows"])
     card["evaluation_command"] = report["command"]
+    card.pop("evaluation_note", None)  # written by ml.train while no evaluation existed yet
     card_path.write_text(json.dumps(card, indent=2) + "\n")
     return True
 
@@ -202,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", nargs="?", default="activity")
     parser.add_argument("--protocols", default=",".join(PROTOCOLS),
                         help=f"comma-separated subset of {list(PROTOCOLS)}")
-    parser.add_argument("--seeds", type=int, default=3, help="seeds on barbell-lopo (>= 3)")
+    parser.add_argument("--seeds", type=int, default=6,
+                        help="seeds on barbell-lopo (>= 3; 3 cannot tell 3 points from noise)")
     parser.add_argument("--applewatch-seeds", type=int, default=1,
                         help="seeds on applewatch-lodo (each costs ~14 trainings)")
     parser.add_argument("--folds", type=int, default=None, help="only the first N folds (quick)")
