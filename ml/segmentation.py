@@ -63,7 +63,7 @@ class SegmenterSettings:
 #: Two window lengths (10 s and 15 s), tighter spans, no reps faster than 0.9 s (wrist jiggle
 #: and steps at rest): one segmenter for slow machine sets and short heavy barbell sets alike.
 #: Chosen on built sessions of applewatch days <= 2024-12-02 and barbell participants A+B (set
-#: count right 87.5% / 75.0% there; the long window alone: 87.5% / 32.5%): the long window misses
+#: count right 85.0% / 77.5% there; the long window alone: 92.5% / 45.0%): the long window misses
 #: most heavy 5-rep barbell sets, the short one sometimes makes handling next to a set a set.
 DEFAULT_SEGMENTER = SegmenterSettings(
     short_window_s=10.0, max_gap_s=6.0, cover_share=0.6, context_s=2.0, short_only_min_reps=4,
