@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from journal.db import session_factory
-from journal.store import list_sessions, load_session
+from journal.store import load_session
 from journal.views import NotFoundError, SessionView, SetView
 from ui import session_edits
 from ui.charts import motion_figure, span_from_selection
@@ -18,10 +18,10 @@ from ui.text import escape_markdown, plural
 from ui.widgets import (
     JOURNAL_PAGE,
     UPLOAD_PAGE,
-    journal_is_empty,
     new_exercise_box,
-    recent_sessions,
+    newest_sessions,
     sample_offer,
+    session_links,
     session_title,
     set_columns,
 )
@@ -32,12 +32,11 @@ engine = journal_engine()
 def pick_session() -> None:
     """No (valid) session in the URL: offer the recent ones."""
     st.title(":material/monitor_heart: Session")
-    if journal_is_empty():
+    recent = newest_sessions(limit=100)
+    if not recent:
         sample_offer("session_load_sample")
         st.page_link(UPLOAD_PAGE, label="Upload a recording", icon=":material/upload_file:")
         st.stop()
-    with session_factory(engine)() as db:
-        recent = list_sessions(db, limit=100)
     labels = {s.id: session_title(s) for s in recent}
     choice = st.selectbox(
         "Open a session",
@@ -48,7 +47,7 @@ def pick_session() -> None:
         placeholder="Pick a recent session",
     )
     st.page_link(JOURNAL_PAGE, label="Or search the journal", icon=":material/search:")
-    recent_sessions("Latest", limit=5)
+    session_links("Latest", recent[:5])
     if choice is not None:
         st.query_params["session"] = str(choice)
         st.rerun()

@@ -15,11 +15,11 @@ from ui.text import explain, plural
 from ui.upload_flow import STEPS, Prepared, describe, prepare, save
 from ui.uploads import group_uploads, recording_label
 from ui.widgets import (
-    journal_is_empty,
     new_exercise_box,
-    recent_sessions,
+    newest_sessions,
     sample_offer,
     session_link,
+    session_links,
     set_columns,
 )
 
@@ -48,10 +48,11 @@ files = st.file_uploader(
 )
 prepared_by_key: dict[str, Prepared] = st.session_state.setdefault("upload_prepared", {})
 if not files:
-    if journal_is_empty():
-        sample_offer("upload_load_sample")
+    newest = newest_sessions(limit=3)
+    if newest:
+        session_links("Latest in your journal", newest)
     else:
-        recent_sessions("Latest in your journal", limit=3)
+        sample_offer("upload_load_sample")
 
 
 def show_prepared(key: str, prepared: Prepared) -> None:

@@ -161,10 +161,7 @@ def rep_span(labelled: Labelled) -> tuple[float, float] | None:
     and handling at their edges that a set boundary should not include."""
     rec = labelled.recording
     count = count_reps(rec.gyro, rec.accel)
-    if count.period_s is None or not count.rep_times_s or abs(count.reps - labelled.audited) > 1:
-        return None
-    half = count.period_s / 2
-    return max(0.0, count.rep_times_s[0] - half), min(rec.duration_s, count.rep_times_s[-1] + half)
+    return count.span_s(rec.duration_s) if abs(count.reps - labelled.audited) <= 1 else None
 
 
 def _pieces(sets: Sequence[Labelled], group_of: str, rep_spans: bool = False) -> list[SetPiece]:

@@ -65,6 +65,14 @@ class RepCount:
     rep_times_s: tuple[float, ...]
     period_s: float | None
 
+    def span_s(self, duration_s: float) -> tuple[float, float] | None:
+        """(start, end) of the reps: half a period before the first mark to half a period after
+        the last, inside 0..``duration_s``; None without marks."""
+        if self.period_s is None or not self.rep_times_s:
+            return None
+        half = self.period_s / 2
+        return max(0.0, self.rep_times_s[0] - half), min(duration_s, self.rep_times_s[-1] + half)
+
 
 @dataclass(frozen=True)
 class FrameFeatures:

@@ -222,10 +222,10 @@ def find_sets(
         count = count_reps(gyro[lo:hi], None if accel is None else accel[lo:hi], rate_hz,
                            stray_gap_periods=cfg.stray_gap_periods)
         needed = cfg.min_reps if long_at[first : last + 1].any() else cfg.short_only_min_reps
-        if count.reps < needed or count.period_s is None:
+        span = count.span_s((hi - lo) / rate_hz)
+        if count.reps < needed or span is None:
             continue
-        start = lo / rate_hz + max(0.0, count.rep_times_s[0] - count.period_s / 2)
-        end = lo / rate_hz + min((hi - lo) / rate_hz, count.rep_times_s[-1] + count.period_s / 2)
+        start, end = lo / rate_hz + span[0], lo / rate_hz + span[1]
         if _mean_rest(rest_probability, start, end) > cfg.rest_threshold:
             continue
         shifted = tuple(t + lo / rate_hz for t in count.rep_times_s)

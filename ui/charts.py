@@ -195,36 +195,22 @@ def _set_spans(
             }
         )
         if numbers_only:
-            labels.append(
-                {
-                    "x": (chart_set.start_s + chart_set.end_s) / 2,
-                    "xanchor": "center",
-                    "xref": "x",
-                    "y": 1.0,
-                    "yref": "paper",
-                    "yanchor": "top",
-                    "showarrow": False,
-                    "text": f"<b>{number}</b>",
-                    "font": {"size": 12, "color": color},
-                }
-            )
-            continue
-        labels.append(
-            {
+            placed = {"x": (chart_set.start_s + chart_set.end_s) / 2, "xanchor": "center",
+                      "y": 1.0, "text": f"<b>{number}</b>", "font": {"size": 12, "color": color}}
+        else:
+            placed = {
                 **(
                     {"x": chart_set.end_s, "xanchor": "right"}
                     if chart_set.start_s > 0.7 * end_s
                     else {"x": chart_set.start_s, "xanchor": "left"}
                 ),
-                "xref": "x",
                 # Labels step down over three lines, so labels of short sets do not overlap.
                 "y": 1.0 - 0.065 * ((number - 1) % 3),
-                "yref": "paper",
-                "yanchor": "top",
-                "showarrow": False,
                 "text": f"{number}. {chart_set.label}",
                 "font": {"size": 11, "color": color},
             }
+        labels.append(
+            {**placed, "xref": "x", "yref": "paper", "yanchor": "top", "showarrow": False}
         )
     return shapes, labels
 

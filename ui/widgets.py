@@ -103,14 +103,16 @@ def session_title(summary: SessionSummary) -> str:
             f"{plural(summary.n_sets, 'set')}")
 
 
-def recent_sessions(heading: str, limit: int) -> None:
-    """One-click links to the newest ``limit`` sessions under a heading (none: nothing shown)."""
+def newest_sessions(limit: int) -> list[SessionSummary]:
+    """The newest ``limit`` sessions of the journal, newest first (empty journal: none)."""
     with session_factory(journal_engine())() as db:
-        recent = list_sessions(db, limit=limit)
-    if not recent:
-        return
+        return list_sessions(db, limit=limit)
+
+
+def session_links(heading: str, summaries: Sequence[SessionSummary]) -> None:
+    """One-click links to these sessions under a heading."""
     st.caption(heading)
-    for summary in recent:
+    for summary in summaries:
         session_link(summary.id, session_title(summary))
 
 
