@@ -132,9 +132,12 @@ def test_upload_save_search_pull_ups_and_open_the_session_plot(app_url: str) -> 
             labels = [t for t in preview.locator("g.annotation").all_text_contents() if t]
             assert labels == [str(number) for number in range(1, n_sets + 1)], labels
             # The table (its accessible copy of the grid) gives each set an exercise and reps.
-            rows = [row.locator("[role='gridcell']").all_text_contents() for row in
-                    page.locator("[data-testid='stDataFrame'] [role='row']").all()]
-            rows = [cells for cells in rows if cells]
+            # The grid draws after the plot: wait for its rows before reading them.
+            grid_rows = page.locator("[data-testid='stDataFrame'] [role='row']").filter(
+                has=page.locator("[role='gridcell']"))
+            expect(grid_rows).to_have_count(n_sets)
+            rows = [row.locator("[role='gridcell']").all_text_contents()
+                    for row in grid_rows.all()]
             assert [cells[0] for cells in rows] == labels, rows
             assert all(cells[1] in _CATALOG_IDS and cells[2].isdigit() for cells in rows), rows
             pull_up_sets = sum(family_of(cells[1]) == "pull-up" for cells in rows)
