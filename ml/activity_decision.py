@@ -6,7 +6,10 @@ than the variant within it (grip width, bench angle) on the data we have:
 
 1. Average the window probabilities over the span, weighting each window by its exercise mass
    (1 - p(rest)) so idle edges inside a span do not dilute the vote.
-2. Family probability = sum of its members. Below ``family_threshold`` the set is "unknown".
+2. The family is that of the most probable exercise; its probability is the sum of its members.
+   Below ``family_threshold`` the set is "unknown". (Not the family of largest summed mass: that
+   favours families with many variants. It named 6 fewer of 151 held-out applewatch-gym sets
+   right, 0.934 against 0.974, ``python -m ml.evaluate activity``.)
 3. Variant = best member given the family. When the user's last-used variant of that family
    (``prior``) is within ``prior_margin`` of the best, the prior wins (a tie-breaker, not an
    override). Below ``variant_threshold`` with no prior the set is "unknown" but keeps its family.
@@ -118,7 +121,7 @@ def classify_span(
     family_mass: dict[str, float] = {}
     for fam, p in zip(families, dist, strict=True):
         family_mass[fam] = family_mass.get(fam, 0.0) + float(p)
-    family = max(family_mass, key=lambda f: family_mass[f])
+    family = families[int(np.argmax(dist))]
     family_p = family_mass[family]
     ranked = sorted(zip(exercises, dist.tolist(), strict=True), key=lambda ep: -ep[1])
 

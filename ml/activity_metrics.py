@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,17 +29,52 @@ class HeldOut:
     set_truth: dict[int, str]
 
 
-def set_predictions(held: HeldOut, classes: Sequence[str]) -> dict[int, str]:
-    """The best exercise of each held-out set (no thresholds), from the set decision's mean."""
+#: Always name a set: accuracy scores the model's best guess.
+_ALWAYS_NAME = DecisionThresholds(family_threshold=0.0, variant_threshold=0.0)
+
+
+def set_predictions(
+    held: HeldOut, classes: Sequence[str], priors: Mapping[int, Mapping[str, str]] | None = None,
+) -> dict[int, str]:
+    """The exercise of each held-out set, no thresholds.
+
+    Without ``priors``: the best exercise of the set's mean probabilities. With ``priors`` (set
+    index -> family -> the user's last-used exercise of it): the app's decision, the family of the
+    most probable exercise and then the variant, the last-used one winning near-ties
+    (``ml.activity_decision``).
+    """
     out = {}
     for s in held.set_truth:
         rows = held.probs[held.window_set == s]
         if rows.shape[0] == 0:
             out[s] = "unknown"
-            continue
-        exercises, dist, _ = exercise_distribution(rows, classes)
-        out[s] = exercises[int(np.argmax(dist))]
+        elif priors is not None:
+            out[s] = classify_span(rows, classes, thresholds=_ALWAYS_NAME,
+                                   prior=priors.get(s, {})).exercise
+        else:
+            exercises, dist, _ = exercise_distribution(rows, classes)
+            out[s] = exercises[int(np.argmax(dist))]
     return out
+
+
+def history_priors(
+    held_sets: Sequence[int], day: Mapping[int, str], start: Mapping[int, str],
+    exercise: Mapping[int, str], history: Sequence[int],
+) -> dict[int, dict[str, str]]:
+    """What the journal would hold as each held-out set's tie-breaker: per family, the exercise of
+    the most recent ``history`` set of an earlier day (same person). Sets are ordered by
+    (``day``, ``start``); ``exercise`` gives every set's true exercise id (rest is skipped)."""
+    ordered = sorted((i for i in history if exercise[i] != REST_ID),
+                     key=lambda i: (day[i], start[i]))
+    priors: dict[int, dict[str, str]] = {}
+    for s in held_sets:
+        last: dict[str, str] = {}
+        for i in ordered:
+            if day[i] >= day[s]:
+                break
+            last[family_of(exercise[i])] = exercise[i]
+        priors[s] = last
+    return priors
 
 
 def _macro_f1(truth: Sequence[str], pred: Sequence[str]) -> float:
@@ -55,10 +90,15 @@ def score(
     *,
     level: str,
     sets_counted: Callable[[str], bool] = lambda exercise: True,
+    priors: Mapping[int, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """Set and window scores at ``level`` "exercise" or "family" over the counted sets."""
+    """Set and window scores at ``level`` "exercise" or "family" over the counted sets.
+
+    With ``priors`` the set predictions are the app's decision with the user's last-used
+    variants (see ``set_predictions``); ``set_accuracy_without_history`` keeps the plain one.
+    """
     to_level: Callable[[str], str] = family_of if level == "family" else (lambda e: e)
-    predicted = set_predictions(held, classes)
+    predicted = set_predictions(held, classes, priors)
     counted = [s for s, truth in held.set_truth.items() if sets_counted(truth)]
     truth = [to_level(held.set_truth[s]) for s in counted]
     pred = [to_level(predicted[s]) for s in counted]
@@ -82,6 +122,11 @@ def score(
         "set_truth": truth,
         "set_pred": pred,
     }
+    if priors is not None:
+        plain = set_predictions(held, classes)
+        result["set_accuracy_without_history"] = (
+            float(np.mean([t == to_level(plain[s]) for s, t in zip(counted, truth, strict=True)]))
+            if counted else float("nan"))
     pull = to_level(PULL_UP)
     if pull in truth:
         predicted_pull = [t for t, p in zip(win_truth, win_pred, strict=True) if p == pull]
@@ -95,12 +140,15 @@ def score(
 def decision_coverage(
     held: HeldOut, classes: Sequence[str], thresholds: DecisionThresholds,
     sets_counted: Callable[[str], bool] = lambda exercise: True,
+    priors: Mapping[int, Mapping[str, str]] | None = None,
 ) -> dict[str, float]:
-    """With the shipped thresholds: how many sets get a name, and how often the name is right."""
+    """With the shipped thresholds (and the user's last-used variants, ``priors``): how many sets
+    get a name, and how often the name is right."""
     named = right = family_named = family_right = 0
     counted = [s for s, t in held.set_truth.items() if sets_counted(t) and t != REST_ID]
     for s in counted:
-        decision = classify_span(held.probs[held.window_set == s], classes, thresholds=thresholds)
+        decision = classify_span(held.probs[held.window_set == s], classes, thresholds=thresholds,
+                                 prior=(priors or {}).get(s))
         truth = held.set_truth[s]
         if decision.family != "other":
             family_named += 1

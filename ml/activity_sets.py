@@ -66,8 +66,13 @@ def labelled_sets(which: Iterable[str], root: Path | None = None) -> list[datase
     return out
 
 
+#: The datasets the shipped model is trained on (its evaluation trains on them too, a day or a
+#: participant held out).
+SHIPPED_DATASETS: tuple[str, ...] = (datasets.APPLEWATCH, datasets.BARBELL)
+
+
 def training_data(
-    which: Sequence[str] = (datasets.APPLEWATCH, datasets.BARBELL),
+    which: Sequence[str] = SHIPPED_DATASETS,
     *,
     root: Path | None = None,
     min_sets: int = MIN_SETS,

@@ -68,6 +68,13 @@ class LabelledSet:
     name: str
 
 
+def start_key(name: str) -> str:
+    """Sort key of a set name by when it was recorded (both datasets' names end in the start
+    date and time, e.g. ``..._R10-2024-12-26_15-47-27``); the name itself when it has none."""
+    match = re.search(r"\d{4}-\d{2}-\d{2}.*$", name)
+    return match.group() if match else name
+
+
 def _folder(dataset: str, root: Path | None) -> Path:
     folder = (root or appconfig.DATASETS_DIR) / dataset
     if not folder.is_dir():

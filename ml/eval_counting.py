@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,11 +101,6 @@ def rep_metrics(errors: Sequence[int]) -> str:
             f"mean signed {np.mean(e):+.2f}")
 
 
-def _start_key(name: str) -> str:
-    match = re.search(r"\d{4}-\d{2}-\d{2}.*$", name)
-    return match.group() if match else name
-
-
 def fit(_: argparse.Namespace) -> int:
     sets = applewatch(tuning=True) + barbell(tuning=True)
     frames = [frame_features(s.recording.gyro, s.recording.accel) for s in sets]
@@ -166,7 +160,7 @@ def rep_span(labelled: Labelled) -> tuple[float, float] | None:
 
 def _pieces(sets: Sequence[Labelled], group_of: str, rep_spans: bool = False) -> list[SetPiece]:
     ordered = sorted(sets, key=lambda s: (s.item.day, s.item.participant,
-                                          _start_key(s.item.name)))
+                                          datasets.start_key(s.item.name)))
     return [SetPiece(s.item.name, f"{s.item.participant}-{s.item.day}" if group_of else "",
                      s.audited, s.recording, rep_span(s) if rep_spans else None)
             for s in ordered]

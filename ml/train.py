@@ -26,7 +26,7 @@ from journal.exercises import family_of, get
 from ml import datasets
 from ml.activity_data import build_table, wide_samples_for
 from ml.activity_decision import DecisionThresholds
-from ml.activity_sets import TrainingDataError, training_data
+from ml.activity_sets import SHIPPED_DATASETS, TrainingDataError, training_data
 from ml.windowing import CHANNELS, WindowSpec
 
 #: Kept out of the shipped model so a test can check it on a real pull-up set it never saw:
@@ -62,7 +62,7 @@ def _evaluation_from_report(recipe: dict[str, Any], spec: WindowSpec) -> list[di
 
 def train(
     out: Path, *, seed: int = 0, spec: WindowSpec | None = None,
-    which: tuple[str, ...] = (datasets.APPLEWATCH, datasets.BARBELL),
+    which: tuple[str, ...] = SHIPPED_DATASETS,
     root: Path | None = None,
     log: Any = print,
 ) -> dict[str, Any]:

@@ -42,6 +42,13 @@ def test_a_set_split_between_families_is_unknown_rather_than_a_wrong_label() -> 
     assert decision.confidence == pytest.approx(0.4, abs=0.01)
 
 
+def test_one_clear_exercise_is_not_outvoted_by_a_family_of_split_variants() -> None:
+    # Two rows share 0.55 between them, the curl alone has 0.45: the set looks most like a curl.
+    probs = _windows([0.0, 0.3, 0.25, 0.45, 0.0])
+    decision = classify_span(probs, CLASSES, thresholds=DecisionThresholds(family_threshold=0.4))
+    assert (decision.exercise, decision.family) == ("preacher_curl", "curl")
+
+
 def test_a_sure_family_with_an_unsure_variant_keeps_the_family() -> None:
     probs = _windows([0.0, 0.36, 0.34, 0.0, 0.0], [0.0, 0.3, 0.3, 0.0, 0.0])
     decision = classify_span(probs, CLASSES, thresholds=DecisionThresholds(variant_threshold=0.6))

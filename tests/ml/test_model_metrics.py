@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ml.activity_data import IGNORED
-from ml.activity_metrics import HeldOut, score
+from ml.activity_metrics import HeldOut, history_priors, score
 
 CLASSES = ("assisted_pull_up", "neutral_grip_cable_row", "close_grip_cable_row", "rest")
 
@@ -42,3 +42,25 @@ def test_sets_outside_the_counted_codes_are_not_scored() -> None:
     result = score(_held_out(), CLASSES, level="exercise",
                    sets_counted=lambda exercise: exercise == "assisted_pull_up")
     assert result["n_sets"] == 1 and result["set_accuracy"] == 1.0
+
+
+def test_the_users_last_used_variant_breaks_a_near_tie() -> None:
+    # Set 1 leans close-grip 0.6 to 0.4 within the row family: near enough for the journal's
+    # last-used neutral grip to win, as it does in the app.
+    result = score(_held_out(), CLASSES, level="exercise",
+                   priors={1: {"row": "neutral_grip_cable_row"}})
+    assert result["set_accuracy"] == 1.0
+    assert result["set_accuracy_without_history"] == 0.5
+
+
+def test_history_holds_the_latest_variant_of_earlier_days_only() -> None:
+    day = {0: "2024-11-23", 1: "2024-11-23", 2: "2024-11-24", 3: "2024-11-24", 4: "2024-11-26"}
+    start = {0: "10-00", 1: "11-00", 2: "10-00", 3: "11-00", 4: "10-00"}
+    exercise = {0: "close_grip_cable_row", 1: "neutral_grip_cable_row",
+                2: "close_grip_cable_row", 3: "rest", 4: "assisted_pull_up"}
+    priors = history_priors([2, 4], day=day, start=start, exercise=exercise, history=range(5))
+    # Set 2's own day does not count: its journal holds the 23rd, whose last row was neutral.
+    assert priors[2] == {"row": "neutral_grip_cable_row"}
+    assert priors[4] == {"row": "close_grip_cable_row"}
+    assert priors == history_priors([2, 4], day=day, start=start, exercise=exercise,
+                                    history=[4, 3, 2, 1, 0])
