@@ -118,11 +118,8 @@ def classify_span(
         return SpanDecision(UNKNOWN_ID, 0.0, "other", 0.0, (), 0.0, 0)
     exercises, dist, rest = exercise_distribution(probs, classes)
     families = [family_of(e) for e in exercises]
-    family_mass: dict[str, float] = {}
-    for fam, p in zip(families, dist, strict=True):
-        family_mass[fam] = family_mass.get(fam, 0.0) + float(p)
     family = families[int(np.argmax(dist))]
-    family_p = family_mass[family]
+    family_p = float(sum(p for fam, p in zip(families, dist, strict=True) if fam == family))
     ranked = sorted(zip(exercises, dist.tolist(), strict=True), key=lambda ep: -ep[1])
 
     members = [(e, p / family_p) for e, p in ranked if family_of(e) == family]

@@ -14,9 +14,9 @@ One network, not an ensemble. Three networks from seeds s, s + 1000, s + 2000 wi
 probabilities averaged (one saved model), each fold trained on the evaluated dataset only, raised
 barbell-metamotion leave-one-participant-out to 0.918 +/- 0.047 (0.898 +/- 0.077 here, same 6
 seeds), left applewatch-gym family at 0.967 and exercise at 0.901, and named the held-out
-pull-up set (0.75). It cost 3x the training and 4.5x
-the evaluation. It was not shipped because learning from corrections then lost 2.5-5 points on
-the other classes after 5 labelled sets (``python -m ml.evaluate learning``; the target allows 1).
+pull-up set (0.75). It cost 3x the training and 4.5x the evaluation. It was not shipped
+because learning from corrections then lost 2.5-5 points on the other classes after 5 labelled
+sets (``python -m ml.evaluate learning``; the target allows 1).
 That held whether the ensemble was fine-tuned through its average or member by member, and the
 app refused those retrains.
 """

@@ -119,19 +119,18 @@ def evaluate_protocol(
     # last-used variant of the family winning near-ties. An applewatch-gym day has its earlier
     # days as the journal; a held-out barbell participant is a new user, with no history.
     own = [i for i, s in enumerate(data.sets) if s.dataset == dataset]
+    decision = "as the app decides: the family of the most probable exercise, then the variant"
     if dataset == datasets.APPLEWATCH:
         priors = history_priors(
             [i for i in own if data.sets[i].group in held_groups],
             day={i: data.sets[i].group for i in own},
             start={i: datasets.start_key(data.sets[i].name) for i in own},
             exercise={i: data.sets[i].exercise for i in own}, history=own)
-        decision = ("as the app decides: the family of the most probable exercise, then the "
-                    "variant, the user's last-used variant of the family (from the earlier days) "
-                    "winning near-ties")
+        decision += (", the user's last-used variant of the family (from the earlier days) "
+                     "winning near-ties")
     else:
         priors = {}
-        decision = ("as the app decides: the family of the most probable exercise, then the "
-                    "variant (a new user: no history to break ties)")
+        decision += " (a new user: no history to break ties)"
     protocol = (f"{dataset}, {protocol_name} ({len(held_groups)} folds: {', '.join(held_groups)}), "
                 f"{TRAINING[training]}, "
                 f"{spec.window_s:g} s windows / {spec.hop_s:g} s hop, seeds {list(seeds)}; "
