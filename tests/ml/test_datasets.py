@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -99,3 +100,17 @@ def test_load_reads_once_and_gives_canonical_recordings(datasets_dir: Path) -> N
     for recording in (first, datasets.load(barbell)):
         assert recording.sample_rate_hz == 50.0 and recording.accel is not None
         assert np.median(np.linalg.norm(recording.accel, axis=1)) == pytest.approx(1.0, abs=0.1)
+
+
+def test_label_corrections_name_real_sets_and_their_current_labels(datasets_dir: Path) -> None:
+    # A typo in a corrected name would silently drop the correction from the audited figures.
+    from ml.eval_counting import CORRECTIONS_PATH, load_corrections
+
+    by_name = {s.name: s for s in datasets.applewatch_sets(datasets_dir)}
+    with CORRECTIONS_PATH.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and len(load_corrections()) == len(rows)
+    for row in rows:
+        assert row["name"] in by_name, row["name"]
+        assert by_name[row["name"]].reps == int(row["original_reps"]), row["name"]
+        assert int(row["audited_reps"]) != int(row["original_reps"]) and row["reason"].strip()
