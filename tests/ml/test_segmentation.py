@@ -12,6 +12,7 @@ from ml.built_sessions import SetPiece, build_sessions, concatenate
 from ml.recordings import Recording
 from ml.segmentation import LONG_WINDOW_SEGMENTER, find_sets
 
+PULL_UP_SET = "011224_APULL_W61_S1_R12-2024-12-01_07-36-28"
 TWO_SETS = ("100125_SBLP_W25_S1_R10-2025-01-10_14-51-36",
             "100125_SBLP_W32_S2_R10-2025-01-10_14-53-42")
 
@@ -50,19 +51,43 @@ def _part(gyro: np.ndarray, accel: np.ndarray) -> Recording:
                      original_rate_hz=50.0)
 
 
+def _with_still_pause(rec: Recording, seconds: float) -> Recording:
+    """The recording with the wrist held still for ``seconds`` half-way through."""
+    assert rec.accel is not None
+    middle, n = rec.n_samples // 2, int(seconds * 50)
+    pause = _part(np.zeros((n, 3), np.float32), np.repeat(rec.accel[middle : middle + 1], n, 0))
+    return concatenate("paused", [_part(rec.gyro[:middle], rec.accel[:middle]), pause,
+                                  _part(rec.gyro[middle:], rec.accel[middle:])])
+
+
 def test_a_pause_inside_a_set_does_not_split_it(
     applewatch: dict[str, datasets.LabelledSet],
 ) -> None:
-    rec = datasets.load(applewatch[TWO_SETS[0]])
-    assert rec.accel is not None
-    middle = rec.n_samples // 2
     # 8 s with the wrist held still where it was (a breath at the top of a rep).
-    pause = _part(np.zeros((400, 3), np.float32), np.repeat(rec.accel[middle : middle + 1], 400, 0))
-    paused = concatenate("paused", [_part(rec.gyro[:middle], rec.accel[:middle]), pause,
-                                    _part(rec.gyro[middle:], rec.accel[middle:])])
+    paused = _with_still_pause(datasets.load(applewatch[TWO_SETS[0]]), 8.0)
     found = find_sets(paused.gyro, paused.accel)
     assert len(found) == 1
     assert abs(found[0].count.reps - 10) <= 2
+
+
+@pytest.mark.parametrize("pause_s", [8.0, 12.0])
+def test_a_breath_at_the_top_of_a_pull_up_set_does_not_split_it(
+    applewatch: dict[str, datasets.LabelledSet], pause_s: float,
+) -> None:
+    # Reps ~5 s apart: the windows alone split this set at a pause of 8 s.
+    paused = _with_still_pause(datasets.load(applewatch[PULL_UP_SET]), pause_s)
+    found = find_sets(paused.gyro, paused.accel)
+    assert len(found) == 1
+    assert abs(found[0].count.reps - 12) <= 1
+
+
+def test_a_half_minute_rest_inside_a_recording_still_splits_it(
+    applewatch: dict[str, datasets.LabelledSet],
+) -> None:
+    paused = _with_still_pause(datasets.load(applewatch[PULL_UP_SET]), 30.0)
+    found = find_sets(paused.gyro, paused.accel)
+    assert len(found) == 2
+    assert abs(sum(f.count.reps for f in found) - 12) <= 1
 
 
 def test_real_rest_alone_has_no_sets(rests: list[Recording]) -> None:
