@@ -10,7 +10,7 @@ import numpy as np
 
 from journal.exercises import REST_ID, family_of
 from ml.activity_data import IGNORED
-from ml.activity_decision import DecisionThresholds, classify_span, exercise_distribution
+from ml.activity_decision import DecisionThresholds, classify_span
 
 PULL_UP = "assisted_pull_up"
 
@@ -36,25 +36,16 @@ _ALWAYS_NAME = DecisionThresholds(family_threshold=0.0, variant_threshold=0.0)
 def set_predictions(
     held: HeldOut, classes: Sequence[str], priors: Mapping[int, Mapping[str, str]] | None = None,
 ) -> dict[int, str]:
-    """The exercise of each held-out set, no thresholds.
+    """The exercise of each held-out set as the app names it, no thresholds ("unknown" for a set
+    without windows).
 
-    Without ``priors``: the best exercise of the set's mean probabilities. With ``priors`` (set
-    index -> family -> the user's last-used exercise of it): the app's decision, the family of the
-    most probable exercise and then the variant, the last-used one winning near-ties
-    (``ml.activity_decision``).
+    Without ``priors`` that is the best exercise of the set's mean probabilities. With ``priors``
+    (set index -> family -> the user's last-used exercise of it) the last-used variant of the
+    chosen family wins near-ties (``ml.activity_decision``).
     """
-    out = {}
-    for s in held.set_truth:
-        rows = held.probs[held.window_set == s]
-        if rows.shape[0] == 0:
-            out[s] = "unknown"
-        elif priors is not None:
-            out[s] = classify_span(rows, classes, thresholds=_ALWAYS_NAME,
-                                   prior=priors.get(s, {})).exercise
-        else:
-            exercises, dist, _ = exercise_distribution(rows, classes)
-            out[s] = exercises[int(np.argmax(dist))]
-    return out
+    return {s: classify_span(held.probs[held.window_set == s], classes, thresholds=_ALWAYS_NAME,
+                             prior=(priors or {}).get(s)).exercise
+            for s in held.set_truth}
 
 
 def history_priors(
