@@ -64,3 +64,26 @@ def test_history_holds_the_latest_variant_of_earlier_days_only() -> None:
     assert priors[4] == {"row": "close_grip_cable_row"}
     assert priors == history_priors([2, 4], day=day, start=start, exercise=exercise,
                                     history=[4, 3, 2, 1, 0])
+
+
+def test_a_second_method_that_knows_the_grip_can_outvote_the_network() -> None:
+    from ml.eval_activity import mixed
+
+    network = _held_out()
+    statistics = HeldOut(probs=np.tile([0.0, 0.9, 0.0, 0.1], (6, 1)),
+                         window_labels=network.window_labels, window_set=network.window_set,
+                         set_truth=network.set_truth)
+    assert score(mixed(network, statistics, 1.0), CLASSES, level="exercise")["set_accuracy"] == 0.5
+    combined = mixed(network, statistics, 0.6)
+    np.testing.assert_allclose(combined.probs, 0.6 * network.probs + 0.4 * statistics.probs)
+    assert score(combined, CLASSES, level="exercise")["set_recall"]["neutral_grip_cable_row"] == 1.0
+
+
+def test_methods_scored_on_different_windows_are_not_mixed() -> None:
+    from ml.eval_activity import mixed
+
+    network = _held_out()
+    other = HeldOut(network.probs, network.window_labels, network.window_set[::-1],
+                    network.set_truth)
+    with pytest.raises(ValueError, match="different held-out windows"):
+        mixed(network, other, 0.5)
