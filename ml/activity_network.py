@@ -31,6 +31,7 @@ def make_model(
     dropout: float = 0.3,
     learning_rate: float = 2e-3,
     label_smoothing: float = 0.05,
+    window_statistics: bool = False,
 ) -> keras.Model:
     """Our activity network, compiled with cross-entropy.
 
@@ -38,6 +39,12 @@ def make_model(
     saved file is self-contained) → Conv1D blocks with batch norm and max-pooling → global
     average + max pooling, concatenated with the window's mean normalised channels (the
     orientation against gravity, the strongest cue) → Dense → softmax over ``n_classes``.
+
+    ``window_statistics`` adds each normalised channel's variance, maximum and minimum (batch
+    normalised) beside the mean. Not in the shipped recipe: over the same seeds it lifted the
+    held-out applewatch-gym days (family 0.938 -> 0.962, exercise 0.832 -> 0.852, 3 seeds) and
+    cost new barbell-metamotion users 3 points (0.953 -> 0.921, 6 seeds): spread and extremes
+    of one user's motion carry over between his days, not to other people.
 
     Parameters
     ----------
@@ -52,6 +59,15 @@ def make_model(
         norm.adapt(normalization_data.reshape(-1, n_channels))
     x = norm(inputs)
     orientation = layers.GlobalAveragePooling1D(name="mean_channels")(x)
+    summary = [orientation]
+    if window_statistics:  # what the gradient-boosting baseline sees: spread and extremes
+        square_mean = layers.GlobalAveragePooling1D(name="mean_square")(layers.Multiply()([x, x]))
+        variance = layers.Subtract(name="variance")(
+            [square_mean, layers.Multiply()([orientation, orientation])])
+        highest = layers.GlobalMaxPooling1D(name="max_channels")(x)
+        lowest = layers.GlobalMaxPooling1D(name="neg_min_channels")(layers.Rescaling(-1.0)(x))
+        summary = [layers.BatchNormalization(name="bn_statistics")(
+            layers.Concatenate()([orientation, variance, highest, lowest]))]
     if downsample > 1:  # wrist motion in the gym lives below ~5 Hz: 12.5 Hz is plenty
         x = layers.AveragePooling1D(downsample, name="downsample")(x)
     for i, width in enumerate(filters):
@@ -60,7 +76,7 @@ def make_model(
         x = layers.Activation("relu", name=f"relu{i}")(x)
         x = layers.MaxPooling1D(2, name=f"pool{i}")(x)
     x = layers.Concatenate(name="features")(
-        [layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x), orientation]
+        [layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x), *summary]
     )
     x = layers.Dropout(dropout)(x)
     x = layers.Dense(dense_units, activation="relu", name="dense")(x)

@@ -131,3 +131,19 @@ def test_a_gyro_only_recording_gets_unknown_sets_and_a_warning(tiny_model: Any) 
     (decision,) = model.classify_spans(gyro_only, [(0.0, gyro_only.duration_s)])
     assert decision.exercise == "unknown"
     assert "no accelerometer" in (model.input_warning(gyro_only) or "")
+
+
+def test_network_with_window_statistics_saves_and_loads_with_identical_predictions(
+    tiny_model: Any, tmp_path: Path
+) -> None:
+    from ml.activity_network import make_model
+
+    windows = np.lib.stride_tricks.sliding_window_view(
+        tiny_model["sets"][0].signal, SPEC.window_samples, axis=0)[::25].transpose(0, 2, 1)
+    network = make_model(window_samples=SPEC.window_samples, n_classes=3, filters=(8, 8),
+                         dense_units=16, normalization_data=windows, window_statistics=True)
+    model = ActivityModel(network, ("assisted_pull_up", "incline_dumbbell_biceps_curl", "rest"),
+                          SPEC, DecisionThresholds())
+    model.save(tmp_path / "statistics.keras", {"version": "statistics-test"})
+    loaded = load_model(tmp_path / "statistics.keras")
+    np.testing.assert_array_equal(loaded.predict_windows(windows), model.predict_windows(windows))
