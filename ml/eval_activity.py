@@ -49,11 +49,11 @@ PROTOCOLS = {
     "applewatch-lodo": (datasets.APPLEWATCH, "leave-one-recording-day-out"),
     "barbell-lopo": (datasets.BARBELL, "leave-one-participant-out"),
 }
-#: --training: what a fold trains on besides the evaluated dataset's other days or participants.
 #: Weights w of our network in w * ours + (1 - w) * scikit-learn (window probabilities), scored
 #: on the same held-out folds when both methods run. A sweep on the held-out folds themselves,
 #: so not a tuned figure: measured, not shipped (see ``mixed``).
 MIXTURE_WEIGHTS = (0.75, 0.6, 0.5)
+#: --training: what a fold trains on besides the evaluated dataset's other days or participants.
 TRAINING = {
     "shipped": "trained as shipped: both datasets, the held-out day or participant left out",
     "dataset": "trained on the evaluated dataset only",
