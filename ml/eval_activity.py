@@ -17,7 +17,9 @@ the evaluated dataset only (the protocol of the baseline study in the issue) for
 baselines always train on what ours trains on.
 
 When both our network and scikit-learn run, their window probabilities are also mixed
-(``mixed``, weights ``MIXTURE_WEIGHTS``) and scored on the same folds: measured, not shipped.
+(``mixed``, weights ``MIXTURE_WEIGHTS``) and scored on the same folds, and scored once more with
+the weight of every held-out group chosen on the other groups of all protocols run
+(``held_out_choice``): measured, not shipped.
 
 Writes ``reports/activity_evaluation.json``, confusion-matrix PNGs under ``reports/``, and the
 card's ``evaluation`` list when the shipped card was trained with the same recipe.
@@ -36,10 +38,18 @@ from typing import Any
 import numpy as np
 
 import appconfig
+from journal.exercises import family_of
 from ml import datasets
 from ml.activity_data import WindowTable, build_table, wide_samples_for
 from ml.activity_decision import DecisionThresholds
-from ml.activity_metrics import HeldOut, confusion_png, decision_coverage, history_priors, score
+from ml.activity_metrics import (
+    HeldOut,
+    confusion_png,
+    decision_coverage,
+    history_priors,
+    score,
+    set_predictions,
+)
 from ml.activity_sets import SHIPPED_DATASETS, training_data
 from ml.windowing import WindowSpec
 
@@ -53,6 +63,10 @@ PROTOCOLS = {
 #: on the same held-out folds when both methods run. A sweep on the held-out folds themselves,
 #: so not a tuned figure: measured, not shipped (see ``mixed``).
 MIXTURE_WEIGHTS = (0.75, 0.6, 0.5)
+#: Weights tried when w is chosen without the held-out group (``held_out_choice``).
+WEIGHT_GRID = tuple(float(w) for w in np.round(np.arange(0.3, 1.0001, 0.05), 2))
+#: Per seed: w -> (dataset, set name) -> (exercise right, family right); and each set's group.
+SetOutcomes = dict[float, dict[tuple[str, str], tuple[bool, bool]]]
 #: --training: what a fold trains on besides the evaluated dataset's other days or participants.
 TRAINING = {
     "shipped": "trained as shipped: both datasets, the held-out day or participant left out",
@@ -104,6 +118,25 @@ def mixed(ours: HeldOut, sklearn: HeldOut, weight: float) -> HeldOut:
                    ours.window_set, ours.set_truth)
 
 
+def held_out_choice(
+    right: SetOutcomes, group: dict[tuple[str, str], str]
+) -> tuple[dict[tuple[str, str], tuple[bool, bool]], dict[str, float]]:
+    """Score every group's sets with the w that names most exercises right on the *other* groups'
+    sets (ties: the larger w, nearer our network alone), so no group helps choose its own w.
+
+    Returns each set's (exercise right, family right) under its group's w, and each group's w.
+    """
+    keys = list(next(iter(right.values())))
+    outcome: dict[tuple[str, str], tuple[bool, bool]] = {}
+    chosen: dict[str, float] = {}
+    for g in sorted(set(group[k] for k in keys)):
+        others = [k for k in keys if group[k] != g]
+        best = max(right, key=lambda w: (sum(right[w][k][0] for k in others), w))
+        chosen[g] = best
+        outcome.update({k: right[best][k] for k in keys if group[k] == g})
+    return outcome, chosen
+
+
 def _summary(runs: list[dict[str, Any]], key: str) -> tuple[float, float | None]:
     values = [r[key] for r in runs if key in r]
     if not values:
@@ -114,8 +147,13 @@ def _summary(runs: list[dict[str, Any]], key: str) -> tuple[float, float | None]
 def evaluate_protocol(
     name: str, *, seeds: Sequence[int], folds: int | None, spec: WindowSpec,
     methods: Sequence[str], log: Callable[[str], None], training: str = "shipped",
+    mixture_outcomes: dict[int, tuple[SetOutcomes, dict[tuple[str, str], str]]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run one protocol for every method and seed; one result row per level."""
+    """Run one protocol for every method and seed; one result row per level.
+
+    With ``mixture_outcomes`` (seed -> outcomes, groups), the per-set outcomes of the mixture of
+    ours and scikit-learn at every ``WEIGHT_GRID`` weight are added to it, for ``main`` to choose
+    w across protocols without the held-out group."""
     dataset, protocol_name = PROTOCOLS[name]
     data = training_data(SHIPPED_DATASETS if training == "shipped" else [dataset])
     table = build_table(data.sets, data.classes, spec, wide_samples=wide_samples_for(spec))
@@ -193,6 +231,20 @@ def evaluate_protocol(
                 mixtures[level][f"{weight:g}"] = {"set_accuracy": mean, "set_accuracy_sd": sd}
                 log(f"   ours+sklearn w={weight:g} {level:8s}: set acc {_fmt(mean, sd)} over "
                     f"{len(scored)} seeds  [{name}]")
+        for seed, h in zip(seeds, held_by["ours"], strict=False):
+            if mixture_outcomes is None:
+                break
+            right, set_group = mixture_outcomes.setdefault(
+                seed, ({w: {} for w in WEIGHT_GRID}, {}))
+            for weight in WEIGHT_GRID:
+                predicted = set_predictions(mixed(h, held_by["sklearn"][0], weight), data.classes,
+                                            priors)
+                for set_i, truth in h.set_truth.items():
+                    if counted(truth):
+                        named = (data.sets[set_i].dataset, data.sets[set_i].name)
+                        right[weight][named] = (predicted[set_i] == truth,
+                                                family_of(predicted[set_i]) == family_of(truth))
+                        set_group[named] = data.sets[set_i].group
     rows = []
     for level in ("family", "exercise"):
         ours = runs["ours"][level] if "ours" in runs else []
@@ -271,6 +323,36 @@ def update_card(card_path: Path, report: dict[str, Any]) -> bool:
     return True
 
 
+def _mixture_chosen_elsewhere(
+    outcomes: dict[int, tuple[SetOutcomes, dict[tuple[str, str], str]]], n_protocols: int
+) -> dict[str, Any]:
+    """Per seed that every protocol ran: the mixture scored with w chosen per held-out group on
+    the other groups of all protocols (``held_out_choice``); printed and returned."""
+    per_seed: dict[str, list[float]] = {}
+    for seed, (right, group) in sorted(outcomes.items()):
+        if len({dataset for dataset, _ in group}) < n_protocols:
+            continue  # a seed only one protocol ran (barbell runs more seeds)
+        result, chosen = held_out_choice(right, group)
+        line = []
+        for dataset in sorted({d for d, _ in result}):
+            mine = [v for (d, _), v in result.items() if d == dataset]
+            for level, i in (("exercise", 0), ("family", 1)):
+                accuracy = float(np.mean([v[i] for v in mine]))
+                per_seed.setdefault(f"{dataset} {level}", []).append(accuracy)
+                line.append(f"{dataset} {level} {accuracy:.3f}")
+        print(f"   ours+sklearn, w chosen per held-out group on the other groups' held-out sets "
+              f"of every protocol run (w from {sorted(set(chosen.values()))}), seed {seed}: "
+              + ", ".join(line), flush=True)
+    summary = {k: {"set_accuracy": float(np.mean(v)), "n_seeds": len(v),
+                   "set_accuracy_sd": float(np.std(v, ddof=1)) if len(v) > 1 else None}
+               for k, v in per_seed.items()}
+    for key, value in summary.items():
+        print(f"  [{key}] measured, not shipped: ours+sklearn with w chosen without the held-out "
+              f"group: {_fmt(value['set_accuracy'], value['set_accuracy_sd'])} over "
+              f"{value['n_seeds']} seeds")
+    return summary
+
+
 def main(argv: list[str] | None = None) -> int:
     from ml.activity_fit import RECIPE
 
@@ -300,11 +382,12 @@ def main(argv: list[str] | None = None) -> int:
     REPORTS.mkdir(exist_ok=True)
     started = time.perf_counter()
     rows: list[dict[str, Any]] = []
+    outcomes: dict[int, tuple[SetOutcomes, dict[tuple[str, str], str]]] = {}
     for name in args.protocols.split(","):
         n_seeds = args.applewatch_seeds if name == "applewatch-lodo" else args.seeds
         rows += evaluate_protocol(name, seeds=list(range(n_seeds)), folds=args.folds, spec=spec,
                                   methods=methods, log=lambda line: print(line, flush=True),
-                                  training=args.training)
+                                  training=args.training, mixture_outcomes=outcomes)
     print(table_text(rows))
     for r in rows:
         print(f"  [{r['dataset']} {r['level']}] protocol: {r['description']}")
@@ -313,7 +396,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  [{r['dataset']} {r['level']}] measured, not shipped: w={weight} x ours + "
                   f"(1 - w) x sklearn window probabilities, same folds and seeds: "
                   f"{_fmt(mix['set_accuracy'], mix['set_accuracy_sd'])} (w swept on these folds)")
+    chosen_elsewhere = _mixture_chosen_elsewhere(outcomes, len(args.protocols.split(",")))
     report = {"rows": rows, "recipe": RECIPE, "window": spec.to_dict(),
+              "mixture_w_chosen_elsewhere": chosen_elsewhere,
               "command": "python -m ml.evaluate activity " + " ".join(argv[1:] if argv else []),
               "minutes": round((time.perf_counter() - started) / 60, 1),
               "complete": args.folds is None and set(methods) == set(METHODS)

@@ -87,3 +87,15 @@ def test_methods_scored_on_different_windows_are_not_mixed() -> None:
                     network.set_truth)
     with pytest.raises(ValueError, match="different held-out windows"):
         mixed(network, other, 0.5)
+
+
+def test_no_group_helps_choose_its_own_mixture_weight() -> None:
+    from ml.eval_activity import held_out_choice
+
+    # Day A's set is right only with w = 1.0, day B's only with w = 0.5: each day gets the weight
+    # the other day prefers, so both end up wrong.
+    a, b = ("applewatch-gym", "set-a"), ("applewatch-gym", "set-b")
+    right = {1.0: {a: (True, True), b: (False, True)}, 0.5: {a: (False, True), b: (True, True)}}
+    outcome, chosen = held_out_choice(right, {a: "day A", b: "day B"})
+    assert chosen == {"day A": 0.5, "day B": 1.0}
+    assert outcome == {a: (False, True), b: (False, True)}
