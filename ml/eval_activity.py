@@ -31,7 +31,7 @@ import argparse
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ import numpy as np
 import appconfig
 from journal.exercises import family_of
 from ml import datasets
-from ml.activity_data import WindowTable, build_table, wide_samples_for
+from ml.activity_data import SetSignal, WindowTable, build_table, wide_samples_for
 from ml.activity_decision import DecisionThresholds
 from ml.activity_metrics import (
     HeldOut,
@@ -137,6 +137,22 @@ def held_out_choice(
     return outcome, chosen
 
 
+def _mixture_outcomes(
+    ours: HeldOut, sklearn: HeldOut, sets: Sequence[SetSignal], classes: Sequence[str],
+    counted: Callable[[str], bool], priors: Mapping[int, Mapping[str, str]],
+) -> SetOutcomes:
+    """Whether the app would name each counted held-out set's exercise and family right under
+    w x ours + (1 - w) x sklearn, for every w of ``WEIGHT_GRID`` and ``MIXTURE_WEIGHTS``."""
+    right: SetOutcomes = {}
+    for weight in sorted(set(WEIGHT_GRID) | set(MIXTURE_WEIGHTS)):
+        predicted = set_predictions(mixed(ours, sklearn, weight), classes, priors)
+        right[weight] = {
+            (sets[i].dataset, sets[i].name): (predicted[i] == truth,
+                                              family_of(predicted[i]) == family_of(truth))
+            for i, truth in ours.set_truth.items() if counted(truth)}
+    return right
+
+
 def _summary(runs: list[dict[str, Any]], key: str) -> tuple[float, float | None]:
     values = [r[key] for r in runs if key in r]
     if not values:
@@ -152,8 +168,8 @@ def evaluate_protocol(
     """Run one protocol for every method and seed; one result row per level.
 
     With ``mixture_outcomes`` (seed -> outcomes, groups), the per-set outcomes of the mixture of
-    ours and scikit-learn at every ``WEIGHT_GRID`` weight are added to it, for ``main`` to choose
-    w across protocols without the held-out group."""
+    ours and scikit-learn (``_mixture_outcomes``) are added to it, for ``main`` to choose w across
+    protocols without the held-out group."""
     dataset, protocol_name = PROTOCOLS[name]
     data = training_data(SHIPPED_DATASETS if training == "shipped" else [dataset])
     table = build_table(data.sets, data.classes, spec, wide_samples=wide_samples_for(spec))
@@ -222,29 +238,23 @@ def evaluate_protocol(
     # One scikit-learn run serves every seed: without early stopping or subsampling (< 200,000
     # windows) its gradient boosting draws no random numbers.
     if held_by.get("ours") and held_by.get("sklearn"):
+        set_group = {(s.dataset, s.name): s.group for s in data.sets}
+        per_seed = [_mixture_outcomes(h, held_by["sklearn"][0], data.sets, data.classes,
+                                      counted, priors) for h in held_by["ours"]]
         for weight in MIXTURE_WEIGHTS:
-            for level in ("family", "exercise"):
-                scored = [score(mixed(h, held_by["sklearn"][0], weight), data.classes,
-                                level=level, sets_counted=counted, priors=priors)
-                          for h in held_by["ours"]]
+            for level, i in (("family", 1), ("exercise", 0)):
+                scored = [{"set_accuracy": float(np.mean([v[i] for v in right[weight].values()]))}
+                          for right in per_seed]
                 mean, sd = _summary(scored, "set_accuracy")
                 mixtures[level][f"{weight:g}"] = {"set_accuracy": mean, "set_accuracy_sd": sd}
                 log(f"   ours+sklearn w={weight:g} {level:8s}: set acc {_fmt(mean, sd)} over "
                     f"{len(scored)} seeds  [{name}]")
-        for seed, h in zip(seeds, held_by["ours"], strict=False):
-            if mixture_outcomes is None:
-                break
-            right, set_group = mixture_outcomes.setdefault(
-                seed, ({w: {} for w in WEIGHT_GRID}, {}))
-            for weight in WEIGHT_GRID:
-                predicted = set_predictions(mixed(h, held_by["sklearn"][0], weight), data.classes,
-                                            priors)
-                for set_i, truth in h.set_truth.items():
-                    if counted(truth):
-                        named = (data.sets[set_i].dataset, data.sets[set_i].name)
-                        right[weight][named] = (predicted[set_i] == truth,
-                                                family_of(predicted[set_i]) == family_of(truth))
-                        set_group[named] = data.sets[set_i].group
+        if mixture_outcomes is not None:
+            for seed, right in zip(seeds, per_seed, strict=True):
+                pooled, pooled_group = mixture_outcomes.setdefault(seed, ({}, {}))
+                for weight, outcome in right.items():
+                    pooled.setdefault(weight, {}).update(outcome)
+                pooled_group.update({k: set_group[k] for k in right[MIXTURE_WEIGHTS[0]]})
     rows = []
     for level in ("family", "exercise"):
         ours = runs["ours"][level] if "ours" in runs else []
