@@ -50,11 +50,14 @@ else:
             "± sd": st.column_config.NumberColumn(format="%.3f"),
             "Set macro-F1": st.column_config.NumberColumn(format="%.3f"),
             "Window accuracy": st.column_config.NumberColumn(format="%.3f"),
+            "With a personal model": st.column_config.NumberColumn(format="%.3f"),
         },
     )
     st.caption(
         "Set accuracy: share of held-out sets whose exercise (or family) was named right. "
-        "Baselines are the original seed network and a scikit-learn model on the same split."
+        "Baselines are the original seed network and a scikit-learn model on the same split. "
+        "With a personal model: the same held-out days of one person, once the model has "
+        "learnt from his other days (retrain on the Model page after correcting a few sets)."
     )
 
 protocol = protocol_text(card)

@@ -16,10 +16,10 @@ new user meets a network that has seen the other dataset too). ``--training data
 the evaluated dataset only (the protocol of the baseline study in the issue) for comparison; the
 baselines always train on what ours trains on.
 
-When both our network and scikit-learn run, their window probabilities are also mixed
-(``mixed``, weights ``MIXTURE_WEIGHTS``) and scored on the same folds, and scored once more with
-the weight of every held-out group chosen on the other groups of all protocols run
-(``held_out_choice``): measured, not shipped.
+A dataset of one person (applewatch-gym) also scores ours with that person's personal model
+(``ml.personal``: statistics of his own labelled sets, fitted on the other days, as his journal
+would hold them) mixed in, with the network's weight w of every held-out day chosen on the other
+days (``held_out_choice``). A new user (a held-out barbell participant) has no personal model.
 
 Writes ``reports/activity_evaluation.json``, confusion-matrix PNGs under ``reports/``, and the
 card's ``evaluation`` list when the shipped card was trained with the same recipe.
@@ -59,13 +59,11 @@ PROTOCOLS = {
     "applewatch-lodo": (datasets.APPLEWATCH, "leave-one-recording-day-out"),
     "barbell-lopo": (datasets.BARBELL, "leave-one-participant-out"),
 }
-#: Weights w of our network in w * ours + (1 - w) * scikit-learn (window probabilities), scored
-#: on the same held-out folds when both methods run. A sweep on the held-out folds themselves,
-#: so not a tuned figure: measured, not shipped (see ``mixed``).
-MIXTURE_WEIGHTS = (0.75, 0.6, 0.5)
-#: Weights tried when w is chosen without the held-out group (``held_out_choice``).
+#: Datasets whose groups (days) are one person: the other days are that person's journal.
+ONE_PERSON = {datasets.APPLEWATCH}
+#: Network weights tried when the personal model's w is chosen without the held-out group.
 WEIGHT_GRID = tuple(float(w) for w in np.round(np.arange(0.3, 1.0001, 0.05), 2))
-#: Per seed: w -> (dataset, set name) -> (exercise right, family right); and each set's group.
+#: Per seed: w -> (dataset, set name) -> (exercise right, family right).
 SetOutcomes = dict[float, dict[tuple[str, str], tuple[bool, bool]]]
 #: --training: what a fold trains on besides the evaluated dataset's other days or participants.
 TRAINING = {
@@ -105,17 +103,45 @@ def _fold_predictions(
     return HeldOut(np.concatenate(probs), np.concatenate(labels), np.concatenate(owners), truth)
 
 
-def mixed(ours: HeldOut, sklearn: HeldOut, weight: float) -> HeldOut:
-    """``weight`` x our window probabilities + (1 - ``weight``) x scikit-learn's, same windows.
+def _personal_predictions(
+    table: WindowTable, groups: np.ndarray, held_groups: Sequence[str], own_sets: np.ndarray,
+    log: Callable[[str], None],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per held-out window (in ``_fold_predictions``' order): the personal model's probabilities,
+    fitted on the person's sets (``own_sets``) of the other groups, shape (n, n_classes), and the
+    classes it knows, shape (n, n_classes) bool."""
+    from ml.activity_data import centre_crop
+    from ml.personal import fit_personal
 
-    The network sees the shape of the motion; the gradient boosting on per-window statistics
-    (``ml.activity_baseline``) sees the wrist's angles and spreads, which separate the
-    applewatch-gym variants (bench angle, grip) better.
-    """
-    if not np.array_equal(ours.window_set, sklearn.window_set):
-        raise ValueError("the two methods were scored on different held-out windows")
-    return HeldOut(weight * ours.probs + (1 - weight) * sklearn.probs, ours.window_labels,
-                   ours.window_set, ours.set_truth)
+    probs, known = [], []
+    for group in held_groups:
+        start = time.perf_counter()
+        test_sets = groups == group
+        test_windows = np.flatnonzero(table.in_sets(test_sets))
+        personal = fit_personal(table, own_sets & ~test_sets)
+        if personal is None:
+            probs.append(np.zeros((test_windows.size, len(table.classes)), np.float32))
+            known.append(np.zeros((test_windows.size, len(table.classes)), bool))
+            continue
+        p, k = personal.class_probabilities(
+            centre_crop(table.wide[test_windows], table.spec.window_samples), table.classes)
+        probs.append(p)
+        known.append(np.broadcast_to(k, p.shape))
+        log(f"    personal model held-out {group}: {len(personal.exercises)} exercises, "
+            f"{time.perf_counter() - start:.0f} s")
+    return np.concatenate(probs), np.concatenate(known)
+
+
+def with_personal(ours: HeldOut, personal: np.ndarray, known: np.ndarray,
+                  network_weight: float | np.ndarray) -> HeldOut:
+    """Our held-out predictions with the personal model mixed in as the app mixes it
+    (``ml.personal.mix_probabilities``); ``network_weight`` may be one per window, (n, 1)."""
+    from ml.personal import mix_probabilities
+
+    if personal.shape != ours.probs.shape:
+        raise ValueError("the personal model was scored on other windows than the network")
+    return HeldOut(mix_probabilities(ours.probs, personal, known, network_weight),
+                   ours.window_labels, ours.window_set, ours.set_truth)
 
 
 def held_out_choice(
@@ -137,20 +163,75 @@ def held_out_choice(
     return outcome, chosen
 
 
-def _mixture_outcomes(
-    ours: HeldOut, sklearn: HeldOut, sets: Sequence[SetSignal], classes: Sequence[str],
-    counted: Callable[[str], bool], priors: Mapping[int, Mapping[str, str]],
+def _personal_outcomes(
+    ours: HeldOut, personal: np.ndarray, known: np.ndarray, sets: Sequence[SetSignal],
+    classes: Sequence[str], counted: Callable[[str], bool],
+    priors: Mapping[int, Mapping[str, str]],
 ) -> SetOutcomes:
-    """Whether the app would name each counted held-out set's exercise and family right under
-    w x ours + (1 - w) x sklearn, for every w of ``WEIGHT_GRID`` and ``MIXTURE_WEIGHTS``."""
+    """Whether the app would name each counted held-out set's exercise and family right with
+    the personal model mixed in at network weight w, for every w of ``WEIGHT_GRID``."""
     right: SetOutcomes = {}
-    for weight in sorted(set(WEIGHT_GRID) | set(MIXTURE_WEIGHTS)):
-        predicted = set_predictions(mixed(ours, sklearn, weight), classes, priors)
+    for weight in WEIGHT_GRID:
+        predicted = set_predictions(with_personal(ours, personal, known, weight), classes,
+                                    priors)
         right[weight] = {
             (sets[i].dataset, sets[i].name): (predicted[i] == truth,
                                               family_of(predicted[i]) == family_of(truth))
             for i, truth in ours.set_truth.items() if counted(truth)}
     return right
+
+
+def _personal_rows(
+    name: str, table: WindowTable, groups: np.ndarray, held_groups: Sequence[str], data: Any,
+    ours_by_seed: Sequence[HeldOut], counted: Callable[[str], bool],
+    priors: Mapping[int, Mapping[str, str]], log: Callable[[str], None],
+) -> dict[str, dict[str, Any]]:
+    """Ours with the person's personal model, per level: w of each held-out day chosen on the
+    other days; also the w every day together prefers (what ``ml.personal`` should ship)."""
+    dataset = PROTOCOLS[name][0]
+    own_sets = np.array([s.dataset == dataset for s in data.sets])
+    personal, known = _personal_predictions(table, groups, held_groups, own_sets, log)
+    group_of = {(s.dataset, s.name): s.group for s in data.sets}
+    set_group = np.array([s.group for s in data.sets])
+    runs: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
+    chosen_all: list[float] = []
+    pooled: dict[float, int] = {}
+    for seed, ours in enumerate(ours_by_seed):
+        right = _personal_outcomes(ours, personal, known, data.sets, data.classes, counted,
+                                   priors)
+        for weight, outcome in right.items():
+            pooled[weight] = pooled.get(weight, 0) + sum(v[0] for v in outcome.values())
+        _, chosen = held_out_choice(right, {k: group_of[k] for k in right[WEIGHT_GRID[0]]})
+        chosen_all += chosen.values()
+        weights = np.array([chosen.get(g, 1.0) for g in set_group[ours.window_set]])[:, None]
+        mixed = with_personal(ours, personal, known, weights)
+        for level in ("family", "exercise"):
+            result = score(mixed, data.classes, level=level, sets_counted=counted, priors=priors)
+            runs[level].append(result)
+            log(f"   ours+personal seed {seed} {level:8s}: set acc {result['set_accuracy']:.3f} "
+                f"(w per held-out day chosen on the other days: {sorted(set(chosen.values()))})"
+                f"  [{name}]")
+    everywhere = max(pooled, key=lambda w: (pooled[w], w))
+    log(f"   ours+personal: the w naming most exercises right over every day and seed: "
+        f"{everywhere:g}  [{name}]")
+    out = {}
+    for level, results in runs.items():
+        mean, sd = _summary(results, "set_accuracy")
+        out[level] = {
+            "set_accuracy": mean, "set_accuracy_sd": sd,
+            "set_macro_f1": _summary(results, "set_macro_f1")[0],
+            "window_accuracy": _summary(results, "window_accuracy")[0],
+            "network_weights_chosen": sorted(set(chosen_all)),
+            "network_weight_everywhere": everywhere,
+            "description": "the same folds and seeds, with the person's personal model "
+                           "(ml.personal: gradient boosting on window statistics of his own "
+                           "sets of the other days, no rest) mixed into the network's window "
+                           "probabilities; w of each held-out day chosen on the other days",
+            **{k: _summary(results, k)[0] for k in ("pull_up_set_recall",
+                                                     "pull_up_window_precision")
+               if k in results[0]},
+        }
+    return out
 
 
 def _summary(runs: list[dict[str, Any]], key: str) -> tuple[float, float | None]:
@@ -163,13 +244,11 @@ def _summary(runs: list[dict[str, Any]], key: str) -> tuple[float, float | None]
 def evaluate_protocol(
     name: str, *, seeds: Sequence[int], folds: int | None, spec: WindowSpec,
     methods: Sequence[str], log: Callable[[str], None], training: str = "shipped",
-    mixture_outcomes: dict[int, tuple[SetOutcomes, dict[tuple[str, str], str]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Run one protocol for every method and seed; one result row per level.
 
-    With ``mixture_outcomes`` (seed -> outcomes, groups), the per-set outcomes of the mixture of
-    ours and scikit-learn (``_mixture_outcomes``) are added to it, for ``main`` to choose w across
-    protocols without the held-out group."""
+    On a dataset of one person (``ONE_PERSON``) the rows also hold ``with_personal_model``: ours
+    with his personal model, w chosen per held-out day on the other days."""
     dataset, protocol_name = PROTOCOLS[name]
     data = training_data(SHIPPED_DATASETS if training == "shipped" else [dataset])
     table = build_table(data.sets, data.classes, spec, wide_samples=wide_samples_for(spec))
@@ -234,27 +313,9 @@ def evaluate_protocol(
             if method == "ours" and seed == seeds[0]:
                 extras["decision_with_thresholds"] = decision_coverage(
                     held, data.classes, DecisionThresholds(), counted, priors)
-    mixtures: dict[str, dict[str, dict[str, float | None]]] = {"family": {}, "exercise": {}}
-    # One scikit-learn run serves every seed: without early stopping or subsampling (< 200,000
-    # windows) its gradient boosting draws no random numbers.
-    if held_by.get("ours") and held_by.get("sklearn"):
-        set_group = {(s.dataset, s.name): s.group for s in data.sets}
-        per_seed = [_mixture_outcomes(h, held_by["sklearn"][0], data.sets, data.classes,
-                                      counted, priors) for h in held_by["ours"]]
-        for weight in MIXTURE_WEIGHTS:
-            for level, i in (("family", 1), ("exercise", 0)):
-                scored = [{"set_accuracy": float(np.mean([v[i] for v in right[weight].values()]))}
-                          for right in per_seed]
-                mean, sd = _summary(scored, "set_accuracy")
-                mixtures[level][f"{weight:g}"] = {"set_accuracy": mean, "set_accuracy_sd": sd}
-                log(f"   ours+sklearn w={weight:g} {level:8s}: set acc {_fmt(mean, sd)} over "
-                    f"{len(scored)} seeds  [{name}]")
-        if mixture_outcomes is not None:
-            for seed, right in zip(seeds, per_seed, strict=True):
-                pooled, pooled_group = mixture_outcomes.setdefault(seed, ({}, {}))
-                for weight, outcome in right.items():
-                    pooled.setdefault(weight, {}).update(outcome)
-                pooled_group.update({k: set_group[k] for k in right[MIXTURE_WEIGHTS[0]]})
+    personal_rows = (_personal_rows(name, table, groups, held_groups, data, held_by["ours"],
+                                    counted, priors, log)
+                     if held_by.get("ours") and dataset in ONE_PERSON else {})
     rows = []
     for level in ("family", "exercise"):
         ours = runs["ours"][level] if "ours" in runs else []
@@ -274,8 +335,8 @@ def evaluate_protocol(
         for key in ("pull_up_set_recall", "pull_up_window_precision"):
             if key in first:
                 row[key] = _summary(ours, key)[0]
-        if mixtures[level]:
-            row["ours_with_sklearn"] = mixtures[level]
+        if level in personal_rows:
+            row["with_personal_model"] = personal_rows[level]
         if level == "exercise" and extras:
             row.update(extras)
         if first:
@@ -315,7 +376,7 @@ def card_entries(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "set_macro_f1", "window_accuracy", "baselines", "n_seeds", "description",
             "set_accuracy_without_history",
             "pull_up_set_recall", "pull_up_window_precision", "per_class_set_recall",
-            "decision_with_thresholds", "confusion_matrix_png")
+            "decision_with_thresholds", "confusion_matrix_png", "with_personal_model")
     return [{k: r[k] for k in keep if k in r} for r in rows]
 
 
@@ -331,36 +392,6 @@ def update_card(card_path: Path, report: dict[str, Any]) -> bool:
     card.pop("evaluation_note", None)  # written by ml.train while no evaluation existed yet
     card_path.write_text(json.dumps(card, indent=2) + "\n")
     return True
-
-
-def _mixture_chosen_elsewhere(
-    outcomes: dict[int, tuple[SetOutcomes, dict[tuple[str, str], str]]], n_protocols: int
-) -> dict[str, Any]:
-    """Per seed that every protocol ran: the mixture scored with w chosen per held-out group on
-    the other groups of all protocols (``held_out_choice``); printed and returned."""
-    per_seed: dict[str, list[float]] = {}
-    for seed, (right, group) in sorted(outcomes.items()):
-        if len({dataset for dataset, _ in group}) < n_protocols:
-            continue  # a seed only one protocol ran (barbell runs more seeds)
-        result, chosen = held_out_choice(right, group)
-        line = []
-        for dataset in sorted({d for d, _ in result}):
-            mine = [v for (d, _), v in result.items() if d == dataset]
-            for level, i in (("exercise", 0), ("family", 1)):
-                accuracy = float(np.mean([v[i] for v in mine]))
-                per_seed.setdefault(f"{dataset} {level}", []).append(accuracy)
-                line.append(f"{dataset} {level} {accuracy:.3f}")
-        print(f"   ours+sklearn, w chosen per held-out group on the other groups' held-out sets "
-              f"of every protocol run (w from {sorted(set(chosen.values()))}), seed {seed}: "
-              + ", ".join(line), flush=True)
-    summary = {k: {"set_accuracy": float(np.mean(v)), "n_seeds": len(v),
-                   "set_accuracy_sd": float(np.std(v, ddof=1)) if len(v) > 1 else None}
-               for k, v in per_seed.items()}
-    for key, value in summary.items():
-        print(f"  [{key}] measured, not shipped: ours+sklearn with w chosen without the held-out "
-              f"group: {_fmt(value['set_accuracy'], value['set_accuracy_sd'])} over "
-              f"{value['n_seeds']} seeds")
-    return summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -392,23 +423,22 @@ def main(argv: list[str] | None = None) -> int:
     REPORTS.mkdir(exist_ok=True)
     started = time.perf_counter()
     rows: list[dict[str, Any]] = []
-    outcomes: dict[int, tuple[SetOutcomes, dict[tuple[str, str], str]]] = {}
     for name in args.protocols.split(","):
         n_seeds = args.applewatch_seeds if name == "applewatch-lodo" else args.seeds
         rows += evaluate_protocol(name, seeds=list(range(n_seeds)), folds=args.folds, spec=spec,
                                   methods=methods, log=lambda line: print(line, flush=True),
-                                  training=args.training, mixture_outcomes=outcomes)
+                                  training=args.training)
     print(table_text(rows))
     for r in rows:
         print(f"  [{r['dataset']} {r['level']}] protocol: {r['description']}")
     for r in rows:
-        for weight, mix in r.get("ours_with_sklearn", {}).items():
-            print(f"  [{r['dataset']} {r['level']}] measured, not shipped: w={weight} x ours + "
-                  f"(1 - w) x sklearn window probabilities, same folds and seeds: "
-                  f"{_fmt(mix['set_accuracy'], mix['set_accuracy_sd'])} (w swept on these folds)")
-    chosen_elsewhere = _mixture_chosen_elsewhere(outcomes, len(args.protocols.split(",")))
+        if "with_personal_model" in r:
+            mix = r["with_personal_model"]
+            print(f"  [{r['dataset']} {r['level']}] with the user's personal model: "
+                  f"{_fmt(mix['set_accuracy'], mix['set_accuracy_sd'])} (w per held-out day "
+                  f"chosen on the other days from {mix['network_weights_chosen']}; every day "
+                  f"together prefers {mix['network_weight_everywhere']:g})")
     report = {"rows": rows, "recipe": RECIPE, "window": spec.to_dict(),
-              "mixture_w_chosen_elsewhere": chosen_elsewhere,
               "command": "python -m ml.evaluate activity " + " ".join(argv[1:] if argv else []),
               "minutes": round((time.perf_counter() - started) / 60, 1),
               "complete": args.folds is None and set(methods) == set(METHODS)

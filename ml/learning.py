@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import Engine
 
 import appconfig
@@ -46,6 +47,8 @@ from ml.learning_data import (
 from ml.learning_versions import save_version
 from ml.learning_windows import ReplaySource, training_arrays
 from ml.model import ActivityModel, card_path_for, load_model
+from ml.personal import PersonalModel, fit_personal
+from ml.windowing import WindowSpec
 
 __all__ = ["MIN_LABELLED_SETS", "LabelCount", "NotEnoughLabels", "RetrainBusy",
            "RetrainCancelled", "RetrainOptions", "RetrainResult", "label_counts",
@@ -100,6 +103,10 @@ class RetrainResult:
                  + (f", new exercises: {', '.join(self.new_classes)}" if self.new_classes else "")
                  + f"; {self.seconds:.0f} s",
                  *self.notes]
+        if self.model.personal is not None:
+            names = [self.model.exercise_name(e) for e in self.model.personal.exercises]
+            lines.append(f"personal model: tells apart your {len(names)} exercises "
+                         f"({', '.join(names)}) by the angles and spreads of your own sets")
         if self.version:
             lines.append(f"active model: {self.version} ({self.model_path})")
         return "\n".join(lines)
@@ -206,9 +213,11 @@ def _retrain(
         progress=lambda f, m: progress(0.15 + 0.7 * f, m), cancelled=cancelled)
     # The card keeps the names of the user's own exercises: other journals may lack them.
     class_names = {c: exercises.display_name(c, names) for c in classes}
+    progress(0.82, "fitting your personal model (the angles and spreads of your own sets)")
+    personal = _fit_personal(train_signals, classes, base.spec, options.seed)
     candidate = ActivityModel(network=network, classes=classes, spec=base.spec,
                               thresholds=base.thresholds, version="candidate",
-                              card={"class_names": class_names})
+                              card={"class_names": class_names}, personal=personal)
 
     progress(0.85, "comparing the new model with the one in use")
     user, shipped_score = _compare(before, candidate, held_signals, ref_table, classes)
@@ -233,6 +242,16 @@ def _retrain(
         before_version=before.version, new_classes=new_classes,
         n_train_sets=len(train_signals), n_held_out_sets=len(held_signals), user=user,
         shipped=shipped_score, seconds=time.monotonic() - started, notes=tuple(notes))
+
+
+def _fit_personal(train: Sequence[SetSignal], classes: Sequence[str], spec: WindowSpec,
+                  seed: int) -> PersonalModel | None:
+    """The user's personal model (``ml.personal``) on their training sets; None with fewer than
+    two exercises among them."""
+    from ml.activity_data import build_table, wide_samples_for
+
+    table = build_table(train, classes, spec, wide_samples=wide_samples_for(spec))
+    return fit_personal(table, np.ones(len(table.sets), bool), seed=seed)
 
 
 def _card_classes(model_path: Path) -> tuple[str, ...]:

@@ -19,7 +19,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
-import ml.activity_network  # noqa: E402,F401  (registers custom layers for loading)
 from ml.activity_network import augment  # noqa: E402
 from ml.learning_data import RetrainCancelled  # noqa: E402
 

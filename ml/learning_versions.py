@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from journal import db
 from journal.models import DEFAULT_ATHLETE
 from ml import model_registry
-from ml.model import ActivityModel, ModelError, check_card, load_model
+from ml.model import ActivityModel, ModelError, check_card, load_model, load_personal_for
 
 
 def _libraries() -> dict[str, str]:
@@ -78,7 +78,8 @@ def _verify(path: Path, candidate: ActivityModel) -> None:
     check_card(card, path, int(network.output_shape[-1]))
     probe = np.random.default_rng(0).normal(
         size=(4, candidate.spec.window_samples, 6)).astype(np.float32)
-    reloaded = ActivityModel(network=network, classes=candidate.classes, spec=candidate.spec)
+    reloaded = ActivityModel(network=network, classes=candidate.classes, spec=candidate.spec,
+                             personal=load_personal_for(card, path))
     if not np.allclose(reloaded.predict_windows(probe), candidate.predict_windows(probe),
                        atol=1e-5):
         raise ModelError(f"the saved model {path} does not predict like the trained one")

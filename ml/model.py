@@ -34,6 +34,7 @@ import appconfig
 from journal import exercises
 from journal.exercises import UNKNOWN_ID, is_custom_id, is_known
 from ml.activity_decision import DecisionThresholds, SpanDecision, classify_span
+from ml.personal import PersonalModel, load_personal, save_personal
 from ml.recordings import Recording
 from ml.windowing import (
     MissingAccelerometerError,
@@ -123,7 +124,8 @@ def file_sha256(path: Path) -> str:
 
 @dataclass(eq=False)
 class ActivityModel:
-    """A Keras window classifier with its card (classes, window spec, thresholds)."""
+    """A Keras window classifier with its card (classes, window spec, thresholds), and for a
+    user's retrained version their personal model (``ml.personal``) mixed into its output."""
 
     network: Any
     classes: tuple[str, ...]
@@ -131,6 +133,7 @@ class ActivityModel:
     thresholds: DecisionThresholds = field(default_factory=DecisionThresholds)
     version: str = "unsaved"
     card: dict[str, Any] = field(default_factory=dict)
+    personal: PersonalModel | None = None
 
     def predict_windows(self, windows: np.ndarray) -> np.ndarray:
         """Class probabilities of windows.
@@ -154,7 +157,8 @@ class ActivityModel:
             np.asarray(self.network(np.ascontiguousarray(windows[i : i + _BATCH]), training=False))
             for i in range(0, windows.shape[0], _BATCH)
         ]
-        return np.concatenate(out).astype(np.float32)
+        probs = np.concatenate(out).astype(np.float32)
+        return probs if self.personal is None else self.personal.mix(probs, windows, self.classes)
 
     def window_probabilities(self, recording: Recording) -> tuple[np.ndarray, np.ndarray]:
         """Probabilities of every window of a recording.
@@ -210,11 +214,20 @@ class ActivityModel:
         ]
 
     def save(self, path: Path, card: Mapping[str, Any]) -> None:
-        """Write the ``.keras`` file and its card (with the file's SHA-256) side by side."""
+        """Write the ``.keras`` file and its card (with the file's SHA-256) side by side, and the
+        personal model (``personal_path_for``) when there is one."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.stem + ".tmp.keras")
         with quiet_keras():
             self.network.save(tmp)
+        personal: dict[str, Any] = {}
+        if self.personal is not None:
+            personal_path = personal_path_for(path)
+            save_personal(self.personal, personal_path)
+            personal = {"personal_model": {
+                "file": personal_path.name, "sha256": file_sha256(personal_path),
+                "exercises": list(self.personal.exercises),
+                "network_weight": self.personal.network_weight}}
         full = {
             **card,
             "classes": list(self.classes),
@@ -223,6 +236,7 @@ class ActivityModel:
             "thresholds": self.thresholds.to_dict(),
             "model_file": path.name,
             "model_sha256": file_sha256(tmp),
+            **personal,
         }
         full.setdefault("version", f"activity-{full['model_sha256'][:8]}")
         card_tmp = card_path_for(tmp)
@@ -230,6 +244,33 @@ class ActivityModel:
         tmp.replace(path)  # model first: a card never describes a file that is not there
         card_tmp.replace(card_path_for(path))
         self.card, self.version = full, str(full["version"])
+
+
+def personal_path_for(model_path: Path) -> Path:
+    """Where a user's personal model lives: beside the ``.keras`` file of their version."""
+    return model_path.with_name(model_path.stem + ".personal.joblib")
+
+
+def load_personal_for(card: Mapping[str, Any], model_path: Path) -> PersonalModel | None:
+    """The personal model the card names, after checking its hash; None when it names none."""
+    entry = card.get("personal_model")
+    if entry is None:
+        return None
+    path = model_path.with_name(str(entry["file"]))
+    if not path.is_file():
+        raise ModelError(f"card of {model_path.name} names a personal model {path.name} that "
+                         "is not there")
+    if file_sha256(path) != entry["sha256"]:
+        raise ModelError(f"personal model {path.name} is not the file the card of "
+                         f"{model_path.name} was written for")
+    try:
+        personal = load_personal(path)
+    except Exception as exc:  # joblib raises many types for a corrupt or foreign file
+        raise ModelError(f"cannot load personal model {path.name}: {exc}") from None
+    if set(personal.exercises) - set(card["classes"]):
+        raise ModelError(f"personal model {path.name} knows exercises the card of "
+                         f"{model_path.name} does not list")
+    return personal
 
 
 def _read_card(model_path: Path) -> dict[str, Any]:
@@ -296,6 +337,7 @@ def load_model(path: Path | str | None = None) -> ActivityModel:
     except Exception as exc:  # Keras raises many types for a corrupt or foreign file
         raise ModelError(f"cannot load activity model {model_path}: {exc}") from None
     check_card(card, model_path, int(network.output_shape[-1]))
+    personal = load_personal_for(card, model_path)
     model = ActivityModel(
         network=network,
         classes=tuple(card["classes"]),
@@ -303,6 +345,7 @@ def load_model(path: Path | str | None = None) -> ActivityModel:
         thresholds=DecisionThresholds.from_dict(card.get("thresholds", {})),
         version=str(card.get("version", model_path.stem)),
         card=card,
+        personal=personal,
     )
     _CACHE[key] = model
     return model

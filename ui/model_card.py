@@ -46,6 +46,8 @@ def evaluation_frame(card: Mapping[str, Any]) -> pd.DataFrame:
         if not isinstance(item, Mapping):
             continue
         row = {label: item.get(key) for key, label in _EVALUATION_COLUMNS.items()}
+        # Measured where the held-out person has other days in the journal (ml.personal).
+        row["With a personal model"] = _headline(item.get("with_personal_model"))
         baselines = item.get("baselines") or {}
         if isinstance(baselines, Mapping):
             for name, value in baselines.items():

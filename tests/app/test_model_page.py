@@ -23,6 +23,7 @@ CARD = {
             "set_macro_f1": 0.95,
             "window_accuracy": 0.9,
             "baselines": {"seed_network": 0.79, "sklearn": {"set_accuracy": 0.86}},
+            "with_personal_model": {"set_accuracy": 0.981, "set_accuracy_sd": 0.004},
         }
     ],
 }
@@ -47,6 +48,7 @@ def test_model_page_shows_classes_accuracy_and_protocol(app, journal_url, card_m
         0.973,
     )
     assert (row["Baseline: seed network"], row["Baseline: sklearn"]) == (0.79, 0.86)
+    assert row["With a personal model"] == 0.981
     classes = at.dataframe[1].value
     assert set(classes["Exercise"]) == {"Assisted pull-up", "Close-grip cable row", "Rest"}
     assert "split: leave one recording day out" in page_text(at)

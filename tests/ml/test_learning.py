@@ -156,6 +156,33 @@ def test_an_exercise_the_user_named_is_learned_and_named_back(
         (own, "Band pull-up (blue band)")], [(s.exercise_name, s.confidence) for s in found]
 
 
+@pytest.mark.slow
+def test_a_users_sets_of_two_exercises_give_their_version_a_personal_model(
+    tiny_base: TinyBase, engine: Engine, tmp_path: Path
+) -> None:
+    curl, extension = (exercises.from_dataset_label(datasets.APPLEWATCH, code).id
+                       for code in ("IDBC", "SAOCTE"))
+    label_sets(engine, _sets("IDBC")[3:6], curl)
+    label_sets(engine, _sets("SAOCTE")[3:6], extension)
+
+    result = retrain(engine, base_path=tiny_base.path, shipped=tiny_base.shipped,
+                     reference=[], root=tmp_path, options=FAST)
+
+    assert result.model.personal is not None
+    assert result.model.personal.exercises == tuple(sorted((curl, extension)))
+    assert result.adopted, result.reason
+    assert "personal model: tells apart your 2 exercises" in result.summary()
+    model = load_model(active_path(engine, tmp_path, tiny_base.path))
+    assert model.personal is not None and model.card["personal_model"]["exercises"] == sorted(
+        (curl, extension))
+    # The held-out sets (one of each) are named right by the version the app now serves.
+    for item in (_sets("IDBC")[5], _sets("SAOCTE")[5]):
+        recording = datasets.load(item)
+        decision = model.classify_spans(recording, [(3.0, recording.duration_s - 3.0)])[0]
+        assert decision.exercise == exercises.from_dataset_label(
+            datasets.APPLEWATCH, item.label).id, item.name
+
+
 def test_a_model_that_forgets_the_shipped_sets_is_not_adopted() -> None:
     learned = Score(n_sets=2, right_before=0, right_after=2)
     adopted, reason = adoption(learned, Score(n_sets=200, right_before=180, right_after=178))

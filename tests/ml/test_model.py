@@ -147,3 +147,60 @@ def test_network_with_window_statistics_saves_and_loads_with_identical_predictio
     model.save(tmp_path / "statistics.keras", {"version": "statistics-test"})
     loaded = load_model(tmp_path / "statistics.keras")
     np.testing.assert_array_equal(loaded.predict_windows(windows), model.predict_windows(windows))
+
+
+def _personal_of(sets: list[SetSignal], classes: tuple[str, ...]) -> Any:
+    from ml.personal import fit_personal
+
+    table = build_table(sets, classes, SPEC, wide_samples=wide_samples_for(SPEC))
+    return fit_personal(table, np.ones(len(sets), dtype=bool))
+
+
+def test_a_personal_model_is_saved_beside_the_network_and_predicts_the_same_loaded(
+    tiny_model: Any, tmp_path: Path
+) -> None:
+    from ml.model import personal_path_for
+
+    network_only: ActivityModel = tiny_model["model"]
+    personal = _personal_of(tiny_model["sets"], network_only.classes)
+    assert personal.exercises == ("assisted_pull_up", "incline_dumbbell_biceps_curl")
+    user = ActivityModel(network_only.network, network_only.classes, SPEC, personal=personal)
+    path = tmp_path / "user.keras"
+    user.save(path, {"version": "user-test"})
+    card = json.loads(card_path_for(path).read_text())
+    assert card["personal_model"]["file"] == personal_path_for(path).name
+    assert card["personal_model"]["exercises"] == list(personal.exercises)
+
+    loaded = load_model(path)
+    windows = np.lib.stride_tricks.sliding_window_view(
+        tiny_model["sets"][2].signal, SPEC.window_samples, axis=0)[::50].transpose(0, 2, 1)
+    np.testing.assert_array_equal(loaded.predict_windows(windows), user.predict_windows(windows))
+    # The personal model changes the exercise probabilities, not rest's, and rows sum to one.
+    mixed, alone = user.predict_windows(windows), network_only.predict_windows(windows)
+    assert not np.allclose(mixed, alone)
+    np.testing.assert_allclose(mixed[:, 2], alone[:, 2], rtol=1e-5)
+    np.testing.assert_allclose(mixed.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_loader_refuses_a_personal_model_the_card_was_not_written_for(
+    tiny_model: Any, tmp_path: Path
+) -> None:
+    from ml.model import personal_path_for
+
+    network_only: ActivityModel = tiny_model["model"]
+    user = ActivityModel(network_only.network, network_only.classes, SPEC,
+                         personal=_personal_of(tiny_model["sets"], network_only.classes))
+    path = tmp_path / "user.keras"
+    user.save(path, {"version": "user-test"})
+    personal_path_for(path).write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="personal model user.personal.joblib is not the file"):
+        load_model(path)
+    personal_path_for(path).unlink()
+    with pytest.raises(ModelError, match="names a personal model user.personal.joblib that is "
+                                         "not there"):
+        load_model(path)
+
+
+def test_one_exercise_leaves_nothing_for_a_personal_model_to_rank(tiny_model: Any) -> None:
+    pull_ups = [s for s in tiny_model["sets"] if s.exercise in ("assisted_pull_up", "rest")]
+    assert _personal_of(pull_ups, tiny_model["model"].classes) is None

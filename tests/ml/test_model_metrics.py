@@ -66,30 +66,32 @@ def test_history_holds_the_latest_variant_of_earlier_days_only() -> None:
                                     history=[4, 3, 2, 1, 0])
 
 
-def test_a_second_method_that_knows_the_grip_can_outvote_the_network() -> None:
-    from ml.eval_activity import mixed
+def test_a_personal_model_that_knows_the_grip_outvotes_the_network() -> None:
+    from ml.eval_activity import with_personal
 
     network = _held_out()
-    statistics = HeldOut(probs=np.tile([0.0, 0.9, 0.0, 0.1], (6, 1)),
-                         window_labels=network.window_labels, window_set=network.window_set,
-                         set_truth=network.set_truth)
-    assert score(mixed(network, statistics, 1.0), CLASSES, level="exercise")["set_accuracy"] == 0.5
-    combined = mixed(network, statistics, 0.6)
-    np.testing.assert_allclose(combined.probs, 0.6 * network.probs + 0.4 * statistics.probs)
-    assert score(combined, CLASSES, level="exercise")["set_recall"]["neutral_grip_cable_row"] == 1.0
+    # The user's own sets taught a model the rows and pull-ups: it is sure set 1 is neutral grip.
+    personal = np.tile([0.0, 0.9, 0.1, 0.0], (6, 1))
+    known = np.array([True, True, True, False])
+    assert score(with_personal(network, personal, known, 1.0), CLASSES,
+                 level="exercise")["set_accuracy"] == 0.5
+    combined = with_personal(network, personal, known, 0.6)
+    assert score(combined, CLASSES, level="exercise")["set_recall"] == {
+        "assisted_pull_up": 1.0, "neutral_grip_cable_row": 1.0}
+    # Rest is the network's alone, and every window still sums to one.
+    np.testing.assert_allclose(combined.probs[:, 3], network.probs[:, 3], rtol=1e-6)
+    np.testing.assert_allclose(combined.probs.sum(axis=1), 1.0, rtol=1e-6)
 
 
-def test_methods_scored_on_different_windows_are_not_mixed() -> None:
-    from ml.eval_activity import mixed
+def test_a_personal_model_scored_on_other_windows_is_refused() -> None:
+    from ml.eval_activity import with_personal
 
     network = _held_out()
-    other = HeldOut(network.probs, network.window_labels, network.window_set[::-1],
-                    network.set_truth)
-    with pytest.raises(ValueError, match="different held-out windows"):
-        mixed(network, other, 0.5)
+    with pytest.raises(ValueError, match="other windows"):
+        with_personal(network, np.zeros((5, 4)), np.ones(4, bool), 0.5)
 
 
-def test_no_group_helps_choose_its_own_mixture_weight() -> None:
+def test_no_group_helps_choose_its_own_personal_weight() -> None:
     from ml.eval_activity import held_out_choice
 
     # Day A's set is right only with w = 1.0, day B's only with w = 0.5: each day gets the weight
