@@ -63,8 +63,8 @@ PROTOCOLS = {
 ONE_PERSON = {datasets.APPLEWATCH}
 #: Network weights tried when the personal model's w is chosen without the held-out group.
 WEIGHT_GRID = tuple(float(w) for w in np.round(np.arange(0.3, 1.0001, 0.05), 2))
-#: Per seed: w -> (dataset, set name) -> (exercise right, family right).
-SetOutcomes = dict[float, dict[tuple[str, str], tuple[bool, bool]]]
+#: w -> set key, e.g. (dataset, set name) -> (exercise right, family right).
+SetOutcomes = dict[float, dict[tuple[Any, ...], tuple[bool, bool]]]
 #: --training: what a fold trains on besides the evaluated dataset's other days or participants.
 TRAINING = {
     "shipped": "trained as shipped: both datasets, the held-out day or participant left out",
@@ -145,15 +145,15 @@ def with_personal(ours: HeldOut, personal: np.ndarray, known: np.ndarray,
 
 
 def held_out_choice(
-    right: SetOutcomes, group: dict[tuple[str, str], str]
-) -> tuple[dict[tuple[str, str], tuple[bool, bool]], dict[str, float]]:
+    right: SetOutcomes, group: Mapping[tuple[Any, ...], str]
+) -> tuple[dict[tuple[Any, ...], tuple[bool, bool]], dict[str, float]]:
     """Score every group's sets with the w that names most exercises right on the *other* groups'
     sets (ties: the larger w, nearer our network alone), so no group helps choose its own w.
 
     Returns each set's (exercise right, family right) under its group's w, and each group's w.
     """
     keys = list(next(iter(right.values())))
-    outcome: dict[tuple[str, str], tuple[bool, bool]] = {}
+    outcome: dict[tuple[Any, ...], tuple[bool, bool]] = {}
     chosen: dict[str, float] = {}
     for g in sorted(set(group[k] for k in keys)):
         others = [k for k in keys if group[k] != g]
@@ -193,23 +193,26 @@ def _personal_rows(
     personal, known = _personal_predictions(table, groups, held_groups, own_sets, log)
     group_of = {(s.dataset, s.name): s.group for s in data.sets}
     set_group = np.array([s.group for s in data.sets])
+    rights = [_personal_outcomes(ours, personal, known, data.sets, data.classes, counted, priors)
+              for ours in ours_by_seed]
+    # One w per held-out day for every seed, chosen on the other days of all seeds: one seed's
+    # other days are ~140 sets, and single sets swung its choice between 0.3 and 0.7.
+    pooled_right: SetOutcomes = {
+        w: {(seed, *key): v for seed, right in enumerate(rights) for key, v in right[w].items()}
+        for w in WEIGHT_GRID}
+    _, chosen = held_out_choice(pooled_right, {k: group_of[k[1:]] for k in
+                                               pooled_right[WEIGHT_GRID[0]]})
+    pooled = {w: sum(v[0] for v in outcome.values()) for w, outcome in pooled_right.items()}
     runs: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
-    chosen_all: list[float] = []
-    pooled: dict[float, int] = {}
     for seed, ours in enumerate(ours_by_seed):
-        right = _personal_outcomes(ours, personal, known, data.sets, data.classes, counted,
-                                   priors)
-        for weight, outcome in right.items():
-            pooled[weight] = pooled.get(weight, 0) + sum(v[0] for v in outcome.values())
-        _, chosen = held_out_choice(right, {k: group_of[k] for k in right[WEIGHT_GRID[0]]})
-        chosen_all += chosen.values()
         weights = np.array([chosen.get(g, 1.0) for g in set_group[ours.window_set]])[:, None]
         mixed = with_personal(ours, personal, known, weights)
         for level in ("family", "exercise"):
             result = score(mixed, data.classes, level=level, sets_counted=counted, priors=priors)
             runs[level].append(result)
             log(f"   ours+personal seed {seed} {level:8s}: set acc {result['set_accuracy']:.3f} "
-                f"(w per held-out day chosen on the other days: {sorted(set(chosen.values()))})"
+                f"(w of each held-out day chosen on the other days: "
+                f"{sorted(set(chosen.values()))})"
                 f"  [{name}]")
     everywhere = max(pooled, key=lambda w: (pooled[w], w))
     log(f"   ours+personal: the w naming most exercises right over every day and seed: "
@@ -221,7 +224,7 @@ def _personal_rows(
             "set_accuracy": mean, "set_accuracy_sd": sd,
             "set_macro_f1": _summary(results, "set_macro_f1")[0],
             "window_accuracy": _summary(results, "window_accuracy")[0],
-            "network_weights_chosen": sorted(set(chosen_all)),
+            "network_weights_chosen": dict(sorted(chosen.items())),
             "network_weight_everywhere": everywhere,
             "description": "the same folds and seeds, with the person's personal model "
                            "(ml.personal: gradient boosting on window statistics of his own "
@@ -435,9 +438,10 @@ def main(argv: list[str] | None = None) -> int:
         if "with_personal_model" in r:
             mix = r["with_personal_model"]
             print(f"  [{r['dataset']} {r['level']}] with the user's personal model: "
-                  f"{_fmt(mix['set_accuracy'], mix['set_accuracy_sd'])} (w per held-out day "
-                  f"chosen on the other days from {mix['network_weights_chosen']}; every day "
-                  f"together prefers {mix['network_weight_everywhere']:g})")
+                  f"{_fmt(mix['set_accuracy'], mix['set_accuracy_sd'])} (network weight w of "
+                  f"each held-out day, chosen on the other days of every seed: "
+                  f"{mix['network_weights_chosen']}; all days together prefer "
+                  f"{mix['network_weight_everywhere']:g})")
     report = {"rows": rows, "recipe": RECIPE, "window": spec.to_dict(),
               "command": "python -m ml.evaluate activity " + " ".join(argv[1:] if argv else []),
               "minutes": round((time.perf_counter() - started) / 60, 1),
