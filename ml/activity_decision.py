@@ -15,6 +15,7 @@ than the variant within it (grip width, bench angle) on the data we have:
 3. Variant = best member given the family. When the user's last-used variant of that family
    (``prior``) is within ``prior_margin`` of the best, the prior wins (a tie-breaker, not an
    override). Below ``variant_threshold`` with no prior the set is "unknown" but keeps its family.
+   A user with a personal model (``ml.personal``) gets no prior: ``ActivityModel.decide``.
 """
 
 from __future__ import annotations

@@ -183,8 +183,7 @@ def _personal_outcomes(
 
 def _personal_rows(
     name: str, table: WindowTable, groups: np.ndarray, held_groups: Sequence[str], data: Any,
-    ours_by_seed: Sequence[HeldOut], counted: Callable[[str], bool],
-    priors: Mapping[int, Mapping[str, str]], log: Callable[[str], None],
+    ours_by_seed: Sequence[HeldOut], counted: Callable[[str], bool], log: Callable[[str], None],
 ) -> dict[str, dict[str, Any]]:
     """Ours with the person's personal model, per level: w of each held-out day chosen on the
     other days; also the w every day together prefers (what ``ml.personal`` should ship)."""
@@ -193,7 +192,8 @@ def _personal_rows(
     personal, known = _personal_predictions(table, groups, held_groups, own_sets, log)
     group_of = {(s.dataset, s.name): s.group for s in data.sets}
     set_group = np.array([s.group for s in data.sets])
-    rights = [_personal_outcomes(ours, personal, known, data.sets, data.classes, counted, priors)
+    # With a personal model the app drops the last-used-variant tie-breaker (ActivityModel.decide).
+    rights = [_personal_outcomes(ours, personal, known, data.sets, data.classes, counted, {})
               for ours in ours_by_seed]
     # One w per held-out day for every seed, chosen on the other days of all seeds: one seed's
     # other days are ~140 sets, and single sets swung its choice between 0.3 and 0.7.
@@ -208,7 +208,7 @@ def _personal_rows(
         weights = np.array([chosen.get(g, 1.0) for g in set_group[ours.window_set]])[:, None]
         mixed = with_personal(ours, personal, known, weights)
         for level in ("family", "exercise"):
-            result = score(mixed, data.classes, level=level, sets_counted=counted, priors=priors)
+            result = score(mixed, data.classes, level=level, sets_counted=counted, priors={})
             runs[level].append(result)
             log(f"   ours+personal seed {seed} {level:8s}: set acc {result['set_accuracy']:.3f} "
                 f"(w of each held-out day chosen on the other days: "
@@ -229,7 +229,9 @@ def _personal_rows(
             "description": "the same folds and seeds, with the person's personal model "
                            "(ml.personal: gradient boosting on window statistics of his own "
                            "sets of the other days, no rest) mixed into the network's window "
-                           "probabilities; w of each held-out day chosen on the other days",
+                           "probabilities; w of each held-out day chosen on the other days "
+                           "of every seed; no last-used-variant tie-breaker (the app drops it "
+                           "for a user with a personal model)",
             **{k: _summary(results, k)[0] for k in ("pull_up_set_recall",
                                                      "pull_up_window_precision")
                if k in results[0]},
@@ -317,7 +319,7 @@ def evaluate_protocol(
                 extras["decision_with_thresholds"] = decision_coverage(
                     held, data.classes, DecisionThresholds(), counted, priors)
     personal_rows = (_personal_rows(name, table, groups, held_groups, data, held_by["ours"],
-                                    counted, priors, log)
+                                    counted, log)
                      if held_by.get("ours") and dataset in ONE_PERSON else {})
     rows = []
     for level in ("family", "exercise"):

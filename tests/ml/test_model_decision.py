@@ -66,6 +66,24 @@ def test_last_used_variant_breaks_a_near_tie_but_not_a_clear_answer() -> None:
     assert classify_span(clear, CLASSES, prior=prior).exercise == "neutral_grip_cable_row"
 
 
+def test_a_user_with_a_personal_model_gets_no_last_used_tie_breaker() -> None:
+    from ml.model import ActivityModel
+    from ml.personal import PersonalModel
+    from ml.windowing import WindowSpec
+
+    near_tie = _windows([0.0, 0.55, 0.45, 0.0, 0.0])
+    prior = {"row": "close_grip_cable_row"}
+    network_only = ActivityModel(network=None, classes=CLASSES, spec=WindowSpec())
+    assert network_only.decide(near_tie, prior=prior).exercise == "close_grip_cable_row"
+    # The personal model already re-ranked the variants from the user's own sets: its answer
+    # stands (the probabilities passed here are the mixed ones).
+    personal = PersonalModel(classifier=None, exercises=CLASSES[1:3])
+    with_personal = ActivityModel(network=None, classes=CLASSES, spec=WindowSpec(),
+                                  personal=personal)
+    decided = with_personal.decide(near_tie, prior=prior)
+    assert decided.exercise == "neutral_grip_cable_row" and not decided.used_prior
+
+
 def test_a_span_without_windows_is_unknown_with_zero_confidence() -> None:
     decision = classify_span(np.zeros((0, len(CLASSES))), CLASSES)
     assert (decision.exercise, decision.confidence, decision.n_windows) == ("unknown", 0.0, 0)
