@@ -191,7 +191,6 @@ def _personal_rows(
     own_sets = np.array([s.dataset == dataset for s in data.sets])
     personal, known = _personal_predictions(table, groups, held_groups, own_sets, log)
     group_of = {(s.dataset, s.name): s.group for s in data.sets}
-    set_group = np.array([s.group for s in data.sets])
     # With a personal model the app drops the last-used-variant tie-breaker (ActivityModel.decide).
     rights = [_personal_outcomes(ours, personal, known, data.sets, data.classes, counted, {})
               for ours in ours_by_seed]
@@ -205,7 +204,7 @@ def _personal_rows(
     pooled = {w: sum(v[0] for v in outcome.values()) for w, outcome in pooled_right.items()}
     runs: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
     for seed, ours in enumerate(ours_by_seed):
-        weights = np.array([chosen.get(g, 1.0) for g in set_group[ours.window_set]])[:, None]
+        weights = np.array([chosen.get(g, 1.0) for g in groups[ours.window_set]])[:, None]
         mixed = with_personal(ours, personal, known, weights)
         for level in ("family", "exercise"):
             result = score(mixed, data.classes, level=level, sets_counted=counted, priors={})
