@@ -72,20 +72,56 @@ TRAINING = {
 }
 
 
+#: The code that turns a window table into held-out probabilities; a replayed fold's key holds
+#: its text, so an edit to training never replays predictions of the code before it.
+TRAINING_SOURCES = ("activity_fit.py", "activity_network.py", "activity_baseline.py")
+
+
+def replay_key(table: WindowTable, groups: np.ndarray, method: str, seed: int) -> str:
+    """What decides a fold's held-out probabilities, hashed: every window, label and set's group,
+    the classes, the method, seed and recipe, the training code and the library versions."""
+    import hashlib
+
+    import keras
+    import sklearn
+
+    from ml.activity_fit import RECIPE
+
+    digest = hashlib.sha256()
+    for array in (table.wide, table.labels, table.set_index, groups.astype(str)):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    here = Path(__file__).parent
+    digest.update(json.dumps({
+        "classes": table.classes, "method": method, "seed": seed, "recipe": RECIPE,
+        "sources": [(here / f).read_text() for f in TRAINING_SOURCES],
+        "versions": [keras.__version__, sklearn.__version__, np.__version__],
+    }, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:24]
+
+
 def _fold_predictions(
     table: WindowTable, groups: np.ndarray, held_groups: Sequence[str], method: str, seed: int,
-    log: Callable[[str], None],
+    log: Callable[[str], None], replay: Path | None = None,
 ) -> HeldOut:
-    """Train ``method`` once per held-out group and gather its held-out window probabilities."""
+    """Train ``method`` once per held-out group and gather its held-out window probabilities.
+
+    With ``replay`` (a folder) a fold whose key (``replay_key``) was trained before is read back
+    instead of trained again (training is seeded and deterministic: the same key gave the same
+    probabilities in two processes), and every trained fold is stored there."""
     from ml.activity_baseline import fit_baseline, predict_baseline
     from ml.activity_fit import fit_network, predict
 
+    key = replay_key(table, groups, method, seed) if replay else ""
     probs, labels, owners, truth = [], [], [], {}
     for group in held_groups:
         start = time.perf_counter()
         test_sets = groups == group
         test_windows = table.in_sets(test_sets)
-        if method == "sklearn":
+        stored = replay / f"{method}-{seed}-{group}-{key}.npy" if replay else None
+        if stored is not None and stored.is_file():
+            p = np.load(stored)
+            note = ", replayed"
+        elif method == "sklearn":
             model = fit_baseline(table, ~test_sets, seed=seed)
             p = predict_baseline(model, table, test_windows)
             note = ""
@@ -94,6 +130,9 @@ def _fold_predictions(
                                  kind="seed" if method == "seed_network" else "ours")
             p = predict(fitted.network, table, test_windows)
             note = f", {fitted.info['epochs_run']} epochs"
+        if stored is not None and not stored.is_file():
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            np.save(stored, p)
         probs.append(p)
         labels.append(table.labels[test_windows])
         owners.append(table.set_index[test_windows])
@@ -248,6 +287,7 @@ def _summary(runs: list[dict[str, Any]], key: str) -> tuple[float, float | None]
 def evaluate_protocol(
     name: str, *, seeds: Sequence[int], folds: int | None, spec: WindowSpec,
     methods: Sequence[str], log: Callable[[str], None], training: str = "shipped",
+    replay: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Run one protocol for every method and seed; one result row per level.
 
@@ -303,7 +343,7 @@ def evaluate_protocol(
     held_by: dict[str, list[HeldOut]] = {m: [] for m in methods}
     for method in methods:
         for seed in seeds if method != "sklearn" else seeds[:1]:
-            held = _fold_predictions(table, groups, held_groups, method, seed, log)
+            held = _fold_predictions(table, groups, held_groups, method, seed, log, replay)
             held_by[method].append(held)
             for level in ("family", "exercise"):
                 result = score(held, data.classes, level=level, sets_counted=counted,
@@ -416,6 +456,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--training", choices=list(TRAINING), default="shipped",
                         help="; ".join(f"{k}: {v}" for k, v in TRAINING.items()))
     parser.add_argument("--out", type=Path, default=REPORTS / "activity_evaluation.json")
+    parser.add_argument("--replay", type=Path, default=None, metavar="DIR",
+                        help="store every fold's held-out probabilities in DIR and read back "
+                             "those whose data, seed, recipe, training code and library "
+                             "versions are unchanged (re-scoring without re-training)")
     args = parser.parse_args(argv)
     os.nice(10)  # a shared machine: evaluation yields to interactive work
     spec = WindowSpec(args.window_s) if args.window_s else WindowSpec()
@@ -431,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         n_seeds = args.applewatch_seeds if name == "applewatch-lodo" else args.seeds
         rows += evaluate_protocol(name, seeds=list(range(n_seeds)), folds=args.folds, spec=spec,
                                   methods=methods, log=lambda line: print(line, flush=True),
-                                  training=args.training)
+                                  training=args.training, replay=args.replay)
     print(table_text(rows))
     for r in rows:
         print(f"  [{r['dataset']} {r['level']}] protocol: {r['description']}")
@@ -446,6 +490,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"rows": rows, "recipe": RECIPE, "window": spec.to_dict(),
               "command": "python -m ml.evaluate activity " + " ".join(argv[1:] if argv else []),
               "minutes": round((time.perf_counter() - started) / 60, 1),
+              "replayed_from": str(args.replay) if args.replay else None,
               "complete": args.folds is None and set(methods) == set(METHODS)
               and args.training == "shipped"
               and set(args.protocols.split(",")) == set(PROTOCOLS)}

@@ -204,3 +204,27 @@ def test_loader_refuses_a_personal_model_the_card_was_not_written_for(
 def test_one_exercise_leaves_nothing_for_a_personal_model_to_rank(tiny_model: Any) -> None:
     pull_ups = [s for s in tiny_model["sets"] if s.exercise in ("assisted_pull_up", "rest")]
     assert _personal_of(pull_ups, tiny_model["model"].classes) is None
+
+
+def test_an_evaluation_rerun_reads_back_the_folds_it_trained_and_trains_what_changed(
+    tiny_model: Any, tmp_path: Path
+) -> None:
+    from ml.eval_activity import _fold_predictions
+
+    sets = tiny_model["sets"]
+    table = build_table(sets, ("assisted_pull_up", "incline_dumbbell_biceps_curl", "rest"), SPEC,
+                        wide_samples=wide_samples_for(SPEC))
+    groups = np.array([s.group for s in sets])
+    held = [str(groups[-1])]  # the barbell rest recording's participant
+    log: list[str] = []
+    first = _fold_predictions(table, groups, held, "sklearn", 0, log.append, tmp_path)
+    again = _fold_predictions(table, groups, held, "sklearn", 0, log.append, tmp_path)
+    np.testing.assert_array_equal(again.probs, first.probs)
+    assert "replayed" not in log[0] and "replayed" in log[1]
+    # Another seed, or other labels, is another training.
+    _fold_predictions(table, groups, held, "sklearn", 1, log.append, tmp_path)
+    relabelled = table.select(np.ones(table.labels.size, bool))
+    relabelled.labels[relabelled.labels == 1] = 0  # the curls called pull-ups
+    _fold_predictions(relabelled, groups, held, "sklearn", 0, log.append, tmp_path)
+    assert not any("replayed" in line for line in log[2:]), log
+    assert len(list(tmp_path.glob("*.npy"))) == 3
