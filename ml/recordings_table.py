@@ -153,11 +153,14 @@ def canonical_units(table: SensorTable, columns: list[fm.ColumnName],
         reference = streams[fm.GRAVITY if fm.GRAVITY in streams else accel_kinds[0]]
         magnitude = median_norm(reference)
         unit = "m/s2" if magnitude > 3.0 else "g"
-        which = "gravity" if fm.GRAVITY in streams else "acceleration"
-        table.warnings.append(
-            f"accelerometer units are not in the header: read as {unit} from the {which} "
-            f"magnitude ({magnitude:.2f})"
-        )
+        # CoreMotion documents g: an Apple export that reads as g is as documented, nothing to
+        # warn about; one that reads as m/s² was converted by some app, and the user should know.
+        if not (fmt in fm.APPLE_FORMATS and unit == "g"):
+            which = "gravity" if fm.GRAVITY in streams else "acceleration"
+            table.warnings.append(
+                f"accelerometer units are not in the header: read as {unit} from the {which} "
+                f"magnitude ({magnitude:.2f})"
+            )
     if unit == "m/s2":
         for kind in accel_kinds:
             streams[kind] = streams[kind] * np.float32(1.0 / STANDARD_GRAVITY)
