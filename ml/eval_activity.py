@@ -51,6 +51,7 @@ from ml.activity_metrics import (
     set_predictions,
 )
 from ml.activity_sets import SHIPPED_DATASETS, training_data
+from ml.provenance import machine
 from ml.windowing import WindowSpec
 
 REPORTS = appconfig.REPO_ROOT / "reports"
@@ -433,6 +434,7 @@ def update_card(card_path: Path, report: dict[str, Any]) -> bool:
         return False
     card["evaluation"] = card_entries(report["rows"])
     card["evaluation_command"] = report["command"]
+    card["evaluation_machine"] = report.get("machine")
     card.pop("evaluation_note", None)  # written by ml.train while no evaluation existed yet
     card_path.write_text(json.dumps(card, indent=2) + "\n")
     return True
@@ -470,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown method/protocol {unknown}")
     REPORTS.mkdir(exist_ok=True)
     started = time.perf_counter()
+    # Seeded folds repeat exactly on one machine type; other CPU kernels round differently.
+    print(f"machine: {machine()}", flush=True)
     rows: list[dict[str, Any]] = []
     for name in args.protocols.split(","):
         n_seeds = args.applewatch_seeds if name == "applewatch-lodo" else args.seeds
@@ -491,6 +495,7 @@ def main(argv: list[str] | None = None) -> int:
               "command": "python -m ml.evaluate activity " + " ".join(argv[1:] if argv else []),
               "minutes": round((time.perf_counter() - started) / 60, 1),
               "replayed_from": str(args.replay) if args.replay else None,
+              "machine": machine(),
               "complete": args.folds is None and set(methods) == set(METHODS)
               and args.training == "shipped"
               and set(args.protocols.split(",")) == set(PROTOCOLS)}

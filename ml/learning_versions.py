@@ -8,9 +8,7 @@ the journal never points at a half-written model, and the previous one stays act
 
 from __future__ import annotations
 
-import platform
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +19,7 @@ from journal import db
 from journal.models import DEFAULT_ATHLETE
 from ml import model_registry
 from ml.model import ActivityModel, ModelError, check_card, load_model, load_personal_for
-
-
-def _libraries() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in ("keras", "tensorflow-cpu", "tensorflow", "numpy"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
+from ml.provenance import library_versions, machine
 
 
 def _card(candidate: ActivityModel, version: str, athlete: str | None, base: ActivityModel,
@@ -63,7 +52,8 @@ def _card(candidate: ActivityModel, version: str, athlete: str | None, base: Act
         "decision": reason,
         "evaluation": evaluation,
         "base_evaluation": base.card.get("evaluation", []),
-        "libraries": _libraries(),
+        "libraries": library_versions(("keras", "tensorflow-cpu", "tensorflow", "numpy")),
+        "machine": machine(),
     }
 
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ from ml import datasets
 from ml.activity_data import build_table, wide_samples_for
 from ml.activity_decision import DecisionThresholds
 from ml.activity_sets import SHIPPED_DATASETS, TrainingDataError, training_data
+from ml.provenance import library_versions, machine
 from ml.windowing import CHANNELS, WindowSpec
 
 #: Kept out of the shipped model so a test can check it on a real pull-up set it never saw:
@@ -34,17 +33,6 @@ from ml.windowing import CHANNELS, WindowSpec
 HELD_OUT_SETS: tuple[str, ...] = ("130125_APULL_W61_S1_R10-2025-01-13_16-22-26",)
 
 EVALUATION_REPORT = appconfig.REPO_ROOT / "reports" / "activity_evaluation.json"
-
-
-def library_versions() -> dict[str, str]:
-    names = ("numpy", "keras", "tensorflow-cpu", "tensorflow", "scikit-learn", "pandas", "scipy")
-    found = {"python": platform.python_version()}
-    for name in names:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return found
 
 
 def _evaluation_from_report(recipe: dict[str, Any], spec: WindowSpec) -> list[dict[str, Any]]:
@@ -111,6 +99,7 @@ def train(
         "training": {k: v for k, v in fitted.info.items() if k != "history"},
         "training_minutes": round((time.perf_counter() - started) / 60, 1),
         "libraries": library_versions(),
+        "machine": machine(),
         "command": "python -m ml.train " + " ".join(sys.argv[1:]),
         "evaluation": _evaluation_from_report(RECIPE, spec),
     }
