@@ -32,6 +32,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ import appconfig
 from journal.exercises import family_of
 from ml import datasets
 from ml.activity_data import SetSignal, WindowTable, build_table, wide_samples_for
-from ml.activity_decision import DecisionThresholds
+from ml.activity_decision import DecisionThresholds, exercise_distribution
 from ml.activity_metrics import (
     HeldOut,
     confusion_png,
@@ -62,10 +63,24 @@ PROTOCOLS = {
 }
 #: Datasets whose groups (days) are one person: the other days are that person's journal.
 ONE_PERSON = {datasets.APPLEWATCH}
+#: Days of journal behind a young user's personal model (the evaluation's young-journal curve).
+YOUNG_JOURNAL_DAYS = 2
 #: Network weights tried when the personal model's w is chosen without the held-out group.
-WEIGHT_GRID = tuple(float(w) for w in np.round(np.arange(0.3, 1.0001, 0.05), 2))
-#: w -> set key, e.g. (dataset, set name) -> (exercise right, family right).
-SetOutcomes = dict[float, dict[tuple[Any, ...], tuple[bool, bool]]]
+WEIGHT_GRID = tuple(float(w) for w in np.round(np.arange(0.0, 1.0001, 0.05), 2))
+
+
+@dataclass(frozen=True)
+class SetOutcome:
+    """How one held-out set fares at one w: exercise and family right, and the log-probability
+    the set's mean distribution over exercises gives its true exercise."""
+
+    exercise_right: bool
+    family_right: bool
+    log_p_true: float
+
+
+#: w -> set key (e.g. (dataset, set name)) -> its outcome.
+SetOutcomes = dict[float, dict[tuple[Any, ...], SetOutcome]]
 #: --training: what a fold trains on besides the evaluated dataset's other days or participants.
 TRAINING = {
     "shipped": "trained as shipped: both datasets, the held-out day or participant left out",
@@ -145,20 +160,29 @@ def _fold_predictions(
 
 def _personal_predictions(
     table: WindowTable, groups: np.ndarray, held_groups: Sequence[str], own_sets: np.ndarray,
-    log: Callable[[str], None],
+    log: Callable[[str], None], journal_days: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per held-out window (in ``_fold_predictions``' order): the personal model's probabilities,
     fitted on the person's sets (``own_sets``) of the other groups, shape (n, n_classes), and the
-    classes it knows, shape (n, n_classes) bool."""
+    classes it knows, shape (n, n_classes) bool.
+
+    With ``journal_days`` the model is fitted on the ``journal_days`` groups just before the
+    held-out one instead (``held_groups`` in time order: a young journal); a group with fewer
+    before it gets no personal model (zeros, nothing known)."""
     from ml.activity_data import centre_crop
     from ml.personal import fit_personal
 
     probs, known = [], []
-    for group in held_groups:
+    for index, group in enumerate(held_groups):
         start = time.perf_counter()
         test_sets = groups == group
         test_windows = np.flatnonzero(table.in_sets(test_sets))
-        personal = fit_personal(table, own_sets & ~test_sets)
+        if journal_days is None:
+            journal = own_sets & ~test_sets
+        else:
+            earlier = held_groups[max(0, index - journal_days):index]
+            journal = own_sets & np.isin(groups, earlier) & (len(earlier) == journal_days)
+        personal = fit_personal(table, journal)
         if personal is None:
             probs.append(np.zeros((test_windows.size, len(table.classes)), np.float32))
             known.append(np.zeros((test_windows.size, len(table.classes)), bool))
@@ -185,40 +209,70 @@ def with_personal(ours: HeldOut, personal: np.ndarray, known: np.ndarray,
 
 
 def held_out_choice(
-    right: SetOutcomes, group: Mapping[tuple[Any, ...], str]
-) -> tuple[dict[tuple[Any, ...], tuple[bool, bool]], dict[str, float]]:
-    """Score every group's sets with the w that names most exercises right on the *other* groups'
-    sets (ties: the larger w, nearer our network alone), so no group helps choose its own w.
+    outcomes: SetOutcomes, group: Mapping[tuple[Any, ...], str]
+) -> tuple[dict[tuple[Any, ...], SetOutcome], dict[str, float]]:
+    """Score every group's sets with the w under which the *other* groups' sets are most likely
+    (the summed log-probability of their true exercises; ties: the larger w, nearer our network
+    alone), so no group helps choose its own w.
 
-    Returns each set's (exercise right, family right) under its group's w, and each group's w.
+    The likelihood, not the count of sets named right: a count moves only when a set crosses a
+    decision boundary, so a few sets decide it (counting, single sets swung one day's w between
+    0.3 and 0.8 and cost 1.5 points of exercise accuracy on a plateau where every w of 0.2-0.8
+    names 0.907-0.914 right).
+
+    Returns each set's outcome under its group's w, and each group's w.
     """
-    keys = list(next(iter(right.values())))
-    outcome: dict[tuple[Any, ...], tuple[bool, bool]] = {}
+    keys = list(next(iter(outcomes.values())))
+    chosen_outcome: dict[tuple[Any, ...], SetOutcome] = {}
     chosen: dict[str, float] = {}
     for g in sorted(set(group[k] for k in keys)):
         others = [k for k in keys if group[k] != g]
-        best = max(right, key=lambda w: (sum(right[w][k][0] for k in others), w))
+        best = max(outcomes, key=lambda w: (sum(outcomes[w][k].log_p_true for k in others), w))
         chosen[g] = best
-        outcome.update({k: right[best][k] for k in keys if group[k] == g})
-    return outcome, chosen
+        chosen_outcome.update({k: outcomes[best][k] for k in keys if group[k] == g})
+    return chosen_outcome, chosen
 
 
 def _personal_outcomes(
     ours: HeldOut, personal: np.ndarray, known: np.ndarray, sets: Sequence[SetSignal],
     classes: Sequence[str], counted: Callable[[str], bool],
-    priors: Mapping[int, Mapping[str, str]],
 ) -> SetOutcomes:
-    """Whether the app would name each counted held-out set's exercise and family right with
-    the personal model mixed in at network weight w, for every w of ``WEIGHT_GRID``."""
-    right: SetOutcomes = {}
+    """How each counted held-out set fares with the personal model mixed in at network weight w,
+    for every w of ``WEIGHT_GRID``, named as the app names it for a user with a personal model
+    (no last-used-variant tie-breaker)."""
+    outcomes: SetOutcomes = {}
     for weight in WEIGHT_GRID:
-        predicted = set_predictions(with_personal(ours, personal, known, weight), classes,
-                                    priors)
-        right[weight] = {
-            (sets[i].dataset, sets[i].name): (predicted[i] == truth,
-                                              family_of(predicted[i]) == family_of(truth))
-            for i, truth in ours.set_truth.items() if counted(truth)}
-    return right
+        mixed = with_personal(ours, personal, known, weight)
+        predicted = set_predictions(mixed, classes, {})
+        outcomes[weight] = {}
+        for i, truth in ours.set_truth.items():
+            if not counted(truth):
+                continue
+            exercises, distribution, _ = exercise_distribution(
+                mixed.probs[mixed.window_set == i], classes)
+            p_true = float(distribution[exercises.index(truth)]) if truth in exercises else 0.0
+            outcomes[weight][(sets[i].dataset, sets[i].name)] = SetOutcome(
+                predicted[i] == truth, family_of(predicted[i]) == family_of(truth),
+                float(np.log(max(p_true, 1e-9))))
+    return outcomes
+
+
+def _pooled(by_seed: Sequence[SetOutcomes],
+            keep: Callable[[tuple[Any, ...]], bool] = lambda key: True) -> SetOutcomes:
+    """Every seed's outcomes in one, keyed (seed, *set key); only the sets ``keep`` accepts."""
+    return {w: {(seed, *key): v for seed, outcomes in enumerate(by_seed)
+                for key, v in outcomes[w].items() if keep(key)}
+            for w in WEIGHT_GRID}
+
+
+def _accuracy_by_weight(pooled: SetOutcomes) -> dict[str, dict[str, float]]:
+    """Share of sets named right at every w, per level ("exercise", "family")."""
+    def share(values: list[bool]) -> float:
+        return float(np.mean(values)) if values else float("nan")
+
+    return {f"{w:g}": {"exercise": share([v.exercise_right for v in by_set.values()]),
+                       "family": share([v.family_right for v in by_set.values()])}
+            for w, by_set in pooled.items()}
 
 
 def _personal_rows(
@@ -226,36 +280,52 @@ def _personal_rows(
     ours_by_seed: Sequence[HeldOut], counted: Callable[[str], bool], log: Callable[[str], None],
 ) -> dict[str, dict[str, Any]]:
     """Ours with the person's personal model, per level: w of each held-out day chosen on the
-    other days; also the w every day together prefers (what ``ml.personal`` should ship)."""
+    other days; also every w's accuracy over all days, the shipped w's among them."""
+    from ml.personal import NETWORK_WEIGHT
+
     dataset = PROTOCOLS[name][0]
     own_sets = np.array([s.dataset == dataset for s in data.sets])
     personal, known = _personal_predictions(table, groups, held_groups, own_sets, log)
     group_of = {(s.dataset, s.name): s.group for s in data.sets}
     # With a personal model the app drops the last-used-variant tie-breaker (ActivityModel.decide).
-    rights = [_personal_outcomes(ours, personal, known, data.sets, data.classes, counted, {})
-              for ours in ours_by_seed]
-    # One w per held-out day for every seed, chosen on the other days of all seeds: one seed's
-    # other days are ~140 sets, and single sets swung its choice between 0.3 and 0.7.
-    pooled_right: SetOutcomes = {
-        w: {(seed, *key): v for seed, right in enumerate(rights) for key, v in right[w].items()}
-        for w in WEIGHT_GRID}
-    _, chosen = held_out_choice(pooled_right, {k: group_of[k[1:]] for k in
-                                               pooled_right[WEIGHT_GRID[0]]})
-    pooled = {w: sum(v[0] for v in outcome.values()) for w, outcome in pooled_right.items()}
+    by_seed = [_personal_outcomes(ours, personal, known, data.sets, data.classes, counted)
+               for ours in ours_by_seed]
+    # One w per held-out day for every seed, chosen on the other days of all seeds together.
+    pooled = _pooled(by_seed)
+    _, chosen = held_out_choice(pooled, {k: group_of[k[1:]] for k in pooled[WEIGHT_GRID[0]]})
+    everywhere = max(WEIGHT_GRID, key=lambda w: (sum(v.log_p_true for v in pooled[w].values()), w))
+    by_weight = _accuracy_by_weight(pooled)
+    # A young journal: the personal model of only the YOUNG_JOURNAL_DAYS days before each held-out
+    # day, scored on the days that have them (what w suits a user who has just begun).
+    young, young_known = _personal_predictions(table, groups, held_groups, own_sets, log,
+                                               journal_days=YOUNG_JOURNAL_DAYS)
+    eligible = set(held_groups[YOUNG_JOURNAL_DAYS:])
+    young_pooled = _pooled([_personal_outcomes(ours, young, young_known, data.sets,
+                                               data.classes, counted) for ours in ours_by_seed],
+                           keep=lambda key: group_of[key] in eligible)
+    young_by_weight = _accuracy_by_weight(young_pooled)
+    log(f"   ours+personal, young journal ({YOUNG_JOURNAL_DAYS} days before each held-out day), "
+        f"exercise / family right by w: "
+        + ", ".join(f"{w} {v['exercise']:.3f}/{v['family']:.3f}" for w, v in
+                    young_by_weight.items()) + f"  [{name}]")
     runs: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
+    shipped: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
     for seed, ours in enumerate(ours_by_seed):
         weights = np.array([chosen.get(g, 1.0) for g in groups[ours.window_set]])[:, None]
         mixed = with_personal(ours, personal, known, weights)
+        at_shipped = with_personal(ours, personal, known, NETWORK_WEIGHT)
         for level in ("family", "exercise"):
             result = score(mixed, data.classes, level=level, sets_counted=counted, priors={})
             runs[level].append(result)
+            shipped[level].append(score(at_shipped, data.classes, level=level,
+                                        sets_counted=counted, priors={}))
             log(f"   ours+personal seed {seed} {level:8s}: set acc {result['set_accuracy']:.3f} "
                 f"(w of each held-out day chosen on the other days: "
-                f"{sorted(set(chosen.values()))})"
-                f"  [{name}]")
-    everywhere = max(pooled, key=lambda w: (pooled[w], w))
-    log(f"   ours+personal: the w naming most exercises right over every day and seed: "
-        f"{everywhere:g}  [{name}]")
+                f"{sorted(set(chosen.values()))}); at the shipped w {NETWORK_WEIGHT:g}: "
+                f"{shipped[level][-1]['set_accuracy']:.3f}  [{name}]")
+    log("   ours+personal, every day and seed, exercise / family right by w: "
+        + ", ".join(f"{w} {v['exercise']:.3f}/{v['family']:.3f}" for w, v in by_weight.items())
+        + f"; most likely w: {everywhere:g}  [{name}]")
     out = {}
     for level, results in runs.items():
         mean, sd = _summary(results, "set_accuracy")
@@ -265,12 +335,23 @@ def _personal_rows(
             "window_accuracy": _summary(results, "window_accuracy")[0],
             "network_weights_chosen": dict(sorted(chosen.items())),
             "network_weight_everywhere": everywhere,
+            "at_shipped_network_weight": {
+                "network_weight": NETWORK_WEIGHT,
+                "set_accuracy": _summary(shipped[level], "set_accuracy")[0],
+                "set_accuracy_sd": _summary(shipped[level], "set_accuracy")[1]},
+            "set_accuracy_by_network_weight": {w: v[level] for w, v in by_weight.items()},
+            "young_journal": {
+                "days": YOUNG_JOURNAL_DAYS,
+                "n_sets": len(young_pooled[WEIGHT_GRID[0]]) // max(1, len(ours_by_seed)),
+                "set_accuracy_by_network_weight": {w: v[level]
+                                                   for w, v in young_by_weight.items()}},
             "description": "the same folds and seeds, with the person's personal model "
                            "(ml.personal: gradient boosting on window statistics of his own "
                            "sets of the other days, no rest) mixed into the network's window "
                            "probabilities; w of each held-out day chosen on the other days "
-                           "of every seed; no last-used-variant tie-breaker (the app drops it "
-                           "for a user with a personal model)",
+                           "of every seed, by the likelihood of their true exercises; no "
+                           "last-used-variant tie-breaker (the app drops it for a user with a "
+                           "personal model)",
             **{k: _summary(results, k)[0] for k in ("pull_up_set_recall",
                                                      "pull_up_window_precision")
                if k in results[0]},
@@ -486,11 +567,13 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         if "with_personal_model" in r:
             mix = r["with_personal_model"]
+            at = mix["at_shipped_network_weight"]
             print(f"  [{r['dataset']} {r['level']}] with the user's personal model: "
                   f"{_fmt(mix['set_accuracy'], mix['set_accuracy_sd'])} (network weight w of "
                   f"each held-out day, chosen on the other days of every seed: "
-                  f"{mix['network_weights_chosen']}; all days together prefer "
-                  f"{mix['network_weight_everywhere']:g})")
+                  f"{mix['network_weights_chosen']}; all days together are likeliest at "
+                  f"{mix['network_weight_everywhere']:g}); at the shipped w "
+                  f"{at['network_weight']:g}: {_fmt(at['set_accuracy'], at['set_accuracy_sd'])}")
     report = {"rows": rows, "recipe": RECIPE, "window": spec.to_dict(),
               "command": "python -m ml.evaluate activity " + " ".join(argv[1:] if argv else []),
               "minutes": round((time.perf_counter() - started) / 60, 1),

@@ -92,12 +92,29 @@ def test_a_personal_model_scored_on_other_windows_is_refused() -> None:
 
 
 def test_no_group_helps_choose_its_own_personal_weight() -> None:
-    from ml.eval_activity import held_out_choice
+    from ml.eval_activity import SetOutcome, held_out_choice
 
-    # Day A's set is right only with w = 1.0, day B's only with w = 0.5: each day gets the weight
-    # the other day prefers, so both end up wrong.
+    # Day A's set is likely (and right) only with w = 1.0, day B's only with w = 0.5: each day
+    # gets the weight the other day prefers, so both end up wrong.
     a, b = ("applewatch-gym", "set-a"), ("applewatch-gym", "set-b")
-    right = {1.0: {a: (True, True), b: (False, True)}, 0.5: {a: (False, True), b: (True, True)}}
-    outcome, chosen = held_out_choice(right, {a: "day A", b: "day B"})
+    likely, unlikely = SetOutcome(True, True, -0.1), SetOutcome(False, True, -3.0)
+    outcomes = {1.0: {a: likely, b: unlikely}, 0.5: {a: unlikely, b: likely}}
+    chosen_outcome, chosen = held_out_choice(outcomes, {a: "day A", b: "day B"})
     assert chosen == {"day A": 0.5, "day B": 1.0}
-    assert outcome == {a: (False, True), b: (False, True)}
+    assert chosen_outcome == {a: unlikely, b: unlikely}
+
+
+def test_the_personal_weight_follows_likelihood_not_a_single_boundary_set() -> None:
+    from ml.eval_activity import SetOutcome, held_out_choice
+
+    # On day B, w = 0.3 names one more set right by a hair (p 0.51 against 0.49), while w = 0.7
+    # gives both of its sets far more probability: day A gets 0.7.
+    b1, b2, a = ("d", "b1"), ("d", "b2"), ("d", "a")
+    outcomes = {
+        0.3: {b1: SetOutcome(True, True, np.log(0.51)), b2: SetOutcome(False, True, np.log(0.05)),
+              a: SetOutcome(False, True, np.log(0.4))},
+        0.7: {b1: SetOutcome(False, True, np.log(0.49)), b2: SetOutcome(False, True, np.log(0.45)),
+              a: SetOutcome(True, True, np.log(0.6))},
+    }
+    _, chosen = held_out_choice(outcomes, {b1: "day B", b2: "day B", a: "day A"})
+    assert chosen["day A"] == 0.7
