@@ -134,8 +134,8 @@ def _fold_predictions(
         test_sets = groups == group
         test_windows = table.in_sets(test_sets)
         stored = replay / f"{method}-{seed}-{group}-{key}.npy" if replay else None
-        if stored is not None and stored.is_file():
-            p = np.load(stored)
+        p = _replayed(stored, (int(test_windows.sum()), len(table.classes)))
+        if p is not None:
             note = ", replayed"
         elif method == "sklearn":
             model = fit_baseline(table, ~test_sets, seed=seed)
@@ -146,9 +146,11 @@ def _fold_predictions(
                                  kind="seed" if method == "seed_network" else "ours")
             p = predict(fitted.network, table, test_windows)
             note = f", {fitted.info['epochs_run']} epochs"
-        if stored is not None and not stored.is_file():
+        if stored is not None and note != ", replayed":
             stored.parent.mkdir(parents=True, exist_ok=True)
-            np.save(stored, p)
+            partial = stored.with_suffix(".partial.npy")
+            np.save(partial, p)
+            partial.replace(stored)  # a run stopped mid-write leaves no half file to replay
         probs.append(p)
         labels.append(table.labels[test_windows])
         owners.append(table.set_index[test_windows])
@@ -156,6 +158,17 @@ def _fold_predictions(
         log(f"    {method} seed {seed} held-out {group}: {test_sets.sum()} sets, "
             f"{time.perf_counter() - start:.0f} s{note}")
     return HeldOut(np.concatenate(probs), np.concatenate(labels), np.concatenate(owners), truth)
+
+
+def _replayed(stored: Path | None, shape: tuple[int, int]) -> np.ndarray | None:
+    """A stored fold's probabilities, or None when there is none of that shape to read back."""
+    if stored is None or not stored.is_file():
+        return None
+    try:
+        probs = np.load(stored)
+    except (OSError, ValueError):
+        return None
+    return probs if probs.shape == shape else None
 
 
 def _personal_predictions(

@@ -209,7 +209,7 @@ def test_one_exercise_leaves_nothing_for_a_personal_model_to_rank(tiny_model: An
 def test_an_evaluation_rerun_reads_back_the_folds_it_trained_and_trains_what_changed(
     tiny_model: Any, tmp_path: Path
 ) -> None:
-    from ml.eval_activity import _fold_predictions
+    from ml.eval_activity import _fold_predictions, replay_key
 
     sets = tiny_model["sets"]
     table = build_table(sets, ("assisted_pull_up", "incline_dumbbell_biceps_curl", "rest"), SPEC,
@@ -228,3 +228,10 @@ def test_an_evaluation_rerun_reads_back_the_folds_it_trained_and_trains_what_cha
     _fold_predictions(relabelled, groups, held, "sklearn", 0, log.append, tmp_path)
     assert not any("replayed" in line for line in log[2:]), log
     assert len(list(tmp_path.glob("*.npy"))) == 3
+    # A fold file cut short (a run stopped while writing it) is trained again, not read.
+    stored = tmp_path / f"sklearn-0-{held[0]}-{replay_key(table, groups, 'sklearn', 0)}.npy"
+    stored.write_bytes(stored.read_bytes()[:100])
+    log.clear()
+    retrained = _fold_predictions(table, groups, held, "sklearn", 0, log.append, tmp_path)
+    np.testing.assert_array_equal(retrained.probs, first.probs)
+    assert "replayed" not in log[0] and stored.stat().st_size > 100
