@@ -134,9 +134,10 @@ def _fold_predictions(
         test_sets = groups == group
         test_windows = table.in_sets(test_sets)
         stored = replay / f"{method}-{seed}-{group}-{key}.npy" if replay else None
-        p = _replayed(stored, (int(test_windows.sum()), len(table.classes)))
-        if p is not None:
-            note = ", replayed"
+        earlier = _replayed(stored, (int(test_windows.sum()), len(table.classes)))
+        replayed = earlier is not None
+        if earlier is not None:
+            p, note = earlier, ", replayed"
         elif method == "sklearn":
             model = fit_baseline(table, ~test_sets, seed=seed)
             p = predict_baseline(model, table, test_windows)
@@ -146,7 +147,7 @@ def _fold_predictions(
                                  kind="seed" if method == "seed_network" else "ours")
             p = predict(fitted.network, table, test_windows)
             note = f", {fitted.info['epochs_run']} epochs"
-        if stored is not None and note != ", replayed":
+        if stored is not None and not replayed:
             stored.parent.mkdir(parents=True, exist_ok=True)
             partial = stored.with_suffix(".partial.npy")
             np.save(partial, p)
@@ -192,9 +193,10 @@ def _personal_predictions(
         test_windows = np.flatnonzero(table.in_sets(test_sets))
         if journal_days is None:
             journal = own_sets & ~test_sets
+        elif index < journal_days:
+            journal = np.zeros_like(own_sets)  # too early for a journal of that many days
         else:
-            earlier = held_groups[max(0, index - journal_days):index]
-            journal = own_sets & np.isin(groups, earlier) & (len(earlier) == journal_days)
+            journal = own_sets & np.isin(groups, held_groups[index - journal_days:index])
         personal = fit_personal(table, journal)
         if personal is None:
             probs.append(np.zeros((test_windows.size, len(table.classes)), np.float32))
@@ -288,6 +290,11 @@ def _accuracy_by_weight(pooled: SetOutcomes) -> dict[str, dict[str, float]]:
             for w, by_set in pooled.items()}
 
 
+def _curve_text(by_weight: Mapping[str, Mapping[str, float]]) -> str:
+    """"w exercise/family" for every w, for the log."""
+    return ", ".join(f"{w} {v['exercise']:.3f}/{v['family']:.3f}" for w, v in by_weight.items())
+
+
 def _personal_rows(
     name: str, table: WindowTable, groups: np.ndarray, held_groups: Sequence[str], data: Any,
     ours_by_seed: Sequence[HeldOut], counted: Callable[[str], bool], log: Callable[[str], None],
@@ -318,9 +325,7 @@ def _personal_rows(
                            keep=lambda key: group_of[key] in eligible)
     young_by_weight = _accuracy_by_weight(young_pooled)
     log(f"   ours+personal, young journal ({YOUNG_JOURNAL_DAYS} days before each held-out day), "
-        f"exercise / family right by w: "
-        + ", ".join(f"{w} {v['exercise']:.3f}/{v['family']:.3f}" for w, v in
-                    young_by_weight.items()) + f"  [{name}]")
+        f"exercise / family right by w: {_curve_text(young_by_weight)}  [{name}]")
     runs: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
     shipped: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
     for seed, ours in enumerate(ours_by_seed):
@@ -336,9 +341,8 @@ def _personal_rows(
                 f"(w of each held-out day chosen on the other days: "
                 f"{sorted(set(chosen.values()))}); at the shipped w {NETWORK_WEIGHT:g}: "
                 f"{shipped[level][-1]['set_accuracy']:.3f}  [{name}]")
-    log("   ours+personal, every day and seed, exercise / family right by w: "
-        + ", ".join(f"{w} {v['exercise']:.3f}/{v['family']:.3f}" for w, v in by_weight.items())
-        + f"; most likely w: {everywhere:g}  [{name}]")
+    log(f"   ours+personal, every day and seed, exercise / family right by w: "
+        f"{_curve_text(by_weight)}; most likely w: {everywhere:g}  [{name}]")
     out = {}
     for level, results in runs.items():
         mean, sd = _summary(results, "set_accuracy")
