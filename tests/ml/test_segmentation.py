@@ -109,3 +109,22 @@ def test_two_short_heavy_barbell_sets_are_found_as_two_sets(
     assert len(found) == 2
     for f, (start, end) in zip(found, session.true_spans, strict=True):
         assert start - 1.0 <= f.start_s < f.end_s <= end + 1.0
+
+
+def test_segmentation_evaluation_reports_every_building_seed(
+    applewatch: dict[str, datasets.LabelledSet], rests: list[Recording]
+) -> None:
+    from dataclasses import replace
+
+    from ml.eval_counting import score_sessions
+
+    pieces = [_piece(applewatch[name]) for name in TWO_SETS]
+    (session,) = build_sessions(pieces, rests, n_sessions=1, sets_per_session=(2, 2), seed=3)
+    # The same session claiming a third set at its very end, in rest, where nothing is found.
+    end = session.recording.duration_s
+    claimed = replace(session, true_spans=(*session.true_spans, (end - 2.0, end)),
+                      true_rep_spans=(*session.true_rep_spans, (end - 2.0, end)),
+                      true_reps=(*session.true_reps, 10), set_names=(*session.set_names, "x"))
+    text = score_sessions([[session], [claimed]])
+    assert "sessions=2 sets=5" in text
+    assert "set count exactly right  50.0% (per building seed: 100.0% / 0.0%)" in text
