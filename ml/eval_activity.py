@@ -5,8 +5,8 @@ Protocols (printed beside every number):
 * applewatch-gym, leave-one-recording-day-out: codes with >= 3 sets (+ rest from the idle edges
   of every file); exercise-level set accuracy is counted over codes recorded on >= 2 days, since a
   code recorded on a single day is never seen in training when that day is held out. Mean +/- sd
-  over 3 seeds (seeds 0-2 named 0.927-0.940 of the families right, the seed network 0.914-0.967:
-  one seed is one draw).
+  over 3 seeds (seeds 0-2 named 0.921-0.954 of the families right, the seed network 0.914-0.974,
+  on the card's processor: one seed is one draw).
 * barbell-metamotion, leave-one-participant-out: five lifts + rest recordings; mean +/- sd over
   seeds.
 
@@ -233,7 +233,7 @@ def held_out_choice(
     The likelihood, not the count of sets named right: a count moves only when a set crosses a
     decision boundary, so a few sets decide it (counting, single sets swung one day's w between
     0.3 and 0.8 and cost 1.5 points of exercise accuracy on a plateau where every w of 0.2-0.8
-    names 0.907-0.914 right).
+    names 0.907-0.914 right on the AMD machine of the README).
 
     Returns each set's outcome under its group's w, and each group's w.
     """

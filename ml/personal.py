@@ -16,10 +16,10 @@ only over the exercises it was fitted on:
 with S the network's mass on the user's exercises, so rows still sum to 1 and an exercise the
 user never labelled keeps the network's probability. A new user has no personal model: the app
 is the network alone. ``python -m ml.evaluate activity`` measures the mix on the
-applewatch-gym days (one person: the other days are his journal): family 0.934 -> 0.967,
-exercise 0.823 -> 0.907 (3 seeds, w of each held-out day chosen on the other days; 0.971 / 0.914
+applewatch-gym days (one person: the other days are his journal): family 0.938 -> 0.967,
+exercise 0.832 -> 0.909 (3 seeds, w of each held-out day chosen on the other days; 0.974 / 0.918
 at the shipped w; without the last-used-variant tie-breaker, which the app drops for a user with
-a personal model).
+a personal model; the card's processor: others differ by a set or two, see README).
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ from ml.activity_baseline import fit_baseline, window_features
 from ml.activity_data import WindowTable
 
 #: w of the network in the mix. ``python -m ml.evaluate activity``: with a full journal (the
-#: other 13 days) every w of 0.2-0.8 names 0.907-0.914 of the exercises right (likeliest: 0.2);
-#: with a young one (the 2 days before) 0.2 names 0.852, 0.65 0.868, 0.45-0.55 0.873, the network
-#: alone 0.833. 0.65 suits both.
+#: other 13 days) every w of 0.2-0.8 names 0.907-0.918 of the exercises right (likeliest: 0.2);
+#: with a young one (the 2 days before) 0.2 names 0.854, 0.45-0.65 0.865-0.868, the network
+#: alone 0.844. 0.65 suits both.
 NETWORK_WEIGHT = 0.65
 #: Fewer exercises than this leave nothing to re-rank: no personal model.
 MIN_EXERCISES = 2
