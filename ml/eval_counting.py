@@ -265,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--with-model", action="store_true",
                         help="segmentation: drop spans the shipped model calls rest (as analyze)")
     args = parser.parse_args(argv)
+    if args.sessions < 1 or args.build_seeds < 1:
+        parser.error("--sessions and --build-seeds must be at least 1")
     return {"reps": reps, "segmentation": segmentation, "fit": fit}[args.what](args)
 
 
