@@ -52,7 +52,7 @@ from ml.activity_metrics import (
     set_predictions,
 )
 from ml.activity_sets import SHIPPED_DATASETS, training_data
-from ml.provenance import machine
+from ml.provenance import library_versions, machine
 from ml.windowing import WindowSpec
 
 REPORTS = appconfig.REPO_ROOT / "reports"
@@ -98,9 +98,6 @@ def replay_key(table: WindowTable, groups: np.ndarray, method: str, seed: int) -
     the classes, the method, seed and recipe, the training code and the library versions."""
     import hashlib
 
-    import keras
-    import sklearn
-
     from ml.activity_fit import RECIPE
 
     digest = hashlib.sha256()
@@ -110,7 +107,7 @@ def replay_key(table: WindowTable, groups: np.ndarray, method: str, seed: int) -
     digest.update(json.dumps({
         "classes": table.classes, "method": method, "seed": seed, "recipe": RECIPE,
         "sources": [(here / f).read_text() for f in TRAINING_SOURCES],
-        "versions": [keras.__version__, sklearn.__version__, np.__version__],
+        "versions": library_versions(),
     }, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:24]
 
@@ -135,7 +132,6 @@ def _fold_predictions(
         test_windows = table.in_sets(test_sets)
         stored = replay / f"{method}-{seed}-{group}-{key}.npy" if replay else None
         earlier = _replayed(stored, (int(test_windows.sum()), len(table.classes)))
-        replayed = earlier is not None
         if earlier is not None:
             p, note = earlier, ", replayed"
         elif method == "sklearn":
@@ -147,7 +143,7 @@ def _fold_predictions(
                                  kind="seed" if method == "seed_network" else "ours")
             p = predict(fitted.network, table, test_windows)
             note = f", {fitted.info['epochs_run']} epochs"
-        if stored is not None and not replayed:
+        if stored is not None and earlier is None:
             stored.parent.mkdir(parents=True, exist_ok=True)
             partial = stored.with_suffix(".partial.npy")
             np.save(partial, p)

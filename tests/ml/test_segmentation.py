@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -114,8 +115,6 @@ def test_two_short_heavy_barbell_sets_are_found_as_two_sets(
 def test_segmentation_evaluation_reports_every_building_seed(
     applewatch: dict[str, datasets.LabelledSet], rests: list[Recording]
 ) -> None:
-    from dataclasses import replace
-
     from ml.eval_counting import score_sessions
 
     pieces = [_piece(applewatch[name]) for name in TWO_SETS]
