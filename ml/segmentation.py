@@ -13,8 +13,9 @@ on either side of it.
    with gaps up to ``max_gap_s`` closed is a candidate span, handed to the rep counter, whose rep
    marks give the set's start and end. The counter looks for the period only in the windows'
    lag range (``min_period_s``-``max_period_s``): with its own wider range (0.7-10 s) it settled
-   on 0.8 s wrist jiggle where a turn of the wrist between two stretches of real rest looked
-   repetitive to the windows, and counted a set of 11 "reps" there. Made to agree, the tuning
+   on 0.8 s wrist jiggle where the windows found repetition around the 1 s wrist turn that
+   joins two stretches of real rest in a built session (``ml.built_sessions.bridge``), and
+   counted a set of 11 "reps" there. Made to agree, the tuning
    sessions read 90.8% -> 91.7% (applewatch-gym) and 80.0% -> 80.8% (barbell) set count right,
    the held-out ones 89.2% -> 90.8% and 95.0% -> 96.7%; the lower bound alone did the same on
    the tuning sessions (held out 91.7% / 95.8%), the upper one lifted barbell end-to-end reps a
@@ -265,7 +266,7 @@ def find_sets(
     cores = [(int(first * hop), min(len(gyro), int((last + 1) * hop))) for first, last in runs]
     context = int(cfg.context_s * rate_hz)
     # The counter looks for the period in the windows' lag range, no faster or slower (step 2 of
-    # the module's description: its own wider range found 0.8 s wrist jiggle in real rest).
+    # the module's description: its own wider range found 0.8 s wrist jiggle in rest).
     counter = replace(DEFAULT_COUNTER, min_period_s=cfg.min_period_s,
                       max_period_s=cfg.max_period_s)
     found: list[FoundSet] = []

@@ -97,8 +97,8 @@ def test_real_rest_alone_has_no_sets(rests: list[Recording]) -> None:
 
 
 def test_a_wrist_turn_between_stretches_of_real_rest_is_not_a_set(datasets_dir: Path) -> None:
-    # Sitting, a turn of the wrist, standing: the windows see repetition at a rep-like period
-    # there, and a counter free to go below it found 11 "reps" 0.8 s apart (a built session).
+    # Sitting, the built sessions' 1 s wrist turn, standing: the windows see repetition at a
+    # rep-like period there, and a counter free to go below it found 11 "reps" 0.8 s apart.
     rest = {s.name.split("_")[0]: datasets.load(s)
             for s in datasets.barbell_sets(datasets_dir) if s.reps is None}
     sitting, standing = rest["A-rest-sitting"], rest["A-rest-standing"]
