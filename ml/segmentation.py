@@ -67,6 +67,9 @@ after):
   value, on seeds 3-8 at 1.0 s 87.1% -> 88.3% and 74.2% -> 73.8%. That is two sessions in 480,
   and a higher floor would count reps faster than it (crunches, say, which these data do not
   hold) at twice their period, so 0.9 s stays. Held out at 1.0 s: 91.7% / 95.8% on seeds 0-2.
+- A periodicity threshold of 0.3-0.35 for the short windows (to find grinding heavy barbell sets
+  whose 10 s windows read 0.23-0.32): the tuning sessions fall to 19-22% / 51-58%, as rest and
+  handling become sets.
 """
 
 from __future__ import annotations
