@@ -31,10 +31,10 @@ on either side of it.
    that held-out failure had been seen.
 
 Measured and left out (chosen on sessions of the tuning days / participants, then checked on the
-held-out ones; figures of the first building seed, on which ``python -m ml.evaluate
-segmentation`` read 87.5% / 97.5% set count right; over its three seeds it read 89.2% / 95.0%
-before the counter's period range was made to agree with the windows' (step 2), 90.8% / 96.7%
-after):
+held-out ones; figures of the first building seed unless an item names its seeds; on that seed
+``python -m ml.evaluate segmentation`` read 87.5% / 97.5% set count right; over seeds 0-2
+89.2% / 95.0% before the counter's period range was made to agree with the windows' (step 2),
+90.8% / 96.7% after):
 - A longest rep period of 5.5-6 s, ``min_reps`` 3, a periodicity threshold of 0.45: each one
   lifts the held-out applewatch-gym sessions to 95-97.5%, but the tuning sessions lose heavy
   5-rep barbell sets (77.5% -> 70-75%), so none was chosen. Short windows of 7-8 s instead of
@@ -68,8 +68,8 @@ after):
   and a higher floor would count reps faster than it (crunches, say, which these data do not
   hold) at twice their period, so 0.9 s stays. Held out at 1.0 s: 91.7% / 95.8% on seeds 0-2.
 - A periodicity threshold of 0.3-0.35 for the short windows (to find grinding heavy barbell sets
-  whose 10 s windows read 0.23-0.32): the tuning sessions fall to 19-22% / 51-58%, as rest and
-  handling become sets.
+  whose 10 s windows read 0.23-0.32): on building seeds 0-2 the tuning sessions fall to 19-22% /
+  51-58%, as rest and handling become sets.
 """
 
 from __future__ import annotations
