@@ -8,13 +8,14 @@ has too little data, or a set whose label is not in the catalog, fails with a cl
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from journal.exercises import REST_ID
 from ml import datasets
 from ml.activity_data import SetSignal
+from ml.exercise_audit import ExerciseCorrection
 from ml.windowing import recording_channels
 
 #: Fewest sets of one exercise code that make a class (the issue's protocol: at least 3).
@@ -78,15 +79,26 @@ def training_data(
     min_sets: int = MIN_SETS,
     classes: Sequence[str] | None = None,
     exclude_names: Iterable[str] = (),
+    corrections: Mapping[tuple[str, str], ExerciseCorrection] | None = None,
 ) -> TrainingData:
     """Load the sets of the named datasets that make classes with at least ``min_sets`` sets.
 
     Rest recordings are always kept. ``classes`` restricts to those catalog ids (each must have
     ``min_sets`` sets, else
     ``TrainingDataError``); ``exclude_names`` holds set names kept out (e.g. a test's held-out set).
+    ``corrections`` (``ml.exercise_audit``) relabel sets and leave out those no code fits.
     """
     skip = set(exclude_names)
     chosen = [s for s in labelled_sets(which, root) if s.name not in skip]
+    if corrections:
+        relabelled = []
+        for s in chosen:
+            correction = corrections.get((s.dataset, s.name))
+            if correction is None:
+                relabelled.append(s)
+            elif correction.audited is not None:  # None: no code fits the set, left out
+                relabelled.append(replace(s, exercise_id=correction.audited))
+        chosen = relabelled
     counts = Counter(s.exercise_id for s in chosen)
     if classes is not None:
         short = {c: counts.get(c, 0) for c in classes

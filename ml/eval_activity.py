@@ -21,6 +21,11 @@ A dataset of one person (applewatch-gym) also scores ours with that person's per
 would hold them) mixed in, with the network's weight w of every held-out day chosen on the other
 days (``held_out_choice``). A new user (a held-out barbell participant) has no personal model.
 
+Four applewatch-gym sets carry an exercise label their signal contradicts
+(``data/exercise_label_corrections.csv``, ``ml.exercise_audit``). Every row also scores the same
+predictions against the audited labels (``audited_labels``); ``--labels audited`` trains, breaks
+ties and scores with them throughout.
+
 Writes ``reports/activity_evaluation.json``, confusion-matrix PNGs under ``reports/``, and the
 card's ``evaluation`` list when the shipped card was trained with the same recipe.
 """
@@ -52,6 +57,7 @@ from ml.activity_metrics import (
     set_predictions,
 )
 from ml.activity_sets import SHIPPED_DATASETS, training_data
+from ml.exercise_audit import CORRECTIONS_PATH, audited, load_corrections
 from ml.provenance import library_versions, machine
 from ml.windowing import WindowSpec
 
@@ -85,6 +91,10 @@ SetOutcomes = dict[float, dict[tuple[Any, ...], SetOutcome]]
 TRAINING = {
     "shipped": "trained as shipped: both datasets, the held-out day or participant left out",
     "dataset": "trained on the evaluated dataset only",
+}
+LABELS = {
+    "dataset": "the datasets' exercise labels",
+    "audited": f"exercise labels audited ({CORRECTIONS_PATH.name}) in training and scoring",
 }
 
 
@@ -294,9 +304,11 @@ def _curve_text(by_weight: Mapping[str, Mapping[str, float]]) -> str:
 def _personal_rows(
     name: str, table: WindowTable, groups: np.ndarray, held_groups: Sequence[str], data: Any,
     ours_by_seed: Sequence[HeldOut], counted: Callable[[str], bool], log: Callable[[str], None],
+    audit: Callable[[HeldOut], HeldOut] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Ours with the person's personal model, per level: w of each held-out day chosen on the
-    other days; also every w's accuracy over all days, the shipped w's among them."""
+    other days; also every w's accuracy over all days, the shipped w's among them. With
+    ``audit`` the same predictions are also scored against the audited labels."""
     from ml.personal import NETWORK_WEIGHT
 
     dataset = PROTOCOLS[name][0]
@@ -324,6 +336,8 @@ def _personal_rows(
         f"exercise / family right by w: {_curve_text(young_by_weight)}  [{name}]")
     runs: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
     shipped: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
+    audited_runs: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
+    audited_shipped: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
     for seed, ours in enumerate(ours_by_seed):
         weights = np.array([chosen.get(g, 1.0) for g in groups[ours.window_set]])[:, None]
         mixed = with_personal(ours, personal, known, weights)
@@ -333,6 +347,11 @@ def _personal_rows(
             runs[level].append(result)
             shipped[level].append(score(at_shipped, data.classes, level=level,
                                         sets_counted=counted, priors={}))
+            if audit is not None:
+                audited_runs[level].append(score(audit(mixed), data.classes, level=level,
+                                                 sets_counted=counted, priors={}))
+                audited_shipped[level].append(score(audit(at_shipped), data.classes,
+                                                    level=level, sets_counted=counted, priors={}))
             log(f"   ours+personal seed {seed} {level:8s}: set acc {result['set_accuracy']:.3f} "
                 f"(w of each held-out day chosen on the other days: "
                 f"{sorted(set(chosen.values()))}); at the shipped w {NETWORK_WEIGHT:g}: "
@@ -369,6 +388,12 @@ def _personal_rows(
                                                      "pull_up_window_precision")
                if k in results[0]},
         }
+        if audited_runs[level]:
+            mean, sd = _summary(audited_runs[level], "set_accuracy")
+            out[level]["audited_labels"] = {
+                "n_sets": audited_runs[level][0]["n_sets"],
+                "set_accuracy": mean, "set_accuracy_sd": sd,
+                "at_shipped_network_weight": _summary(audited_shipped[level], "set_accuracy")[0]}
     return out
 
 
@@ -382,14 +407,19 @@ def _summary(runs: list[dict[str, Any]], key: str) -> tuple[float, float | None]
 def evaluate_protocol(
     name: str, *, seeds: Sequence[int], folds: int | None, spec: WindowSpec,
     methods: Sequence[str], log: Callable[[str], None], training: str = "shipped",
-    replay: Path | None = None,
+    replay: Path | None = None, labels: str = "dataset",
 ) -> list[dict[str, Any]]:
     """Run one protocol for every method and seed; one result row per level.
 
     On a dataset of one person (``ONE_PERSON``) the rows also hold ``with_personal_model``: ours
-    with his personal model, w chosen per held-out day on the other days."""
+    with his personal model, w chosen per held-out day on the other days. With the dataset's
+    ``labels`` the rows also hold ``audited_labels``: the same predictions scored against the
+    audited labels (``ml.exercise_audit``); with ``labels="audited"`` training, history and
+    scoring all take the audited labels."""
     dataset, protocol_name = PROTOCOLS[name]
-    data = training_data(SHIPPED_DATASETS if training == "shipped" else [dataset])
+    audit_file = load_corrections()
+    data = training_data(SHIPPED_DATASETS if training == "shipped" else [dataset],
+                         corrections=audit_file if labels == "audited" else None)
     table = build_table(data.sets, data.classes, spec, wide_samples=wide_samples_for(spec))
     # Groups (recording days, participants) never coincide across the two datasets.
     groups = np.array([s.group for s in data.sets])
@@ -426,7 +456,7 @@ def evaluate_protocol(
         priors = {}
         decision += " (a new user: no history to break ties)"
     protocol = (f"{dataset}, {protocol_name} ({len(held_groups)} folds: {', '.join(held_groups)}), "
-                f"{TRAINING[training]}, "
+                f"{TRAINING[training]}, {LABELS[labels]}, "
                 f"{spec.window_s:g} s windows / {spec.hop_s:g} s hop, seeds {list(seeds)}; "
                 f"sets scored: {scope}; set decision {decision}; "
                 f"excluded (< 3 sets): {data.excluded or 'none'}")
@@ -434,6 +464,14 @@ def evaluate_protocol(
     log(f"   {len(data.sets)} sets, {table.labels.size} windows, classes {list(data.classes)}")
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {m: {"family": [], "exercise": []}
                                                           for m in methods}
+    corrections = ({key: c for key, c in audit_file.items() if key[0] == dataset}
+                   if labels == "dataset" else {})
+
+    def audit(held: HeldOut) -> HeldOut:
+        return audited(held, data.sets, data.classes, corrections)
+
+    audited_by: dict[str, dict[str, list[dict[str, Any]]]] = {
+        m: {"family": [], "exercise": []} for m in methods}
     extras: dict[str, Any] = {}
     held_by: dict[str, list[HeldOut]] = {m: [] for m in methods}
     for method in methods:
@@ -444,6 +482,10 @@ def evaluate_protocol(
                 result = score(held, data.classes, level=level, sets_counted=counted,
                                priors=priors)
                 runs[method][level].append(result)
+                if corrections:
+                    audited_by[method][level].append(score(
+                        audit(held), data.classes, level=level, sets_counted=counted,
+                        priors=priors))
                 log(f"   {method:12s} seed {seed} {level:8s}: set acc {result['set_accuracy']:.3f}"
                     f" (best single class, no history: "
                     f"{result['set_accuracy_without_history']:.3f})"
@@ -453,7 +495,7 @@ def evaluate_protocol(
                 extras["decision_with_thresholds"] = decision_coverage(
                     held, data.classes, DecisionThresholds(), counted, priors)
     personal_rows = (_personal_rows(name, table, groups, held_groups, data, held_by["ours"],
-                                    counted, log)
+                                    counted, log, audit if corrections else None)
                      if held_by.get("ours") and dataset in ONE_PERSON else {})
     rows = []
     for level in ("family", "exercise"):
@@ -476,6 +518,9 @@ def evaluate_protocol(
                 row[key] = _summary(ours, key)[0]
         if level in personal_rows:
             row["with_personal_model"] = personal_rows[level]
+        if corrections:
+            row["audited_labels"] = _audited_row(audited_by, level, personal_rows.get(level),
+                                                 corrections)
         if level == "exercise" and extras:
             row.update(extras)
         if first:
@@ -485,6 +530,34 @@ def evaluate_protocol(
             row["confusion_matrix_png"] = str(png.relative_to(appconfig.REPO_ROOT))
         rows.append(row)
     return rows
+
+
+def _audited_row(
+    audited_by: Mapping[str, Mapping[str, list[dict[str, Any]]]], level: str,
+    personal: Mapping[str, Any] | None, corrections: Mapping[tuple[str, str], Any],
+) -> dict[str, Any]:
+    """The same predictions scored against the audited labels (``ml.exercise_audit``)."""
+    ours = audited_by.get("ours", {}).get(level, [])
+    mean, sd = _summary(ours, "set_accuracy")
+    row: dict[str, Any] = {
+        "corrections": str(CORRECTIONS_PATH.relative_to(appconfig.REPO_ROOT)),
+        "sets_corrected": sorted(name for _, name in corrections),
+        "n_sets": ours[0]["n_sets"] if ours else None,
+        "set_accuracy": mean, "set_accuracy_sd": sd,
+        "baselines": {m: _summary(by_level[level], "set_accuracy")[0]
+                      for m, by_level in audited_by.items() if m != "ours"},
+        "description": "the same held-out predictions scored against the audited labels; "
+                       "training, personal models and the last-used-variant history saw the "
+                       "dataset's labels",
+    }
+    for key in ("pull_up_set_recall", "pull_up_window_precision"):
+        if ours and key in ours[0]:
+            row[key] = _summary(ours, key)[0]
+    if ours:
+        row["per_class_set_recall"] = ours[0]["set_recall"]
+    if personal and "audited_labels" in personal:
+        row["with_personal_model"] = personal["audited_labels"]
+    return row
 
 
 def _fmt(value: Any, sd: Any = None) -> str:
@@ -515,18 +588,28 @@ def card_entries(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "set_macro_f1", "window_accuracy", "baselines", "n_seeds", "description",
             "set_accuracy_without_history",
             "pull_up_set_recall", "pull_up_window_precision", "per_class_set_recall",
-            "decision_with_thresholds", "confusion_matrix_png", "with_personal_model")
+            "decision_with_thresholds", "confusion_matrix_png", "with_personal_model",
+            "audited_labels")
     return [{k: r[k] for k in keep if k in r} for r in rows]
 
 
 def update_card(card_path: Path, report: dict[str, Any]) -> bool:
-    """Write the evaluation into the card when it was trained with the evaluated recipe."""
+    """Write the evaluation into the card when it was trained with the evaluated recipe.
+
+    The report's rows replace the card's rows of the same dataset, protocol and level; rows of
+    protocols the report did not run stay (an evaluation of one protocol updates that one)."""
     if not card_path.is_file():
         return False
     card = json.loads(card_path.read_text())
     if card.get("recipe") != report["recipe"] or card.get("window") != report["window"]:
         return False
-    card["evaluation"] = card_entries(report["rows"])
+    new = card_entries(report["rows"])
+
+    def key(row: Mapping[str, Any]) -> tuple[Any, ...]:
+        return row["dataset"], row["protocol"], row["level"]
+
+    fresh = {key(r) for r in new}
+    card["evaluation"] = [r for r in card.get("evaluation", []) if key(r) not in fresh] + new
     card["evaluation_command"] = report["command"]
     card["evaluation_machine"] = report.get("machine")
     card.pop("evaluation_note", None)  # written by ml.train while no evaluation existed yet
@@ -551,6 +634,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window-s", type=float, default=None)
     parser.add_argument("--training", choices=list(TRAINING), default="shipped",
                         help="; ".join(f"{k}: {v}" for k, v in TRAINING.items()))
+    parser.add_argument("--labels", choices=list(LABELS), default="dataset",
+                        help="; ".join(f"{k}: {v}" for k, v in LABELS.items()))
     parser.add_argument("--out", type=Path, default=REPORTS / "activity_evaluation.json")
     parser.add_argument("--replay", type=Path, default=None, metavar="DIR",
                         help="store every fold's held-out probabilities in DIR and read back "
@@ -573,7 +658,8 @@ def main(argv: list[str] | None = None) -> int:
         n_seeds = args.applewatch_seeds if name == "applewatch-lodo" else args.seeds
         rows += evaluate_protocol(name, seeds=list(range(n_seeds)), folds=args.folds, spec=spec,
                                   methods=methods, log=lambda line: print(line, flush=True),
-                                  training=args.training, replay=args.replay)
+                                  training=args.training, replay=args.replay,
+                                  labels=args.labels)
     print(table_text(rows))
     for r in rows:
         print(f"  [{r['dataset']} {r['level']}] protocol: {r['description']}")
@@ -587,14 +673,24 @@ def main(argv: list[str] | None = None) -> int:
                   f"{mix['network_weights_chosen']}; all days together are likeliest at "
                   f"{mix['network_weight_everywhere']:g}); at the shipped w "
                   f"{at['network_weight']:g}: {_fmt(at['set_accuracy'], at['set_accuracy_sd'])}")
+    for r in rows:
+        if "audited_labels" in r:
+            a = r["audited_labels"]
+            mix = a.get("with_personal_model", {})
+            print(f"  [{r['dataset']} {r['level']}] AUDITED labels ({a['corrections']}: "
+                  f"{len(a['sets_corrected'])} sets; same predictions): ours "
+                  f"{_fmt(a['set_accuracy'], a['set_accuracy_sd'])} over {a['n_sets']} sets, "
+                  f"seed net {_fmt(a['baselines'].get('seed_network'))}, sklearn "
+                  f"{_fmt(a['baselines'].get('sklearn'))}; with the personal model "
+                  f"{_fmt(mix.get('set_accuracy'), mix.get('set_accuracy_sd'))} "
+                  f"(at the shipped w: {_fmt(mix.get('at_shipped_network_weight'))})")
     report = {"rows": rows, "recipe": RECIPE, "window": spec.to_dict(),
               "command": "python -m ml.evaluate activity " + " ".join(argv[1:] if argv else []),
               "minutes": round((time.perf_counter() - started) / 60, 1),
               "replayed_from": str(args.replay) if args.replay else None,
               "machine": machine(),
               "complete": args.folds is None and set(methods) == set(METHODS)
-              and args.training == "shipped"
-              and set(args.protocols.split(",")) == set(PROTOCOLS)}
+              and args.training == "shipped" and args.labels == "dataset"}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"wrote {args.out} ({report['minutes']} min)")

@@ -114,3 +114,17 @@ def test_label_corrections_name_real_sets_and_their_current_labels(datasets_dir:
         assert row["name"] in by_name, row["name"]
         assert by_name[row["name"]].reps == int(row["original_reps"]), row["name"]
         assert int(row["audited_reps"]) != int(row["original_reps"]) and row["reason"].strip()
+
+
+def test_exercise_label_corrections_name_real_sets_and_their_current_labels(
+        datasets_dir: Path) -> None:
+    # A typo in a corrected name or code would silently drop the correction from the audit.
+    from ml.exercise_audit import load_corrections
+
+    by_name = {s.name: s for s in datasets.applewatch_sets(datasets_dir)}
+    corrections = load_corrections()
+    assert corrections
+    for (dataset, name), correction in corrections.items():
+        assert dataset == datasets.APPLEWATCH and name in by_name, name
+        assert by_name[name].exercise_id == correction.original, name
+        assert correction.audited != correction.original and correction.reason.strip()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -118,3 +121,22 @@ def test_the_personal_weight_follows_likelihood_not_a_single_boundary_set() -> N
     }
     _, chosen = held_out_choice(outcomes, {b1: "day B", b2: "day B", a: "day A"})
     assert chosen["day A"] == 0.7
+
+
+def test_evaluating_one_protocol_updates_only_its_rows_of_the_card(tmp_path: Path) -> None:
+    from ml.eval_activity import update_card
+
+    def row(dataset: str, level: str, accuracy: float) -> dict[str, object]:
+        return {"dataset": dataset, "protocol": "p", "level": level, "set_accuracy": accuracy}
+
+    card_path = tmp_path / "activity.json"
+    card_path.write_text(json.dumps({"recipe": {"r": 1}, "window": {"w": 4}, "evaluation": [
+        row("applewatch-gym", "family", 0.9), row("barbell-metamotion", "family", 0.95)]}))
+    report = {"rows": [row("applewatch-gym", "family", 0.97)], "recipe": {"r": 1},
+              "window": {"w": 4}, "command": "python -m ml.evaluate activity"}
+    assert update_card(card_path, report)
+    evaluation = json.loads(card_path.read_text())["evaluation"]
+    assert sorted((r["dataset"], r["set_accuracy"]) for r in evaluation) == [
+        ("applewatch-gym", 0.97), ("barbell-metamotion", 0.95)]
+    # A card of another recipe is left alone: its model was not what was evaluated.
+    assert not update_card(card_path, {**report, "recipe": {"r": 2}})
