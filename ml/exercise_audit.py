@@ -2,11 +2,16 @@
 
 ``data/exercise_label_corrections.csv`` lists them, one row per set, with the reason. They were
 found without any model: each applewatch-gym set's wrist angle to gravity (the median over the
-middle 60% of the file) against the other sets of its code; the sets more than 30 degrees from
-their own code were then compared by eye, gyroscope and accelerometer, with the sets of the codes
+middle 60% of the file) against the other sets of its code (``python -m ml.exercise_audit`` lists
+the sets more than 30 degrees from their own code, with the codes nearest them); those were then
+compared by eye, gyroscope and accelerometer, with the sets of the codes
 nearest them and with the sets recorded just before and after them. A row is kept only where the
 signal names another code beyond doubt; an empty ``audited_code`` means "not what the label says,
-and no code fits": such a set is left out of scoring.
+and no code fits": such a set is left out of scoring. The other six sets the command lists were
+kept: 30BP has two sets, each the other's only reference; two SAOCTE files freeze for their last
+26-44 s (``data/label_corrections.csv``), which moves the median; a SACLR set sits near the
+dumbbell lateral raise, another variant of its family; ``271124_PREC_W7_5_S2`` holds preacher curls
+from 10 s to 65 s and handling after them.
 
 The evaluation (``python -m ml.evaluate activity``) scores the same held-out predictions against
 both versions of the labels. Only the answer key changes: training, the personal models and the
@@ -15,6 +20,7 @@ last-used-variant history still see the dataset's labels, as the shipped model w
 
 from __future__ import annotations
 
+import argparse
 import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +30,7 @@ import numpy as np
 
 import appconfig
 from journal.exercises import from_dataset_label
+from ml import datasets
 from ml.activity_data import IGNORED, SetSignal
 from ml.activity_metrics import HeldOut
 
@@ -96,3 +103,70 @@ def audited(held: HeldOut, sets: Sequence[SetSignal], classes: Sequence[str],
                else IGNORED)
         labels[was_exercise] = new
     return HeldOut(held.probs, np.asarray(labels), held.window_set, truth)
+
+
+def wrist_direction(labelled: datasets.LabelledSet) -> np.ndarray:
+    """The unit direction of the acceleration's median over the middle 60% of a set's file, (3,):
+    mostly gravity, so the wrist's angle during the reps (handling sits at the file's ends)."""
+    accel = datasets.load(labelled).accel
+    if accel is None:
+        raise ValueError(f"{labelled.name} has no accelerometer")
+    n = len(accel)
+    median = np.median(accel[n // 5: 4 * n // 5], axis=0)
+    return np.asarray(median / np.linalg.norm(median))
+
+
+def _degrees(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.degrees(np.arccos(np.clip(a @ b, -1.0, 1.0))))
+
+
+def orientation_suspects(sets: Sequence[datasets.LabelledSet], threshold_deg: float = 30.0,
+                         ) -> list[tuple[str, str, float, list[tuple[str, float]]]]:
+    """Sets whose wrist direction is more than ``threshold_deg`` from the median direction of
+    the other sets of their code: (name, code, degrees, the two nearest other codes with theirs)."""
+    direction = {s.name: wrist_direction(s) for s in sets}
+    codes = sorted({s.label for s in sets})
+
+    def centre(code: str, without: str) -> np.ndarray | None:
+        others = [direction[s.name] for s in sets if s.label == code and s.name != without]
+        if not others:
+            return None
+        median = np.median(others, axis=0)
+        return np.asarray(median / np.linalg.norm(median))
+
+    suspects = []
+    for s in sets:
+        own = centre(s.label, s.name)
+        if own is None:
+            continue
+        off = _degrees(direction[s.name], own)
+        if off <= threshold_deg:
+            continue
+        nearest = sorted((_degrees(direction[s.name], c), code) for code in codes
+                         if code != s.label and (c := centre(code, s.name)) is not None)[:2]
+        suspects.append((s.name, s.label, off, [(code, d) for d, code in nearest]))
+    return suspects
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ml.exercise_audit",
+        description="List applewatch-gym sets whose wrist angle to gravity is far from the other "
+                    "sets of their exercise code: the candidates of the label audit.")
+    parser.add_argument("--threshold-deg", type=float, default=30.0)
+    args = parser.parse_args(argv)
+    corrections = load_corrections()
+    suspects = orientation_suspects(datasets.applewatch_sets(), args.threshold_deg)
+    for name, code, off, nearest in suspects:
+        near = ", ".join(f"{c} {d:.0f}" for c, d in nearest)
+        fix = corrections.get((datasets.APPLEWATCH, name))
+        verdict = ("kept" if fix is None else
+                   f"corrected to {fix.audited}" if fix.audited else "left out (no code fits)")
+        print(f"{name}: {off:.0f} deg from the other {code} sets; nearest {near}; {verdict}")
+    print(f"{len(suspects)} sets beyond {args.threshold_deg:g} deg; {len(corrections)} corrected "
+          f"in {CORRECTIONS_PATH.relative_to(appconfig.REPO_ROOT)} (each with its reason)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -74,3 +74,14 @@ def test_a_bad_corrections_file_says_where(tmp_path: Path, text: str, message: s
     path.write_text(text)
     with pytest.raises(ValueError, match=message):
         load_corrections(path)
+
+
+def test_the_audit_finds_a_wrist_curl_filed_as_a_preacher_curl(datasets_dir: Path) -> None:
+    from ml import datasets
+    from ml.exercise_audit import orientation_suspects
+
+    curls = [s for s in datasets.applewatch_sets(datasets_dir) if s.label in ("PREC", "DWC")]
+    suspects = {name: nearest[0][0] for name, _, _, nearest in orientation_suspects(curls)}
+    # Filed as a preacher curl, held like the wrist curls of three other days.
+    assert suspects["011224_PREC_W7_5_S2_R10-2024-12-01_08-23-27"] == "DWC"
+    assert "241124_PREC_W7_5_S1_R14-2024-11-24_08-16-33" not in suspects
