@@ -603,14 +603,17 @@ def update_card(card_path: Path, report: dict[str, Any]) -> bool:
     card = json.loads(card_path.read_text())
     if card.get("recipe") != report["recipe"] or card.get("window") != report["window"]:
         return False
-    new = card_entries(report["rows"])
+    new = [{**r, "command": report["command"]} for r in card_entries(report["rows"])]
 
     def key(row: Mapping[str, Any]) -> tuple[Any, ...]:
         return row["dataset"], row["protocol"], row["level"]
 
     fresh = {key(r) for r in new}
-    card["evaluation"] = [r for r in card.get("evaluation", []) if key(r) not in fresh] + new
-    card["evaluation_command"] = report["command"]
+    kept = [{"command": card.get("evaluation_command"), **r}
+            for r in card.get("evaluation", []) if key(r) not in fresh]
+    card["evaluation"] = kept + new
+    # Each row names the command that produced it; the card lists them all.
+    card["evaluation_command"] = "; ".join(dict.fromkeys(r["command"] for r in kept + new))
     card["evaluation_machine"] = report.get("machine")
     card.pop("evaluation_note", None)  # written by ml.train while no evaluation existed yet
     card_path.write_text(json.dumps(card, indent=2) + "\n")

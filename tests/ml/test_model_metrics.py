@@ -130,13 +130,19 @@ def test_evaluating_one_protocol_updates_only_its_rows_of_the_card(tmp_path: Pat
         return {"dataset": dataset, "protocol": "p", "level": level, "set_accuracy": accuracy}
 
     card_path = tmp_path / "activity.json"
-    card_path.write_text(json.dumps({"recipe": {"r": 1}, "window": {"w": 4}, "evaluation": [
+    card_path.write_text(json.dumps({
+        "recipe": {"r": 1}, "window": {"w": 4},
+        "evaluation_command": "python -m ml.evaluate activity", "evaluation": [
         row("applewatch-gym", "family", 0.9), row("barbell-metamotion", "family", 0.95)]}))
     report = {"rows": [row("applewatch-gym", "family", 0.97)], "recipe": {"r": 1},
-              "window": {"w": 4}, "command": "python -m ml.evaluate activity"}
+              "window": {"w": 4}, "command": "python -m ml.evaluate activity --protocols a"}
     assert update_card(card_path, report)
     evaluation = json.loads(card_path.read_text())["evaluation"]
     assert sorted((r["dataset"], r["set_accuracy"]) for r in evaluation) == [
         ("applewatch-gym", 0.97), ("barbell-metamotion", 0.95)]
+    # Each row keeps the command that produced it.
+    assert {r["dataset"]: r["command"] for r in evaluation} == {
+        "applewatch-gym": "python -m ml.evaluate activity --protocols a",
+        "barbell-metamotion": "python -m ml.evaluate activity"}
     # A card of another recipe is left alone: its model was not what was evaluated.
     assert not update_card(card_path, {**report, "recipe": {"r": 2}})
