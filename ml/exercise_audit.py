@@ -4,8 +4,8 @@
 found without any model: each applewatch-gym set's wrist angle to gravity (the median over the
 middle 60% of the file) against the other sets of its code (``python -m ml.exercise_audit`` lists
 the sets more than 30 degrees from their own code, with the codes nearest them); those were then
-compared by eye, gyroscope and accelerometer, with the sets of the codes
-nearest them and with the sets recorded just before and after them. A row is kept only where the
+compared by eye (gyroscope and accelerometer) with the sets of the codes nearest them and with
+the sets recorded just before and after them. A row is kept only where the
 signal names another code beyond doubt; an empty ``audited_code`` means "not what the label says,
 and no code fits": such a set is left out of scoring. The other six sets the command lists were
 kept: 30BP has two sets, each the other's only reference; two SAOCTE files freeze for their last
@@ -14,8 +14,10 @@ dumbbell lateral raise, another variant of its family; ``271124_PREC_W7_5_S2`` h
 from 10 s to 65 s and handling after them.
 
 The evaluation (``python -m ml.evaluate activity``) scores the same held-out predictions against
-both versions of the labels. Only the answer key changes: training, the personal models and the
-last-used-variant history still see the dataset's labels, as the shipped model was trained on them.
+both versions of the labels (``audited``: only the answer key changes; training, the personal
+models and the last-used-variant history see the dataset's labels, as the shipped model was
+trained on them). ``--labels audited`` trains on the audited labels too
+(``ml.activity_sets.training_data(corrections=...)``).
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def audited(held: HeldOut, sets: Sequence[SetSignal], classes: Sequence[str],
         new = (list(classes).index(correction.audited) if correction.audited in classes
                else IGNORED)
         labels[was_exercise] = new
-    return HeldOut(held.probs, np.asarray(labels), held.window_set, truth)
+    return HeldOut(held.probs, labels, held.window_set, truth)
 
 
 def wrist_direction(labelled: datasets.LabelledSet) -> np.ndarray:
