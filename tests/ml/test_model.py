@@ -235,3 +235,36 @@ def test_an_evaluation_rerun_reads_back_the_folds_it_trained_and_trains_what_cha
     retrained = _fold_predictions(table, groups, held, "sklearn", 0, log.append, tmp_path)
     np.testing.assert_array_equal(retrained.probs, first.probs)
     assert "replayed" not in log[0] and stored.stat().st_size > 100
+
+
+@pytest.mark.parametrize("about", ["any", "gravity"])
+def test_augmentation_turns_real_windows_and_keeps_the_wrist_angle_only_about_gravity(
+    tiny_model: Any, about: str
+) -> None:
+    from ml.activity_network import augment
+
+    signal = tiny_model["sets"][0].signal  # a real assisted pull-up set, (n_samples, 6)
+    wide = np.lib.stride_tricks.sliding_window_view(
+        signal, SPEC.window_samples, axis=0)[::25].transpose(0, 2, 1).astype(np.float32)
+    out = augment(wide, SPEC.window_samples, np.random.default_rng(0), max_rotation_deg=15.0,
+                  amplitude=0.0, speed=0.0, rotation_about=about)
+
+    def angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        cos = (a * b).sum(-1) / np.linalg.norm(a, axis=-1) / np.linalg.norm(b, axis=-1)
+        return np.degrees(np.arccos(np.clip(cos, -1, 1)))
+
+    gravity_before, gravity_after = wide[..., 3:].mean(axis=1), out[..., 3:].mean(axis=1)
+    turned = angle_deg(wide[:, 0, :3], out[:, 0, :3])  # the gyroscope's direction
+    assert turned.max() > 3.0 and turned.max() <= 15.0 + 1e-3
+    if about == "gravity":
+        assert angle_deg(gravity_before, gravity_after).max() < 0.1
+    else:
+        assert angle_deg(gravity_before, gravity_after).max() > 3.0
+
+
+def test_augmentation_names_an_unknown_rotation_mode() -> None:
+    from ml.activity_network import augment
+
+    with pytest.raises(ValueError, match="rotation_about"):
+        augment(np.zeros((1, 20, 6), np.float32), 20, np.random.default_rng(0),
+                rotation_about="north")
