@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -112,6 +113,7 @@ def score(
         "set_recall": recall,
         "set_truth": truth,
         "set_pred": pred,
+        "counted_sets": counted,
     }
     if priors is not None:
         plain = set_predictions(held, classes)
@@ -126,6 +128,21 @@ def score(
             float(np.mean([t == pull for t in predicted_pull])) if predicted_pull else float("nan")
         )
     return result
+
+
+def set_misses(results: Sequence[Mapping[str, Any]],
+               set_names: Sequence[str]) -> list[dict[str, Any]]:
+    """The counted held-out sets named wrong in ``results`` (one ``score`` per seed): set name,
+    true and predicted label at the scored level, and in how many of the seeds."""
+    misses: Counter[tuple[str, str, str]] = Counter()
+    for result in results:
+        for i, truth, pred in zip(result["counted_sets"], result["set_truth"], result["set_pred"],
+                                  strict=True):
+            if truth != pred:
+                misses[(set_names[i], truth, pred)] += 1
+    return [{"set": name, "truth": truth, "predicted": pred, "seeds": n,
+             "of_seeds": len(results)}
+            for (name, truth, pred), n in sorted(misses.items())]
 
 
 def decision_coverage(

@@ -54,6 +54,7 @@ from ml.activity_metrics import (
     decision_coverage,
     history_priors,
     score,
+    set_misses,
     set_predictions,
 )
 from ml.activity_sets import SHIPPED_DATASETS, training_data
@@ -372,6 +373,7 @@ def _personal_rows(
                 "set_accuracy": _summary(shipped[level], "set_accuracy")[0],
                 "set_accuracy_sd": _summary(shipped[level], "set_accuracy")[1]},
             "set_accuracy_by_network_weight": {w: v[level] for w, v in by_weight.items()},
+            "set_misses": set_misses(results, [s.name for s in data.sets]),
             "young_journal": {
                 "days": YOUNG_JOURNAL_DAYS,
                 "n_sets": len(young_pooled[WEIGHT_GRID[0]]) // max(1, len(ours_by_seed)),
@@ -516,8 +518,11 @@ def evaluate_protocol(
         for key in ("pull_up_set_recall", "pull_up_window_precision"):
             if key in first:
                 row[key] = _summary(ours, key)[0]
+        names = [s.name for s in data.sets]
+        row["set_misses"] = {m: set_misses(runs[m][level], names) for m in methods}
         if level in personal_rows:
             row["with_personal_model"] = personal_rows[level]
+            row["set_misses"]["ours_with_personal_model"] = personal_rows[level]["set_misses"]
         if corrections:
             row["audited_labels"] = _audited_row(audited_by, level, personal_rows.get(level),
                                                  corrections)
@@ -579,6 +584,23 @@ def table_text(rows: Sequence[dict[str, Any]]) -> str:
             f"{_fmt(r['set_accuracy'], r['set_accuracy_sd'])} | "
             f"{_fmt(r['baselines'].get('seed_network'))} | {_fmt(r['baselines'].get('sklearn'))} "
             f"| {_fmt(r['set_macro_f1'])} | {_fmt(r['window_accuracy'])} | {pull} |")
+    return "\n".join(lines)
+
+
+def misses_text(row: Mapping[str, Any]) -> str:
+    """Which sets each method named wrong (seeds that did / seeds run), and those every method
+    named wrong: where the methods differ, and where they all stop."""
+    misses = row.get("set_misses", {})
+    corrected = set(row.get("audited_labels", {}).get("sets_corrected", []))
+    lines = [f"  [{row['dataset']} {row['level']}] sets named wrong (dataset labels; * = label "
+             "corrected by the audit):"]
+    for method, wrong in misses.items():
+        listed = "; ".join(f"{m['set']}{'*' if m['set'] in corrected else ''} {m['truth']} -> "
+                           f"{m['predicted']} ({m['seeds']}/{m['of_seeds']})" for m in wrong)
+        lines.append(f"    {method}: {len({m['set'] for m in wrong})} sets: {listed or 'none'}")
+    if len(misses) > 1:
+        shared = set.intersection(*({m["set"] for m in wrong} for wrong in misses.values()))
+        lines.append(f"    named wrong by every method: {sorted(shared) or 'none'}")
     return "\n".join(lines)
 
 
@@ -676,6 +698,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{mix['network_weights_chosen']}; all days together are likeliest at "
                   f"{mix['network_weight_everywhere']:g}); at the shipped w "
                   f"{at['network_weight']:g}: {_fmt(at['set_accuracy'], at['set_accuracy_sd'])}")
+    for r in rows:
+        print(misses_text(r))
     for r in rows:
         if "audited_labels" in r:
             a = r["audited_labels"]

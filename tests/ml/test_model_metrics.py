@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ml.activity_data import IGNORED
-from ml.activity_metrics import HeldOut, history_priors, score
+from ml.activity_metrics import HeldOut, history_priors, score, set_misses
 
 CLASSES = ("assisted_pull_up", "neutral_grip_cable_row", "close_grip_cable_row", "rest")
 
@@ -45,6 +45,31 @@ def test_sets_outside_the_counted_codes_are_not_scored() -> None:
     result = score(_held_out(), CLASSES, level="exercise",
                    sets_counted=lambda exercise: exercise == "assisted_pull_up")
     assert result["n_sets"] == 1 and result["set_accuracy"] == 1.0
+
+
+def test_the_sets_named_wrong_are_listed_with_how_many_seeds_named_them_so() -> None:
+    names = ["pull-up set", "neutral row set"]
+    wrong_variant = score(_held_out(), CLASSES, level="exercise")
+    assert set_misses([wrong_variant, wrong_variant], names) == [
+        {"set": "neutral row set", "truth": "neutral_grip_cable_row",
+         "predicted": "close_grip_cable_row", "seeds": 2, "of_seeds": 2}]
+    assert set_misses([score(_held_out(), CLASSES, level="family")], names) == []
+
+
+def test_every_methods_wrong_sets_and_those_all_share_are_printed() -> None:
+    from ml.eval_activity import misses_text
+
+    def miss(name: str, predicted: str) -> dict[str, object]:
+        return {"set": name, "truth": "curl", "predicted": predicted, "seeds": 1, "of_seeds": 3}
+
+    row = {"dataset": "applewatch-gym", "level": "family",
+           "audited_labels": {"sets_corrected": ["day1_S2"]},
+           "set_misses": {"ours": [miss("day1_S2", "row"), miss("day2_S1", "press")],
+                          "sklearn": [miss("day1_S2", "row")]}}
+    text = misses_text(row)
+    assert "ours: 2 sets: day1_S2* curl -> row (1/3); day2_S1 curl -> press (1/3)" in text
+    assert "sklearn: 1 sets: day1_S2* curl -> row (1/3)" in text
+    assert "named wrong by every method: ['day1_S2']" in text
 
 
 def test_the_users_last_used_variant_breaks_a_near_tie() -> None:
