@@ -591,6 +591,8 @@ def misses_text(row: Mapping[str, Any]) -> str:
     """Which sets each method named wrong (seeds that did / seeds run), and those every method
     named wrong: where the methods differ, and where they all stop."""
     misses = row.get("set_misses", {})
+    if not misses:
+        return ""
     corrected = set(row.get("audited_labels", {}).get("sets_corrected", []))
     lines = [f"  [{row['dataset']} {row['level']}] sets named wrong (dataset labels; * = label "
              "corrected by the audit):"]
@@ -699,7 +701,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{mix['network_weight_everywhere']:g}); at the shipped w "
                   f"{at['network_weight']:g}: {_fmt(at['set_accuracy'], at['set_accuracy_sd'])}")
     for r in rows:
-        print(misses_text(r))
+        if misses_text(r):
+            print(misses_text(r))
     for r in rows:
         if "audited_labels" in r:
             a = r["audited_labels"]
