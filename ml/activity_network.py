@@ -155,6 +155,8 @@ def augment(
     ndarray, shape (n, window_samples, 6): each window rotated (gyro and accel by the same
     small rotation), its motion scaled in amplitude and its tempo changed, centre kept.
     """
+    if rotation_about not in ("any", "gravity"):
+        raise ValueError(f"rotation_about must be 'any' or 'gravity', got {rotation_about!r}")
     n, wide, _ = windows.shape
     factor = rng.uniform(1 - speed, 1 + speed, size=(n, 1))
     factor = np.minimum(factor, (wide - 1) / (window_samples - 1))
@@ -169,8 +171,6 @@ def augment(
     scale = rng.uniform(1 - amplitude, 1 + amplitude, size=(n, 1, 1)).astype(np.float32)
     mean_acc = acc.mean(axis=1, keepdims=True)
     gyro, acc = gyro * scale, mean_acc + (acc - mean_acc) * scale
-    if rotation_about not in ("any", "gravity"):
-        raise ValueError(f"rotation_about must be 'any' or 'gravity', got {rotation_about!r}")
     axes = mean_acc[:, 0, :] if rotation_about == "gravity" else None
     rot = random_rotations(n, max_rotation_deg, rng, axes).astype(np.float32)
     gyro = np.einsum("nij,ntj->nti", rot, gyro)

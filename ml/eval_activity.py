@@ -499,6 +499,7 @@ def evaluate_protocol(
     personal_rows = (_personal_rows(name, table, groups, held_groups, data, held_by["ours"],
                                     counted, log, audit if corrections else None)
                      if held_by.get("ours") and dataset in ONE_PERSON else {})
+    names = [s.name for s in data.sets]
     rows = []
     for level in ("family", "exercise"):
         ours = runs["ours"][level] if "ours" in runs else []
@@ -518,11 +519,11 @@ def evaluate_protocol(
         for key in ("pull_up_set_recall", "pull_up_window_precision"):
             if key in first:
                 row[key] = _summary(ours, key)[0]
-        names = [s.name for s in data.sets]
         row["set_misses"] = {m: set_misses(runs[m][level], names) for m in methods}
         if level in personal_rows:
             row["with_personal_model"] = personal_rows[level]
-            row["set_misses"]["ours_with_personal_model"] = personal_rows[level]["set_misses"]
+            row["set_misses"]["ours_with_personal_model"] = personal_rows[level].pop(
+                "set_misses")
         if corrections:
             row["audited_labels"] = _audited_row(audited_by, level, personal_rows.get(level),
                                                  corrections)
@@ -700,9 +701,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{mix['network_weights_chosen']}; all days together are likeliest at "
                   f"{mix['network_weight_everywhere']:g}); at the shipped w "
                   f"{at['network_weight']:g}: {_fmt(at['set_accuracy'], at['set_accuracy_sd'])}")
-    for r in rows:
-        if misses_text(r):
-            print(misses_text(r))
+    for text in filter(None, map(misses_text, rows)):
+        print(text)
     for r in rows:
         if "audited_labels" in r:
             a = r["audited_labels"]
@@ -714,18 +714,17 @@ def main(argv: list[str] | None = None) -> int:
                   f"{_fmt(a['baselines'].get('sklearn'))}; with the personal model "
                   f"{_fmt(mix.get('set_accuracy'), mix.get('set_accuracy_sd'))} "
                   f"(at the shipped w: {_fmt(mix.get('at_shipped_network_weight'))})")
+    # Every fold, method and the shipped model's training and labels: the card's rows of the
+    # protocols run can be replaced.
+    as_shipped = (args.folds is None and set(methods) == set(METHODS)
+                  and args.training == "shipped" and args.labels == "dataset")
     report = {"rows": rows, "recipe": RECIPE, "window": spec.to_dict(),
               "command": "python -m ml.evaluate activity " + " ".join(argv[1:] if argv else []),
               "minutes": round((time.perf_counter() - started) / 60, 1),
               "replayed_from": str(args.replay) if args.replay else None,
               "machine": machine(),
-              "complete": False}
-    # Every fold, method and the shipped model's training and labels: the card's rows of the
-    # protocols run can be replaced. ``complete`` (all protocols too) is what ``ml.train`` copies
-    # into a new card, which must not lose a protocol.
-    as_shipped = (args.folds is None and set(methods) == set(METHODS)
-                  and args.training == "shipped" and args.labels == "dataset")
-    report["complete"] = as_shipped and set(args.protocols.split(",")) == set(PROTOCOLS)
+              # What ``ml.train`` copies into a new card, which must not lose a protocol.
+              "complete": as_shipped and set(args.protocols.split(",")) == set(PROTOCOLS)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"wrote {args.out} ({report['minutes']} min)")
