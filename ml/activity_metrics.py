@@ -145,6 +145,34 @@ def set_misses(results: Sequence[Mapping[str, Any]],
             for (name, truth, pred), n in sorted(misses.items())]
 
 
+def set_decisions(
+    held: HeldOut, classes: Sequence[str], set_names: Sequence[str],
+    set_groups: Sequence[str] | np.ndarray,
+    sets_counted: Callable[[str], bool] = lambda exercise: True,
+    priors: Mapping[int, Mapping[str, str]] | None = None,
+) -> list[dict[str, Any]]:
+    """Every counted held-out set (rest excluded) as the app decides it without thresholds: right
+    or wrong at either level, and what its confidence is computed from (``SpanDecision``), for
+    choosing and checking the confidence of ``ml.activity_decision`` (``ml.eval_confidence``)."""
+    out = []
+    for s, truth in held.set_truth.items():
+        if not sets_counted(truth) or truth == REST_ID:
+            continue
+        decision = classify_span(held.probs[held.window_set == s], classes,
+                                 thresholds=_ALWAYS_NAME, prior=(priors or {}).get(s))
+        out.append({
+            "set": set_names[s], "group": str(set_groups[s]), "truth": truth,
+            "exercise": decision.exercise,
+            "family_right": family_of(decision.exercise) == family_of(truth),
+            "exercise_right": decision.exercise == truth,
+            "family_probability": decision.family_probability,
+            "family_vote_share": decision.family_vote_share,
+            "variant_probability": decision.variant_probability,
+            "used_prior": decision.used_prior, "n_windows": decision.n_windows,
+        })
+    return out
+
+
 def decision_coverage(
     held: HeldOut, classes: Sequence[str], thresholds: DecisionThresholds,
     sets_counted: Callable[[str], bool] = lambda exercise: True,

@@ -54,6 +54,7 @@ from ml.activity_metrics import (
     decision_coverage,
     history_priors,
     score,
+    set_decisions,
     set_misses,
     set_predictions,
 )
@@ -339,10 +340,13 @@ def _personal_rows(
     shipped: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
     audited_runs: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
     audited_shipped: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
+    decisions: list[dict[str, Any]] = []
     for seed, ours in enumerate(ours_by_seed):
         weights = np.array([chosen.get(g, 1.0) for g in groups[ours.window_set]])[:, None]
         mixed = with_personal(ours, personal, known, weights)
         at_shipped = with_personal(ours, personal, known, NETWORK_WEIGHT)
+        decisions += [{"seed": seed, "with_personal_model": True, **d} for d in set_decisions(
+            mixed, data.classes, [s.name for s in data.sets], groups, counted, {})]
         for level in ("family", "exercise"):
             result = score(mixed, data.classes, level=level, sets_counted=counted, priors={})
             runs[level].append(result)
@@ -396,6 +400,7 @@ def _personal_rows(
                 "n_sets": audited_runs[level][0]["n_sets"],
                 "set_accuracy": mean, "set_accuracy_sd": sd,
                 "at_shipped_network_weight": _summary(audited_shipped[level], "set_accuracy")[0]}
+    out["exercise"]["set_decisions"] = decisions
     return out
 
 
@@ -476,6 +481,9 @@ def evaluate_protocol(
         m: {"family": [], "exercise": []} for m in methods}
     extras: dict[str, Any] = {}
     held_by: dict[str, list[HeldOut]] = {m: [] for m in methods}
+    names = [s.name for s in data.sets]
+    # Our sets as the app decides them, for choosing the set confidence (ml.eval_confidence).
+    decisions: list[dict[str, Any]] = []
     for method in methods:
         for seed in seeds if method != "sklearn" else seeds[:1]:
             held = _fold_predictions(table, groups, held_groups, method, seed, log, replay)
@@ -493,13 +501,17 @@ def evaluate_protocol(
                     f"{result['set_accuracy_without_history']:.3f})"
                     f" macro-F1 {result['set_macro_f1']:.3f} window acc "
                     f"{result['window_accuracy']:.3f}  [{name}]")
+            if method == "ours":
+                decisions += [{"seed": seed, "with_personal_model": False, **d} for d in
+                              set_decisions(held, data.classes, names, groups, counted, priors)]
             if method == "ours" and seed == seeds[0]:
                 extras["decision_with_thresholds"] = decision_coverage(
                     held, data.classes, DecisionThresholds(), counted, priors)
     personal_rows = (_personal_rows(name, table, groups, held_groups, data, held_by["ours"],
                                     counted, log, audit if corrections else None)
                      if held_by.get("ours") and dataset in ONE_PERSON else {})
-    names = [s.name for s in data.sets]
+    if "exercise" in personal_rows:
+        decisions += personal_rows["exercise"].pop("set_decisions")
     rows = []
     for level in ("family", "exercise"):
         ours = runs["ours"][level] if "ours" in runs else []
@@ -529,6 +541,8 @@ def evaluate_protocol(
                                                  corrections)
         if level == "exercise" and extras:
             row.update(extras)
+        if level == "exercise" and decisions:
+            row["set_decisions"] = decisions
         if first:
             png = REPORTS / f"activity_confusion_{dataset}_{level}.png"
             confusion_png(first["set_truth"], first["set_pred"],

@@ -1,4 +1,4 @@
-"""Evaluation CLI: ``python -m ml.evaluate {activity,reps,segmentation,learning,all}``.
+"""Evaluation CLI: ``python -m ml.evaluate {activity,confidence,reps,segmentation,learning,all}``.
 
 Each subcommand prints its figures beside the protocol (which data was held out, which split)
 and writes its artifacts under ``reports/``. Training and evaluation are never run by the app.
@@ -13,6 +13,7 @@ import sys
 #: subcommand -> module with a ``main(argv) -> int``; imported lazily (Keras loads slowly).
 SUBCOMMANDS: dict[str, str] = {
     "activity": "ml.eval_activity",
+    "confidence": "ml.eval_confidence",
     "reps": "ml.eval_counting",
     "segmentation": "ml.eval_counting",
     "learning": "ml.eval_learning",

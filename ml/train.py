@@ -48,6 +48,20 @@ def _evaluation_from_report(recipe: dict[str, Any], spec: WindowSpec) -> list[di
     return card_entries(report["rows"])
 
 
+def _confidence_from_report(recipe: dict[str, Any], spec: WindowSpec) -> dict[str, Any] | None:
+    """The card's ``confidence`` from the last ``python -m ml.evaluate confidence`` run on this
+    recipe's held-out decisions, or None."""
+    from ml.eval_confidence import CONFIDENCE_REPORT
+
+    if not CONFIDENCE_REPORT.is_file():
+        return None
+    report = json.loads(CONFIDENCE_REPORT.read_text())
+    if report.get("recipe") != recipe or report.get("window") != spec.to_dict():
+        return None
+    entry: dict[str, Any] | None = report.get("card_entry")
+    return entry
+
+
 def train(
     out: Path, *, seed: int = 0, spec: WindowSpec | None = None,
     which: tuple[str, ...] = SHIPPED_DATASETS,
@@ -103,6 +117,9 @@ def train(
         "command": "python -m ml.train " + " ".join(sys.argv[1:]),
         "evaluation": _evaluation_from_report(RECIPE, spec),
     }
+    confidence = _confidence_from_report(RECIPE, spec)
+    if confidence is not None:
+        card["confidence"] = confidence
     if not card["evaluation"]:
         card["evaluation_note"] = (
             "no complete `python -m ml.evaluate activity` run with this recipe yet; run it to fill "

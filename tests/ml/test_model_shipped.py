@@ -58,11 +58,9 @@ def test_shipped_model_takes_a_held_out_real_assisted_pull_up_set_for_a_pull_up(
     assert pull_up.label == "APULL"
     recording = datasets.load(pull_up)
     (decision,) = shipped.classify_spans(recording, [(0.0, recording.duration_s)])
-    # Never mistaken for another exercise: named a pull-up, or (below the family threshold)
-    # left for the user to name with the pull-up offered first. Measured on held-out days, the
-    # model names 77% of sets (89% of them right; python -m ml.evaluate activity).
-    assert decision.alternatives[0][0] == "assisted_pull_up"
-    assert decision.alternatives[0][1] > 2 * decision.alternatives[1][1]
-    if decision.exercise != "unknown":
-        assert decision.exercise == "assisted_pull_up" and decision.family == "pull-up"
-        assert decision.confidence >= shipped.thresholds.family_threshold
+    # Named a pull-up, not left "unknown": its mean family probability (0.58) is below the 0.6
+    # the app once required, but held-out sets at that probability were right about 4 times in
+    # 5, and the calibrated confidence says so (python -m ml.evaluate confidence).
+    assert (decision.exercise, decision.family) == ("assisted_pull_up", "pull-up")
+    assert decision.confidence >= shipped.thresholds.family_threshold
+    assert decision.family_probability > 2 * decision.alternatives[0][1]
