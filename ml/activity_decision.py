@@ -74,6 +74,16 @@ class ConfidenceCalibration:
         return cls(float(values[0]), tuple(float(v) for v in values[1:]))
 
 
+def calibration_features(family_probability: np.ndarray | float,
+                         vote_share: np.ndarray | float | None = None) -> np.ndarray:
+    """The inputs of a family ``ConfidenceCalibration``, shape (n_sets, 1), or (n_sets, 2) with
+    the vote share: the one definition the app's decision and its fit share."""
+    columns = [logit(np.atleast_1d(family_probability))]
+    if vote_share is not None:
+        columns.append(logit(np.atleast_1d(vote_share)))
+    return np.column_stack(columns)
+
+
 def fit_calibration(features: np.ndarray, right: np.ndarray) -> ConfidenceCalibration:
     """Logistic regression of ``right`` (n,) on ``features`` (n, k), lightly regularised (a few
     dozen wrong sets decide it)."""
@@ -132,7 +142,7 @@ class SpanDecision:
     ``family_probability`` is the family's share of the mean distribution, ``family_vote_share``
     the exercise mass of the windows whose own best exercise is of that family, and
     ``variant_probability`` the chosen variant's share within the family: what the confidence is
-    computed from (``set_confidence``).
+    computed from (``calibration_features``).
     """
 
     exercise: str
@@ -223,7 +233,7 @@ def classify_span(
     family_conf = family_p
     if thresholds.family_calibration is not None:
         family_conf = float(thresholds.family_calibration.probability(
-            np.array([[logit(family_p)]]))[0])
+            calibration_features(family_p))[0])
     if family_conf < thresholds.family_threshold:
         exercise, family = UNKNOWN_ID, "other"
     elif best_within < thresholds.variant_threshold and not used_prior:

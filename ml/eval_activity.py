@@ -341,12 +341,13 @@ def _personal_rows(
     audited_runs: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
     audited_shipped: dict[str, list[dict[str, Any]]] = {"family": [], "exercise": []}
     decisions: list[dict[str, Any]] = []
+    names = [s.name for s in data.sets]
     for seed, ours in enumerate(ours_by_seed):
         weights = np.array([chosen.get(g, 1.0) for g in groups[ours.window_set]])[:, None]
         mixed = with_personal(ours, personal, known, weights)
         at_shipped = with_personal(ours, personal, known, NETWORK_WEIGHT)
         decisions += [{"seed": seed, "with_personal_model": True, **d} for d in set_decisions(
-            mixed, data.classes, [s.name for s in data.sets], groups, counted, {})]
+            mixed, data.classes, names, groups, counted, {})]
         for level in ("family", "exercise"):
             result = score(mixed, data.classes, level=level, sets_counted=counted, priors={})
             runs[level].append(result)
@@ -377,7 +378,7 @@ def _personal_rows(
                 "set_accuracy": _summary(shipped[level], "set_accuracy")[0],
                 "set_accuracy_sd": _summary(shipped[level], "set_accuracy")[1]},
             "set_accuracy_by_network_weight": {w: v[level] for w, v in by_weight.items()},
-            "set_misses": set_misses(results, [s.name for s in data.sets]),
+            "set_misses": set_misses(results, names),
             "young_journal": {
                 "days": YOUNG_JOURNAL_DAYS,
                 "n_sets": len(young_pooled[WEIGHT_GRID[0]]) // max(1, len(ours_by_seed)),
@@ -632,15 +633,24 @@ def card_entries(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: r[k] for k in keep if k in r} for r in rows]
 
 
+def card_of_recipe(card_path: Path, report: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The model card at ``card_path`` when it was trained with the report's recipe and window
+    (an evaluation describes only such a model), else None."""
+    if not card_path.is_file():
+        return None
+    card: dict[str, Any] = json.loads(card_path.read_text())
+    if card.get("recipe") != report.get("recipe") or card.get("window") != report.get("window"):
+        return None
+    return card
+
+
 def update_card(card_path: Path, report: dict[str, Any]) -> bool:
     """Write the evaluation into the card when it was trained with the evaluated recipe.
 
     The report's rows replace the card's rows of the same dataset, protocol and level; rows of
     protocols the report did not run stay (an evaluation of one protocol updates that one)."""
-    if not card_path.is_file():
-        return False
-    card = json.loads(card_path.read_text())
-    if card.get("recipe") != report["recipe"] or card.get("window") != report["window"]:
+    card = card_of_recipe(card_path, report)
+    if card is None:
         return False
     new = [{**r, "command": report["command"]} for r in card_entries(report["rows"])]
 

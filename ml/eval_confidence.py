@@ -46,10 +46,11 @@ from ml.activity_decision import (
     COST_OF_WRONG,
     SHIPPED_FAMILY_CALIBRATION,
     ConfidenceCalibration,
+    calibration_features,
     fit_calibration,
     logit,
 )
-from ml.eval_activity import REPORTS
+from ml.eval_activity import REPORTS, card_of_recipe
 from ml.model import card_path_for
 
 Record = Mapping[str, Any]
@@ -76,10 +77,11 @@ def _level_features(records: Sequence[Record], level: str,
     """Calibration inputs (n, k) and the outcome "right" (n,) of ``records`` at ``level``: the
     logit of the mean family probability (and of the vote share), or of the variant's share."""
     if level == "family":
-        columns = [logit(np.array([r["family_probability"] for r in records]))]
-        if with_vote_share:
-            columns.append(logit(np.array([r["family_vote_share"] for r in records])))
-        return np.column_stack(columns), np.array([r["family_right"] for r in records])
+        return (calibration_features(
+                    np.array([r["family_probability"] for r in records]),
+                    np.array([r["family_vote_share"] for r in records]) if with_vote_share
+                    else None),
+                np.array([r["family_right"] for r in records]))
     return (logit(np.array([r["variant_probability"] for r in records]))[:, None],
             np.array([r["exercise_right"] for r in records]))
 
@@ -242,10 +244,8 @@ def shipped_fit(records: Sequence[Record]) -> ConfidenceCalibration:
 def update_card(card_path: Path, report: Mapping[str, Any], entry: Mapping[str, Any]) -> bool:
     """Write ``entry`` as the card's ``confidence`` when the card was trained with the recipe
     whose held-out decisions the report holds."""
-    if not card_path.is_file():
-        return False
-    card = json.loads(card_path.read_text())
-    if card.get("recipe") != report.get("recipe") or card.get("window") != report.get("window"):
+    card = card_of_recipe(card_path, report)
+    if card is None:
         return False
     card["confidence"] = dict(entry)
     card_path.write_text(json.dumps(card, indent=2) + "\n")

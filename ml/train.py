@@ -35,17 +35,22 @@ HELD_OUT_SETS: tuple[str, ...] = ("130125_APULL_W61_S1_R10-2025-01-13_16-22-26",
 EVALUATION_REPORT = appconfig.REPO_ROOT / "reports" / "activity_evaluation.json"
 
 
+def _report_of_recipe(path: Path, recipe: dict[str, Any], spec: WindowSpec) -> dict[str, Any]:
+    """The evaluation report at ``path`` when it was run with this recipe and window, else {}."""
+    if not path.is_file():
+        return {}
+    report: dict[str, Any] = json.loads(path.read_text())
+    if report.get("recipe") != recipe or report.get("window") != spec.to_dict():
+        return {}
+    return report
+
+
 def _evaluation_from_report(recipe: dict[str, Any], spec: WindowSpec) -> list[dict[str, Any]]:
     """The last complete evaluation run with this recipe, or [] (the card then says so)."""
     from ml.eval_activity import card_entries
 
-    if not EVALUATION_REPORT.is_file():
-        return []
-    report = json.loads(EVALUATION_REPORT.read_text())
-    if not report.get("complete") or report.get("recipe") != recipe \
-            or report.get("window") != spec.to_dict():
-        return []
-    return card_entries(report["rows"])
+    report = _report_of_recipe(EVALUATION_REPORT, recipe, spec)
+    return card_entries(report["rows"]) if report.get("complete") else []
 
 
 def _confidence_from_report(recipe: dict[str, Any], spec: WindowSpec) -> dict[str, Any] | None:
@@ -53,12 +58,8 @@ def _confidence_from_report(recipe: dict[str, Any], spec: WindowSpec) -> dict[st
     recipe's held-out decisions, or None."""
     from ml.eval_confidence import CONFIDENCE_REPORT
 
-    if not CONFIDENCE_REPORT.is_file():
-        return None
-    report = json.loads(CONFIDENCE_REPORT.read_text())
-    if report.get("recipe") != recipe or report.get("window") != spec.to_dict():
-        return None
-    entry: dict[str, Any] | None = report.get("card_entry")
+    entry: dict[str, Any] | None = _report_of_recipe(CONFIDENCE_REPORT, recipe, spec).get(
+        "card_entry")
     return entry
 
 
