@@ -55,6 +55,12 @@ Tried on the tuning days and participants, then checked on the held-out ones, an
 - A per-family offset on the median's total (the model names the family), fitted on the tuning
   sets and shrunk towards 0 by 0-5 sets: tuning applewatch-gym MAE 0.87 -> 0.74-0.78, barbell
   alike; held out applewatch-gym MAE 0.66 -> 0.58-0.64 but ±1 95.9% -> 90.5-94.6%.
+- A set-level correction of the median's total (Huber regression on the views' mean and spread,
+  gated time in periods, density inside and outside the gate, the period), fitted
+  leave-one-group-out on the tuning sets: tuning MAE 0.88 -> 0.91-0.99 whatever the inputs.
+- The views' disagreement as a "check this count" warning: of the tuning applewatch-gym sets
+  whose views differ by 3 reps or more (7 of 86), 2 are off by 2 or more, against 15 of the
+  other 79; it does not find the bad counts.
 - The gate fitted leave-one-day-out on the 13 other applewatch-gym days and all barbell sets (twice
   the data): the later days read ±1 94.6%, MAE 0.65 (against 0.70); barbell leave-one-participant-
   out C+D 91.3%. Ten bootstrap fits averaged: held out 93.2%, MAE 0.69.
