@@ -18,10 +18,18 @@ than the variant within it (grip width, bench angle) on the data we have:
    are confidently wrong, and 0.6 caught only 8 of 27. The windows' vote share, alone (0.183 /
    0.205) or added to the calibration (weight 0.01), did no better.
    (The family is not that of the largest summed mass: that favours families with many
-   variants. Measured on the held-out applewatch-gym days, seed 0, it named one set fewer of 151
-   right, 0.934 against 0.940; the 0.974 once reported for this rule came from a run that did
-   not reproduce. For the scikit-learn baseline the summed rule is one set better, 0.974 against
-   0.967: the choice is close to a tie.)
+   variants. Re-scored from the same held-out predictions (``python -m ml.evaluate activity
+   --methods ours --replay DIR``, an AMD EPYC), 3 seeds: network alone 0.934 -> 0.940
+   but family macro-F1 0.896 -> 0.868 (small families lose their sets); with the personal model,
+   w chosen per day 0.967 -> 0.974, at the shipped w 0.65 0.971 -> 0.962, a young journal (2
+   days) 0.934 -> 0.926. It wins only where the network's weight is low, so it is not used; for the
+   scikit-learn baseline it was one set better, 0.974 against 0.967.)
+   Other ways to pool the windows, same re-scoring (family / exercise, network alone; with the
+   personal model at the shipped w; barbell-metamotion LOPO 6 seeds), against 0.934 / 0.823;
+   0.971 / 0.914; 0.950: the geometric mean 0.934 / 0.823; 0.976 / 0.903; 0.950. Each window
+   weighted by its exercise mass squared: within one set of this rule everywhere. A vote of the
+   windows' best exercises: 0.932 / 0.837; 0.974 / 0.914; 0.944 (new users lose). None wins
+   everywhere.
 3. Variant = best member given the family. When the user's last-used variant of that family
    (``prior``) is within ``prior_margin`` of the best, the prior wins (a tie-breaker, not an
    override). Below ``variant_threshold`` with no prior the set is "unknown" but keeps its family.
