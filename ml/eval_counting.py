@@ -14,6 +14,7 @@ import argparse
 import csv
 import json
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -172,14 +173,22 @@ def score_sessions(
     cfg: SegmenterSettings = DEFAULT_SEGMENTER,
     model: ActivityModel | None = None,
 ) -> str:
-    """Set count right % (pooled and per building seed), boundary error median/p90 and
-    end-to-end rep error of built sessions."""
+    """Set count right % (pooled and per building seed), boundary error median/p90, end-to-end
+    rep error of built sessions, and what the failing sessions have in common.
+
+    A set file is drawn into several sessions, so one file the segmenter gets wrong fails every
+    session that holds it: the last line names the set files found as no set or as several
+    (with the number of sessions each one failed) and the sets found in the inserted rest.
+    """
     right_by_seed, boundary, rep_boundary, errors = [], [], [], []
+    causes: Counter[str] = Counter()
     for sessions in sessions_by_seed:
         right = 0
         for session in sessions:
             found = _found_sets(session, cfg, model)
             right += len(found) == len(session.true_spans)
+            if len(found) != len(session.true_spans):
+                causes.update(_failure_causes(session, found))
             free = list(found)
             for (start, end), (rep_start, rep_end), true_reps in zip(
                     session.true_spans, session.true_rep_spans, session.true_reps, strict=True):
@@ -202,11 +211,34 @@ def score_sessions(
                 f"narrowed, see rep_span): median {np.median(rb):.1f} s, p90 "
                 f"{np.percentile(rb, 90):.1f} s") if narrowed else ""
     per_seed = " / ".join(f"{r:.1%}" for r in right_by_seed)
+    n_files = len({name for s in all_sessions for name in s.set_names})
+    shown = causes.most_common(5)
+    blamed = "; ".join(f"{cause} ({n})" for cause, n in shown) or "none"
+    if len(causes) > len(shown):
+        blamed += f"; {len(causes) - len(shown)} more causes"
     return (f"sessions={n_sessions} sets={len(errors)}  set count exactly right "
             f"{np.mean(right_by_seed):6.1%} (per building seed: {per_seed})  boundary error to "
             f"the file span median {np.median(b):.1f} s, p90 {np.percentile(b, 90):.1f} s"
             f"{rep_line}\n    end-to-end reps (sets found first, "
-            f"audited labels): {rep_metrics(errors)}")
+            f"audited labels): {rep_metrics(errors)}\n    failing sessions' causes, of "
+            f"{n_files} set files (sessions failed): {blamed}")
+
+
+def _failure_causes(session: BuiltSession, found: Sequence[FoundSet]) -> list[str]:
+    """Why a session's set count is wrong: each set file found as no set or as several sets
+    (any overlap), and each set found wholly in the inserted rest."""
+    def overlaps(f: FoundSet, start: float, end: float) -> bool:
+        return min(end, f.end_s) > max(start, f.start_s)
+
+    causes = []
+    for (start, end), name in zip(session.true_spans, session.set_names, strict=True):
+        n = sum(overlaps(f, start, end) for f in found)
+        if n != 1:
+            causes.append(f"{name} found as {n} sets")
+    in_rest = sum(not any(overlaps(f, *span) for span in session.true_spans) for f in found)
+    if in_rest:
+        causes.append("a set found in rest" if in_rest == 1 else f"{in_rest} sets found in rest")
+    return causes
 
 
 def _found_sets(session: BuiltSession, cfg: SegmenterSettings,

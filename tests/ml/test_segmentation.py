@@ -11,7 +11,8 @@ import pytest
 from ml import datasets
 from ml.built_sessions import SetPiece, bridge, build_sessions, concatenate
 from ml.recordings import Recording
-from ml.segmentation import LONG_WINDOW_SEGMENTER, find_sets
+from ml.reps import RepCount
+from ml.segmentation import LONG_WINDOW_SEGMENTER, FoundSet, find_sets
 
 PULL_UP_SET = "011224_APULL_W61_S1_R12-2024-12-01_07-36-28"
 TWO_SETS = ("100125_SBLP_W25_S1_R10-2025-01-10_14-51-36",
@@ -139,3 +140,20 @@ def test_segmentation_evaluation_reports_every_building_seed(
     text = score_sessions([[session], [claimed]])
     assert "sessions=2 sets=5" in text
     assert "set count exactly right  50.0% (per building seed: 100.0% / 0.0%)" in text
+    # The failing session is put down to the set file that was not found, once.
+    assert text.endswith("of 3 set files (sessions failed): x found as 0 sets (1)")
+
+
+def test_segmentation_evaluation_names_split_sets_and_sets_in_rest(
+    applewatch: dict[str, datasets.LabelledSet], rests: list[Recording]
+) -> None:
+    from ml.eval_counting import _failure_causes
+
+    pieces = [_piece(applewatch[name]) for name in TWO_SETS]
+    (session,) = build_sessions(pieces, rests, n_sessions=1, sets_per_session=(2, 2), seed=3)
+    (a0, a1), (b0, b1) = session.true_spans
+    count = RepCount(2, (), 2.0)
+    split_first = [FoundSet(a0, (a0 + a1) / 2, count), FoundSet((a0 + a1) / 2 + 1, a1, count)]
+    in_rest = FoundSet(a1 + 1, min(b0, a1 + 5), count)
+    causes = _failure_causes(session, [*split_first, in_rest, FoundSet(b0, b1, count)])
+    assert causes == [f"{session.set_names[0]} found as 2 sets", "a set found in rest"]
