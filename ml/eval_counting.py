@@ -186,13 +186,14 @@ def score_sessions(
         right = 0
         for session in sessions:
             found = _found_sets(session, cfg, model)
-            right += len(found) == len(session.true_spans)
-            if len(found) != len(session.true_spans):
+            if len(found) == len(session.true_spans):
+                right += 1
+            else:
                 causes.update(_failure_causes(session, found))
             free = list(found)
             for (start, end), (rep_start, rep_end), true_reps in zip(
                     session.true_spans, session.true_rep_spans, session.true_reps, strict=True):
-                overlap = [max(0.0, min(end, f.end_s) - max(start, f.start_s)) for f in free]
+                overlap = [_overlap_s(f, start, end) for f in free]
                 if overlap and max(overlap) > 0:
                     match = free.pop(int(np.argmax(overlap)))
                     boundary += [abs(match.start_s - start), abs(match.end_s - end)]
@@ -224,18 +225,21 @@ def score_sessions(
             f"{n_files} set files (sessions failed): {blamed}")
 
 
+def _overlap_s(found: FoundSet, start: float, end: float) -> float:
+    """Seconds a found set shares with the span start..end (0 when apart)."""
+    return max(0.0, min(end, found.end_s) - max(start, found.start_s))
+
+
 def _failure_causes(session: BuiltSession, found: Sequence[FoundSet]) -> list[str]:
     """Why a session's set count is wrong: each set file found as no set or as several sets
     (any overlap), and each set found wholly in the inserted rest."""
-    def overlaps(f: FoundSet, start: float, end: float) -> bool:
-        return min(end, f.end_s) > max(start, f.start_s)
-
     causes = []
     for (start, end), name in zip(session.true_spans, session.set_names, strict=True):
-        n = sum(overlaps(f, start, end) for f in found)
+        n = sum(_overlap_s(f, start, end) > 0 for f in found)
         if n != 1:
             causes.append(f"{name} found as {n} sets")
-    in_rest = sum(not any(overlaps(f, *span) for span in session.true_spans) for f in found)
+    in_rest = sum(not any(_overlap_s(f, *span) > 0 for span in session.true_spans)
+                  for f in found)
     if in_rest:
         causes.append("a set found in rest" if in_rest == 1 else f"{in_rest} sets found in rest")
     return causes
