@@ -168,6 +168,20 @@ def _attitude_says_down(
     return apple_gravity_points_down(gravity, quaternion)
 
 
+def _cut_off_last_line(data: bytes, d: _Dialect) -> str | None:
+    """A warning when the file ends inside a row (no line end, columns missing): the file was
+    cut off, so the recording stops early. The short row's missing values leave it out."""
+    last = data[data.rfind(b"\n") + 1 :]
+    if not last.strip():
+        return None
+    fields = last.count(d.sep.encode()) + 1
+    if fields >= len(d.names):
+        return None
+    line = data.count(b"\n") + 1
+    return (f"line {line} has {fields} of the {len(d.names)} columns and no "
+            "line end: the file looks cut off, so the recording stops there")
+
+
 def read_table(name: str, data: bytes) -> SensorTable:
     """Parse one CSV file; RecordingError names what is wrong and where."""
     d = _sniff(name, data)
@@ -200,6 +214,8 @@ def read_table(name: str, data: bytes) -> SensorTable:
         time_s=np.empty(0), epoch=False, tz=None, streams={}, first_line=d.header_row + 2,
     )
     table.columns_seen = tuple(d.names)
+    if (cut := _cut_off_last_line(data, d)) is not None:
+        table.warnings.append(cut)
     time_numeric = _is_number(d.first_values[time_pos], d.decimal) \
         if time_pos < len(d.first_values) else True
     frame = _read_columns(name, data, d, time_pos, time_numeric, sensor_pos)

@@ -27,6 +27,7 @@ def read_tables(uploads: list[Upload]) -> list[SensorTable]:
         for member in members:
             if not archive:
                 tables.append(read_table(member.name, member.data))
+                tables[-1].warnings.extend(member.warnings)
                 continue
             if not member.name.lower().endswith((".csv", ".txt", ".tsv")):
                 skipped.append(f"{short_name(member.name)} (not a CSV file)")
@@ -37,6 +38,7 @@ def read_tables(uploads: list[Upload]) -> list[SensorTable]:
                 skipped.append(f"{short_name(member.name)} ({str(error).split(': ', 1)[-1]})")
                 continue
             if table.streams:
+                table.warnings.extend(member.warnings)
                 tables.append(table)
             else:
                 skipped.append(f"{short_name(member.name)} (no sensor columns)")

@@ -22,14 +22,17 @@ Source: TypeAlias = "str | os.PathLike[str] | BinaryIO | bytes"
 _MB = 1024 * 1024
 #: A compressed file may unpack to at most this many times the upload limit.
 _UNPACK_FACTOR = 4
+#: The first bytes of a zip file (a local file header, or the end record of an empty archive).
+_ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 @dataclass(frozen=True)
 class Upload:
-    """One file's original name and bytes."""
+    """One file's original name and bytes, and what was wrong with it but could be read around."""
 
     name: str
     data: bytes
+    warnings: tuple[str, ...] = ()
 
 
 def _limit_bytes() -> int:
@@ -99,16 +102,41 @@ def sha256_of(uploads: list[Upload]) -> str:
 
 
 def _gunzip(upload: Upload) -> Upload:
+    """The unpacked file; a cut-off .gz keeps its complete lines and says so in a warning."""
     limit = _limit_bytes() * _UNPACK_FACTOR
-    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
-    try:
-        data = inflater.decompress(upload.data, limit + 1)
-    except zlib.error:
-        raise RecordingError(f"{upload.name}: not a valid gzip file") from None
-    if len(data) > limit:
-        raise RecordingError(f"{upload.name}: unpacks to more than {limit // _MB} MB")
+    parts: list[bytes] = []
+    rest, size = upload.data, 0
+    while True:
+        # Some tools write several gzip members one after another; all of them are the file.
+        inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+        try:
+            parts.append(inflater.decompress(rest, limit + 1 - size))
+        except zlib.error:
+            raise RecordingError(f"{upload.name}: not a valid gzip file") from None
+        size += len(parts[-1])
+        if size > limit:
+            raise RecordingError(f"{upload.name}: unpacks to more than {limit // _MB} MB")
+        rest = inflater.unused_data
+        if not inflater.eof or rest[:2] != b"\x1f\x8b":
+            break  # cut off, or the end (trailing padding is ignored, as gzip itself does)
+    data = b"".join(parts)
     inner = upload.name[:-3] if upload.name.lower().endswith(".gz") else upload.name
-    return Upload(inner, data)
+    if inflater.eof:
+        return Upload(inner, data)
+    # The data ends before gzip's end marker: the copy or download was interrupted. The lines
+    # before the cut are intact; the last one may stop mid-number, so it goes.
+    again = "copy or download it again"
+    if data[:4] in _ZIP_STARTS:
+        raise RecordingError(f"{upload.name}: the file is cut off (it ends before its gzip end "
+                             f"marker); {again}")
+    complete = data[: data.rfind(b"\n") + 1]
+    if not complete.strip():
+        raise RecordingError(f"{upload.name}: the file is cut off before its first complete "
+                             f"line (it ends before its gzip end marker); {again}")
+    lines = complete.count(b"\n")
+    return Upload(inner, complete, (
+        f"the file is cut off (it ends before its gzip end marker): only its first {lines:,} "
+        f"lines were read, so the recording stops early; {again} for the rest",))
 
 
 def _is_hidden(member: str) -> bool:
@@ -119,6 +147,11 @@ def _unzip(upload: Upload) -> list[Upload]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(upload.data))
     except zipfile.BadZipFile:
+        if upload.data[:4] == _ZIP_STARTS[0]:
+            # It starts as a zip but its index, kept at the end of a zip file, is missing.
+            raise RecordingError(f"{upload.name}: the zip file is cut off or damaged (its index, "
+                                 "at the end of the file, is missing); copy or download it "
+                                 "again") from None
         raise RecordingError(f"{upload.name}: not a valid zip file") from None
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir() and not _is_hidden(m.filename)]
@@ -139,7 +172,7 @@ def unpack(upload: Upload) -> tuple[list[Upload], bool]:
     """
     if upload.data[:2] == b"\x1f\x8b":
         upload = _gunzip(upload)
-    if upload.data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+    if upload.data[:4] in _ZIP_STARTS:
         inner: list[Upload] = []
         for member in _unzip(upload):
             inner.extend(unpack(member)[0])

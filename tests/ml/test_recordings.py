@@ -262,7 +262,8 @@ def _generic(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("dialect", ["plain", "semicolon-decimal-comma", "bom-crlf-gzip",
-                                     "ms-deg-brackets", "iso-underscore-units"])
+                                     "gzip-of-two-members", "ms-deg-brackets",
+                                     "iso-underscore-units"])
 def test_generic_csv_dialects_give_the_same_recording(
     apple: Recording, datasets_dir: Path, dialect: str
 ) -> None:
@@ -273,6 +274,12 @@ def test_generic_csv_dialects_give_the_same_recording(
         data = csv_bytes(frame, sep=";", decimal=",")
     elif dialect == "bom-crlf-gzip":
         data = gzip.compress(b"\xef\xbb\xbf" + csv_bytes(frame, lineterminator="\r\n"))
+        name = "workout.csv.gz"
+    elif dialect == "gzip-of-two-members":
+        # Written in two pieces (as appending tools do): the second half is the file too.
+        raw = csv_bytes(frame)
+        middle = raw.index(b"\n", len(raw) // 2) + 1
+        data = gzip.compress(raw[:middle]) + gzip.compress(raw[middle:])
         name = "workout.csv.gz"
     elif dialect == "ms-deg-brackets":
         frame["t"] = ((frame["t"] + 1_733_038_588) * 1000).round().astype("int64")

@@ -85,6 +85,41 @@ def test_binary_and_non_utf8_files_are_rejected() -> None:
         read_text(b"\x1f\x8b\x08garbage", name="upload.csv.gz")
 
 
+def test_cut_off_gzip_keeps_its_complete_lines_and_says_so() -> None:
+    text = good_csv(seconds=60.0)
+    whole = read_recording(io.BytesIO(text.encode()), name="whole.csv")
+    packed = gzip.compress(text.encode())
+    cut = read_recording(io.BytesIO(packed[: len(packed) // 2]), name="session.csv.gz")
+    assert 5.0 < cut.duration_s < 55.0
+    assert any(w.startswith("session.csv: the file is cut off") and "copy or download it again"
+               in w for w in cut.warnings)
+    # What was read is the start of the recording, to the sample: the cut line is left out.
+    np.testing.assert_array_equal(cut.gyro, whole.gyro[: len(cut.gyro)])
+    assert not any("cut off" in w for w in whole.warnings)
+    with pytest.raises(RecordingError, match="tiny.csv.gz: the file is cut off before its first "
+                                             "complete line"):
+        read_text(packed[:20], name="tiny.csv.gz")
+
+
+def test_csv_cut_off_inside_a_row_says_where() -> None:
+    text = good_csv(seconds=10.0)  # 500 rows after the header, each ending in a line end
+    cut = read_recording(io.BytesIO(text.encode() + b"10.00000,0.5"), name="session.csv")
+    assert "session.csv: line 502 has 2 of the 4 columns and no line end: the file looks cut " \
+           "off, so the recording stops there" in cut.warnings
+    complete = read_recording(io.BytesIO(text.rstrip("\n").encode()), name="session.csv")
+    assert not any("cut off" in w for w in complete.warnings)
+    np.testing.assert_array_equal(cut.gyro, complete.gyro)  # the short row is left out
+
+
+def test_cut_off_zip_is_refused_as_cut_off() -> None:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("Gyroscope.csv", good_csv())
+    data = archive.getvalue()
+    with pytest.raises(RecordingError, match="export.zip: the zip file is cut off or damaged"):
+        read_text(data[: len(data) - 30], name="export.zip")
+
+
 def test_zip_without_a_recording_lists_what_it_holds() -> None:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
