@@ -7,6 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 import appconfig
+from journal.store import NAMED_DAY_TIME
 from ml.sample_session import SAMPLE_PATH
 from ui.charts import motion_figure
 from ui.resources import activity_model, journal_engine
@@ -109,8 +110,10 @@ def show_prepared(key: str, prepared: Prepared) -> None:
         )
         st.plotly_chart(figure, key=f"upload_preview_{key}", config={"displaylogo": False})
 
-    start = prepared.recording.start_time
-    default_when = start.astimezone().replace(tzinfo=None) if start else datetime.now()
+    start, named_day = prepared.recording.start_time, prepared.recording.recorded_on
+    default_when = (start.astimezone().replace(tzinfo=None) if start
+                    else datetime.combine(named_day, NAMED_DAY_TIME) if named_day
+                    else datetime.now())
     date_column, time_column, title_column = st.columns([2, 2, 5])
     day = date_column.date_input("Date", value=default_when.date(), key=f"upload_date_{key}")
     clock = time_column.time_input(

@@ -46,7 +46,7 @@ Values out are plain frozen dataclasses (``journal.views``); bad input raises ``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import TypedDict
 
 from sqlalchemy import select
@@ -87,6 +87,8 @@ class SetEdit(TypedDict, total=False):
 
 
 _EDIT_KEYS = frozenset(SetEdit.__annotations__)
+#: The time given to a session whose file name holds its day but no time of day.
+NAMED_DAY_TIME = time(12, 0)
 
 
 def to_local_wall_clock(moment: datetime) -> datetime:
@@ -183,8 +185,8 @@ def save_analysis(
     the user's edits made before saving; they become the set's values while the model's
     exercise, confidence and reps are kept beside them, and ``corrected`` is set where exercise
     or reps differ. ``performed_at`` defaults to the recording's start (local wall clock), else
-    now. Everything is flushed inside a savepoint: on any error nothing of it remains in the
-    session. The caller commits.
+    noon of the day its file name gives (``recorded_on``), else now. Everything is flushed
+    inside a savepoint: on any error nothing of it remains in the session. The caller commits.
     """
     recording = analysis.recording
     if not recording.sha256:
@@ -200,7 +202,9 @@ def save_analysis(
     existing = find_recording(session, recording.sha256)
     if existing is not None:
         return existing
-    when = performed_at or recording.start_time or datetime.now(UTC)
+    when = performed_at or recording.start_time or (
+        datetime.combine(recording.recorded_on, NAMED_DAY_TIME) if recording.recorded_on
+        else datetime.now(UTC))
     try:
         with session.begin_nested():
             model_ids, user_ids = _resolve_exercises(session, analysis, overrides)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 
 import numpy as np
 
@@ -60,8 +60,11 @@ class Recording:
     start_time : datetime or None
         Absolute, timezone-aware start of the first sample when the file carries one (Unix or
         ISO times; MetaBase's "time (01:00)" header gives the zone). Files with relative times
-        whose name holds a wall-clock time ("…-2024-12-01_07-36-28.csv.gz") start then; that
-        zone is unknown and marked UTC, so the clock reads as in the name.
+        whose name holds a wall-clock time ("…-2024-12-01_07-36-28.csv.gz") start then; the
+        name's zone is unknown and taken as this machine's, so the clock reads as in the name.
+    recorded_on : date or None
+        The day a file name gives without a time of day ("session-2024-12-01.csv") when nothing
+        gives ``start_time``; None otherwise.
     file_names : tuple[str, ...]
         Original names of the file(s) this recording was read from.
     sha256 : str
@@ -79,6 +82,7 @@ class Recording:
     original_rate_hz: float
     units: dict[str, str] = field(default_factory=dict)
     start_time: datetime | None = None
+    recorded_on: date | None = None
     file_names: tuple[str, ...] = ()
     sha256: str = ""
     warnings: tuple[str, ...] = ()
@@ -103,6 +107,7 @@ class Recording:
 #: 35 rad/s and accelerometers at 16-32 g.
 _PLAUSIBLE_MAX = {fm.GYRO: 200.0, fm.ACCEL: 100.0, fm.GRAVITY: 100.0, fm.USER_ACCEL: 100.0}
 _FILE_NAME_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[_T ](\d{2})[-.:](\d{2})[-.:](\d{2})")
+_FILE_NAME_DAY = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
 def _clock(seconds: float, epoch: bool, start: datetime | None, zone: timezone | None,
@@ -116,13 +121,27 @@ def _clock(seconds: float, epoch: bool, start: datetime | None, zone: timezone |
 
 
 def _start_from_name(names: list[str]) -> datetime | None:
-    """Wall-clock start in a file name ("…-2024-12-01_07-36-28.csv.gz"); zone unknown: UTC."""
+    """Wall-clock start in a file name ("…-2024-12-01_07-36-28.csv.gz"). A watch names its
+    files in its wearer's local time and the name carries no zone: this machine's is taken, so
+    the journal shows the clock of the name."""
     for name in names:
         match = _FILE_NAME_TIME.search(short_name(name))
         if match:
             try:
                 year, month, day, hour, minute, second = (int(g) for g in match.groups())
-                return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+                return datetime(year, month, day, hour, minute, second).astimezone()
+            except ValueError:
+                continue
+    return None
+
+
+def _day_from_name(names: list[str]) -> date | None:
+    """The day in a file name without a time of day ("session-2024-12-01.csv")."""
+    for name in names:
+        for match in _FILE_NAME_DAY.finditer(short_name(name)):
+            try:
+                year, month, day = (int(g) for g in match.groups())
+                return date(year, month, day)
             except ValueError:
                 continue
     return None
@@ -233,7 +252,7 @@ def _assemble(tables: list[SensorTable], uploads: list[Upload]) -> Recording:
     else:
         named = _start_from_name([main.file_name, *(u.name for u in uploads)])
         start_time = None if named is None else datetime.fromtimestamp(
-            named.timestamp() + start, tz=UTC)
+            named.timestamp() + start).astimezone()
     gaps = _merge([(max(a, start), min(b, end)) for s in series.values() for a, b in rs.gaps(s.t)
                    if b > start and a < end])
     for a, b in gaps:
@@ -255,6 +274,8 @@ def _assemble(tables: list[SensorTable], uploads: list[Upload]) -> Recording:
         original_rate_hz=round(series[fm.GYRO].rate_hz, 3),
         units=units,
         start_time=start_time,
+        recorded_on=None if start_time else _day_from_name(
+            [main.file_name, *(u.name for u in uploads)]),
         file_names=tuple(u.name for u in uploads),
         warnings=tuple(dict.fromkeys(warnings)),
         gaps_s=tuple((a - start, b - start) for a, b in gaps),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from journal.db import write_transaction
 from journal.store import save_analysis
 from ml.analysis import SessionAnalysis
@@ -63,3 +65,15 @@ def test_the_landing_page_links_the_newest_sessions(app, saved_sample):
     (link,) = at.get("page_link")
     assert (link.proto.page, link.proto.query_string) == ("session", f"session={saved_sample}")
     assert link.proto.label.endswith("Sample morning · 5 sets")
+
+
+def test_a_file_named_with_its_day_is_dated_that_day(app, journal_url):
+    # The sample's name gives its day but no time of day: the session is dated that day, not
+    # today, unless the user picks another date.
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(
+        (SAMPLE_PATH.name, SAMPLE_PATH.read_bytes(), "application/gzip")
+    ).run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (day,) = [d for d in at.date_input if d.key.startswith("upload_date_")]
+    assert day.value == date(2024, 12, 1)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import dataclasses
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
@@ -226,6 +227,21 @@ def test_sessions_belong_to_athletes_and_a_single_user_gets_a_default_one(
     session.commit()
     assert store.list_athletes(session) == ["Me", "Sam"]
     assert [s.athlete for s in store.list_sessions(session, athlete="Sam")] == ["Sam"]
+
+
+def test_recording_named_with_a_day_only_is_dated_that_day(session, make_analysis):
+    analysis = make_analysis(start=None)
+    named = dataclasses.replace(analysis, recording=dataclasses.replace(
+        analysis.recording, recorded_on=date(2024, 12, 1)))
+    result = store.save_analysis(session, named)
+    view = store.load_session(session, result.session_id, with_signal=False)
+    assert view.performed_at == datetime(2024, 12, 1, 12, 0)
+    # The user's date and time win over the file name's day.
+    chosen = datetime(2024, 11, 30, 18, 5)
+    again = dataclasses.replace(named, recording=dataclasses.replace(
+        named.recording, sha256="f" * 64))
+    result = store.save_analysis(session, again, performed_at=chosen)
+    assert store.load_session(session, result.session_id, with_signal=False).performed_at == chosen
 
 
 def test_recording_without_start_time_is_dated_now(session, make_analysis):

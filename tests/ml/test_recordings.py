@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
+import time
 import zipfile
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -367,3 +370,43 @@ def test_slow_turn_in_deg_s_is_recognised_by_the_tilt_it_causes() -> None:
     assert any("rotation matches the accelerometer's change of tilt" in w
                for w in recording.warnings)
     np.testing.assert_allclose(recording.gyro[:, 0], rate[: recording.n_samples], atol=1e-3)
+
+
+@pytest.fixture
+def time_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Set this process's local time zone (TZ) for one test, restored after it."""
+
+    def use(zone: str) -> None:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+
+    yield use
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _relative_time_csv(seconds: float = 5.0) -> bytes:
+    t = np.arange(0, seconds, 0.02)
+    return csv_bytes(pd.DataFrame({"time": t, "gx": np.sin(t), "gy": np.cos(t), "gz": 0.1 * t}))
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+def test_clock_in_a_file_name_reads_as_named_in_any_time_zone(
+    time_zone: Callable[[str], None], zone: str
+) -> None:
+    # A watch names its files by its wearer's clock: 07:36 in the name is 07:36 in the journal,
+    # whatever zone the app runs in.
+    time_zone(zone)
+    recording = read_recording(Upload(_relative_time_csv(), "workout-2024-12-01_07-36-28.csv"))
+    assert recording.start_time is not None
+    assert recording.start_time.astimezone().replace(tzinfo=None) == datetime(
+        2024, 12, 1, 7, 36, 28)
+    assert recording.recorded_on is None
+    assert os.environ["TZ"] == zone
+
+
+def test_day_in_a_file_name_without_a_time_dates_the_recording() -> None:
+    recording = read_recording(Upload(_relative_time_csv(), "legs 2024-12-01.csv"))
+    assert recording.start_time is None and recording.recorded_on == date(2024, 12, 1)
+    for name in ("legs.csv", "legs 2024-13-45.csv", "id-12024-12-01.csv"):
+        assert read_recording(Upload(_relative_time_csv(), name)).recorded_on is None
