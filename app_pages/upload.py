@@ -7,7 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 import appconfig
-from journal.store import NAMED_DAY_TIME
+from journal.store import recorded_at
 from ml.sample_session import SAMPLE_PATH
 from ui.charts import motion_figure
 from ui.resources import activity_model, journal_engine
@@ -110,10 +110,7 @@ def show_prepared(key: str, prepared: Prepared) -> None:
         )
         st.plotly_chart(figure, key=f"upload_preview_{key}", config={"displaylogo": False})
 
-    start, named_day = prepared.recording.start_time, prepared.recording.recorded_on
-    default_when = (start.astimezone().replace(tzinfo=None) if start
-                    else datetime.combine(named_day, NAMED_DAY_TIME) if named_day
-                    else datetime.now())
+    default_when = recorded_at(prepared.recording) or datetime.now()
     date_column, time_column, title_column = st.columns([2, 2, 5])
     day = date_column.date_input("Date", value=default_when.date(), key=f"upload_date_{key}")
     clock = time_column.time_input(

@@ -66,12 +66,13 @@ from journal.queries import (
 from journal.validation import UNSET, Unset, check_reps, check_rpe, check_text, check_weight
 from journal.views import NotFoundError, SaveResult
 from ml.analysis import DetectedSet, SessionAnalysis
+from ml.recordings import Recording as MlRecording
 
 # Reading functions live in journal.queries; the journal's API is importable from here.
 __all__ = [
     "SetEdit", "count_sessions", "create_session", "delete_session", "find_recording",
     "get_session_row", "list_athletes", "list_exercises", "list_sessions", "load_recording",
-    "load_session", "save_analysis", "to_local_wall_clock", "update_session",
+    "load_session", "recorded_at", "save_analysis", "to_local_wall_clock", "update_session",
 ]
 
 
@@ -88,7 +89,7 @@ class SetEdit(TypedDict, total=False):
 
 _EDIT_KEYS = frozenset(SetEdit.__annotations__)
 #: The time given to a session whose file name holds its day but no time of day.
-NAMED_DAY_TIME = time(12, 0)
+_NAMED_DAY_TIME = time(12, 0)
 
 
 def to_local_wall_clock(moment: datetime) -> datetime:
@@ -96,6 +97,16 @@ def to_local_wall_clock(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone().replace(tzinfo=None)
+
+
+def recorded_at(recording: MlRecording) -> datetime | None:
+    """When a recording was made, as a naive local date-time: its start, else noon of the day its
+    file name gives (``recorded_on``); None when nothing says."""
+    if recording.start_time is not None:
+        return to_local_wall_clock(recording.start_time)
+    if recording.recorded_on is not None:
+        return datetime.combine(recording.recorded_on, _NAMED_DAY_TIME)
+    return None
 
 
 def _athlete(session: Session, athlete: str | None) -> Athlete:
@@ -202,9 +213,7 @@ def save_analysis(
     existing = find_recording(session, recording.sha256)
     if existing is not None:
         return existing
-    when = performed_at or recording.start_time or (
-        datetime.combine(recording.recorded_on, NAMED_DAY_TIME) if recording.recorded_on
-        else datetime.now(UTC))
+    when = performed_at or recorded_at(recording) or datetime.now(UTC)
     try:
         with session.begin_nested():
             model_ids, user_ids = _resolve_exercises(session, analysis, overrides)

@@ -247,10 +247,11 @@ def _assemble(tables: list[SensorTable], uploads: list[Upload]) -> Recording:
         accel = values[fm.GRAVITY] + values[fm.USER_ACCEL]
     epoch = main.epoch and all(t.epoch for t in sources.values())
     zone = main.tz if isinstance(main.tz, timezone) else None
+    names_given = [main.file_name, *(u.name for u in uploads)]  # where a start may be named
     if epoch:
         start_time: datetime | None = datetime.fromtimestamp(start, tz=zone or UTC)
     else:
-        named = _start_from_name([main.file_name, *(u.name for u in uploads)])
+        named = _start_from_name(names_given)
         start_time = None if named is None else datetime.fromtimestamp(
             named.timestamp() + start).astimezone()
     gaps = _merge([(max(a, start), min(b, end)) for s in series.values() for a, b in rs.gaps(s.t)
@@ -274,8 +275,7 @@ def _assemble(tables: list[SensorTable], uploads: list[Upload]) -> Recording:
         original_rate_hz=round(series[fm.GYRO].rate_hz, 3),
         units=units,
         start_time=start_time,
-        recorded_on=None if start_time else _day_from_name(
-            [main.file_name, *(u.name for u in uploads)]),
+        recorded_on=None if start_time else _day_from_name(names_given),
         file_names=tuple(u.name for u in uploads),
         warnings=tuple(dict.fromkeys(warnings)),
         gaps_s=tuple((a - start, b - start) for a, b in gaps),

@@ -24,6 +24,8 @@ _MB = 1024 * 1024
 _UNPACK_FACTOR = 4
 #: The first bytes of a zip file (a local file header, or the end record of an empty archive).
 _ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")
+#: The first bytes of a gzip file (and of each member of one).
+_GZIP_START = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def _gunzip(upload: Upload) -> Upload:
         if size > limit:
             raise RecordingError(f"{upload.name}: unpacks to more than {limit // _MB} MB")
         rest = inflater.unused_data
-        if not inflater.eof or rest[:2] != b"\x1f\x8b":
+        if not inflater.eof or rest[:2] != _GZIP_START:
             break  # cut off, or the end (trailing padding is ignored, as gzip itself does)
     data = b"".join(parts)
     inner = upload.name[:-3] if upload.name.lower().endswith(".gz") else upload.name
@@ -170,7 +172,7 @@ def unpack(upload: Upload) -> tuple[list[Upload], bool]:
 
     Containers are recognised by their first bytes, so a renamed file is still opened.
     """
-    if upload.data[:2] == b"\x1f\x8b":
+    if upload.data[:2] == _GZIP_START:
         upload = _gunzip(upload)
     if upload.data[:4] in _ZIP_STARTS:
         inner: list[Upload] = []
