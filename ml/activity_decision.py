@@ -11,13 +11,15 @@ than the variant within it (grip width, bench angle) on the data we have:
    (``SHIPPED_FAMILY_CALIBRATION``): the mean probability under-states it, so a clean pull-up set
    whose 4 s windows each spread their probability over look-alike exercises read 0.56-0.58 and
    was left "unknown". Below ``family_threshold`` (1 - 1/``COST_OF_WRONG``) the set is "unknown".
-   ``python -m ml.evaluate confidence`` compares the rules, each group's fitted on the others:
-   on the applewatch-gym days the old threshold of 0.6 on the mean probability left 15% of sets
-   unknown (cost 0.225 per set, a wrong name costing 3 unknowns), the calibrated one 4% (0.146).
-   On barbell-metamotion's new users it names every set (0.237 against 0.228): their wrong sets
-   are confidently wrong, and 0.6 caught only 8 of 27. The windows' vote share, alone (0.183 /
-   0.205) or added to the calibration (weight 0.01), did no better.
-   (The family is not that of the largest summed mass: that favours families with many
+   ``python -m ml.evaluate confidence`` compares the rules, each group's fitted on the others
+   (the network trained on every set, 3 and 6 seeds): on the applewatch-gym days the old
+   threshold of 0.6 on the mean probability left 7.7% of right sets unknown (cost 0.137 per set,
+   a wrong name costing 3 unknowns), the calibrated one names every set (0.066). So it does on
+   barbell-metamotion's new users (0.132 against 0.152): their wrong sets are confidently wrong,
+   and 0.6 caught only 5 of 15. The windows' vote share, alone or added to the calibration, did
+   no better. (The early-stopping network: 0.225 -> 0.146 and 0.228 -> 0.237.)
+   (Measured on the held-out predictions of the early-stopping network, before 2026-12-02.
+   The family is not that of the largest summed mass: that favours families with many
    variants. Re-scored from the same held-out predictions (``python -m ml.evaluate activity
    --methods ours --replay DIR``, an AMD EPYC), 3 seeds: network alone 0.934 -> 0.940
    but family macro-F1 0.896 -> 0.868 (small families lose their sets); with the personal model,
@@ -31,8 +33,9 @@ than the variant within it (grip width, bench angle) on the data we have:
    windows' best exercises: 0.932 / 0.837; 0.974 / 0.914; 0.944 (new users lose). None wins
    everywhere.
 3. Variant = best member given the family. When the user's last-used variant of that family
-   (``prior``) is within ``prior_margin`` of the best, the prior wins (a tie-breaker, not an
-   override). Below ``variant_threshold`` with no prior the set is "unknown" but keeps its family.
+   (``prior``) is within ``prior_margin`` (0.05) of the best, the prior wins (a tie-breaker, not
+   an override; a wider margin costs the network trained on every set variants it names
+   right). Below ``variant_threshold`` with no prior the set is "unknown" but keeps its family.
    A user with a personal model (``ml.personal``) gets no prior: ``ActivityModel.decide``.
 """
 
@@ -104,9 +107,10 @@ def fit_calibration(features: np.ndarray, right: np.ndarray) -> ConfidenceCalibr
 
 
 #: Fitted by ``python -m ml.evaluate confidence`` on 1,248 held-out set decisions of the network
-#: (applewatch-gym days and barbell-metamotion participants, 3 and 6 seeds): the mean family
-#: probability under-states how often the family is right (0.6 is right about 80% of the time).
-SHIPPED_FAMILY_CALIBRATION = ConfidenceCalibration(1.2028, (1.0344,))
+#: trained on every set (applewatch-gym days and barbell-metamotion participants, 3 and 6 seeds):
+#: the mean family probability under-states how often the family is right (a set at 0.5 was
+#: right about 94% of the time). The early-stopping network's fit was (1.2028, (1.0344,)).
+SHIPPED_FAMILY_CALIBRATION = ConfidenceCalibration(2.3372, (0.5876,))
 
 
 @dataclass(frozen=True)
@@ -115,12 +119,25 @@ class DecisionThresholds:
 
     With ``family_calibration`` the family's confidence is its calibrated probability of being
     right and ``family_threshold`` applies to that; without one (cards written before), to the
-    mean family probability. The variant's share within its family is already calibrated
+    mean family probability, and to that also below ``family_floor``, where the calibration has
+    no held-out sets to go on. The variant's share within its family is already calibrated
     (``python -m ml.evaluate confidence``) and is used as it is."""
 
     family_threshold: float = round(1 - 1 / COST_OF_WRONG, 4)
+    #: Below this mean family probability the calibration is not applied (the set's confidence is
+    #: that probability, so it is "unknown"). The calibration is fitted on held-out sets of the
+    #: exercises the model knows, and they almost never spread so: 6 of 795 held-out sets of the
+    #: network trained on every set fell under 0.4 (lowest 0.33; 5 of them right). A set of an
+    #: exercise the model has never seen, the user's own, is what spreads its probability over
+    #: families, and the fit's slope (0.59 on the logit) would name it at 80-88%.
+    family_floor: float = 0.4
     variant_threshold: float = 0.4
-    prior_margin: float = 0.25
+    #: How far the last-used variant may trail the best and still win. 0.25 suited the network of
+    #: the early-stopping recipe; the network trained on every set names variants better, and
+    #: on the applewatch-gym days 0 and 0.05 name the most sets right (0.914), 0.25 0.887
+    #: (``python -m ml.evaluate activity``, ``tie_breaker_margin``; chosen per held-out day on
+    #: the other days: 0.912).
+    prior_margin: float = 0.05
     family_calibration: ConfidenceCalibration | None = SHIPPED_FAMILY_CALIBRATION
 
     def to_dict(self) -> dict[str, Any]:
@@ -239,7 +256,7 @@ def classify_span(
 
     vote_share = family_vote_share(probs, classes, family)
     family_conf = family_p
-    if thresholds.family_calibration is not None:
+    if thresholds.family_calibration is not None and family_p >= thresholds.family_floor:
         family_conf = float(thresholds.family_calibration.probability(
             calibration_features(family_p))[0])
     if family_conf < thresholds.family_threshold:

@@ -41,7 +41,8 @@ def make_model(
     orientation against gravity, the strongest cue) → Dense → softmax over ``n_classes``.
 
     ``window_statistics`` adds each normalised channel's variance, maximum and minimum (batch
-    normalised) beside the mean. Not in the shipped recipe: over the same seeds it lifted the
+    normalised) beside the mean. Not in the shipped recipe: measured with the early-stopping
+    recipe (before 2026-12-02), over the same seeds it lifted the
     held-out applewatch-gym days (family 0.938 -> 0.962, exercise 0.832 -> 0.852, 3 seeds) and
     cost new barbell-metamotion users 3 points (0.953 -> 0.921, 6 seeds): spread and extremes
     of one user's motion carry over between his days, not to other people.
@@ -203,7 +204,8 @@ def fit(
     is None) to the model's input length; ``validation`` holds model-length windows and labels.
     The epoch loop is ours rather than one ``fit(epochs=...)`` call because augmenting the whole
     array in NumPy once per epoch is ~3x faster on 2 cores than a per-batch ``PyDataset``; the
-    stopping rule is Keras' EarlyStopping one (val_loss, ``patience``, best weights restored).
+    stopping rule is Keras' EarlyStopping one (``patience``, best weights restored) on the
+    validation loss, or on the training loss when there is no ``validation`` (the shipped recipe).
     Returns the history and the epoch whose weights were kept.
     """
     keras.utils.set_random_seed(seed)

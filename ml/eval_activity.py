@@ -5,8 +5,10 @@ Protocols (printed beside every number):
 * applewatch-gym, leave-one-recording-day-out: codes with >= 3 sets (+ rest from the idle edges
   of every file); exercise-level set accuracy is counted over codes recorded on >= 2 days, since a
   code recorded on a single day is never seen in training when that day is held out. Mean +/- sd
-  over 3 seeds (seeds 0-2 named 0.921-0.954 of the families right, the seed network 0.914-0.974,
-  on the card's processor: one seed is one draw).
+  over 3 seeds (seeds 0-2 named 0.974-0.980 of the families right, the seed network 0.954-0.960,
+  on the card's processor: one seed is one draw). A held-out day's sets are named with the
+  user's last-used variants of the earlier days as the tie-breaker; ``tie_breaker_rows`` also
+  scores the tie-breaker's margin chosen per held-out day on the other days.
 * barbell-metamotion, leave-one-participant-out: five lifts + rest recordings; mean +/- sd over
   seeds.
 
@@ -47,7 +49,7 @@ import appconfig
 from journal.exercises import family_of
 from ml import datasets
 from ml.activity_data import SetSignal, WindowTable, build_table, wide_samples_for
-from ml.activity_decision import DecisionThresholds, exercise_distribution
+from ml.activity_decision import DecisionThresholds, classify_span, exercise_distribution
 from ml.activity_metrics import (
     HeldOut,
     confusion_png,
@@ -75,6 +77,10 @@ ONE_PERSON = {datasets.APPLEWATCH}
 YOUNG_JOURNAL_DAYS = 2
 #: Network weights tried when the personal model's w is chosen without the held-out group.
 WEIGHT_GRID = tuple(float(w) for w in np.round(np.arange(0.0, 1.0001, 0.05), 2))
+#: Margins of the last-used-variant tie-breaker tried when it is chosen without the held-out day
+#: (``DecisionThresholds.prior_margin``; 0 lets the last-used variant win only when it is the
+#: network's best already).
+MARGIN_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 
 
 @dataclass(frozen=True)
@@ -405,6 +411,54 @@ def _personal_rows(
     return out
 
 
+def tie_breaker_rows(
+    held_by_seed: Sequence[HeldOut], classes: Sequence[str],
+    priors: Mapping[int, Mapping[str, str]], groups: np.ndarray, counted: Callable[[str], bool],
+) -> dict[str, dict[str, Any]]:
+    """Per level, our sets named with the last-used-variant tie-breaker's margin of each held-out
+    day chosen on the other days (most sets of all seeds named right; ties: the smaller margin,
+    fewer overrides of the network), mean and sd over seeds; and every margin's accuracy over all
+    days and seeds, the shipped margin's among them.
+
+    The margin decides how far the user's last-used variant may trail the best variant and still
+    win; it was set when the network named variants worse, so it is re-chosen here without the
+    day it is scored on, as the personal model's w is (``held_out_choice``)."""
+    right: dict[float, dict[tuple[int, int], tuple[bool, bool]]] = {}
+    for margin in MARGIN_GRID:
+        thresholds = DecisionThresholds(family_threshold=0.0, variant_threshold=0.0,
+                                        prior_margin=margin)
+        right[margin] = {}
+        for seed, held in enumerate(held_by_seed):
+            for s, truth in held.set_truth.items():
+                if not counted(truth):
+                    continue
+                named = classify_span(held.probs[held.window_set == s], classes,
+                                      thresholds=thresholds, prior=priors.get(s)).exercise
+                right[margin][(seed, s)] = (named == truth, family_of(named) == family_of(truth))
+    keys = list(right[MARGIN_GRID[0]])
+    chosen: dict[str, float] = {}
+    for day in sorted({str(groups[s]) for _, s in keys}):
+        others = [k for k in keys if groups[k[1]] != day]
+        chosen[day] = max(MARGIN_GRID, key=lambda m: (sum(right[m][k][0] for k in others), -m))
+    out: dict[str, dict[str, Any]] = {}
+    for index, level in enumerate(("exercise", "family")):
+        per_seed = [float(np.mean([right[chosen[str(groups[s])]][(seed, s)][index]
+                                   for sd, s in keys if sd == seed]))
+                    for seed in range(len(held_by_seed))]
+        out[level] = {
+            "set_accuracy": float(np.mean(per_seed)),
+            "set_accuracy_sd": float(np.std(per_seed, ddof=1)) if len(per_seed) > 1 else None,
+            "margins_chosen": dict(sorted(chosen.items())),
+            "shipped_margin": DecisionThresholds().prior_margin,
+            "set_accuracy_by_margin": {f"{m:g}": float(np.mean([v[index] for v in
+                                                                 right[m].values()]))
+                                       for m in MARGIN_GRID},
+            "description": "ours, the last-used-variant tie-breaker's margin of each held-out day "
+                           "chosen on the other days (the count of sets named right, all seeds)",
+        }
+    return out
+
+
 def _summary(runs: list[dict[str, Any]], key: str) -> tuple[float, float | None]:
     values = [r[key] for r in runs if key in r]
     if not values:
@@ -508,6 +562,8 @@ def evaluate_protocol(
             if method == "ours" and seed == seeds[0]:
                 extras["decision_with_thresholds"] = decision_coverage(
                     held, data.classes, DecisionThresholds(), counted, priors)
+    margin_rows = (tie_breaker_rows(held_by["ours"], data.classes, priors, groups, counted)
+                   if held_by.get("ours") and priors else {})
     personal_rows = (_personal_rows(name, table, groups, held_groups, data, held_by["ours"],
                                     counted, log, audit if corrections else None)
                      if held_by.get("ours") and dataset in ONE_PERSON else {})
@@ -533,6 +589,8 @@ def evaluate_protocol(
             if key in first:
                 row[key] = _summary(ours, key)[0]
         row["set_misses"] = {m: set_misses(runs[m][level], names) for m in methods}
+        if level in margin_rows:
+            row["tie_breaker_margin"] = margin_rows[level]
         if level in personal_rows:
             row["with_personal_model"] = personal_rows[level]
             row["set_misses"]["ours_with_personal_model"] = personal_rows[level].pop(
@@ -629,7 +687,7 @@ def card_entries(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "set_accuracy_without_history",
             "pull_up_set_recall", "pull_up_window_precision", "per_class_set_recall",
             "decision_with_thresholds", "confusion_matrix_png", "with_personal_model",
-            "audited_labels")
+            "audited_labels", "tie_breaker_margin")
     return [{k: r[k] for k in keep if k in r} for r in rows]
 
 
@@ -725,6 +783,15 @@ def main(argv: list[str] | None = None) -> int:
                   f"{mix['network_weights_chosen']}; all days together are likeliest at "
                   f"{mix['network_weight_everywhere']:g}); at the shipped w "
                   f"{at['network_weight']:g}: {_fmt(at['set_accuracy'], at['set_accuracy_sd'])}")
+    for r in rows:
+        if "tie_breaker_margin" in r:
+            tie = r["tie_breaker_margin"]
+            curve = ", ".join(f"{m} {a:.3f}" for m, a in tie["set_accuracy_by_margin"].items())
+            print(f"  [{r['dataset']} {r['level']}] the last-used-variant tie-breaker's margin "
+                  f"of each held-out day chosen on the other days: "
+                  f"{_fmt(tie['set_accuracy'], tie['set_accuracy_sd'])} (margins chosen: "
+                  f"{sorted(set(tie['margins_chosen'].values()))}); every day by margin: "
+                  f"{curve}; shipped margin {tie['shipped_margin']:g}")
     for text in filter(None, map(misses_text, rows)):
         print(text)
     for r in rows:

@@ -46,6 +46,7 @@ from ml.activity_decision import (
     COST_OF_WRONG,
     SHIPPED_FAMILY_CALIBRATION,
     ConfidenceCalibration,
+    DecisionThresholds,
     calibration_features,
     fit_calibration,
     logit,
@@ -90,11 +91,15 @@ def _raw(key: str) -> Score:
     return lambda fit_on, scored: np.array([r[key] for r in scored])
 
 
-def _calibrated(with_vote_share: bool = False) -> Score:
-    """The family's calibrated probability, fitted on ``fit_on``."""
+def _calibrated(with_vote_share: bool = False, floor: float = 0.0) -> Score:
+    """The family's calibrated probability, fitted on ``fit_on``; below ``floor`` of mean family
+    probability that probability itself (``DecisionThresholds.family_floor``)."""
     def score(fit_on: Sequence[Record], scored: Sequence[Record]) -> np.ndarray:
         calibration = fit_calibration(*_level_features(fit_on, "family", with_vote_share))
-        return calibration.probability(_level_features(scored, "family", with_vote_share)[0])
+        calibrated = calibration.probability(
+            _level_features(scored, "family", with_vote_share)[0])
+        raw = np.array([r["family_probability"] for r in scored])
+        return np.where(raw >= floor, calibrated, raw)
     return score
 
 
@@ -163,11 +168,14 @@ def rules(level: str, cost_of_wrong: float) -> dict[str, tuple[Score, float | No
         return {"variant share >= 0.4 (shipped)": (_raw("variant_probability"), 0.4),
                 "variant share >= chosen": (_raw("variant_probability"), None)}
     calibrated = 1 - 1 / cost_of_wrong
+    floor = DecisionThresholds().family_floor
     return {
         "mean probability >= 0.6 (shipped before)": (_raw("family_probability"), 0.6),
         "mean probability >= chosen": (_raw("family_probability"), None),
         "vote share >= chosen": (_raw("family_vote_share"), None),
         f"calibrated >= {calibrated:.2f} (1 - 1/cost)": (_calibrated(), calibrated),
+        f"calibrated >= {calibrated:.2f}, floor {floor:g} (shipped)": (
+            _calibrated(floor=floor), calibrated),
         f"calibrated with vote share >= {calibrated:.2f}": (_calibrated(True), calibrated),
     }
 
@@ -175,7 +183,9 @@ def rules(level: str, cost_of_wrong: float) -> dict[str, tuple[Score, float | No
 def shown_confidence(records: Sequence[Record]) -> np.ndarray:
     """What the app shows beside each set (the family's calibrated probability, fitted on the
     other groups, times the variant's share), per record (n,)."""
-    family, _, _ = held_out_named(records, "family", _calibrated(), 1.0, COST_OF_WRONG)
+    family, _, _ = held_out_named(records, "family",
+                                  _calibrated(floor=DecisionThresholds().family_floor), 1.0,
+                                  COST_OF_WRONG)
     return family * np.array([r["variant_probability"] for r in records])
 
 
@@ -288,7 +298,16 @@ def main(argv: list[str] | None = None) -> int:
     fitted = shipped_fit(records)
     print(f"  family calibration fitted on every group (network alone): {fitted.to_list()}; "
           f"shipped (ml.activity_decision): {SHIPPED_FAMILY_CALIBRATION.to_list()}")
-    shipped_rule = f"calibrated >= {1 - 1 / args.cost_of_wrong:.2f} (1 - 1/cost)"
+    floor = DecisionThresholds().family_floor
+    under = [r for r in records if not r["with_personal_model"]
+             and r["family_probability"] < floor]
+    alone = [r for r in records if not r["with_personal_model"]]
+    print(f"  below the family floor {floor:g} (left unknown, uncalibrated): {len(under)} of "
+          f"{len(alone)} decisions of the network alone, {sum(r['family_right'] for r in under)} "
+          f"of them right; lowest family probability "
+          f"{min(r['family_probability'] for r in alone):.3f}")
+    shipped_rule = (f"calibrated >= {1 - 1 / args.cost_of_wrong:.2f}, floor "
+                    f"{DecisionThresholds().family_floor:g} (shipped)")
     entry = {
         "command": "python -m ml.evaluate confidence", "report_command": report.get("command"),
         "machine": report.get("machine"), "protocol": protocol,

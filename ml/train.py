@@ -45,12 +45,28 @@ def _report_of_recipe(path: Path, recipe: dict[str, Any], spec: WindowSpec) -> d
     return report
 
 
-def _evaluation_from_report(recipe: dict[str, Any], spec: WindowSpec) -> list[dict[str, Any]]:
-    """The last complete evaluation run with this recipe, or [] (the card then says so)."""
+def _stopping_text(recipe: dict[str, Any]) -> str:
+    """How a training run of ``recipe`` decides when to stop, for the card's protocol."""
+    if recipe["validation_fraction"]:
+        return (f"{recipe['validation_fraction']:.0%} of the sets of each class (seeded) held "
+                "out to stop training early.")
+    return (f"No set held out: training stops when the training loss has not fallen for "
+            f"{recipe['patience']} epochs, or after {recipe['epochs']}, keeping the weights of "
+            "its lowest training loss.")
+
+
+def _evaluation_from_report(recipe: dict[str, Any], spec: WindowSpec) -> dict[str, Any]:
+    """The card's evaluation fields from the last complete evaluation run with this recipe: its
+    ``evaluation`` list (empty when there is none: the card then says so), the command that
+    produced it and the machine it ran on."""
     from ml.eval_activity import card_entries
 
     report = _report_of_recipe(EVALUATION_REPORT, recipe, spec)
-    return card_entries(report["rows"]) if report.get("complete") else []
+    if not report.get("complete"):
+        return {"evaluation": []}
+    return {"evaluation": card_entries(report["rows"]),
+            "evaluation_command": report.get("command"),
+            "evaluation_machine": report.get("machine")}
 
 
 def _confidence_from_report(recipe: dict[str, Any], spec: WindowSpec) -> dict[str, Any] | None:
@@ -96,8 +112,7 @@ def train(
         "protocol": (
             "Trained on every set of the listed datasets whose exercise has at least 3 sets, "
             f"except {', '.join(HELD_OUT_SETS)} (kept unseen for the app's tests); "
-            f"{RECIPE['validation_fraction']:.0%} of the sets of each class (seeded) held out to "
-            "stop training early. Rest: the idle edges of applewatch-gym files and the "
+            f"{_stopping_text(RECIPE)} Rest: the idle edges of applewatch-gym files and the "
             "barbell-metamotion rest recordings. The measured accuracy comes from "
             "python -m ml.evaluate activity, which trains afresh with each day or participant "
             "held out."
@@ -116,7 +131,7 @@ def train(
         "libraries": library_versions(),
         "machine": machine(),
         "command": "python -m ml.train " + " ".join(sys.argv[1:]),
-        "evaluation": _evaluation_from_report(RECIPE, spec),
+        **_evaluation_from_report(RECIPE, spec),
     }
     confidence = _confidence_from_report(RECIPE, spec)
     if confidence is not None:

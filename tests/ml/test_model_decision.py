@@ -43,8 +43,9 @@ def test_idle_windows_inside_a_set_do_not_dilute_the_vote() -> None:
 
 
 def test_a_set_split_between_families_is_unknown_rather_than_a_wrong_label() -> None:
-    # Three families about even: no family above a third. Held-out sets whose family had under
-    # 0.35 were right 23% of the time (python -m ml.evaluate confidence).
+    # Three families about even: no family above a third. Held-out sets of known exercises
+    # almost never spread so (6 of 795 under 0.4); a set of an exercise the model has never seen
+    # does, and the calibration, fitted on known ones, would name it (family_floor).
     probs = _windows([0.34, 0.16, 0.16, 0.34, 0.0])
     decision = classify_span(probs, CLASSES)
     assert decision.exercise == "unknown"
@@ -52,6 +53,9 @@ def test_a_set_split_between_families_is_unknown_rather_than_a_wrong_label() -> 
     assert decision.confidence < DecisionThresholds().family_threshold
     # The best guess is still offered first.
     assert decision.alternatives[0][0] in ("assisted_pull_up", "preacher_curl")
+    # It is the floor that keeps it unknown: the calibration alone would name it.
+    unfloored = classify_span(probs, CLASSES, thresholds=DecisionThresholds(family_floor=0.0))
+    assert unfloored.exercise != "unknown"
 
 
 def test_one_clear_exercise_is_not_outvoted_by_a_family_of_split_variants() -> None:
@@ -66,15 +70,15 @@ def test_a_sure_family_with_an_unsure_variant_keeps_the_family() -> None:
     decision = classify_span(probs, CLASSES, thresholds=DecisionThresholds(variant_threshold=0.6))
     assert decision.exercise == "unknown"
     assert decision.family == "row"
-    assert decision.family_confidence == pytest.approx(1.0, abs=0.001)
+    assert decision.family_confidence > 0.99
 
 
 def test_last_used_variant_breaks_a_near_tie_but_not_a_clear_answer() -> None:
-    near_tie = _windows([0.0, 0.55, 0.45, 0.0, 0.0])
+    near_tie = _windows([0.0, 0.52, 0.48, 0.0, 0.0])
     prior = {"row": "close_grip_cable_row"}
     decided = classify_span(near_tie, CLASSES, prior=prior)
     assert decided.exercise == "close_grip_cable_row" and decided.used_prior
-    clear = _windows([0.0, 0.9, 0.1, 0.0, 0.0])
+    clear = _windows([0.0, 0.6, 0.4, 0.0, 0.0])
     assert classify_span(clear, CLASSES, prior=prior).exercise == "neutral_grip_cable_row"
 
 
@@ -83,7 +87,7 @@ def test_a_user_with_a_personal_model_gets_no_last_used_tie_breaker() -> None:
     from ml.personal import PersonalModel
     from ml.windowing import WindowSpec
 
-    near_tie = _windows([0.0, 0.55, 0.45, 0.0, 0.0])
+    near_tie = _windows([0.0, 0.52, 0.48, 0.0, 0.0])
     prior = {"row": "close_grip_cable_row"}
     network_only = ActivityModel(network=None, classes=CLASSES, spec=WindowSpec())
     assert network_only.decide(near_tie, prior=prior).exercise == "close_grip_cable_row"
@@ -108,8 +112,8 @@ def test_probabilities_of_the_wrong_width_are_refused() -> None:
 
 def test_the_calibrated_confidence_names_a_set_the_mean_probability_left_unknown() -> None:
     # Every window's best guess is the pull-up, at 0.5 with the rest spread over other families:
-    # below the old threshold on the mean probability, but held-out sets at 0.5 were right ~80%
-    # of the time (the shipped calibration).
+    # below the old threshold on the mean probability, but held-out sets at 0.4-0.6 were right
+    # about 90% of the time (the shipped calibration).
     probs = _windows(*[[0.5, 0.15, 0.15, 0.2, 0.0]] * 10)
     uncalibrated = DecisionThresholds(family_threshold=0.6, family_calibration=None)
     assert classify_span(probs, CLASSES, thresholds=uncalibrated).exercise == "unknown"
@@ -117,7 +121,7 @@ def test_the_calibrated_confidence_names_a_set_the_mean_probability_left_unknown
     assert (decision.exercise, decision.family) == ("assisted_pull_up", "pull-up")
     assert decision.family_probability == pytest.approx(0.5)
     assert decision.family_vote_share == pytest.approx(1.0)
-    assert 0.67 <= decision.confidence < 0.85
+    assert 0.85 <= decision.confidence < 0.95
 
 
 def test_the_vote_share_weighs_windows_by_their_exercise_mass() -> None:

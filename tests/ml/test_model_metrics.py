@@ -73,12 +73,18 @@ def test_every_methods_wrong_sets_and_those_all_share_are_printed() -> None:
 
 
 def test_the_users_last_used_variant_breaks_a_near_tie() -> None:
-    # Set 1 leans close-grip 0.6 to 0.4 within the row family: near enough for the journal's
-    # last-used neutral grip to win, as it does in the app.
-    result = score(_held_out(), CLASSES, level="exercise",
-                   priors={1: {"row": "neutral_grip_cable_row"}})
-    assert result["set_accuracy"] == 1.0
-    assert result["set_accuracy_without_history"] == 0.5
+    # Set 1 leans close-grip 0.52 to 0.48 within the row family: near enough for the journal's
+    # last-used neutral grip to win, as it does in the app. At 0.6 to 0.4 the network's lean wins.
+    def row_set(close: float) -> HeldOut:
+        probs = np.array([[0.9, 0.0, 0.0, 0.1], [0.0, 1 - close, close, 0.0]])
+        return HeldOut(probs=probs, window_labels=np.array([0, 1]), window_set=np.array([0, 1]),
+                       set_truth={0: "assisted_pull_up", 1: "neutral_grip_cable_row"})
+
+    history = {1: {"row": "neutral_grip_cable_row"}}
+    near = score(row_set(0.52), CLASSES, level="exercise", priors=history)
+    assert near["set_accuracy"] == 1.0
+    assert near["set_accuracy_without_history"] == 0.5
+    assert score(row_set(0.6), CLASSES, level="exercise", priors=history)["set_accuracy"] == 0.5
 
 
 def test_history_holds_the_latest_variant_of_earlier_days_only() -> None:
@@ -171,3 +177,22 @@ def test_evaluating_one_protocol_updates_only_its_rows_of_the_card(tmp_path: Pat
         "barbell-metamotion": "python -m ml.evaluate activity"}
     # A card of another recipe is left alone: its model was not what was evaluated.
     assert not update_card(card_path, {**report, "recipe": {"r": 2}})
+
+
+def test_no_day_helps_choose_its_own_tie_breaker_margin() -> None:
+    from ml.eval_activity import tie_breaker_rows
+
+    # Both sets are neutral-grip rows whose variants stand 0.6 to 0.4. On day A the journal's
+    # last-used variant is the right one (trailing): only a margin of 0.2 or more names the set.
+    # On day B it is the wrong one: any margin from 0.2 names it wrong. Each day gets the margin
+    # the other day prefers, so both are named wrong.
+    probs = np.array([[0.0, 0.4, 0.6, 0.0], [0.0, 0.6, 0.4, 0.0]])
+    held = HeldOut(probs=probs, window_labels=np.array([1, 1]), window_set=np.array([0, 1]),
+                   set_truth={0: "neutral_grip_cable_row", 1: "neutral_grip_cable_row"})
+    priors = {0: {"row": "neutral_grip_cable_row"}, 1: {"row": "close_grip_cable_row"}}
+    rows = tie_breaker_rows([held], CLASSES, priors, np.array(["day A", "day B"]),
+                            lambda exercise: True)
+    assert rows["exercise"]["margins_chosen"] == {"day A": 0.0, "day B": 0.2}
+    assert rows["exercise"]["set_accuracy"] == 0.0
+    assert rows["family"]["set_accuracy"] == 1.0
+    assert rows["exercise"]["set_accuracy_by_margin"]["0"] == 0.5
