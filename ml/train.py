@@ -50,7 +50,7 @@ def _stopping_text(recipe: dict[str, Any]) -> str:
     if recipe["validation_fraction"]:
         return (f"{recipe['validation_fraction']:.0%} of the sets of each class (seeded) held "
                 "out to stop training early.")
-    return (f"No set held out: training stops when the training loss has not fallen for "
+    return (f"no set is held out: training stops when the training loss has not fallen for "
             f"{recipe['patience']} epochs, or after {recipe['epochs']}, keeping the weights of "
             "its lowest training loss.")
 
