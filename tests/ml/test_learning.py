@@ -316,3 +316,23 @@ def test_cli_from_journal_refuses_an_empty_journal(
                                 f"sqlite:///{tmp_path / 'journal.sqlite3'}"])
     assert status == 2
     assert "label 3 more to retrain" in capsys.readouterr().out
+
+
+def test_sets_of_an_exercise_the_model_never_saw_are_counted_before_labelling(
+    tiny_base: TinyBase,
+) -> None:
+    # Real assisted pull-up sets, which the tiny base model never saw: every one is either left
+    # unknown or named as one of the model's own exercises, and the family floor only ever
+    # adds unknowns.
+    from ml.activity_sets import training_data as sets_of
+    from ml.eval_learning import unseen_sets
+
+    base = load_model(tiny_base.path)
+    pull_ups = [s for s in sets_of((datasets.APPLEWATCH,)).sets if s.exercise == PULL_UP][:4]
+    counts = unseen_sets(base, pull_ups, (*base.classes, PULL_UP))
+    assert counts["n_sets"] == 4
+    for version in ("shipped", "without_floor"):
+        named = counts[version]["named_as"]
+        assert counts[version]["unknown"] + sum(named.values()) == 4
+        assert set(named) <= set(base.classes)
+    assert counts["shipped"]["unknown"] >= counts["without_floor"]["unknown"]
