@@ -14,10 +14,11 @@ than the variant within it (grip width, bench angle) on the data we have:
    ``python -m ml.evaluate confidence`` compares the rules, each group's fitted on the others
    (the network trained on every set, 3 and 6 seeds): on the applewatch-gym days the old
    threshold of 0.6 on the mean probability left 7.7% of right sets unknown (cost 0.137 per set,
-   a wrong name costing 3 unknowns), the calibrated one names every set (0.066). So it does on
-   barbell-metamotion's new users (0.132 against 0.152): their wrong sets are confidently wrong,
-   and 0.6 caught only 5 of 15. The windows' vote share, alone or added to the calibration, did
-   no better. (The early-stopping network: 0.225 -> 0.146 and 0.228 -> 0.237.)
+   a wrong name costing 3 unknowns), the calibrated one with its floor (``family_floor``) names
+   99% (0.073). So it does on barbell-metamotion's new users (0.132 against 0.152): their wrong
+   sets are confidently wrong, and 0.6 caught only 5 of 15. The windows' vote share, alone or
+   added to the calibration, did no better. (The early-stopping network: 0.225 -> 0.146 and
+   0.228 -> 0.237.)
    (Measured on the held-out predictions of the early-stopping network, before 2026-12-02.
    The family is not that of the largest summed mass: that favours families with many
    variants. Re-scored from the same held-out predictions (``python -m ml.evaluate activity

@@ -13,13 +13,13 @@ within its seed-to-seed spread; 96 gave applewatch-gym two or three more sets fo
 
 Until the card of 2026-12-02 a seeded 15% of each class's training sets (``validation_sets``)
 was held back to stop on its loss. Those sets are few (one or two per exercise code, often from
-the day that is held out next), so the stop came after 6-12 epochs on the noise of a handful of
+the day that is held out next), so the stop came after 7-26 epochs on the noise of a handful of
 sets, and the held-back sets were not learned from. Training on them all, to the training loss's
 plateau, raised applewatch-gym leave-one-day-out for the network alone by several points at both
-levels and left barbell-metamotion within its seed-to-seed spread (README, "Training without
-early stopping", has the figures of both recipes). ``validation_sets`` stays for recipes that ask
-for a fraction. The seed network's recipe derives from ours, so it trains on the same windows for
-the same epochs.
+levels on the card's seeds and left barbell-metamotion within its seed-to-seed spread (README,
+"Exercise recognition", with fresh seeds; docs/activity-model-history.md, the earlier recipe).
+``validation_sets`` stays for recipes that ask for a fraction. The seed network's recipe derives
+from ours, so it trains on the same windows for the same epochs.
 
 One network, not an ensemble. Three networks from seeds s, s + 1000, s + 2000 with their
 probabilities averaged (one saved model), each fold trained on the evaluated dataset only, raised

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -36,15 +36,19 @@ _ALWAYS_NAME = DecisionThresholds(family_threshold=0.0, variant_threshold=0.0)
 
 def set_predictions(
     held: HeldOut, classes: Sequence[str], priors: Mapping[int, Mapping[str, str]] | None = None,
+    *, prior_margin: float | None = None,
 ) -> dict[int, str]:
     """The exercise of each held-out set as the app names it, no thresholds ("unknown" for a set
     without windows).
 
     Without ``priors`` that is the best exercise of the set's mean probabilities. With ``priors``
     (set index -> family -> the user's last-used exercise of it) the last-used variant of the
-    chosen family wins near-ties (``ml.activity_decision``).
+    chosen family wins near-ties (``ml.activity_decision``): within the shipped
+    ``prior_margin``, or the one given.
     """
-    return {s: classify_span(held.probs[held.window_set == s], classes, thresholds=_ALWAYS_NAME,
+    thresholds = (_ALWAYS_NAME if prior_margin is None
+                  else replace(_ALWAYS_NAME, prior_margin=prior_margin))
+    return {s: classify_span(held.probs[held.window_set == s], classes, thresholds=thresholds,
                              prior=(priors or {}).get(s)).exercise
             for s in held.set_truth}
 

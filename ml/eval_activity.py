@@ -49,7 +49,7 @@ import appconfig
 from journal.exercises import family_of
 from ml import datasets
 from ml.activity_data import SetSignal, WindowTable, build_table, wide_samples_for
-from ml.activity_decision import DecisionThresholds, classify_span, exercise_distribution
+from ml.activity_decision import DecisionThresholds, exercise_distribution
 from ml.activity_metrics import (
     HeldOut,
     confusion_png,
@@ -425,16 +425,12 @@ def tie_breaker_rows(
     day it is scored on, as the personal model's w is (``held_out_choice``)."""
     right: dict[float, dict[tuple[int, int], tuple[bool, bool]]] = {}
     for margin in MARGIN_GRID:
-        thresholds = DecisionThresholds(family_threshold=0.0, variant_threshold=0.0,
-                                        prior_margin=margin)
         right[margin] = {}
         for seed, held in enumerate(held_by_seed):
-            for s, truth in held.set_truth.items():
-                if not counted(truth):
-                    continue
-                named = classify_span(held.probs[held.window_set == s], classes,
-                                      thresholds=thresholds, prior=priors.get(s)).exercise
-                right[margin][(seed, s)] = (named == truth, family_of(named) == family_of(truth))
+            named = set_predictions(held, classes, priors, prior_margin=margin)
+            right[margin].update({
+                (seed, s): (named[s] == truth, family_of(named[s]) == family_of(truth))
+                for s, truth in held.set_truth.items() if counted(truth)})
     keys = list(right[MARGIN_GRID[0]])
     chosen: dict[str, float] = {}
     for day in sorted({str(groups[s]) for _, s in keys}):

@@ -162,6 +162,13 @@ def summary(right: np.ndarray, named: np.ndarray, cost_of_wrong: float) -> dict[
     }
 
 
+def shipped_family_rule(cost_of_wrong: float) -> str:
+    """The name of the app's family rule in ``rules``: the calibrated confidence against
+    1 - 1/cost, uncalibrated below ``DecisionThresholds.family_floor``."""
+    return (f"calibrated >= {1 - 1 / cost_of_wrong:.2f}, floor "
+            f"{DecisionThresholds().family_floor:g} (shipped)")
+
+
 def rules(level: str, cost_of_wrong: float) -> dict[str, tuple[Score, float | None]]:
     """Rule name -> (score, threshold or None to choose it on the other groups)."""
     if level == "exercise":
@@ -174,8 +181,7 @@ def rules(level: str, cost_of_wrong: float) -> dict[str, tuple[Score, float | No
         "mean probability >= chosen": (_raw("family_probability"), None),
         "vote share >= chosen": (_raw("family_vote_share"), None),
         f"calibrated >= {calibrated:.2f} (1 - 1/cost)": (_calibrated(), calibrated),
-        f"calibrated >= {calibrated:.2f}, floor {floor:g} (shipped)": (
-            _calibrated(floor=floor), calibrated),
+        shipped_family_rule(cost_of_wrong): (_calibrated(floor=floor), calibrated),
         f"calibrated with vote share >= {calibrated:.2f}": (_calibrated(True), calibrated),
     }
 
@@ -299,15 +305,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  family calibration fitted on every group (network alone): {fitted.to_list()}; "
           f"shipped (ml.activity_decision): {SHIPPED_FAMILY_CALIBRATION.to_list()}")
     floor = DecisionThresholds().family_floor
-    under = [r for r in records if not r["with_personal_model"]
-             and r["family_probability"] < floor]
     alone = [r for r in records if not r["with_personal_model"]]
+    under = [r for r in alone if r["family_probability"] < floor]
     print(f"  below the family floor {floor:g} (left unknown, uncalibrated): {len(under)} of "
           f"{len(alone)} decisions of the network alone, {sum(r['family_right'] for r in under)} "
           f"of them right; lowest family probability "
           f"{min(r['family_probability'] for r in alone):.3f}")
-    shipped_rule = (f"calibrated >= {1 - 1 / args.cost_of_wrong:.2f}, floor "
-                    f"{DecisionThresholds().family_floor:g} (shipped)")
+    shipped_rule = shipped_family_rule(args.cost_of_wrong)
     entry = {
         "command": "python -m ml.evaluate confidence", "report_command": report.get("command"),
         "machine": report.get("machine"), "protocol": protocol,
