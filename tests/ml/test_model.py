@@ -133,19 +133,20 @@ def test_a_gyro_only_recording_gets_unknown_sets_and_a_warning(tiny_model: Any) 
     assert "no accelerometer" in (model.input_warning(gyro_only) or "")
 
 
-def test_network_with_window_statistics_saves_and_loads_with_identical_predictions(
-    tiny_model: Any, tmp_path: Path
+@pytest.mark.parametrize("option", ["window_statistics", "gravity_frame"])
+def test_network_options_save_and_load_with_identical_predictions(
+    tiny_model: Any, tmp_path: Path, option: str
 ) -> None:
     from ml.activity_network import make_model
 
     windows = np.lib.stride_tricks.sliding_window_view(
         tiny_model["sets"][0].signal, SPEC.window_samples, axis=0)[::25].transpose(0, 2, 1)
     network = make_model(window_samples=SPEC.window_samples, n_classes=3, filters=(8, 8),
-                         dense_units=16, normalization_data=windows, window_statistics=True)
+                         dense_units=16, normalization_data=windows, **{option: True})
     model = ActivityModel(network, ("assisted_pull_up", "incline_dumbbell_biceps_curl", "rest"),
                           SPEC, DecisionThresholds())
-    model.save(tmp_path / "statistics.keras", {"version": "statistics-test"})
-    loaded = load_model(tmp_path / "statistics.keras")
+    model.save(tmp_path / f"{option}.keras", {"version": f"{option}-test"})
+    loaded = load_model(tmp_path / f"{option}.keras")
     np.testing.assert_array_equal(loaded.predict_windows(windows), model.predict_windows(windows))
 
 
@@ -268,3 +269,33 @@ def test_augmentation_names_an_unknown_rotation_mode() -> None:
     with pytest.raises(ValueError, match="rotation_about"):
         augment(np.zeros((1, 20, 6), np.float32), 20, np.random.default_rng(0),
                 rotation_about="north")
+
+
+def test_gravity_frame_channels_are_the_motion_along_and_across_gravity_whatever_the_strap_angle(
+    tiny_model: Any,
+) -> None:
+    import keras
+
+    from ml.activity_network import gravity_frame_channels, random_rotations
+
+    signal = tiny_model["sets"][0].signal  # a real assisted pull-up set, (n_samples, 6)
+    windows = np.lib.stride_tricks.sliding_window_view(
+        signal, SPEC.window_samples, axis=0)[::25].transpose(0, 2, 1).astype(np.float32)
+    inputs = keras.Input((SPEC.window_samples, 6))
+    frame = keras.Model(inputs, gravity_frame_channels(inputs, SPEC.window_samples))
+    got = frame.predict(windows, verbose=0)
+
+    gravity = windows[..., 3:].mean(axis=1, keepdims=True)
+    up = gravity / np.linalg.norm(gravity, axis=-1, keepdims=True)
+    moving = windows[..., 3:] - gravity
+    expected = []
+    for v in (moving, windows[..., :3]):
+        along = (v * up).sum(-1)
+        expected += [along, (v * v).sum(-1) - along**2]
+    np.testing.assert_allclose(got, np.stack(expected, axis=-1), atol=1e-4)
+
+    # The watch turned on the wrist by up to 90 degrees: the channels do not change.
+    rotation = random_rotations(len(windows), 90.0, np.random.default_rng(1)).astype(np.float32)
+    turned = np.concatenate([np.einsum("nij,ntj->nti", rotation, windows[..., :3]),
+                             np.einsum("nij,ntj->nti", rotation, windows[..., 3:])], axis=-1)
+    np.testing.assert_allclose(frame.predict(turned, verbose=0), got, atol=1e-4)
