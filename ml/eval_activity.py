@@ -28,6 +28,10 @@ Four applewatch-gym sets carry an exercise label their signal contradicts
 predictions against the audited labels (``audited_labels``); ``--labels audited`` trains, breaks
 ties and scores with them throughout.
 
+``--first-seed`` runs seeds no choice was made on; ``--ensemble K`` scores ours as the mean of K
+networks per seed (``member_seeds``), each member's folds replayable on their own. Neither is how
+the card's figures are made.
+
 Writes ``reports/activity_evaluation.json``, confusion-matrix PNGs under ``reports/``, and the
 card's ``evaluation`` list when the shipped card was trained with the same recipe.
 """
@@ -173,6 +177,27 @@ def _fold_predictions(
         log(f"    {method} seed {seed} held-out {group}: {test_sets.sum()} sets, "
             f"{time.perf_counter() - start:.0f} s{note}")
     return HeldOut(np.concatenate(probs), np.concatenate(labels), np.concatenate(owners), truth)
+
+
+def member_seeds(seeds: Sequence[int], index: int, ensemble: int) -> list[int]:
+    """The training seeds of the ``index``-th evaluation seed's ensemble: ``ensemble`` consecutive
+    seeds from ``seeds[0]`` on, a block per evaluation seed, so that no two of them share a
+    network (seeds 3-4 with an ensemble of 3: networks 3-5 and 6-8)."""
+    first = seeds[0] + index * ensemble
+    return list(range(first, first + ensemble))
+
+
+def _ensemble_predictions(
+    table: WindowTable, groups: np.ndarray, held_groups: Sequence[str], members: Sequence[int],
+    log: Callable[[str], None], replay: Path | None = None,
+) -> HeldOut:
+    """Our networks trained with each of the ``members`` seeds, their held-out window
+    probabilities averaged (each member's folds trained or replayed as one seed's)."""
+    held = [_fold_predictions(table, groups, held_groups, "ours", seed, log, replay)
+            for seed in members]
+    first = held[0]
+    return HeldOut(np.mean([h.probs for h in held], axis=0), first.window_labels,
+                   first.window_set, first.set_truth)
 
 
 def _replayed(stored: Path | None, shape: tuple[int, int]) -> np.ndarray | None:
@@ -465,9 +490,12 @@ def _summary(runs: list[dict[str, Any]], key: str) -> tuple[float, float | None]
 def evaluate_protocol(
     name: str, *, seeds: Sequence[int], folds: int | None, spec: WindowSpec,
     methods: Sequence[str], log: Callable[[str], None], training: str = "shipped",
-    replay: Path | None = None, labels: str = "dataset",
+    replay: Path | None = None, labels: str = "dataset", ensemble: int = 1,
 ) -> list[dict[str, Any]]:
     """Run one protocol for every method and seed; one result row per level.
+
+    With ``ensemble`` > 1 ours is the mean of that many networks per evaluation seed
+    (``member_seeds``); the baselines stay one model per seed, as published.
 
     On a dataset of one person (``ONE_PERSON``) the rows also hold ``with_personal_model``: ours
     with his personal model, w chosen per held-out day on the other days. With the dataset's
@@ -513,9 +541,13 @@ def evaluate_protocol(
     else:
         priors = {}
         decision += " (a new user: no history to break ties)"
+    blocks = [member_seeds(seeds, i, ensemble) for i in range(len(seeds))]
     protocol = (f"{dataset}, {protocol_name} ({len(held_groups)} folds: {', '.join(held_groups)}), "
                 f"{TRAINING[training]}, {LABELS[labels]}, "
-                f"{spec.window_s:g} s windows / {spec.hop_s:g} s hop, seeds {list(seeds)}; "
+                f"{spec.window_s:g} s windows / {spec.hop_s:g} s hop, seeds {list(seeds)}"
+                + (f" (ours: the mean window probabilities of {ensemble} networks per seed, "
+                   f"trained with seeds {blocks}"
+                   f"; the baselines one model per seed)" if ensemble > 1 else "") + "; "
                 f"sets scored: {scope}; set decision {decision}; "
                 f"excluded (< 3 sets): {data.excluded or 'none'}")
     log(f"== {name}: {protocol}")
@@ -536,8 +568,12 @@ def evaluate_protocol(
     # Our sets as the app decides them, for choosing the set confidence (ml.eval_confidence).
     decisions: list[dict[str, Any]] = []
     for method in methods:
-        for seed in seeds if method != "sklearn" else seeds[:1]:
-            held = _fold_predictions(table, groups, held_groups, method, seed, log, replay)
+        for index, seed in enumerate(seeds if method != "sklearn" else seeds[:1]):
+            if method == "ours" and ensemble > 1:
+                held = _ensemble_predictions(table, groups, held_groups,
+                                             member_seeds(seeds, index, ensemble), log, replay)
+            else:
+                held = _fold_predictions(table, groups, held_groups, method, seed, log, replay)
             held_by[method].append(held)
             for level in ("family", "exercise"):
                 result = score(held, data.classes, level=level, sets_counted=counted,
@@ -735,6 +771,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="seeds on barbell-lopo (>= 3; 3 cannot tell 3 points from noise)")
     parser.add_argument("--applewatch-seeds", type=int, default=3,
                         help="seeds on applewatch-lodo (~14 trainings each; one is not enough)")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds from this one on (fresh seeds check a result chosen on others)")
+    parser.add_argument("--ensemble", type=int, default=1, metavar="K",
+                        help="ours as the mean of K networks per seed, trained with K consecutive "
+                             "seeds (not the shipped model; measured, see docs)")
     parser.add_argument("--folds", type=int, default=None, help="only the first N folds (quick)")
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--window-s", type=float, default=None)
@@ -748,6 +789,8 @@ def main(argv: list[str] | None = None) -> int:
                              "those whose data, seed, recipe, training code and library "
                              "versions are unchanged (re-scoring without re-training)")
     args = parser.parse_args(argv)
+    if args.ensemble < 1 or args.first_seed < 0:
+        parser.error("--ensemble must be >= 1 and --first-seed >= 0")
     os.nice(10)  # a shared machine: evaluation yields to interactive work
     spec = WindowSpec(args.window_s) if args.window_s else WindowSpec()
     methods = [m for m in args.methods.split(",") if m]
@@ -762,10 +805,11 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     for name in args.protocols.split(","):
         n_seeds = args.applewatch_seeds if name == "applewatch-lodo" else args.seeds
-        rows += evaluate_protocol(name, seeds=list(range(n_seeds)), folds=args.folds, spec=spec,
+        seeds = list(range(args.first_seed, args.first_seed + n_seeds))
+        rows += evaluate_protocol(name, seeds=seeds, folds=args.folds, spec=spec,
                                   methods=methods, log=lambda line: print(line, flush=True),
                                   training=args.training, replay=args.replay,
-                                  labels=args.labels)
+                                  labels=args.labels, ensemble=args.ensemble)
     print(table_text(rows))
     for r in rows:
         print(f"  [{r['dataset']} {r['level']}] protocol: {r['description']}")
@@ -803,8 +847,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"(at the shipped w: {_fmt(mix.get('at_shipped_network_weight'))})")
     # Every fold, method and the shipped model's training and labels: the card's rows of the
     # protocols run can be replaced.
-    as_shipped = (args.folds is None and set(methods) == set(METHODS)
-                  and args.training == "shipped" and args.labels == "dataset")
+    as_shipped = (args.folds is None and set(methods) == set(METHODS) and args.first_seed == 0
+                  and args.ensemble == 1 and args.training == "shipped"
+                  and args.labels == "dataset")
     report = {"rows": rows, "recipe": RECIPE, "window": spec.to_dict(),
               "command": "python -m ml.evaluate activity " + " ".join(argv[1:] if argv else []),
               "minutes": round((time.perf_counter() - started) / 60, 1),

@@ -238,6 +238,31 @@ def test_an_evaluation_rerun_reads_back_the_folds_it_trained_and_trains_what_cha
     assert "replayed" not in log[0] and stored.stat().st_size > 100
 
 
+def test_an_ensemble_seed_averages_its_own_networks_and_shares_none_with_another(
+    tiny_model: Any, tmp_path: Path
+) -> None:
+    from ml.eval_activity import _ensemble_predictions, member_seeds, replay_key
+
+    assert [member_seeds([3, 4], i, 3) for i in range(2)] == [[3, 4, 5], [6, 7, 8]]
+    assert [member_seeds([0, 1, 2], i, 1) for i in range(3)] == [[0], [1], [2]]
+    sets = tiny_model["sets"]
+    classes = ("assisted_pull_up", "incline_dumbbell_biceps_curl", "rest")
+    table = build_table(sets, classes, SPEC, wide_samples=wide_samples_for(SPEC))
+    groups = np.array([s.group for s in sets])
+    held = [str(groups[-1])]
+    n_windows = int(table.in_sets(groups == held[0]).sum())
+    rng = np.random.default_rng(0)
+    stored = {}
+    for seed in (6, 7, 8):  # each member's fold as an earlier run stored it
+        stored[seed] = rng.dirichlet(np.ones(3), size=n_windows)
+        key = replay_key(table, groups, "ours", seed)
+        np.save(tmp_path / f"ours-{seed}-{held[0]}-{key}.npy", stored[seed])
+    log: list[str] = []
+    mean = _ensemble_predictions(table, groups, held, [6, 7, 8], log.append, tmp_path)
+    np.testing.assert_allclose(mean.probs, np.mean(list(stored.values()), axis=0))
+    assert len(log) == 3 and all("replayed" in line for line in log)
+
+
 @pytest.mark.parametrize("about", ["any", "gravity"])
 def test_augmentation_turns_real_windows_and_keeps_the_wrist_angle_only_about_gravity(
     tiny_model: Any, about: str
