@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
+# Networks averaged in the activity model (ml.train --ensemble; the shipped model: 1).
+ENSEMBLE ?= 1
 
 .PHONY: run test install lint check train evaluate evaluate-activity bench clean
 
@@ -29,13 +31,13 @@ lint: install
 	$(VENV)/bin/mypy
 
 train: install
-	$(PY) -m ml.train
+	$(PY) -m ml.train --ensemble $(ENSEMBLE)
 
 evaluate: install
 	$(PY) -m ml.evaluate all
 
 REPLAY ?= reports/replay
-EVAL := $(PY) -m ml.evaluate activity --replay $(REPLAY)
+EVAL := $(PY) -m ml.evaluate activity --replay $(REPLAY) --ensemble $(ENSEMBLE)
 ## The card's activity evaluation in ~65 min on 2 cores instead of ~150: the folds of each
 ## protocol and method train two at a time, one process per core (small convolutions use a
 ## second thread poorly), kept in $(REPLAY); then one run reads them all back into

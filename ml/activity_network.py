@@ -7,6 +7,7 @@ Only training code imports this module (it imports Keras at import time); servin
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -107,6 +108,37 @@ def make_model(
         metrics=["accuracy"],
     )
     return model
+
+
+def make_ensemble(members: Sequence[keras.Model], name: str = "activity") -> keras.Model:
+    """One model whose output is the mean of the members' class probabilities.
+
+    Averaging networks trained alike with other seeds takes out most of the difference between
+    one training and the next (measured with ``python -m ml.evaluate activity --ensemble 3``,
+    see the README). The members are kept whole inside, so the saved ``.keras`` file stays
+    self-contained and ``ensemble_members`` finds them again.
+
+    Parameters
+    ----------
+    members : keras models with the same input (window_samples, n_channels) and classes
+    """
+    if len(members) < 2:
+        raise ValueError(f"an ensemble needs at least 2 networks, got {len(members)}")
+    shapes = {(tuple(m.input_shape[1:]), int(m.output_shape[-1])) for m in members}
+    if len(shapes) != 1:
+        raise ValueError(f"the networks differ in input or classes: {sorted(shapes)}")
+    inputs = keras.Input(shape=members[0].input_shape[1:], name="window")
+    # Own names: every network from make_model is called "activity".
+    named = [keras.Model(m.input, m.output, name=f"member_{i}") for i, m in enumerate(members)]
+    outputs = layers.Average(name="mean_probabilities")([m(inputs) for m in named])
+    return keras.Model(inputs, outputs, name=name)
+
+
+def ensemble_members(network: keras.Model) -> list[keras.Model]:
+    """The networks ``make_ensemble`` averaged in ``network``; [] for a single network."""
+    if not isinstance(network.layers[-1], layers.Average):
+        return []
+    return [layer for layer in network.layers if isinstance(layer, keras.Model)]
 
 
 def gravity_frame_channels(inputs: keras.KerasTensor, window_samples: int) -> keras.KerasTensor:

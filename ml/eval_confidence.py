@@ -331,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         "cost_of_wrong": args.cost_of_wrong, "report": str(args.report),
         "report_command": report.get("command"), "n_decisions": len(records),
         # What ml.train copies into a new card trained with the same recipe.
-        "recipe": report.get("recipe"), "window": report.get("window"), "card_entry": entry,
+        "recipe": report.get("recipe"), "window": report.get("window"),
+        "ensemble": report.get("ensemble", 1), "card_entry": entry,
     }, indent=2) + "\n")
     print(f"wrote {args.out}")
     return 0

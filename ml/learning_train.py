@@ -19,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
-from ml.activity_network import augment  # noqa: E402
+from ml.activity_network import augment, ensemble_members, make_ensemble  # noqa: E402
 from ml.learning_data import RetrainCancelled  # noqa: E402
 
 #: progress(fraction of training done in [0, 1], message)
@@ -39,6 +39,10 @@ def with_classes(network: keras.Model, n_new: int, *, seed: int) -> keras.Model:
     """
     if n_new == 0:
         return network
+    members = ensemble_members(network)
+    if members:  # every member grows the same classes; their mean stays the output
+        return make_ensemble([with_classes(m, n_new, seed=seed + i)
+                              for i, m in enumerate(members)], name=network.name)
     head = network.layers[-1]
     if not isinstance(head, layers.Dense):
         raise ValueError(f"the network's last layer is {type(head).__name__}, not Dense")

@@ -35,12 +35,15 @@ HELD_OUT_SETS: tuple[str, ...] = ("130125_APULL_W61_S1_R10-2025-01-13_16-22-26",
 EVALUATION_REPORT = appconfig.REPO_ROOT / "reports" / "activity_evaluation.json"
 
 
-def _report_of_recipe(path: Path, recipe: dict[str, Any], spec: WindowSpec) -> dict[str, Any]:
-    """The evaluation report at ``path`` when it was run with this recipe and window, else {}."""
+def _report_of_recipe(path: Path, recipe: dict[str, Any], spec: WindowSpec,
+                      ensemble: int = 1) -> dict[str, Any]:
+    """The evaluation report at ``path`` when it was run with this recipe, window and number of
+    networks averaged, else {}."""
     if not path.is_file():
         return {}
     report: dict[str, Any] = json.loads(path.read_text())
-    if report.get("recipe") != recipe or report.get("window") != spec.to_dict():
+    if (report.get("recipe") != recipe or report.get("window") != spec.to_dict()
+            or report.get("ensemble", 1) != ensemble):
         return {}
     return report
 
@@ -55,13 +58,22 @@ def _stopping_text(recipe: dict[str, Any]) -> str:
             "its lowest training loss.")
 
 
-def _evaluation_from_report(recipe: dict[str, Any], spec: WindowSpec) -> dict[str, Any]:
+def _ensemble_text(seeds: list[int]) -> str:
+    """The card's sentence on averaged networks ("" for one network)."""
+    if len(seeds) == 1:
+        return ""
+    return (f" The model is the mean of the class probabilities of {len(seeds)} networks trained "
+            f"so, with seeds {seeds}.")
+
+
+def _evaluation_from_report(recipe: dict[str, Any], spec: WindowSpec,
+                            ensemble: int = 1) -> dict[str, Any]:
     """The card's evaluation fields from the last complete evaluation run with this recipe: its
     ``evaluation`` list (empty when there is none: the card then says so), the command that
     produced it and the machine it ran on."""
     from ml.eval_activity import card_entries
 
-    report = _report_of_recipe(EVALUATION_REPORT, recipe, spec)
+    report = _report_of_recipe(EVALUATION_REPORT, recipe, spec, ensemble)
     if not report.get("complete"):
         return {"evaluation": []}
     return {"evaluation": card_entries(report["rows"]),
@@ -69,13 +81,14 @@ def _evaluation_from_report(recipe: dict[str, Any], spec: WindowSpec) -> dict[st
             "evaluation_machine": report.get("machine")}
 
 
-def _confidence_from_report(recipe: dict[str, Any], spec: WindowSpec) -> dict[str, Any] | None:
+def _confidence_from_report(recipe: dict[str, Any], spec: WindowSpec,
+                            ensemble: int = 1) -> dict[str, Any] | None:
     """The card's ``confidence`` from the last ``python -m ml.evaluate confidence`` run on this
     recipe's held-out decisions, or None."""
     from ml.eval_confidence import CONFIDENCE_REPORT
 
-    entry: dict[str, Any] | None = _report_of_recipe(CONFIDENCE_REPORT, recipe, spec).get(
-        "card_entry")
+    entry: dict[str, Any] | None = _report_of_recipe(CONFIDENCE_REPORT, recipe, spec,
+                                                     ensemble).get("card_entry")
     return entry
 
 
@@ -84,8 +97,12 @@ def train(
     which: tuple[str, ...] = SHIPPED_DATASETS,
     root: Path | None = None,
     log: Any = print,
+    ensemble: int = 1,
 ) -> dict[str, Any]:
-    """Train on every chosen set except ``HELD_OUT_SETS``, save model and card; return the card."""
+    """Train on every chosen set except ``HELD_OUT_SETS``, save model and card; return the card.
+
+    With ``ensemble`` > 1 the model is the mean of that many networks, trained alike with seeds
+    ``seed`` to ``seed + ensemble - 1`` (``ml.activity_network.make_ensemble``)."""
     from ml.activity_fit import RECIPE, fit_network
     from ml.model import ActivityModel
 
@@ -96,10 +113,22 @@ def train(
         f"{data.excluded or 'none'}; held out for the test: {list(HELD_OUT_SETS)}")
     table = build_table(data.sets, data.classes, spec, wide_samples=wide_samples_for(spec))
     log(f"{table.labels.size} windows of {spec.window_s:g} s every {spec.hop_s:g} s")
-    fitted = fit_network(table, np.ones(len(data.sets), dtype=bool), seed=seed)
-    log(f"trained {fitted.info['epochs_run']} epochs (kept epoch {fitted.info['best_epoch']}) "
-        f"in {time.perf_counter() - started:.0f} s")
-    model = ActivityModel(fitted.network, data.classes, spec, DecisionThresholds())
+    if ensemble < 1:
+        raise ValueError(f"an ensemble of {ensemble} networks")
+    seeds = list(range(seed, seed + ensemble))
+    fitted = []
+    for member_seed in seeds:
+        fitted.append(fit_network(table, np.ones(len(data.sets), dtype=bool), seed=member_seed))
+        log(f"trained seed {member_seed}: {fitted[-1].info['epochs_run']} epochs (kept epoch "
+            f"{fitted[-1].info['best_epoch']}), {time.perf_counter() - started:.0f} s so far")
+    if ensemble == 1:
+        network = fitted[0].network
+    else:
+        from ml.activity_network import make_ensemble
+
+        network = make_ensemble([f.network for f in fitted])
+    infos = [{k: v for k, v in f.info.items() if k != "history"} for f in fitted]
+    model = ActivityModel(network, data.classes, spec, DecisionThresholds())
     by_name = {s.name: s for s in data.sets}
     card: dict[str, Any] = {
         "version": f"activity-{datetime.now(UTC):%Y%m%d}",
@@ -112,10 +141,10 @@ def train(
         "protocol": (
             "Trained on every set of the listed datasets whose exercise has at least 3 sets, "
             f"except {', '.join(HELD_OUT_SETS)} (kept unseen for the app's tests); "
-            f"{_stopping_text(RECIPE)} Rest: the idle edges of applewatch-gym files and the "
-            "barbell-metamotion rest recordings. The measured accuracy comes from "
-            "python -m ml.evaluate activity, which trains afresh with each day or participant "
-            "held out."
+            f"{_stopping_text(RECIPE)}{_ensemble_text(seeds)} Rest: the idle edges of "
+            "applewatch-gym files and the barbell-metamotion rest recordings. The measured "
+            "accuracy comes from python -m ml.evaluate activity, which trains afresh with each "
+            "day or participant held out."
         ),
         "held_out_sets": list(HELD_OUT_SETS),
         "excluded_labels": data.excluded,
@@ -126,14 +155,15 @@ def train(
         ],
         "recipe": RECIPE,
         "seed": seed,
-        "training": {k: v for k, v in fitted.info.items() if k != "history"},
+        **({"ensemble": {"networks": ensemble, "seeds": seeds}} if ensemble > 1 else {}),
+        "training": infos[0] if ensemble == 1 else {"networks": infos},
         "training_minutes": round((time.perf_counter() - started) / 60, 1),
         "libraries": library_versions(),
         "machine": machine(),
         "command": "python -m ml.train " + " ".join(sys.argv[1:]),
-        **_evaluation_from_report(RECIPE, spec),
+        **_evaluation_from_report(RECIPE, spec, ensemble),
     }
-    confidence = _confidence_from_report(RECIPE, spec)
+    confidence = _confidence_from_report(RECIPE, spec, ensemble)
     if confidence is not None:
         card["confidence"] = confidence
     if not card["evaluation"]:
@@ -157,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
                                             "the sets corrected in the journal (ml.learning)")
     parser.add_argument("--out", type=Path, default=appconfig.MODEL_PATH)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ensemble", type=int, default=1, metavar="K",
+                        help="average K networks trained with seeds SEED..SEED+K-1")
     parser.add_argument("--datasets-dir", type=Path, default=None,
                         help=f"the shared datasets (default {appconfig.DATASETS_DIR})")
     parser.add_argument("--window-s", type=float, default=WindowSpec().window_s)
@@ -165,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     os.nice(10)  # a shared machine: training yields to interactive work
     try:
         train(args.out, seed=args.seed, spec=WindowSpec(args.window_s, args.hop_s),
-              root=args.datasets_dir)
+              root=args.datasets_dir, ensemble=args.ensemble)
     except (TrainingDataError, datasets.DatasetNotFoundError, ValueError) as exc:
         print(f"training failed: {exc}", file=sys.stderr)
         return 2

@@ -324,3 +324,73 @@ def test_gravity_frame_channels_are_the_motion_along_and_across_gravity_whatever
     turned = np.concatenate([np.einsum("nij,ntj->nti", rotation, windows[..., :3]),
                              np.einsum("nij,ntj->nti", rotation, windows[..., 3:])], axis=-1)
     np.testing.assert_allclose(frame.predict(turned, verbose=0), got, atol=1e-4)
+
+
+def _ensemble_of(tiny_model: Any) -> Any:
+    """The tiny trained network and another of its shape, untrained: two members that differ."""
+    import keras
+
+    from ml.activity_network import make_ensemble, make_model
+
+    network = tiny_model["model"].network
+    windows = np.lib.stride_tricks.sliding_window_view(
+        tiny_model["sets"][0].signal, SPEC.window_samples, axis=0)[::25].transpose(0, 2, 1)
+    keras.utils.set_random_seed(1)
+    other = make_model(window_samples=SPEC.window_samples, n_classes=3, filters=(8, 8),
+                       dense_units=16, normalization_data=windows)
+    return make_ensemble([network, other]), (network, other)
+
+
+def test_an_ensemble_names_windows_by_its_networks_mean_and_loads_the_same(
+    tiny_model: Any, tmp_path: Path
+) -> None:
+    from ml.activity_network import ensemble_members
+
+    ensemble, (network, other) = _ensemble_of(tiny_model)
+    windows = np.lib.stride_tricks.sliding_window_view(
+        tiny_model["sets"][0].signal, SPEC.window_samples, axis=0)[::25].transpose(0, 2, 1)
+    classes = tiny_model["model"].classes
+    one = ActivityModel(network, classes, SPEC)
+    two = ActivityModel(other, classes, SPEC)
+    model = ActivityModel(ensemble, classes, SPEC)
+    mean = (one.predict_windows(windows) + two.predict_windows(windows)) / 2
+    assert np.abs(one.predict_windows(windows) - two.predict_windows(windows)).max() > 1e-3
+    np.testing.assert_allclose(model.predict_windows(windows), mean, atol=1e-6)
+    model.save(tmp_path / "ensemble.keras", {"version": "ensemble-test"})
+    loaded = load_model(tmp_path / "ensemble.keras")
+    np.testing.assert_array_equal(loaded.predict_windows(windows), model.predict_windows(windows))
+    assert len(ensemble_members(loaded.network)) == 2 and ensemble_members(network) == []
+
+
+def test_an_ensemble_refuses_networks_of_other_classes(tiny_model: Any) -> None:
+    from ml.activity_network import make_ensemble, make_model
+
+    wider = make_model(window_samples=SPEC.window_samples, n_classes=4, filters=(8,),
+                       dense_units=8)
+    with pytest.raises(ValueError, match="differ in input or classes"):
+        make_ensemble([tiny_model["model"].network, wider])
+    with pytest.raises(ValueError, match="at least 2"):
+        make_ensemble([wider])
+
+
+def test_learning_a_new_exercise_grows_every_network_of_an_ensemble(tiny_model: Any) -> None:
+    from ml.activity_network import ensemble_members
+    from ml.learning_train import with_classes
+
+    ensemble, _ = _ensemble_of(tiny_model)
+    windows = np.lib.stride_tricks.sliding_window_view(
+        tiny_model["sets"][0].signal, SPEC.window_samples, axis=0)[::25].transpose(0, 2, 1)
+    x = windows.astype(np.float32)
+    grown = with_classes(ensemble, 1, seed=0)
+    after = np.asarray(grown(x))
+    assert after.shape == (len(windows), 4)
+    members, grown_members = ensemble_members(ensemble), ensemble_members(grown)
+    assert [int(m.output_shape[-1]) for m in grown_members] == [4, 4]
+    # Each network keeps what it knew (its known classes in the same proportions) and the
+    # ensemble still answers with their mean.
+    for member, grown_member in zip(members, grown_members, strict=True):
+        old, new = np.asarray(member(x)), np.asarray(grown_member(x))
+        np.testing.assert_allclose(new[:, :3] / new[:, :3].sum(axis=1, keepdims=True), old,
+                                   atol=1e-5)
+    mean = np.mean([np.asarray(m(x)) for m in grown_members], axis=0)
+    np.testing.assert_allclose(after, mean, atol=1e-6)

@@ -177,6 +177,12 @@ def test_evaluating_one_protocol_updates_only_its_rows_of_the_card(tmp_path: Pat
         "barbell-metamotion": "python -m ml.evaluate activity"}
     # A card of another recipe is left alone: its model was not what was evaluated.
     assert not update_card(card_path, {**report, "recipe": {"r": 2}})
+    # So is a single network's card by an evaluation of three averaged, and the other way round.
+    assert not update_card(card_path, {**report, "ensemble": 3})
+    card = json.loads(card_path.read_text())
+    card_path.write_text(json.dumps({**card, "ensemble": {"networks": 3, "seeds": [0, 1, 2]}}))
+    assert not update_card(card_path, report)
+    assert update_card(card_path, {**report, "ensemble": 3})
 
 
 def test_no_day_helps_choose_its_own_tie_breaker_margin() -> None:
