@@ -77,24 +77,42 @@ def _spec() -> WindowSpec:
     return WindowSpec()
 
 
+def _shipped_networks() -> int:
+    """How many networks the shipped model averages (``ml.train --ensemble``): the base model is
+    built alike."""
+    card = card_path_for(appconfig.MODEL_PATH)
+    if card.is_file():
+        return int(json.loads(card.read_text()).get("ensemble", {}).get("networks", 1))
+    return 1
+
+
 def _base_model(train: list[SetSignal], classes: tuple[str, ...], spec: WindowSpec,
                 seed: int) -> Path:
-    """The base model without the held-out exercise: ``ml.train``'s recipe on the training
-    split (cached by data, recipe and seed)."""
+    """The base model without the held-out exercise: ``ml.train``'s recipe (and number of
+    networks averaged) on the training split (cached by data, recipe, networks and seed)."""
     from ml.activity_fit import RECIPE, fit_network
 
-    key = hashlib.sha256(json.dumps(
-        [sorted(s.name for s in train), classes, spec.to_dict(), seed, RECIPE]).encode()
-    ).hexdigest()
+    networks = _shipped_networks()
+    described: list[Any] = [sorted(s.name for s in train), classes, spec.to_dict(), seed, RECIPE]
+    if networks > 1:  # the key of a single network's base stays what it was
+        described.append(networks)
+    key = hashlib.sha256(json.dumps(described).encode()).hexdigest()
     path = ARTIFACTS / f"base-{key[:12]}.keras"
     if not path.is_file():
         print(f"training the base model without the held-out exercise → {path}", flush=True)
         table = build_table(train, classes, spec, wide_samples=wide_samples_for(spec))
-        fitted = fit_network(table, np.ones(len(train), dtype=bool), seed=seed)
-        ActivityModel(network=fitted.network, classes=classes, spec=spec).save(
+        fitted = [fit_network(table, np.ones(len(train), dtype=bool), seed=seed + k)
+                  for k in range(networks)]
+        network = fitted[0].network
+        if networks > 1:
+            from ml.activity_network import make_ensemble
+
+            network = make_ensemble([f.network for f in fitted])
+        ActivityModel(network=network, classes=classes, spec=spec).save(
             path, {"version": path.stem, "protocol": "learning evaluation base model",
-                   "recipe": RECIPE, "training": {k: v for k, v in fitted.info.items()
-                                                  if k != "history"}})
+                   "recipe": RECIPE, "networks": networks,
+                   "training": [{k: v for k, v in f.info.items() if k != "history"}
+                                for f in fitted]})
     return path
 
 
