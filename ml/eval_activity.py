@@ -180,12 +180,12 @@ def _fold_predictions(
     return HeldOut(np.concatenate(probs), np.concatenate(labels), np.concatenate(owners), truth)
 
 
-def member_seeds(seeds: Sequence[int], index: int, ensemble: int) -> list[int]:
-    """The training seeds of the ``index``-th evaluation seed's ensemble: ``ensemble`` consecutive
-    seeds from ``seeds[0]`` on, a block per evaluation seed, so that no two of them share a
-    network (seeds 3-4 with an ensemble of 3: networks 3-5 and 6-8)."""
-    first = seeds[0] + index * ensemble
-    return list(range(first, first + ensemble))
+def member_seeds(seed: int, ensemble: int) -> list[int]:
+    """The training seeds of evaluation seed ``seed``'s ensemble: its own block of ``ensemble``
+    consecutive seeds, so no two evaluation seeds share a network and a seed means the same
+    networks in every run (with 3: seed 0 is networks 0-2, seed 2 networks 6-8; runs of other
+    seeds on other cores fill one replay folder)."""
+    return list(range(seed * ensemble, (seed + 1) * ensemble))
 
 
 def _ensemble_predictions(
@@ -542,7 +542,7 @@ def evaluate_protocol(
     else:
         priors = {}
         decision += " (a new user: no history to break ties)"
-    blocks = [member_seeds(seeds, i, ensemble) for i in range(len(seeds))]
+    blocks = [member_seeds(seed, ensemble) for seed in seeds]
     protocol = (f"{dataset}, {protocol_name} ({len(held_groups)} folds: {', '.join(held_groups)}), "
                 f"{TRAINING[training]}, {LABELS[labels]}, "
                 f"{spec.window_s:g} s windows / {spec.hop_s:g} s hop, seeds {list(seeds)}"
@@ -569,10 +569,10 @@ def evaluate_protocol(
     # Our sets as the app decides them, for choosing the set confidence (ml.eval_confidence).
     decisions: list[dict[str, Any]] = []
     for method in methods:
-        for index, seed in enumerate(seeds if method != "sklearn" else seeds[:1]):
+        for seed in seeds if method != "sklearn" else seeds[:1]:
             if method == "ours" and ensemble > 1:
                 held = _ensemble_predictions(table, groups, held_groups,
-                                             member_seeds(seeds, index, ensemble), log, replay)
+                                             member_seeds(seed, ensemble), log, replay)
             else:
                 held = _fold_predictions(table, groups, held_groups, method, seed, log, replay)
             held_by[method].append(held)

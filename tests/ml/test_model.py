@@ -243,8 +243,8 @@ def test_an_ensemble_seed_averages_its_own_networks_and_shares_none_with_another
 ) -> None:
     from ml.eval_activity import _ensemble_predictions, member_seeds, replay_key
 
-    assert [member_seeds([3, 4], i, 3) for i in range(2)] == [[3, 4, 5], [6, 7, 8]]
-    assert [member_seeds([0, 1, 2], i, 1) for i in range(3)] == [[0], [1], [2]]
+    assert [member_seeds(seed, 3) for seed in (0, 1, 2)] == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    assert [member_seeds(seed, 1) for seed in (0, 1, 2)] == [[0], [1], [2]]
     sets = tiny_model["sets"]
     classes = ("assisted_pull_up", "incline_dumbbell_biceps_curl", "rest")
     table = build_table(sets, classes, SPEC, wide_samples=wide_samples_for(SPEC))
