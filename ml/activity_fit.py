@@ -34,6 +34,8 @@ app refused those retrains.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +97,37 @@ def capped_windows(table: WindowTable, window_mask: np.ndarray, per_set: int) ->
             idx = idx[np.linspace(0, idx.size - 1, per_set).round().astype(np.int64)]
         chosen.append(idx)
     return np.sort(np.concatenate(chosen))
+
+
+def member_seeds(seed: int, networks: int) -> list[int]:
+    """The training seeds of the networks averaged for ``seed``: its own block of ``networks``
+    consecutive seeds, so no two seeds share a network and a seed means the same networks in
+    every run (with 3: seed 0 is networks 0-2, seed 2 networks 6-8; an evaluation's seeds run on
+    other cores fill one replay folder)."""
+    return list(range(seed * networks, (seed + 1) * networks))
+
+
+def fit_averaged(
+    table: WindowTable, train_sets: np.ndarray, *, seed: int, networks: int = 1,
+    log: Callable[[str], None] | None = None,
+) -> tuple[Any, list[FitResult]]:
+    """Our network trained on the selected sets, or with ``networks`` > 1 the mean of that many
+    trained alike with ``member_seeds(seed, networks)`` (``ml.activity_network.make_ensemble``);
+    and every network's fit."""
+    if networks < 1:
+        raise ValueError(f"an ensemble of {networks} networks")
+    fitted = []
+    for member in member_seeds(seed, networks):
+        started = time.perf_counter()
+        fitted.append(fit_network(table, train_sets, seed=member))
+        if log is not None:
+            log(f"trained seed {member}: {fitted[-1].info['epochs_run']} epochs (kept epoch "
+                f"{fitted[-1].info['best_epoch']}) in {time.perf_counter() - started:.0f} s")
+    if networks == 1:
+        return fitted[0].network, fitted
+    from ml.activity_network import make_ensemble
+
+    return make_ensemble([f.network for f in fitted]), fitted
 
 
 def fit_network(

@@ -55,6 +55,7 @@ from journal.exercises import family_of
 from ml import datasets
 from ml.activity_data import SetSignal, WindowTable, build_table, wide_samples_for
 from ml.activity_decision import DecisionThresholds, exercise_distribution
+from ml.activity_fit import member_seeds
 from ml.activity_metrics import (
     HeldOut,
     confusion_png,
@@ -67,6 +68,7 @@ from ml.activity_metrics import (
 )
 from ml.activity_sets import SHIPPED_DATASETS, training_data
 from ml.exercise_audit import CORRECTIONS_PATH, audited, load_corrections
+from ml.model import card_networks, card_path_for
 from ml.provenance import library_versions, machine
 from ml.windowing import WindowSpec
 
@@ -178,14 +180,6 @@ def _fold_predictions(
         log(f"    {method} seed {seed} held-out {group}: {test_sets.sum()} sets, "
             f"{time.perf_counter() - start:.0f} s{note}")
     return HeldOut(np.concatenate(probs), np.concatenate(labels), np.concatenate(owners), truth)
-
-
-def member_seeds(seed: int, ensemble: int) -> list[int]:
-    """The training seeds of evaluation seed ``seed``'s ensemble: its own block of ``ensemble``
-    consecutive seeds, so no two evaluation seeds share a network and a seed means the same
-    networks in every run (with 3: seed 0 is networks 0-2, seed 2 networks 6-8; runs of other
-    seeds on other cores fill one replay folder)."""
-    return list(range(seed * ensemble, (seed + 1) * ensemble))
 
 
 def _ensemble_predictions(
@@ -732,7 +726,7 @@ def card_of_recipe(card_path: Path, report: Mapping[str, Any]) -> dict[str, Any]
     card: dict[str, Any] = json.loads(card_path.read_text())
     if card.get("recipe") != report.get("recipe") or card.get("window") != report.get("window"):
         return None
-    if card.get("ensemble", {}).get("networks", 1) != report.get("ensemble", 1):
+    if card_networks(card) != report.get("ensemble", 1):
         return None
     return card
 
@@ -862,8 +856,6 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"wrote {args.out} ({report['minutes']} min)")
-    from ml.model import card_path_for
-
     if as_shipped and update_card(card_path_for(appconfig.MODEL_PATH), report):
         print(f"updated the evaluation in {card_path_for(appconfig.MODEL_PATH)}")
     return 0

@@ -43,7 +43,7 @@ from ml.activity_data import SetSignal, build_table, wide_samples_for
 from ml.activity_sets import training_data
 from ml.learning import NotEnoughLabels, RetrainOptions, retrain
 from ml.learning_compare import set_predictions
-from ml.model import ActivityModel, card_path_for, load_model
+from ml.model import ActivityModel, card_networks, card_path_for, load_model
 from ml.windowing import WindowSpec
 
 TEST_DAY_INDEXES = (2, 5, 8, 11)
@@ -81,16 +81,14 @@ def _shipped_networks() -> int:
     """How many networks the shipped model averages (``ml.train --ensemble``): the base model is
     built alike."""
     card = card_path_for(appconfig.MODEL_PATH)
-    if card.is_file():
-        return int(json.loads(card.read_text()).get("ensemble", {}).get("networks", 1))
-    return 1
+    return card_networks(json.loads(card.read_text())) if card.is_file() else 1
 
 
 def _base_model(train: list[SetSignal], classes: tuple[str, ...], spec: WindowSpec,
                 seed: int) -> Path:
     """The base model without the held-out exercise: ``ml.train``'s recipe (and number of
     networks averaged) on the training split (cached by data, recipe, networks and seed)."""
-    from ml.activity_fit import RECIPE, fit_network
+    from ml.activity_fit import RECIPE, fit_averaged
 
     networks = _shipped_networks()
     described: list[Any] = [sorted(s.name for s in train), classes, spec.to_dict(), seed, RECIPE]
@@ -101,13 +99,8 @@ def _base_model(train: list[SetSignal], classes: tuple[str, ...], spec: WindowSp
     if not path.is_file():
         print(f"training the base model without the held-out exercise → {path}", flush=True)
         table = build_table(train, classes, spec, wide_samples=wide_samples_for(spec))
-        fitted = [fit_network(table, np.ones(len(train), dtype=bool), seed=seed + k)
-                  for k in range(networks)]
-        network = fitted[0].network
-        if networks > 1:
-            from ml.activity_network import make_ensemble
-
-            network = make_ensemble([f.network for f in fitted])
+        network, fitted = fit_averaged(table, np.ones(len(train), dtype=bool), seed=seed,
+                                       networks=networks)
         ActivityModel(network=network, classes=classes, spec=spec).save(
             path, {"version": path.stem, "protocol": "learning evaluation base model",
                    "recipe": RECIPE, "networks": networks,

@@ -113,6 +113,11 @@ def make_model(**hyperparameters: Any) -> Any:
     return build(**hyperparameters)
 
 
+def card_networks(card: Mapping[str, Any]) -> int:
+    """How many networks the carded model averages (``ml.train --ensemble``; 1 without the key)."""
+    return int(card.get("ensemble", {}).get("networks", 1))
+
+
 def card_path_for(model_path: Path) -> Path:
     """The card lives beside the model: ``activity.keras`` → ``activity.json``."""
     return model_path.with_suffix(".json")

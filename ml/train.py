@@ -101,9 +101,10 @@ def train(
 ) -> dict[str, Any]:
     """Train on every chosen set except ``HELD_OUT_SETS``, save model and card; return the card.
 
-    With ``ensemble`` > 1 the model is the mean of that many networks, trained alike with seeds
-    ``seed`` to ``seed + ensemble - 1`` (``ml.activity_network.make_ensemble``)."""
-    from ml.activity_fit import RECIPE, fit_network
+    With ``ensemble`` > 1 the model is the mean of that many networks, trained alike with the
+    seeds ``ml.activity_fit.member_seeds`` gives (``seed`` 0: 0 to ``ensemble`` - 1), the networks
+    ``python -m ml.evaluate activity --ensemble`` evaluates for that seed."""
+    from ml.activity_fit import RECIPE, fit_averaged, member_seeds
     from ml.model import ActivityModel
 
     spec = spec or WindowSpec()
@@ -113,20 +114,9 @@ def train(
         f"{data.excluded or 'none'}; held out for the test: {list(HELD_OUT_SETS)}")
     table = build_table(data.sets, data.classes, spec, wide_samples=wide_samples_for(spec))
     log(f"{table.labels.size} windows of {spec.window_s:g} s every {spec.hop_s:g} s")
-    if ensemble < 1:
-        raise ValueError(f"an ensemble of {ensemble} networks")
-    seeds = list(range(seed, seed + ensemble))
-    fitted = []
-    for member_seed in seeds:
-        fitted.append(fit_network(table, np.ones(len(data.sets), dtype=bool), seed=member_seed))
-        log(f"trained seed {member_seed}: {fitted[-1].info['epochs_run']} epochs (kept epoch "
-            f"{fitted[-1].info['best_epoch']}), {time.perf_counter() - started:.0f} s so far")
-    if ensemble == 1:
-        network = fitted[0].network
-    else:
-        from ml.activity_network import make_ensemble
-
-        network = make_ensemble([f.network for f in fitted])
+    network, fitted = fit_averaged(table, np.ones(len(data.sets), dtype=bool), seed=seed,
+                                   networks=ensemble, log=log)
+    seeds = member_seeds(seed, ensemble)
     infos = [{k: v for k, v in f.info.items() if k != "history"} for f in fitted]
     model = ActivityModel(network, data.classes, spec, DecisionThresholds())
     by_name = {s.name: s for s in data.sets}
@@ -188,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=appconfig.MODEL_PATH)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--ensemble", type=int, default=1, metavar="K",
-                        help="average K networks trained with seeds SEED..SEED+K-1")
+                        help="average K networks trained with seeds K*SEED..K*SEED+K-1")
     parser.add_argument("--datasets-dir", type=Path, default=None,
                         help=f"the shared datasets (default {appconfig.DATASETS_DIR})")
     parser.add_argument("--window-s", type=float, default=WindowSpec().window_s)

@@ -241,7 +241,8 @@ def test_an_evaluation_rerun_reads_back_the_folds_it_trained_and_trains_what_cha
 def test_an_ensemble_seed_averages_its_own_networks_and_shares_none_with_another(
     tiny_model: Any, tmp_path: Path
 ) -> None:
-    from ml.eval_activity import _ensemble_predictions, member_seeds, replay_key
+    from ml.activity_fit import member_seeds
+    from ml.eval_activity import _ensemble_predictions, replay_key
 
     assert [member_seeds(seed, 3) for seed in (0, 1, 2)] == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
     assert [member_seeds(seed, 1) for seed in (0, 1, 2)] == [[0], [1], [2]]
