@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ import appconfig
 from journal import catalog, db, edits, exercises, store
 from ml import datasets, model_registry
 from ml.activity_data import SetSignal
-from ml.activity_sets import training_data
+from ml.activity_sets import TrainingData, training_data
 from ml.analysis import DetectedSet, SessionAnalysis
 from ml.learning import (
     NotEnoughLabels,
@@ -28,7 +29,7 @@ from ml.learning import (
 from ml.learning_compare import Score, adoption
 from ml.model import ActivityModel, load_model
 from ml.pipeline import analyze
-from ml.windowing import WindowSpec
+from ml.windowing import WindowSpec, window_recording
 
 PULL_UP = "assisted_pull_up"
 #: The tiny base model's classes: three real exercises and rest (no pull-ups).
@@ -46,9 +47,8 @@ def _sets(code: str) -> list[datasets.LabelledSet]:
     return [s for s in datasets.applewatch_sets() if s.label == code]
 
 
-@pytest.fixture(scope="module")
-def tiny_base(datasets_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> TinyBase:
-    """A small network trained in seconds on 3 real sets each of three exercises."""
+def _tiny_networks(seeds: tuple[int, ...]) -> tuple[list[Any], TrainingData, WindowSpec]:
+    """Small networks trained in seconds (one per seed) on 3 real sets each of three exercises."""
     import keras
 
     from ml import activity_network as an
@@ -58,21 +58,45 @@ def tiny_base(datasets_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> T
     first_three = {s.name for code in BASE_CODES for s in _sets(code)[:3]}
     others = [s.name for s in datasets.applewatch_sets() if s.name not in first_three]
     data = training_data((datasets.APPLEWATCH,), classes=ids, exclude_names=others)
-    shipped = list(data.sets)
     spec = WindowSpec(window_s=4.0, hop_s=1.0)
-    table = build_table(shipped, data.classes, spec, wide_samples=wide_samples_for(spec))
+    table = build_table(list(data.sets), data.classes, spec,
+                        wide_samples=wide_samples_for(spec))
     rows = np.flatnonzero(table.labels != IGNORED)
-    keras.utils.set_random_seed(0)  # the initial weights too (``fit`` seeds only afterwards)
-    network = an.make_model(window_samples=spec.window_samples, n_classes=len(data.classes),
-                            filters=(16, 32), dense_units=32,
-                            normalization_data=centre_crop(table.wide[rows],
-                                                           spec.window_samples))
-    an.fit(network, table.wide[rows], table.labels[rows], validation=None, seed=0, epochs=12,
-           augmentation={})
-    path = tmp_path_factory.mktemp("base") / "activity.keras"
+    networks: list[object] = []
+    for seed in seeds:
+        keras.utils.set_random_seed(seed)  # the initial weights too (``fit`` seeds afterwards)
+        network = an.make_model(window_samples=spec.window_samples,
+                                n_classes=len(data.classes), filters=(16, 32), dense_units=32,
+                                normalization_data=centre_crop(table.wide[rows],
+                                                               spec.window_samples))
+        an.fit(network, table.wide[rows], table.labels[rows], validation=None, seed=seed,
+               epochs=12, augmentation={})
+        networks.append(network)
+    return networks, data, spec
+
+
+def _saved(network: Any, data: TrainingData, spec: WindowSpec, path: Path) -> TinyBase:
     ActivityModel(network=network, classes=data.classes, spec=spec).save(
         path, {"version": "tiny"})
-    return TinyBase(path, shipped)
+    return TinyBase(path, list(data.sets))
+
+
+@pytest.fixture(scope="module")
+def tiny_base(datasets_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> TinyBase:
+    """A small network trained in seconds on 3 real sets each of three exercises."""
+    [network], data, spec = _tiny_networks((0,))
+    return _saved(network, data, spec, tmp_path_factory.mktemp("base") / "activity.keras")
+
+
+@pytest.fixture(scope="module")
+def tiny_ensemble_base(datasets_dir: Path,
+                       tmp_path_factory: pytest.TempPathFactory) -> TinyBase:
+    """Two such networks averaged in one model, as ``python -m ml.train --ensemble 2`` ships."""
+    from ml.activity_network import make_ensemble
+
+    networks, data, spec = _tiny_networks((0, 1))
+    return _saved(make_ensemble(networks), data, spec,
+                  tmp_path_factory.mktemp("ensemble") / "activity.keras")
 
 
 @pytest.fixture
@@ -128,6 +152,32 @@ def test_retrain_learns_pull_ups_from_corrected_sets_and_activates_them(
     unseen = datasets.load(_sets("APULL")[-1])
     decision = model.classify_spans(unseen, [(4.0, unseen.duration_s - 4.0)])[0]
     assert decision.exercise == PULL_UP
+
+
+@pytest.mark.slow
+def test_retrain_on_an_ensemble_grows_and_tunes_every_network(
+    tiny_ensemble_base: TinyBase, engine: Engine, tmp_path: Path
+) -> None:
+    from ml.activity_network import ensemble_members
+
+    label_sets(engine, _sets("APULL")[:5], PULL_UP)
+    result = retrain(engine, base_path=tiny_ensemble_base.path, shipped=tiny_ensemble_base.shipped,
+                     reference=[], root=tmp_path, options=FAST)
+
+    assert result.new_classes == (PULL_UP,) and result.adopted, result.reason
+    model = load_model(active_path(engine, tmp_path, tiny_ensemble_base.path))
+    members = ensemble_members(model.network)
+    assert [int(m.output_shape[-1]) for m in members] == [len(model.classes)] * 2
+    # A pull-up set the user never labelled: the ensemble names it, and so does each network
+    # (the mean of one tuned and one untouched network could name it alone).
+    unseen = datasets.load(_sets("APULL")[-1])
+    decision = model.classify_spans(unseen, [(4.0, unseen.duration_s - 4.0)])[0]
+    assert decision.exercise == PULL_UP
+    windows, _ = window_recording(unseen, model.spec)
+    pull_up = model.classes.index(PULL_UP)
+    for member in members:
+        votes = np.asarray(member(windows, training=False)).argmax(axis=1)
+        assert np.mean(votes == pull_up) > 0.5
 
 
 @pytest.mark.slow
