@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from journal import exercises
+from ml.model import card_networks
 
 _EVALUATION_COLUMNS = {
     "dataset": "Dataset",
@@ -64,7 +65,8 @@ def _headline(value: Any) -> Any:
 
 
 def card_facts(card: Mapping[str, Any]) -> dict[str, str]:
-    """Short facts for the header: version, training date, classes, training sets, window."""
+    """Short facts for the header: version, training date, classes, training sets, networks
+    averaged (``ml.train --ensemble``), window."""
     facts: dict[str, str] = {}
     if "version" in card:
         facts["Version"] = str(card["version"])
@@ -74,6 +76,9 @@ def card_facts(card: Mapping[str, Any]) -> dict[str, str]:
     facts["Classes"] = str(len(card.get("classes", [])))
     if isinstance(card.get("training_data"), list):
         facts["Training sets"] = str(len(card["training_data"]))
+    networks = card_networks(card)
+    if networks > 1:
+        facts["Networks"] = f"{networks}, their window probabilities averaged"
     window = card.get("window")
     if isinstance(window, Mapping) and "window_s" in window:
         facts["Window"] = f"{window['window_s']:g} s, hop {window.get('hop_s', '?')} s"

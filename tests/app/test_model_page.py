@@ -12,6 +12,7 @@ CARD = {
     "version": "activity-test-1",
     "classes": ["assisted_pull_up", "close_grip_cable_row", "rest"],
     "protocol": {"split": "leave one recording day out", "windows": "2.5 s, hop 0.5 s"},
+    "ensemble": {"networks": 3, "seeds": [0, 1, 2]},
     "evaluation": [
         {
             "dataset": "applewatch-gym",
@@ -54,6 +55,7 @@ def test_model_page_shows_classes_accuracy_and_protocol(app, journal_url, card_m
     assert "split: leave one recording day out" in page_text(at)
     assert {m.label: m.value for m in at.metric}["Classes"] == "3"
     assert "Version: activity-test-1" in page_text(at)
+    assert "Networks: 3, their window probabilities averaged" in page_text(at)
 
 
 def test_model_page_without_a_card_says_how_to_get_one(app, journal_url, tmp_path, monkeypatch):
