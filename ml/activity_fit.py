@@ -99,6 +99,12 @@ def capped_windows(table: WindowTable, window_mask: np.ndarray, per_set: int) ->
     return np.sort(np.concatenate(chosen))
 
 
+#: Networks the shipped model averages (``python -m ml.train`` and ``python -m ml.evaluate
+#: activity`` by default). One network's accuracy on new barbell users moved from 0.825 to 0.982
+#: with its seed; the mean of three moved far less (docs/activity-model-history.md; README).
+NETWORKS = 3
+
+
 def member_seeds(seed: int, networks: int) -> list[int]:
     """The training seeds of the networks averaged for ``seed``: its own block of ``networks``
     consecutive seeds, so no two seeds share a network and a seed means the same networks in

@@ -55,7 +55,7 @@ from journal.exercises import family_of
 from ml import datasets
 from ml.activity_data import SetSignal, WindowTable, build_table, wide_samples_for
 from ml.activity_decision import DecisionThresholds, exercise_distribution
-from ml.activity_fit import member_seeds
+from ml.activity_fit import NETWORKS, member_seeds
 from ml.activity_metrics import (
     HeldOut,
     confusion_png,
@@ -764,13 +764,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", nargs="?", default="activity")
     parser.add_argument("--protocols", default=",".join(PROTOCOLS),
                         help=f"comma-separated subset of {list(PROTOCOLS)}")
-    parser.add_argument("--seeds", type=int, default=6,
+    parser.add_argument("--seeds", type=int, default=3,
                         help="seeds on barbell-lopo (>= 3; 3 cannot tell 3 points from noise)")
     parser.add_argument("--applewatch-seeds", type=int, default=3,
                         help="seeds on applewatch-lodo (~14 trainings each; one is not enough)")
     parser.add_argument("--first-seed", type=int, default=0,
                         help="seeds from this one on (fresh seeds check a result chosen on others)")
-    parser.add_argument("--ensemble", type=int, default=1, metavar="K",
+    parser.add_argument("--ensemble", type=int, default=NETWORKS, metavar="K",
                         help="ours as the mean of K networks per seed, trained with K consecutive "
                              "seeds (as python -m ml.train --ensemble K builds the model)")
     parser.add_argument("--folds", type=int, default=None, help="only the first N folds (quick)")

@@ -24,6 +24,7 @@ from journal.exercises import family_of, get
 from ml import datasets
 from ml.activity_data import build_table, wide_samples_for
 from ml.activity_decision import DecisionThresholds
+from ml.activity_fit import NETWORKS
 from ml.activity_sets import SHIPPED_DATASETS, TrainingDataError, training_data
 from ml.provenance import library_versions, machine
 from ml.windowing import CHANNELS, WindowSpec
@@ -97,7 +98,7 @@ def train(
     which: tuple[str, ...] = SHIPPED_DATASETS,
     root: Path | None = None,
     log: Any = print,
-    ensemble: int = 1,
+    ensemble: int = NETWORKS,
 ) -> dict[str, Any]:
     """Train on every chosen set except ``HELD_OUT_SETS``, save model and card; return the card.
 
@@ -177,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                                             "the sets corrected in the journal (ml.learning)")
     parser.add_argument("--out", type=Path, default=appconfig.MODEL_PATH)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--ensemble", type=int, default=1, metavar="K",
+    parser.add_argument("--ensemble", type=int, default=NETWORKS, metavar="K",
                         help="average K networks trained with seeds K*SEED..K*SEED+K-1")
     parser.add_argument("--datasets-dir", type=Path, default=None,
                         help=f"the shared datasets (default {appconfig.DATASETS_DIR})")

@@ -9,7 +9,7 @@ import pytest
 
 import appconfig
 from journal.exercises import REST_ID, is_known
-from ml.model import ActivityModel, card_path_for, load_model
+from ml.model import ActivityModel, card_networks, card_path_for, load_model
 
 pytestmark = pytest.mark.slow
 
@@ -32,6 +32,16 @@ def test_shipped_card_lists_catalog_classes_with_rest_and_hashed_training_data(
     assert all(len(item["sha256"]) == 64 for item in card["training_data"])
     held_out = set(card["held_out_sets"])
     assert held_out and not held_out & {item["name"] for item in card["training_data"]}
+
+
+def test_shipped_model_averages_the_networks_its_card_names(shipped: ActivityModel) -> None:
+    from ml.activity_network import ensemble_members
+
+    members = ensemble_members(shipped.network)
+    assert max(1, len(members)) == card_networks(shipped.card)
+    if members:  # each network trained alike, with the seed the card names
+        seeds = shipped.card["ensemble"]["seeds"]
+        assert len(seeds) == len(members) == len(shipped.card["training"]["networks"])
 
 
 def test_shipped_card_evaluation_follows_the_schema(shipped: ActivityModel) -> None:
