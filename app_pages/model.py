@@ -16,7 +16,7 @@ from ui.resources import model_card
 
 st.title(":material/model_training: What the model knows")
 st.caption(
-    "The exercise of every set is named by a small neural network trained on real wrist "
+    "The exercise of every set is named by small neural networks trained on real wrist "
     "recordings. Its card says what it was trained on and how well it did on data it had "
     "never seen, so you can trust it (or doubt it) knowingly."
 )
