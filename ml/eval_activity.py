@@ -765,7 +765,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--protocols", default=",".join(PROTOCOLS),
                         help=f"comma-separated subset of {list(PROTOCOLS)}")
     parser.add_argument("--seeds", type=int, default=3,
-                        help="seeds on barbell-lopo (>= 3; 3 cannot tell 3 points from noise)")
+                        help="seeds on barbell-lopo (>= 3; for one network 3 cannot tell 3 "
+                             "points from noise: use 6)")
     parser.add_argument("--applewatch-seeds", type=int, default=3,
                         help="seeds on applewatch-lodo (~14 trainings each; one is not enough)")
     parser.add_argument("--first-seed", type=int, default=0,

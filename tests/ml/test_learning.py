@@ -62,7 +62,7 @@ def _tiny_networks(seeds: tuple[int, ...]) -> tuple[list[Any], TrainingData, Win
     table = build_table(list(data.sets), data.classes, spec,
                         wide_samples=wide_samples_for(spec))
     rows = np.flatnonzero(table.labels != IGNORED)
-    networks: list[object] = []
+    networks: list[Any] = []
     for seed in seeds:
         keras.utils.set_random_seed(seed)  # the initial weights too (``fit`` seeds afterwards)
         network = an.make_model(window_samples=spec.window_samples,
