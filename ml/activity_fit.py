@@ -115,17 +115,18 @@ def member_seeds(seed: int, networks: int) -> list[int]:
 
 def fit_averaged(
     table: WindowTable, train_sets: np.ndarray, *, seed: int, networks: int = 1,
-    log: Callable[[str], None] | None = None,
+    log: Callable[[str], None] | None = None, require_all_classes: bool = True,
 ) -> tuple[Any, list[FitResult]]:
     """Our network trained on the selected sets, or with ``networks`` > 1 the mean of that many
     trained alike with ``member_seeds(seed, networks)`` (``ml.activity_network.make_ensemble``);
-    and every network's fit."""
+    and every network's fit. ``require_all_classes`` as ``fit_network``."""
     if networks < 1:
         raise ValueError(f"an ensemble of {networks} networks")
     fitted = []
     for member in member_seeds(seed, networks):
         started = time.perf_counter()
-        fitted.append(fit_network(table, train_sets, seed=member))
+        fitted.append(fit_network(table, train_sets, seed=member,
+                                  require_all_classes=require_all_classes))
         if log is not None:
             log(f"trained seed {member}: {fitted[-1].info['epochs_run']} epochs (kept epoch "
                 f"{fitted[-1].info['best_epoch']}) in {time.perf_counter() - started:.0f} s")

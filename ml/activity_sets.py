@@ -38,15 +38,11 @@ class TrainingData:
 
 def _signal(labelled: datasets.LabelledSet) -> tuple[SetSignal, str]:
     recording = datasets.load(labelled)
-    group = (
-        labelled.day.isoformat() if labelled.dataset == datasets.APPLEWATCH
-        else labelled.participant
-    )
     signal = SetSignal(
         name=labelled.name,
         dataset=labelled.dataset,
         exercise=labelled.exercise_id,
-        group=group,
+        group=labelled.group,
         signal=recording_channels(recording),
         idle_edges=labelled.dataset == datasets.APPLEWATCH,
     )

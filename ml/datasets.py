@@ -67,6 +67,12 @@ class LabelledSet:
     set_number: int | None
     name: str
 
+    @property
+    def group(self) -> str:
+        """What evaluations hold out together: the recording day (applewatch-gym, one person) or
+        the participant (barbell-metamotion)."""
+        return self.day.isoformat() if self.dataset == APPLEWATCH else self.participant
+
 
 def start_key(name: str) -> str:
     """Sort key of a set name by when it was recorded (both datasets' names end in the start

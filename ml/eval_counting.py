@@ -15,7 +15,7 @@ import csv
 import json
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,10 +23,11 @@ from pathlib import Path
 import numpy as np
 
 import appconfig
-from journal.exercises import REST_ID
 from ml import datasets
 from ml.built_sessions import BuiltSession, SetPiece, build_sessions
-from ml.model import ActivityModel, load_model
+from ml.eval_judges import HeldOutJudges
+from ml.model import ActivityModel
+from ml.pipeline import segment
 from ml.recordings import Recording
 from ml.reps import FEATURE_NAMES, GATE_PATH, count_reps, fit_gate, frame_features
 from ml.segmentation import (
@@ -168,10 +169,14 @@ def _pieces(sets: Sequence[Labelled], group_of: str, rep_spans: bool = False) ->
             for s in ordered]
 
 
+#: The activity model that judges a built session (``analyze``'s rest veto); None: no model.
+Judge = Callable[[BuiltSession], ActivityModel]
+
+
 def score_sessions(
     sessions_by_seed: Sequence[Sequence[BuiltSession]],
     cfg: SegmenterSettings = DEFAULT_SEGMENTER,
-    model: ActivityModel | None = None,
+    judge: Judge | None = None,
 ) -> str:
     """Set count right % (pooled and per building seed), boundary error median/p90, end-to-end
     rep error of built sessions, and what the failing sessions have in common.
@@ -185,7 +190,7 @@ def score_sessions(
     for sessions in sessions_by_seed:
         right = 0
         for session in sessions:
-            found = _found_sets(session, cfg, model)
+            found = _found_sets(session, cfg, None if judge is None else judge(session))
             if len(found) == len(session.true_spans):
                 right += 1
             else:
@@ -248,16 +253,22 @@ def _failure_causes(session: BuiltSession, found: Sequence[FoundSet]) -> list[st
 def _found_sets(session: BuiltSession, cfg: SegmenterSettings,
                 model: ActivityModel | None) -> list[FoundSet]:
     rec = session.recording
-    rest = None
-    if model is not None and REST_ID in model.classes:
-        centres, probs = model.window_probabilities(rec)
-        rest = (centres, probs[:, model.classes.index(REST_ID)])
-    return find_sets(rec.gyro, rec.accel, rec.sample_rate_hz, rest_probability=rest, cfg=cfg)
+    if model is None:
+        return find_sets(rec.gyro, rec.accel, rec.sample_rate_hz, cfg=cfg)
+    return segment(rec, model, model.window_probabilities(rec), cfg)
+
+
+def _judge_by_group(judges: HeldOutJudges, group_of: dict[str, str]) -> Judge:
+    """Each session's judge: the model trained without its group (a session holds the sets
+    of one day or participant; ``group_of`` maps a set name to its group)."""
+    def judge(session: BuiltSession) -> ActivityModel:
+        return judges.model_without(group_of[session.set_names[0]])
+    return judge
 
 
 def segmentation(args: argparse.Namespace) -> int:
     rests = [datasets.load(s) for s in datasets.barbell_sets() if s.reps is None]
-    model = load_model() if args.with_model else None
+    judges = HeldOutJudges(networks=args.networks) if args.with_model else None
     seeds = list(range(args.seed, args.seed + args.build_seeds))
     print("Segmentation on built sessions: 2-5 consecutive real sets of one day/participant, "
           "20-70 s of real rest between (slices of barbell-metamotion rest-sitting/standing); "
@@ -266,8 +277,10 @@ def segmentation(args: argparse.Namespace) -> int:
           "that error includes it) and, for applewatch, also the reps' span: the counter's marks "
           "on the set file alone where its count is within 1 of the audited label (a consistency "
           "check of finding the same reps inside a session, not an independent truth). "
-          + (f"Spans the activity model ({model.version}) calls rest are dropped, as in "
-             "ml.pipeline." if model else "No activity model (class-agnostic).")
+          + ("Spans the activity model calls rest are dropped, as in ml.pipeline, the model "
+             "being a judge trained without the session's day or participant and without the "
+             f"rest recordings ({args.networks} network(s) each; ml.eval_judges)."
+             if judges else "No activity model (class-agnostic).")
           + f" {args.sessions} sessions for each building seed {seeds} (the same set files "
             "drawn into other sessions, with other rest). The segmenter's settings were chosen "
             "on the TUNING sessions (shown first); the HELD-OUT ones are the figures that count.")
@@ -279,14 +292,16 @@ def segmentation(args: argparse.Namespace) -> int:
         "barbell-metamotion HELD-OUT participants C+D (tight set files)":
             (barbell(tuning=False), False),
     }
+    judge = None if judges is None else _judge_by_group(
+        judges, {s.item.name: s.item.group for sets, _ in groups.values() for s in sets})
     for title, (sets, narrow) in groups.items():
         pieces = _pieces(sets, "day", rep_spans=narrow)
         by_seed = [build_sessions(pieces, rests, n_sessions=args.sessions, seed=seed)
                    for seed in seeds]
         print(f"\n{title}\n  default segmenter (as ml.pipeline; 10 s + 15 s windows):\n    "
-              f"{score_sessions(by_seed, model=model)}\n  LONG_WINDOW_SEGMENTER (the former "
+              f"{score_sessions(by_seed, judge=judge)}\n  LONG_WINDOW_SEGMENTER (the former "
               f"default, 15 s windows only; for comparison):\n    "
-              f"{score_sessions(by_seed, LONG_WINDOW_SEGMENTER, model=model)}", flush=True)
+              f"{score_sessions(by_seed, LONG_WINDOW_SEGMENTER, judge=judge)}", flush=True)
     return 0
 
 
@@ -299,10 +314,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-seeds", type=int, default=3,
                         help="segmentation: build sessions with this many seeds from --seed on")
     parser.add_argument("--with-model", action="store_true",
-                        help="segmentation: drop spans the shipped model calls rest (as analyze)")
+                        help="segmentation: drop spans an activity model calls rest, as analyze "
+                             "does; each session's model is trained without its day or "
+                             "participant and without the rest recordings (18 models, about "
+                             "a minute per network each)")
+    parser.add_argument("--networks", type=int, default=1,
+                        help="segmentation --with-model: networks averaged per model")
     args = parser.parse_args(argv)
-    if args.sessions < 1 or args.build_seeds < 1:
-        parser.error("--sessions and --build-seeds must be at least 1")
+    if args.sessions < 1 or args.build_seeds < 1 or args.networks < 1:
+        parser.error("--sessions, --build-seeds and --networks must be at least 1")
     return {"reps": reps, "segmentation": segmentation, "fit": fit}[args.what](args)
 
 

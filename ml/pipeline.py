@@ -18,7 +18,7 @@ from ml.analysis import DetectedSet, SessionAnalysis
 from ml.model import ActivityModel, load_model
 from ml.recordings import Recording
 from ml.reps import count_reps
-from ml.segmentation import DEFAULT_SEGMENTER, SegmenterSettings, find_sets
+from ml.segmentation import DEFAULT_SEGMENTER, FoundSet, SegmenterSettings, find_sets
 from ml.windowing import windows_in_span
 
 #: Shorter recordings cannot hold a set of two reps nor one model window.
@@ -54,6 +54,18 @@ def _rest_track(model: ActivityModel, probabilities: Probabilities) -> Probabili
     if exercises.REST_ID not in model.classes or len(centres) == 0:
         return None
     return centres, probs[:, model.classes.index(exercises.REST_ID)]
+
+
+def segment(
+    recording: Recording,
+    model: ActivityModel,
+    probabilities: Probabilities,
+    segmenter: SegmenterSettings = DEFAULT_SEGMENTER,
+) -> list[FoundSet]:
+    """The sets ``analyze`` names: the segmenter's spans, less those the model calls rest
+    (``probabilities`` are its window probabilities of the recording)."""
+    return find_sets(recording.gyro, recording.accel, recording.sample_rate_hz,
+                     rest_probability=_rest_track(model, probabilities), cfg=segmenter)
 
 
 def _name(
@@ -98,8 +110,7 @@ def analyze(
     _check(recording)
     model = model or load_model()
     probabilities = model.window_probabilities(recording)
-    found = find_sets(recording.gyro, recording.accel, recording.sample_rate_hz,
-                      rest_probability=_rest_track(model, probabilities), cfg=segmenter)
+    found = segment(recording, model, probabilities, segmenter)
     sets = tuple(
         _name(model, probabilities, f.start_s, f.end_s, f.count.reps, f.count.rep_times_s, prior)
         for f in found

@@ -64,6 +64,20 @@ Tried on the tuning days and participants, then checked on the held-out ones, an
 - The gate fitted leave-one-day-out on the 13 other applewatch-gym days and all barbell sets (twice
   the data): the later days read ±1 94.6%, MAE 0.65 (against 0.70); barbell leave-one-participant-
   out C+D 91.3%. Ten bootstrap fits averaged: held out 93.2%, MAE 0.69.
+- The gate fitted on the tuning sets plus one or two copies of each with real idle and handling
+  joined at its ends (the edges of other tuning files whose count was exact, 37 pieces of 4-16 s,
+  joined by ``ml.built_sessions.bridge``): Powell lands somewhere else with each draw. Tuning
+  applewatch-gym MAE 0.87 -> 1.04 / 0.83, barbell 0.91 -> 0.97 / 1.29; held out applewatch-gym
+  ±1 95.9% -> 86.5% / 91.9% (MAE 0.74 / 0.60).
+- A correction learned from the user's own fixes, simulated on the audited labels in recording
+  order: the count minus the error of that exercise's earlier sets (the same day's last set, their
+  mean, or the mean of all earlier days shrunk towards 0). Held out MAE 0.66 -> 0.64-0.77, ±1
+  95.9% -> 90.5-97.3%: the error of one set hardly says the next one's (of the 40 held-out sets
+  with an earlier set of their exercise that day: MAE 0.58 -> 0.65-0.78). Per-exercise offsets
+  fitted on the tuning days, given the true exercise: held out MAE 0.64-0.76.
+- Most held-out misses are a whole rep at an end of a set whose marks stand evenly a period apart
+  (``241224_MSP_W4_5_S1_R12``: 11 marks, 0.98-1.08 periods apart): nothing in the motion tells the
+  missing or extra rep apart from its neighbours.
 """
 
 from __future__ import annotations

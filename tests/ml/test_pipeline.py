@@ -10,30 +10,13 @@ import pytest
 import appconfig
 from ml import datasets
 from ml.built_sessions import SetPiece, build_sessions
-from ml.model import ActivityModel, load_model
+from ml.model import load_model
 from ml.pipeline import NO_SETS_WARNING, AnalysisError, analyze, analyze_span, recount
 from ml.recordings import Recording
-from ml.windowing import WindowSpec
+from tests.ml.fixed_model import fixed_model
 
 PULLDOWNS = ("100125_SBLP_W25_S1_R10-2025-01-10_14-51-36",
              "100125_SBLP_W32_S2_R10-2025-01-10_14-53-42")
-CLASSES = ("straight_bar_lat_pulldown", "assisted_pull_up", "rest")
-
-
-class _FixedNetwork:
-    """Answers one class distribution for every window: isolates the pipeline from Keras."""
-
-    def __init__(self, probs: list[float]) -> None:
-        self.probs = np.asarray(probs, np.float32)
-
-    def __call__(self, windows: np.ndarray, training: bool = False) -> np.ndarray:
-        return np.tile(self.probs, (len(windows), 1))
-
-
-def _model(p_rest: float) -> ActivityModel:
-    rest = 1.0 - p_rest
-    return ActivityModel(network=_FixedNetwork([0.9 * rest, 0.1 * rest, p_rest]),
-                         classes=CLASSES, spec=WindowSpec(), version="fixed-test")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +32,7 @@ def test_analyze_finds_names_and_counts_each_set(
     session: tuple[Recording, tuple[tuple[float, float], ...]],
 ) -> None:
     recording, spans = session
-    analysis = analyze(recording, _model(p_rest=0.05))
+    analysis = analyze(recording, fixed_model(p_rest=0.05))
     assert len(analysis.sets) == 2 and analysis.model_version == "fixed-test"
     for found, (start, end) in zip(analysis.sets, spans, strict=True):
         assert found.exercise == "straight_bar_lat_pulldown"
@@ -66,7 +49,7 @@ def test_analyze_finds_names_and_counts_each_set(
 def test_spans_the_model_calls_rest_are_not_sets(
     session: tuple[Recording, tuple[tuple[float, float], ...]],
 ) -> None:
-    analysis = analyze(session[0], _model(p_rest=0.95))
+    analysis = analyze(session[0], fixed_model(p_rest=0.95))
     assert analysis.sets == () and NO_SETS_WARNING in analysis.warnings
 
 
@@ -74,7 +57,7 @@ def test_no_movement_gives_zero_sets_and_a_warning_not_an_error() -> None:
     still = Recording(gyro=np.zeros((3000, 3), np.float32),
                       accel=np.tile(np.float32([0, 0, 1]), (3000, 1)), gravity=None,
                       source_format="test", original_rate_hz=50.0)
-    analysis = analyze(still, _model(p_rest=0.05))
+    analysis = analyze(still, fixed_model(p_rest=0.05))
     assert analysis.sets == () and NO_SETS_WARNING in analysis.warnings
 
 
@@ -82,14 +65,14 @@ def test_a_recording_too_short_to_window_is_a_clear_error() -> None:
     short = Recording(gyro=np.zeros((100, 3), np.float32), accel=None, gravity=None,
                       source_format="test", original_rate_hz=50.0)
     with pytest.raises(AnalysisError, match=r"too short to analyse: 2\.0 s"):
-        analyze(short, _model(p_rest=0.05))
+        analyze(short, fixed_model(p_rest=0.05))
 
 
 def test_recount_follows_a_user_dragged_span(
     session: tuple[Recording, tuple[tuple[float, float], ...]],
 ) -> None:
     recording, _ = session
-    first = analyze(recording, _model(p_rest=0.05)).sets[0]
+    first = analyze(recording, fixed_model(p_rest=0.05)).sets[0]
     middle = (first.start_s + first.end_s) / 2
     reps, times = recount(recording, first.start_s, middle)
     assert 0 < reps < first.reps and len(times) == reps
@@ -102,7 +85,7 @@ def test_a_user_added_span_is_named_and_counted(
     session: tuple[Recording, tuple[tuple[float, float], ...]],
 ) -> None:
     recording, spans = session
-    added = analyze_span(recording, *spans[1], _model(p_rest=0.05))
+    added = analyze_span(recording, *spans[1], fixed_model(p_rest=0.05))
     assert added.exercise == "straight_bar_lat_pulldown" and abs(added.reps - 10) <= 2
     assert added.start_s == pytest.approx(spans[1][0], abs=0.05)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,10 +10,13 @@ import numpy as np
 import pytest
 
 from ml import datasets
-from ml.built_sessions import SetPiece, bridge, build_sessions, concatenate
+from ml.activity_data import SetSignal
+from ml.built_sessions import BuiltSession, SetPiece, bridge, build_sessions, concatenate
+from ml.model import ActivityModel
 from ml.recordings import Recording
 from ml.reps import RepCount
 from ml.segmentation import LONG_WINDOW_SEGMENTER, FoundSet, find_sets
+from tests.ml.fixed_model import fixed_model
 
 PULL_UP_SET = "011224_APULL_W61_S1_R12-2024-12-01_07-36-28"
 TWO_SETS = ("100125_SBLP_W25_S1_R10-2025-01-10_14-51-36",
@@ -157,3 +161,39 @@ def test_segmentation_evaluation_names_split_sets_and_sets_in_rest(
     in_rest = FoundSet(a1 + 1, min(b0, a1 + 5), count)
     causes = _failure_causes(session, [*split_first, in_rest, FoundSet(b0, b1, count)])
     assert causes == [f"{session.set_names[0]} found as 2 sets", "a set found in rest"]
+
+
+def test_segmentation_evaluation_with_a_judge_drops_the_spans_it_calls_rest(
+    applewatch: dict[str, datasets.LabelledSet], rests: list[Recording]
+) -> None:
+    from ml.eval_counting import score_sessions
+
+    pieces = [_piece(applewatch[name]) for name in TWO_SETS]
+    (session,) = build_sessions(pieces, rests, n_sessions=1, sets_per_session=(2, 2), seed=3)
+    judged: list[str] = []
+
+    def judge(p_rest: float) -> Callable[[BuiltSession], ActivityModel]:
+        def model_for(built: BuiltSession) -> ActivityModel:
+            judged.append(built.name)
+            return fixed_model(p_rest)
+        return model_for
+
+    assert "exactly right 100.0%" in score_sessions([[session]], judge=judge(0.05))
+    text = score_sessions([[session]], judge=judge(0.95))
+    assert "exactly right   0.0%" in text and "found as 0 sets (1)" in text
+    assert judged == [session.name, session.name]
+
+
+def _signal(group: str, exercise: str = "assisted_pull_up", *, idle_edges: bool = True
+            ) -> SetSignal:
+    return SetSignal(name=f"{group}-{exercise}", dataset="x", exercise=exercise, group=group,
+                     signal=np.zeros((10, 6), np.float32), idle_edges=idle_edges)
+
+
+def test_a_segmentation_judge_never_saw_its_day_nor_the_rest_recordings() -> None:
+    from ml.eval_judges import training_mask
+
+    sets = [_signal("2024-12-01"), _signal("2024-12-02"), _signal("A", "rest", idle_edges=False),
+            _signal("C"), _signal("2024-12-01", "rest")]
+    assert training_mask(sets, "2024-12-01").tolist() == [False, True, False, True, False]
+    assert training_mask(sets, "C").tolist() == [True, True, False, False, True]
