@@ -169,7 +169,7 @@ def _pieces(sets: Sequence[Labelled], group_of: str, rep_spans: bool = False) ->
             for s in ordered]
 
 
-#: The activity model that judges a built session (``analyze``'s rest veto); None: no model.
+#: Gives the activity model that judges a built session (``analyze``'s rest veto).
 Judge = Callable[[BuiltSession], ActivityModel]
 
 
@@ -316,8 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--with-model", action="store_true",
                         help="segmentation: drop spans an activity model calls rest, as analyze "
                              "does; each session's model is trained without its day or "
-                             "participant and without the rest recordings (18 models, about "
-                             "a minute per network each)")
+                             "participant and without the rest recordings (one model per day "
+                             "and participant, about a minute per network each)")
     parser.add_argument("--networks", type=int, default=1,
                         help="segmentation --with-model: networks averaged per model")
     args = parser.parse_args(argv)
