@@ -104,15 +104,20 @@ def rep_metrics(errors: Sequence[int]) -> str:
             f"mean signed {np.mean(e):+.2f}")
 
 
-def fit(_: argparse.Namespace) -> int:
+def tuning_gate() -> tuple[np.ndarray, int]:
+    """The rep gate fitted on the tuning sets (audited labels), and how many sets it saw."""
     sets = applewatch(tuning=True) + barbell(tuning=True)
     frames = [frame_features(s.recording.gyro, s.recording.accel) for s in sets]
-    weights = fit_gate(frames, [s.audited for s in sets])
+    return fit_gate(frames, [s.audited for s in sets]), len(sets)
+
+
+def fit(_: argparse.Namespace) -> int:
+    weights, n_sets = tuning_gate()
     card = {
         "weights": [round(float(w), 5) for w in weights],
         "features": list(FEATURE_NAMES),
         "fitted_on": f"applewatch-gym days <= {LAST_TUNING_DAY} and barbell-metamotion "
-                     f"participants {'+'.join(BARBELL_TUNING_PARTICIPANTS)} ({len(sets)} sets), "
+                     f"participants {'+'.join(BARBELL_TUNING_PARTICIPANTS)} ({n_sets} sets), "
                      "audited labels (data/label_corrections.csv)",
     }
     GATE_PATH.write_text(json.dumps(card, indent=2) + "\n")

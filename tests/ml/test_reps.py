@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ml import datasets
-from ml.reps import RepCount, count_reps, count_views, median_count
+from ml.reps import RepCount, count_reps, count_views, load_gate, median_count
 
 # Held-out days (after the counter's tuning days), five movement families, incl. the machine
 # triceps extension that rotates the wrist twice per rep. The evaluation gives ±2 on 92% of
@@ -92,3 +92,15 @@ def test_without_accelerometer_the_gyroscope_is_the_only_view(
     views = count_views(recording.gyro, None)
     assert len(views) == 1
     assert count_reps(recording.gyro, None) == views[0]
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("datasets_dir")
+def test_the_shipped_rep_gate_is_what_its_fit_command_writes() -> None:
+    # ``python -m ml.eval_counting fit`` rebuilds data/rep_counter.json from the tuning sets; a
+    # change to the counter's features that moves the fit must ship the refitted gate.
+    from ml.eval_counting import tuning_gate
+
+    weights, n_sets = tuning_gate()
+    assert n_sets == 120
+    np.testing.assert_allclose(weights, load_gate(), atol=1e-3)

@@ -113,6 +113,20 @@ def test_a_wrist_turn_between_stretches_of_real_rest_is_not_a_set(datasets_dir: 
     assert find_sets(session.gyro, session.accel) == []
 
 
+def test_the_still_end_of_a_set_file_before_rest_is_not_a_set(
+    applewatch: dict[str, datasets.LabelledSet], rests: list[Recording]
+) -> None:
+    # The first triceps file ends with 40 s of a still wrist slowly turning: that drift kept the
+    # counter's motion floor and, next to this rest, 9 "reps" 1.2 s apart made a set of it.
+    names = ("241224_MTE_W13_6_S1_R12-2024-12-24_15-24-31",
+             "241224_MTE_W18_1_S2_R12-2024-12-24_15-28-32")
+    pieces = [_piece(applewatch[name]) for name in names]
+    (session,) = build_sessions(pieces, rests, n_sessions=1, sets_per_session=(2, 2), seed=7)
+    rec = session.recording
+    found = find_sets(rec.gyro, rec.accel, rec.sample_rate_hz)
+    assert [abs(f.count.reps - 12) <= 1 for f in found] == [True, True]
+
+
 def test_two_short_heavy_barbell_sets_are_found_as_two_sets(
     datasets_dir: Path, rests: list[Recording]
 ) -> None:
