@@ -11,7 +11,7 @@ from journal.store import recorded_at
 from ml.sample_session import SAMPLE_PATH
 from ui.charts import motion_figure
 from ui.resources import activity_model, journal_engine
-from ui.tables import detected_chart_sets, detected_frame
+from ui.tables import detected_chart_sets, detected_frame, set_checks
 from ui.text import explain, plural
 from ui.upload_flow import STEPS, Prepared, describe, prepare, save
 from ui.uploads import group_uploads, recording_label
@@ -84,6 +84,8 @@ def show_prepared(key: str, prepared: Prepared) -> None:
         "Fix the exercise or reps where the model is wrong; add weight, RPE and notes; "
         "delete a row that is not a set."
     )
+    for check in set_checks(analysis):
+        st.info(check, icon=":material/help:")
     table_column, plot_column = st.columns([6, 5], gap="small")
     with table_column:
         new_exercise_box(f"upload_new_exercise_{key}")

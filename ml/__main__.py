@@ -4,7 +4,7 @@ With ``--json``: one JSON object per input, one per line, in input order::
 
     {"file", "format", "sample_rate_hz", "duration_s", "warnings", "sets": [{"start_s", "end_s",
      "exercise", "exercise_name", "confidence", "reps", "rep_times_s", "family",
-     "alternatives"}]}
+     "alternatives", "warnings"}]}
 
 or ``{"file", "error"}`` for an input that cannot be read or analysed (the message is the
 importer's). Files of one recording (MetaMotion gyroscope + accelerometer) are one argument
@@ -54,6 +54,7 @@ def as_json(argument: str, analysis: SessionAnalysis) -> dict[str, Any]:
                 "rep_times_s": list(s.rep_times_s),
                 "family": s.family,
                 "alternatives": [[e, p] for e, p in s.alternatives],
+                "warnings": list(s.warnings),
             }
             for s in analysis.sets
         ],
@@ -73,6 +74,7 @@ def as_table(result: dict[str, Any]) -> str:
     for i, s in enumerate(result["sets"], 1):
         lines.append(f"  {i:>2}  {s['start_s']:>6.1f}s  {s['end_s']:>6.1f}s  {s['reps']:>4}  "
                      f"{s['confidence']:>4.2f}  {s['exercise_name']}")
+        lines += [f"      check set {i}: {w}" for w in s.get("warnings", ())]
     return "\n".join(lines)
 
 

@@ -13,6 +13,8 @@ class DetectedSet:
 
     ``exercise`` is a catalog id (``journal.exercises``), "unknown" when the model is not
     confident enough. ``alternatives`` holds the runner-up (id, probability) pairs, best first.
+    ``warnings`` say why the user should check this set (plain sentences, without the set's
+    number: the app and the CLI put it in front).
     """
 
     start_s: float
@@ -24,6 +26,7 @@ class DetectedSet:
     rep_times_s: tuple[float, ...] = ()
     family: str = "other"
     alternatives: tuple[tuple[str, float], ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

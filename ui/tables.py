@@ -68,6 +68,13 @@ def detected_frame(analysis: SessionAnalysis) -> pd.DataFrame:
     return frame.astype({"weight_kg": "float64", "rpe": "float64", "notes": "object"})
 
 
+def set_checks(analysis: SessionAnalysis) -> list[str]:
+    """What the user should check before saving: each found set's warnings, led by its number
+    in the upload table ("Set 2: ...")."""
+    return [f"Set {number}: {warning}"
+            for number, s in enumerate(analysis.sets, start=1) for warning in s.warnings]
+
+
 def analysis_with_edits(
     analysis: SessionAnalysis, edited: pd.DataFrame
 ) -> tuple[SessionAnalysis, dict[int, SetEdit]]:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pandas as pd
 
 from journal import edits
 from journal.db import session_factory, write_transaction
 from journal.store import load_session
-from ui.tables import analysis_with_edits, detected_frame, sets_csv, stored_changes, stored_frame
+from ui.tables import (
+    analysis_with_edits,
+    detected_frame,
+    set_checks,
+    sets_csv,
+    stored_changes,
+    stored_frame,
+)
 from ui.upload_flow import last_used_variants
 
 
@@ -17,6 +25,14 @@ def test_upload_table_lists_every_detected_set(sample_analysis):
     frame = detected_frame(sample_analysis)
     assert list(frame["reps"]) == [12, 12, 10, 12, 10]
     assert frame["weight_kg"].isna().all() and (frame["notes"] == "").all()
+
+
+def test_a_set_to_check_is_named_by_its_row_number(sample_analysis):
+    sets = list(sample_analysis.sets)
+    sets[3] = replace(sets[3], warnings=("only 2 reps and an exercise the model does not know",))
+    assert set_checks(replace(sample_analysis, sets=tuple(sets))) == [
+        "Set 4: only 2 reps and an exercise the model does not know"]
+    assert set_checks(sample_analysis) == []
 
 
 def test_only_real_changes_become_edits_and_deleted_rows_are_not_saved(sample_analysis):

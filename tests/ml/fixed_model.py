@@ -3,8 +3,11 @@ the pipeline and the segmentation evaluation from Keras."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
+from ml.activity_decision import DecisionThresholds
 from ml.model import ActivityModel
 from ml.windowing import WindowSpec
 
@@ -24,3 +27,8 @@ def fixed_model(p_rest: float) -> ActivityModel:
     rest = 1.0 - p_rest
     return ActivityModel(network=_FixedNetwork([0.9 * rest, 0.1 * rest, p_rest]),
                          classes=CLASSES, spec=WindowSpec(), version="fixed-test")
+
+
+def naming_nothing(p_rest: float) -> ActivityModel:
+    """``fixed_model`` that never trusts itself enough to name an exercise ("unknown")."""
+    return replace(fixed_model(p_rest), thresholds=DecisionThresholds(family_threshold=1.0))

@@ -14,7 +14,8 @@ import appconfig
 
 SET_FILE = "applewatch-gym/100125_SBLP_W25_S1_R10-2025-01-10_14-51-36.csv.gz"
 PAIR = "barbell-metamotion/A-squat-heavy_MetaWear_2019-01-15T20.04.08.637_C42732BE255C_{}.csv"
-SET_KEYS = {"start_s", "end_s", "exercise", "exercise_name", "confidence", "reps", "rep_times_s"}
+SET_KEYS = {"start_s", "end_s", "exercise", "exercise_name", "confidence", "reps", "rep_times_s",
+            "warnings"}
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -11,9 +11,16 @@ import appconfig
 from ml import datasets
 from ml.built_sessions import SetPiece, build_sessions
 from ml.model import load_model
-from ml.pipeline import NO_SETS_WARNING, AnalysisError, analyze, analyze_span, recount
+from ml.pipeline import (
+    HANDLING_WARNING,
+    NO_SETS_WARNING,
+    AnalysisError,
+    analyze,
+    analyze_span,
+    recount,
+)
 from ml.recordings import Recording
-from tests.ml.fixed_model import fixed_model
+from tests.ml.fixed_model import fixed_model, naming_nothing
 
 PULLDOWNS = ("100125_SBLP_W25_S1_R10-2025-01-10_14-51-36",
              "100125_SBLP_W32_S2_R10-2025-01-10_14-53-42")
@@ -51,6 +58,25 @@ def test_spans_the_model_calls_rest_are_not_sets(
 ) -> None:
     analysis = analyze(session[0], fixed_model(p_rest=0.95))
     assert analysis.sets == () and NO_SETS_WARNING in analysis.warnings
+
+
+def test_a_two_rep_span_the_model_cannot_name_asks_to_be_checked(datasets_dir: Path) -> None:
+    # A real bench press file that runs two minutes past its reps: re-racking and plate handling
+    # in which two movements 6 s apart look like a 2-rep set of their own.
+    name = "120125_30BP_W30_S1_R12-2025-01-12_07-40-23"
+    labelled = {s.name: s for s in datasets.applewatch_sets(datasets_dir)}[name]
+    recording = datasets.load(labelled)
+    undecided = analyze(recording, naming_nothing(p_rest=0.05))
+    assert [(s.exercise, s.reps > 2) for s in undecided.sets] == [("unknown", True),
+                                                                    ("unknown", False)]
+    the_set, handling = undecided.sets
+    assert the_set.warnings == ()  # many reps: a set, named or not
+    assert handling.start_s > 100 and handling.warnings == (
+        HANDLING_WARNING.format(reps=f"{handling.reps} reps"),)
+    # A span the model names is a set the user did, however short.
+    named = analyze(recording, fixed_model(p_rest=0.05))
+    assert [s.exercise for s in named.sets] == ["straight_bar_lat_pulldown"] * 2
+    assert all(s.warnings == () for s in named.sets)
 
 
 def test_no_movement_gives_zero_sets_and_a_warning_not_an_error() -> None:
