@@ -12,7 +12,7 @@ from ui import session_edits
 from ui.charts import motion_figure, span_from_selection
 from ui.resources import journal_engine
 from ui.session_tools import delete_session_box, run_edit, set_namer, set_tools, span_actions
-from ui.tables import sets_csv, stored_changes, stored_frame
+from ui.tables import sets_csv, stored_changes, stored_frame, stored_set_checks
 from ui.tables import stored_chart_sets as chart_sets
 from ui.text import escape_markdown, plural
 from ui.widgets import (
@@ -95,6 +95,8 @@ if view.notes:
     st.text(view.notes)
 for warning in view.warnings:
     st.warning(warning, icon=":material/warning:")
+for check in stored_set_checks(view.sets):
+    st.info(check, icon=":material/help:")
 
 sets_by_id: dict[int, SetView] = {s.id: s for s in view.sets}
 recorded_sets = [s for s in view.sets if s.start_s is not None and s.end_s is not None]

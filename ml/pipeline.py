@@ -101,8 +101,9 @@ def _name(
     )
 
 
-def handling_warnings(detected: DetectedSet) -> tuple[str, ...]:
-    """The check a found set asks for when it may be handling rather than a set.
+def handling_warnings(exercise: str, reps: int) -> tuple[str, ...]:
+    """The check a found set asks for when it may be handling rather than a set: the model's
+    ``exercise`` and ``reps`` for it.
 
     A hint, not a rule: the set stays, the user decides. On the built sessions of
     ``python -m ml.evaluate segmentation --with-model`` (building seeds 0-2, each session named
@@ -112,10 +113,9 @@ def handling_warnings(detected: DetectedSet) -> tuple[str, ...]:
     Dropping such spans instead was measured and left out (``ml.segmentation``): it was thought
     of after seeing that held-out failure and the tuning sessions do not decide for it.
     """
-    if detected.exercise != exercises.UNKNOWN_ID or detected.reps > HANDLING_MAX_REPS:
+    if exercise != exercises.UNKNOWN_ID or reps > HANDLING_MAX_REPS:
         return ()
-    reps = f"{detected.reps} rep{'' if detected.reps == 1 else 's'}"
-    return (HANDLING_WARNING.format(reps=reps),)
+    return (HANDLING_WARNING.format(reps=f"{reps} rep{'' if reps == 1 else 's'}"),)
 
 
 def analyze(
@@ -141,7 +141,7 @@ def analyze(
         _name(model, probabilities, f.start_s, f.end_s, f.count.reps, f.count.rep_times_s, prior)
         for f in found
     )
-    sets = tuple(replace(s, warnings=handling_warnings(s)) for s in named)
+    sets = tuple(replace(s, warnings=handling_warnings(s.exercise, s.reps)) for s in named)
     warnings = list(recording.warnings)
     if recording.accel is None:
         warnings.append(NO_ACCEL_WARNING)

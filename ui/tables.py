@@ -16,6 +16,7 @@ from journal import exercises
 from journal.store import SetEdit
 from journal.views import SessionView, SetView
 from ml.analysis import DetectedSet, SessionAnalysis
+from ml.pipeline import handling_warnings
 from ui.charts import ChartSet, set_label
 
 #: Columns the user edits, in table order.
@@ -73,6 +74,15 @@ def set_checks(analysis: SessionAnalysis) -> list[str]:
     in the upload table ("Set 2: ...")."""
     return [f"Set {number}: {warning}"
             for number, s in enumerate(analysis.sets, start=1) for warning in s.warnings]
+
+
+def stored_set_checks(sets: Sequence[SetView]) -> list[str]:
+    """The same checks for saved sets the user has neither corrected nor confirmed, led by
+    their number in the session: once the user has said what a set is, it asks no more."""
+    return [f"Set {s.position}: {warning}" for s in sets
+            if not (s.corrected or s.confirmed)
+            and s.model_exercise is not None and s.model_reps is not None
+            for warning in handling_warnings(s.model_exercise, s.model_reps)]
 
 
 def analysis_with_edits(

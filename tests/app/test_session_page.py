@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from journal.db import session_factory
-from journal.store import count_sessions, load_session
+from dataclasses import replace
+
+from journal.db import session_factory, write_transaction
+from journal.store import count_sessions, load_session, save_analysis
 from ml.pipeline import recount
 
 
@@ -149,3 +151,28 @@ def test_naming_an_exercise_the_catalog_has_points_to_it(app, saved_sample):
     at.button(key=f"session_new_exercise_{base}_add").click().run()
     assert not at.exception, at.exception
     assert "That is “Chin-up”, already in the list." in at.info[-1].value
+
+
+def test_a_short_set_the_model_could_not_name_asks_to_be_checked_until_the_user_says(
+    app, journal_engine, sample_analysis
+):
+    sets = list(sample_analysis.sets)
+    sets[2] = replace(sets[2], exercise="unknown", exercise_name="Unknown exercise", reps=2,
+                      rep_times_s=sets[2].rep_times_s[:2])
+    saved = write_transaction(journal_engine, lambda db: save_analysis(
+        db, replace(sample_analysis, sets=tuple(sets)), title="Handling in it"))
+    session_id = saved.session_id
+
+    at = app("session", session=str(session_id))
+    assert not at.exception
+    (check,) = [i.value for i in at.info if i.value.startswith("Set ")]
+    assert check.startswith("Set 3: only 2 reps and an exercise the model does not recognise")
+
+    # The user says what the set is: the page asks no more.
+    at.session_state[f"session_sets_{session_id}_0"] = {
+        "edited_rows": {2: {"exercise": "assisted_pull_up"}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    at.button(key=f"session_save_{session_id}_0").click().run()
+    assert not at.exception
+    assert not [i.value for i in at.info if i.value.startswith("Set ")]

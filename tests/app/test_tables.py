@@ -9,7 +9,7 @@ import pandas as pd
 
 from journal import edits
 from journal.db import session_factory, write_transaction
-from journal.store import load_session
+from journal.store import load_session, save_analysis
 from ui.tables import (
     analysis_with_edits,
     detected_frame,
@@ -17,6 +17,7 @@ from ui.tables import (
     sets_csv,
     stored_changes,
     stored_frame,
+    stored_set_checks,
 )
 from ui.upload_flow import last_used_variants
 
@@ -33,6 +34,21 @@ def test_a_set_to_check_is_named_by_its_row_number(sample_analysis):
     assert set_checks(replace(sample_analysis, sets=tuple(sets))) == [
         "Set 4: only 2 reps and an exercise the model does not know"]
     assert set_checks(sample_analysis) == []
+
+
+def test_a_saved_set_asks_to_be_checked_until_it_is_corrected_or_confirmed(
+    journal_engine, sample_analysis
+):
+    sets = list(sample_analysis.sets)
+    sets[1] = replace(sets[1], exercise="unknown", reps=2)
+    saved = write_transaction(journal_engine, lambda db: save_analysis(
+        db, replace(sample_analysis, sets=tuple(sets))))
+    with session_factory(journal_engine)() as db:
+        stored = load_session(db, saved.session_id, with_signal=False).sets
+    (check,) = stored_set_checks(stored)
+    assert check.startswith("Set 2: only 2 reps and an exercise the model does not recognise")
+    assert stored_set_checks([replace(stored[1], confirmed=True)]) == []
+    assert stored_set_checks([replace(stored[1], exercise="pull_up", corrected=True)]) == []
 
 
 def test_only_real_changes_become_edits_and_deleted_rows_are_not_saved(sample_analysis):
