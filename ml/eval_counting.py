@@ -187,15 +187,23 @@ def score_sessions(
     rep error of built sessions, and what the failing sessions have in common.
 
     A set file is drawn into several sessions, so one file the segmenter gets wrong fails every
-    session that holds it: the last line names the set files found as no set or as several
-    (with the number of sessions each one failed) and the sets found in the inserted rest.
+    session that holds it, and the session figure moves with how many sessions draw it. The
+    per-file line counts each set file once (found as exactly one set in every session that
+    holds it, or not) and the sessions with a set found in rest; the last line names the set
+    files found as no set or as several (with the number of sessions each one failed) and the
+    sets found in the inserted rest.
     """
     right_by_seed, boundary, rep_boundary, errors = [], [], [], []
     causes: Counter[str] = Counter()
+    files_wrong: dict[str, bool] = {}  # set file -> found as other than one set in some session
+    sessions_with_rest_sets = 0
     for sessions in sessions_by_seed:
         right = 0
         for session in sessions:
             found = _found_sets(session, cfg, None if judge is None else judge(session))
+            for name, n in _found_per_file(session, found):
+                files_wrong[name] = files_wrong.get(name, False) or n != 1
+            sessions_with_rest_sets += _found_in_rest(session, found) > 0
             if len(found) == len(session.true_spans):
                 right += 1
             else:
@@ -231,7 +239,11 @@ def score_sessions(
             f"{np.mean(right_by_seed):6.1%} (per building seed: {per_seed})  boundary error to "
             f"the file span median {np.median(b):.1f} s, p90 {np.percentile(b, 90):.1f} s"
             f"{rep_line}\n    end-to-end reps (sets found first, "
-            f"audited labels): {rep_metrics(errors)}\n    failing sessions' causes, of "
+            f"audited labels): {rep_metrics(errors)}\n    per file: "
+            f"{len(files_wrong) - sum(files_wrong.values())} of {len(files_wrong)} set files "
+            f"found as exactly one set in every session that holds them; "
+            f"{sessions_with_rest_sets} of {n_sessions} sessions with a set found in rest"
+            f"\n    failing sessions' causes, of "
             f"{n_files} set files (sessions failed): {blamed}")
 
 
@@ -243,16 +255,22 @@ def _overlap_s(found: FoundSet, start: float, end: float) -> float:
 def _failure_causes(session: BuiltSession, found: Sequence[FoundSet]) -> list[str]:
     """Why a session's set count is wrong: each set file found as no set or as several sets
     (any overlap), and each set found wholly in the inserted rest."""
-    causes = []
-    for (start, end), name in zip(session.true_spans, session.set_names, strict=True):
-        n = sum(_overlap_s(f, start, end) > 0 for f in found)
-        if n != 1:
-            causes.append(f"{name} found as {n} sets")
-    in_rest = sum(not any(_overlap_s(f, *span) > 0 for span in session.true_spans)
-                  for f in found)
+    causes = [f"{name} found as {n} sets" for name, n in _found_per_file(session, found) if n != 1]
+    in_rest = _found_in_rest(session, found)
     if in_rest:
         causes.append("a set found in rest" if in_rest == 1 else f"{in_rest} sets found in rest")
     return causes
+
+
+def _found_per_file(session: BuiltSession, found: Sequence[FoundSet]) -> list[tuple[str, int]]:
+    """Each set file of the session with the number of found sets that overlap it."""
+    return [(name, sum(_overlap_s(f, start, end) > 0 for f in found))
+            for (start, end), name in zip(session.true_spans, session.set_names, strict=True)]
+
+
+def _found_in_rest(session: BuiltSession, found: Sequence[FoundSet]) -> int:
+    """How many found sets lie wholly in the session's inserted rest."""
+    return sum(not any(_overlap_s(f, *span) > 0 for span in session.true_spans) for f in found)
 
 
 def _found_sets(session: BuiltSession, cfg: SegmenterSettings,

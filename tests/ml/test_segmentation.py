@@ -158,6 +158,8 @@ def test_segmentation_evaluation_reports_every_building_seed(
     text = score_sessions([[session], [claimed]])
     assert "sessions=2 sets=5" in text
     assert "set count exactly right  50.0% (per building seed: 100.0% / 0.0%)" in text
+    assert ("per file: 2 of 3 set files found as exactly one set in every session that holds "
+            "them; 0 of 2 sessions with a set found in rest") in text
     # The failing session is put down to the set file that was not found, once.
     assert text.endswith("of 3 set files (sessions failed): x found as 0 sets (1)")
 
