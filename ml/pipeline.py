@@ -38,7 +38,7 @@ NO_ACCEL_WARNING = (
 #: ``HANDLING_WARNING`` (see ``handling_warnings``).
 HANDLING_MAX_REPS = 2
 HANDLING_WARNING = (
-    "only {reps} and an exercise the model does not recognise: this may be handling between sets "
+    "Only {reps} and an exercise the model does not recognise: this may be handling between sets "
     "(re-racking, changing plates, adjusting a machine) rather than a set; delete it if so."
 )
 

@@ -166,7 +166,7 @@ def test_a_short_set_the_model_could_not_name_asks_to_be_checked_until_the_user_
     at = app("session", session=str(session_id))
     assert not at.exception
     (check,) = [i.value for i in at.info if i.value.startswith("Set ")]
-    assert check.startswith("Set 3: only 2 reps and an exercise the model does not recognise")
+    assert check.startswith("Set 3: Only 2 reps and an exercise the model does not recognise")
 
     # The user says what the set is: the page asks no more.
     at.session_state[f"session_sets_{session_id}_0"] = {

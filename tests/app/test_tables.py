@@ -30,9 +30,9 @@ def test_upload_table_lists_every_detected_set(sample_analysis):
 
 def test_a_set_to_check_is_named_by_its_row_number(sample_analysis):
     sets = list(sample_analysis.sets)
-    sets[3] = replace(sets[3], warnings=("only 2 reps and an exercise the model does not know",))
+    sets[3] = replace(sets[3], warnings=("Only 2 reps and an exercise the model does not know",))
     assert set_checks(replace(sample_analysis, sets=tuple(sets))) == [
-        "Set 4: only 2 reps and an exercise the model does not know"]
+        "Set 4: Only 2 reps and an exercise the model does not know"]
     assert set_checks(sample_analysis) == []
 
 
@@ -46,7 +46,7 @@ def test_a_saved_set_asks_to_be_checked_until_it_is_corrected_or_confirmed(
     with session_factory(journal_engine)() as db:
         stored = load_session(db, saved.session_id, with_signal=False).sets
     (check,) = stored_set_checks(stored)
-    assert check.startswith("Set 2: only 2 reps and an exercise the model does not recognise")
+    assert check.startswith("Set 2: Only 2 reps and an exercise the model does not recognise")
     assert stored_set_checks([replace(stored[1], confirmed=True)]) == []
     assert stored_set_checks([replace(stored[1], exercise="pull_up", corrected=True)]) == []
 
