@@ -85,6 +85,12 @@ Tried on the tuning days and participants, then checked on the held-out ones, an
 - Offsets by exercise, catalog family or push / pull (shrunk by 0-20 sets), chosen by leaving
   one tuning day out: tuning MAE 0.83-0.93 against 0.87 without, no choice stands out from the
   noise; held out most of them lose ±1 (89-95%).
+- The gate given context: each frame also sees the features one period (and two periods) before
+  and after it (25 / 41 weights, fitted by L-BFGS like this one). Refitted without one tuning
+  day or participant at a time it wins there (applewatch-gym MAE 1.05 -> 0.98 / 1.02, barbell
+  1.21 -> 1.00 / 0.97); held out applewatch-gym MAE 0.65 -> 0.66 / 0.62 (±1 95.9% -> 97.3%),
+  barbell 0.48 -> 0.65 / 0.52. No step towards MAE 0.5, and it would change which spans the
+  segmenter calls sets, so it is not used.
 - Most held-out misses are a whole rep at an end of a set whose marks stand evenly a period apart
   (``241224_MSP_W4_5_S1_R12``: 11 marks, 0.98-1.08 periods apart): nothing in the motion tells the
   missing or extra rep apart from its neighbours.
