@@ -291,7 +291,8 @@ def _judge_by_group(judges: HeldOutJudges, group_of: dict[str, str]) -> Judge:
 
 def segmentation(args: argparse.Namespace) -> int:
     rests = [datasets.load(s) for s in datasets.barbell_sets() if s.reps is None]
-    judges = HeldOutJudges(networks=args.networks) if args.with_model else None
+    judges = (HeldOutJudges(networks=args.networks, cache=args.judges)
+              if args.with_model else None)
     seeds = list(range(args.seed, args.seed + args.build_seeds))
     print("Segmentation on built sessions: 2-5 consecutive real sets of one day/participant, "
           "20-70 s of real rest between (slices of barbell-metamotion rest-sitting/standing); "
@@ -343,6 +344,10 @@ def main(argv: list[str] | None = None) -> int:
                              "and participant, about a minute per network each)")
     parser.add_argument("--networks", type=int, default=1,
                         help="segmentation --with-model: networks averaged per model")
+    parser.add_argument("--judges", type=Path, default=REPORTS_DIR / "judges", metavar="DIR",
+                        help="segmentation --with-model: keep each model here and read it back "
+                             "while its training data, code and library versions are unchanged "
+                             "(default %(default)s; a new folder trains them all again)")
     args = parser.parse_args(argv)
     if args.sessions < 1 or args.build_seeds < 1 or args.networks < 1:
         parser.error("--sessions, --build-seeds and --networks must be at least 1")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ml import datasets
-from ml.activity_data import SetSignal
+from ml.activity_data import SetSignal, WindowTable
 from ml.built_sessions import BuiltSession, SetPiece, bridge, build_sessions, concatenate
 from ml.model import ActivityModel
 from ml.recordings import Recording
@@ -213,3 +213,36 @@ def test_a_segmentation_judge_never_saw_its_day_nor_the_rest_recordings() -> Non
             _signal("C"), _signal("2024-12-01", "rest")]
     assert training_mask(sets, "2024-12-01").tolist() == [False, True, False, True, False]
     assert training_mask(sets, "C").tolist() == [True, True, False, False, True]
+
+
+@pytest.mark.slow
+def test_a_kept_judge_is_read_back_instead_of_trained_again(
+    datasets_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ml.eval_judges
+    from ml.activity_network import make_model
+
+    trained: list[int] = []
+
+    def untrained(table: WindowTable, mask: np.ndarray, *, seed: int, networks: int,
+                  require_all_classes: bool) -> tuple[object, list[object]]:
+        # Training costs minutes; what is kept and read back is the point here.
+        trained.append(int(mask.sum()))
+        return make_model(window_samples=200, n_classes=len(table.classes)), []
+
+    monkeypatch.setattr(ml.eval_judges, "fit_averaged", untrained)
+    first = ml.eval_judges.HeldOutJudges(root=datasets_dir, cache=tmp_path, log=lambda _: None)
+    judge = first.model_without("2025-01-10")
+    assert len(trained) == 1 and len(list(tmp_path.glob("*.keras"))) == 1
+
+    again = ml.eval_judges.HeldOutJudges(root=datasets_dir, cache=tmp_path, log=lambda _: None)
+    kept = again.model_without("2025-01-10")
+    assert len(trained) == 1  # read back, not trained
+    assert kept.classes == judge.classes and kept.version == "without-2025-01-10"
+    rest = next(s for s in datasets.barbell_sets(datasets_dir) if s.reps is None)
+    recording = datasets.load(rest)
+    np.testing.assert_allclose(kept.window_probabilities(recording)[1],
+                               judge.window_probabilities(recording)[1], atol=1e-6)
+    # Another held-out day is another judge: trained, and kept beside the first.
+    again.model_without("2025-01-12")
+    assert len(trained) == 2 and len(list(tmp_path.glob("*.keras"))) == 2
