@@ -105,7 +105,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import optimize, signal
+from scipy import optimize, signal, special
 
 import appconfig
 
@@ -306,8 +306,7 @@ def frame_features(
 
 def rep_density(frames: FrameFeatures, weights: np.ndarray) -> np.ndarray:
     """Reps per frame, (n_samples,): gate probability x phase advance / 2 pi."""
-    gate = 1.0 / (1.0 + np.exp(-(frames.features @ weights)))
-    return np.asarray(gate * frames.phase_step / (2 * np.pi))
+    return np.asarray(special.expit(frames.features @ weights) * frames.phase_step / (2 * np.pi))
 
 
 @functools.cache
@@ -442,7 +441,7 @@ def fit_gate(
     def loss_and_gradient(w: np.ndarray) -> tuple[float, np.ndarray]:
         total, gradient = 0.0, np.zeros_like(w)
         for features, turns, y in usable:
-            gate = 1.0 / (1.0 + np.exp(-(features @ w)))
+            gate = special.expit(features @ w)  # rep_density's gate, kept for the gradient
             err = float(gate @ turns) - y
             huber = np.sqrt(err**2 + 0.25)
             total += huber
