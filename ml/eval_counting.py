@@ -131,10 +131,10 @@ def reps(_: argparse.Namespace) -> int:
         f"applewatch-gym tuning days (<= {LAST_TUNING_DAY}; the gate was fitted here)":
             applewatch(tuning=True),
         f"applewatch-gym HELD-OUT days (> {LAST_TUNING_DAY})": applewatch(tuning=False),
-        "barbell-metamotion tuning participants A+B (the gate was fitted here; labels "
-        "APPROXIMATE: planned heavy 5 / medium 10)": barbell(tuning=True),
-        "barbell-metamotion HELD-OUT participants C+D (labels APPROXIMATE: planned heavy 5 / "
-        "medium 10)": barbell(tuning=False),
+        "barbell-metamotion tuning participants A+B (the gate was fitted here; tight set files, "
+        "the set alone; labels APPROXIMATE: planned heavy 5 / medium 10)": barbell(tuning=True),
+        "barbell-metamotion HELD-OUT participants C+D (tight set files, the set alone; labels "
+        "APPROXIMATE: planned heavy 5 / medium 10)": barbell(tuning=False),
     }
     rows = []
     print("Reps per set: counter on the whole set file (idle and handling included), "
@@ -152,7 +152,9 @@ def reps(_: argparse.Namespace) -> int:
         writer = csv.writer(handle)
         writer.writerow(["dataset", "name", "label", "original", "audited", "predicted"])
         writer.writerows(rows)
-    print(f"\n{ANCHORS}\nper-set rows: {REPORTS_DIR / 'reps_per_set.csv'}")
+    print(f"\n{ANCHORS}\nA set recorded with rest beside it is counted where the segmenter "
+          "finds it: see the end-to-end reps of `python -m ml.evaluate segmentation`.\n"
+          f"per-set rows: {REPORTS_DIR / 'reps_per_set.csv'}")
     return 0
 
 

@@ -91,6 +91,16 @@ Tried on the tuning days and participants, then checked on the held-out ones, an
   1.21 -> 1.00 / 0.97); held out applewatch-gym MAE 0.65 -> 0.66 / 0.62 (±1 95.9% -> 97.3%),
   barbell 0.48 -> 0.65 / 0.52. No step towards MAE 0.5, and it would change which spans the
   segmenter calls sets, so it is not used.
+- The gate fitted on the tuning sets plus one or two copies of each with real rest joined at both
+  ends (2-8 s or 4-12 s, cut from the first halves of the rest recordings), so that it learns
+  reps beside rest as the segmenter hands them over; or fitted without the edge feature. Per file
+  on the tuning sets: applewatch-gym MAE 0.92 -> 0.87-1.02 (0.86 without the edge feature),
+  barbell A+B 0.91 -> 0.97-1.24 (1.09); end-to-end in the tuning sessions, barbell MAE 1.49 ->
+  1.41-1.70 (1.73), applewatch-gym 1.15 -> 1.14-1.38 (1.10). No variant wins on both datasets,
+  so none was checked on the held-out sets. Why it was tried: a barbell set file holds its set
+  alone, and with 5 s of real rest added either side the counter reads it worse (A+B within ±1
+  76.5% -> 55.9%, C+D 95.7% -> 56.5%, more reps than labelled); the segmenter's tighter spans
+  read 69.3% / 79.7% (``python -m ml.evaluate segmentation``).
 - Most held-out misses are a whole rep at an end of a set whose marks stand evenly a period apart
   (``241224_MSP_W4_5_S1_R12``: 11 marks, 0.98-1.08 periods apart): nothing in the motion tells the
   missing or extra rep apart from its neighbours.
