@@ -89,8 +89,10 @@ Tried on the tuning days and participants, then checked on the held-out ones, an
   and after it (25 / 41 weights, fitted by L-BFGS like this one). Refitted without one tuning
   day or participant at a time it wins there (applewatch-gym MAE 1.05 -> 0.98 / 1.02, barbell
   1.21 -> 1.00 / 0.97); held out applewatch-gym MAE 0.65 -> 0.66 / 0.62 (±1 95.9% -> 97.3%),
-  barbell 0.48 -> 0.65 / 0.52. No step towards MAE 0.5, and it would change which spans the
-  segmenter calls sets, so it is not used.
+  barbell 0.48 -> 0.65 / 0.52. Where the app counts, in the tuning sessions (sets found
+  first), it loses: set count right 91.7% / 80.8% -> 91.7% / 79.2% (one period) and 90.8% /
+  78.3% (two), end-to-end MAE applewatch-gym 1.15 -> 1.21 / 1.22, barbell 1.49 -> 1.51 / 1.65.
+  Not used.
 - The gate fitted on the tuning sets plus one or two copies of each with real rest joined at both
   ends (2-8 s or 4-12 s, cut from the first halves of the rest recordings), so that it learns
   reps beside rest as the segmenter hands them over; or fitted without the edge feature. Per file
@@ -101,6 +103,11 @@ Tried on the tuning days and participants, then checked on the held-out ones, an
   alone, and with 5 s of real rest added either side the counter reads it worse (A+B within ±1
   76.5% -> 55.9%, C+D 95.7% -> 56.5%, more reps than labelled); the segmenter's tighter spans
   read 69.3% / 79.7% (``python -m ml.evaluate segmentation``).
+- The gate fitted on the stretches the segmenter hands the counter in built tuning sessions
+  (building seeds 3-5, sets found as exactly one set, ±2 s; 788 stretches), alone or with the
+  tuning files: the tuning sessions of seeds 0-2 read barbell end-to-end MAE 1.49 -> 1.21-1.22
+  (set count right 80.8% -> 83.3%) but applewatch-gym 1.15 -> 1.30-1.33, and per file
+  applewatch-gym 0.92 -> 1.02-1.35. Not used.
 - Most held-out misses are a whole rep at an end of a set whose marks stand evenly a period apart
   (``241224_MSP_W4_5_S1_R12``: 11 marks, 0.98-1.08 periods apart): nothing in the motion tells the
   missing or extra rep apart from its neighbours.
