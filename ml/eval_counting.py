@@ -138,24 +138,39 @@ def reps(_: argparse.Namespace) -> int:
     }
     rows = []
     print("Reps per set: counter on the whole set file (idle and handling included), "
-          "class-agnostic (no exercise given).")
+          "class-agnostic (no exercise given); then as the app counts an uploaded set file: "
+          "the segmenter finds the sets in it first (ml.pipeline without its activity model) "
+          "and their reps are summed.")
     for title, sets in groups.items():
         predicted = [count_reps(s.recording.gyro, s.recording.accel).reps for s in sets]
+        as_app = [app_count(s.recording) for s in sets]
         print(f"\n{title}")
         for version in ("original", "audited"):
             labels = [getattr(s, version) for s in sets]
             errors = [p - y for p, y in zip(predicted, labels, strict=True)]
             print(f"  {version:8s} labels: {rep_metrics(errors)}")
-        rows += [(s.item.dataset, s.item.name, s.item.label, s.original, s.audited, p)
-                 for s, p in zip(sets, predicted, strict=True)]
+        app_errors = [reps - s.audited for s, (reps, _) in zip(sets, as_app, strict=True)]
+        one_set = sum(n_sets == 1 for _, n_sets in as_app)
+        print(f"  as the app counts, audited labels: {rep_metrics(app_errors)}  "
+              f"({one_set} of {len(sets)} files found as one set)")
+        rows += [(s.item.dataset, s.item.name, s.item.label, s.original, s.audited, p, *app)
+                 for s, p, app in zip(sets, predicted, as_app, strict=True)]
     with (REPORTS_DIR / "reps_per_set.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["dataset", "name", "label", "original", "audited", "predicted"])
+        writer.writerow(["dataset", "name", "label", "original", "audited", "predicted",
+                         "app_predicted", "app_sets"])
         writer.writerows(rows)
     print(f"\n{ANCHORS}\nA set recorded with rest beside it is counted where the segmenter "
           "finds it: see the end-to-end reps of `python -m ml.evaluate segmentation`.\n"
           f"per-set rows: {REPORTS_DIR / 'reps_per_set.csv'}")
     return 0
+
+
+def app_count(recording: Recording) -> tuple[int, int]:
+    """(reps, sets found) of a recording as the app counts it: the sets ``ml.pipeline`` finds
+    without an activity model (which only drops spans it calls rest), their reps summed."""
+    found = find_sets(recording.gyro, recording.accel, recording.sample_rate_hz)
+    return sum(f.count.reps for f in found), len(found)
 
 
 def rep_span(labelled: Labelled) -> tuple[float, float] | None:

@@ -164,6 +164,22 @@ def test_segmentation_evaluation_reports_every_building_seed(
     assert text.endswith("of 3 set files (sessions failed): x found as 0 sets (1)")
 
 
+def test_reps_evaluation_counts_a_file_as_the_app_does(
+    applewatch: dict[str, datasets.LabelledSet], rests: list[Recording]
+) -> None:
+    from ml.eval_counting import app_count
+
+    # A set file alone is one set; a file holding two sets with rest between is counted as the
+    # app records it, two sets whose reps add up (10 + 10 labelled).
+    single = datasets.load(applewatch[TWO_SETS[0]])
+    reps, n_sets = app_count(single)
+    assert n_sets == 1 and abs(reps - 10) <= 1
+    pieces = [_piece(applewatch[name]) for name in TWO_SETS]
+    (session,) = build_sessions(pieces, rests, n_sessions=1, sets_per_session=(2, 2), seed=3)
+    reps, n_sets = app_count(session.recording)
+    assert n_sets == 2 and abs(reps - 20) <= 2
+
+
 def test_segmentation_evaluation_names_split_sets_and_sets_in_rest(
     applewatch: dict[str, datasets.LabelledSet], rests: list[Recording]
 ) -> None:
