@@ -215,6 +215,10 @@ def activity_track(
         empty = np.zeros(0)
         return ActivityTrack(empty, empty, empty)
     starts = np.arange(0, n - width + 1, hop)
+    if starts[-1] != n - width:
+        # A last window flush with the recording's end: hops alone stop up to a hop short of it,
+        # and a set that ends with the recording lost its last rep there.
+        starts = np.append(starts, n - width)
     min_lag = int(cfg.min_period_s * rate)
     max_lag = min(int(cfg.max_period_s * rate), width // 2)
     periodicity = np.zeros(len(starts))

@@ -143,6 +143,17 @@ def test_two_short_heavy_barbell_sets_are_found_as_two_sets(
         assert start - 1.0 <= f.start_s < f.end_s <= end + 1.0
 
 
+def test_a_set_that_ends_with_the_recording_keeps_its_last_rep(datasets_dir: Path) -> None:
+    # A heavy overhead press file of 5 reps stops 0.7 s after its last rep: sliding windows a
+    # whole hop apart ended short of the file, and the set lost that rep.
+    (labelled,) = [s for s in datasets.barbell_sets(datasets_dir)
+                   if s.name.startswith("A-ohp-heavy_2019-01-14T14.49.46")]
+    rec = datasets.load(labelled)
+    (found,) = find_sets(rec.gyro, rec.accel, rec.sample_rate_hz)
+    assert found.count.reps == 5
+    assert found.end_s > rec.duration_s - 1.0
+
+
 def test_segmentation_evaluation_reports_every_building_seed(
     applewatch: dict[str, datasets.LabelledSet], rests: list[Recording]
 ) -> None:
