@@ -171,6 +171,8 @@ class CounterSettings:
 
 
 DEFAULT_COUNTER = CounterSettings()
+#: Shorter spans than this are not filtered: the zero-phase filters' edge padding does not fit.
+_MIN_FILTER_SAMPLES = 30
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,7 @@ def motion_channels(
     if accel is not None:
         parts.append(np.asarray(accel, np.float64) * cfg.accel_scale)
     x = np.concatenate(parts, axis=1)
-    if len(x) <= 30:  # too short for the filter's padding: just centre it
+    if len(x) <= _MIN_FILTER_SAMPLES:  # too short to filter: just centre it
         return x - x.mean(axis=0)
     sos = signal.butter(2, [cfg.highpass_hz, cfg.lowpass_hz], "bandpass", fs=rate_hz, output="sos")
     return np.asarray(signal.sosfiltfilt(sos, x, axis=0))
@@ -307,7 +309,7 @@ def frame_features(
     f0 = rate_hz / period
     sos = signal.butter(2, [0.5 * f0, min(1.6 * f0, 0.45 * rate_hz)], "bandpass", fs=rate_hz,
                         output="sos")
-    y = np.asarray(signal.sosfiltfilt(sos, xa, axis=0)) if len(xa) > 30 else xa
+    y = np.asarray(signal.sosfiltfilt(sos, xa, axis=0)) if len(xa) > _MIN_FILTER_SAMPLES else xa
     sim1 = _lag_similarity(xa, period, period)
     sim2 = _lag_similarity(xa, period, 2 * period)
     flexible = np.max([_lag_similarity(xa, int(lag), 2 * period) for lag in
@@ -322,7 +324,8 @@ def frame_features(
     # A still watch makes no reps. The floor is on motion in the rep band: a slow drift of the
     # wrist's angle passes the 0.08 Hz high-pass, and there it kept the floor while the phase
     # followed sensor jitter (9 "reps" 1.2 s apart in the still end of a triceps set file).
-    rep_band = np.asarray(signal.sosfiltfilt(sos, x, axis=0)) if len(x) > 30 else x
+    rep_band = (np.asarray(signal.sosfiltfilt(sos, x, axis=0)) if len(x) > _MIN_FILTER_SAMPLES
+                else x)
     rep_band_level = _moving_mean(np.sqrt((rep_band**2).sum(axis=1)), period)
     step = np.where(rep_band_level >= cfg.motion_floor, step, 0.0)
     raw = np.log(level + 1e-3)
@@ -463,12 +466,12 @@ def vertical_acceleration(
     is worn or turned. Its constant part (1 g) is left in: the counter's band-pass removes it.
     """
     accel = np.asarray(accel, np.float64)
-    if len(accel) > 30:  # long enough for the filter's padding
+    if len(accel) > _MIN_FILTER_SAMPLES:
         sos = signal.butter(2, cfg.gravity_lowpass_hz, "lowpass", fs=rate_hz, output="sos")
         up = np.asarray(signal.sosfiltfilt(sos, accel, axis=0))
-    else:
-        up = np.repeat(accel.mean(axis=0, keepdims=True), len(accel), axis=0)
-    up /= np.maximum(np.linalg.norm(up, axis=1, keepdims=True), 1e-6)
+    else:  # too short to filter: one "up" for the whole span
+        up = accel.mean(axis=0, keepdims=True)
+    up = up / np.maximum(np.linalg.norm(up, axis=1, keepdims=True), 1e-6)
     return np.asarray((accel * up).sum(axis=1, keepdims=True))
 
 
