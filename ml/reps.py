@@ -123,6 +123,22 @@ Tried on the tuning days and participants, then checked on the held-out ones, an
   tuning files: the tuning sessions of seeds 0-2 read barbell end-to-end MAE 1.49 -> 1.21-1.22
   (set count right 80.8% -> 83.3%) but applewatch-gym 1.15 -> 1.30-1.33, and per file
   applewatch-gym 0.92 -> 1.02-1.35. Not used.
+- A learned per-frame counter, judged within the tuning sets. It was trained on applewatch-gym
+  days up to 29 Nov and barbell participant A, and validated on 1-2 Dec (25 sets) and
+  participant B (9 sets). Augmentation: random 3-D rotations of the watch and time stretches
+  of 0.8-1.25. Both networks were trained on per-set totals (Huber loss).
+  - A dilated Conv1D from the raw motion to a rep density (gyroscope, dynamic and vertical
+    acceleration at 25 Hz, receptive field about 10 s, 150 epochs). Validation MAE 1.7-3.6 on
+    applewatch-gym and 1.2-3.0 on barbell over the epochs, where this counter reads 0.68 and
+    1.78. Its gate was fitted on all the tuning sets, the validation sets among them.
+  - This gate plus a learned residual, density = sigmoid(features @ w + CNN(raw motion,
+    features)) x phase turns. It starts at the fitted gate on the both-sensors view (validation
+    MAE 0.84 / 1.89), is 8 or 16 filters wide, and is trained 40-60 epochs.
+    - It fits the training sets: MAE 0.47-0.65 on them after training.
+    - Validation moves with the epoch and the seed: applewatch-gym 0.68-0.92 (±1 88% -> 80-88%),
+      barbell B 1.78-2.89.
+  Not used: with some 120 labelled sets, what a network learns beyond the gate's nine features
+  does not carry over to other days.
 - Most held-out misses are a whole rep at an end of a set whose marks stand evenly a period apart
   (``241224_MSP_W4_5_S1_R12``: 11 marks, 0.98-1.08 periods apart): nothing in the motion tells the
   missing or extra rep apart from its neighbours.
