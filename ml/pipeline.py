@@ -111,8 +111,9 @@ def handling_warnings(exercise: str, reps: int) -> tuple[str, ...]:
     the 20 found where no set was (all 8 on the held-out applewatch-gym days, among them the
     re-racking of ``120125_30BP_W30_S1_R12``) and 1 real heavy barbell set found as 2 reps
     (measured before the counter's acceleration along gravity, not since).
-    Dropping such spans instead was measured and left out (``ml.segmentation``): it was thought
-    of after seeing that held-out failure and the tuning sessions do not decide for it.
+    Dropping such spans instead was measured and left out (``docs/counting-history.md``): it
+    was thought of after seeing that held-out failure and the tuning sessions do not decide
+    for it.
     """
     if exercise != exercises.UNKNOWN_ID or reps > HANDLING_MAX_REPS:
         return ()
