@@ -169,7 +169,7 @@ def reps(_: argparse.Namespace) -> int:
 def app_count(recording: Recording) -> tuple[int, int]:
     """(reps, sets found) of a recording as the app counts it: the sets ``ml.pipeline`` finds
     without an activity model (which only drops spans it calls rest), their reps summed."""
-    found = find_sets(recording.gyro, recording.accel, recording.sample_rate_hz)
+    found = _found_sets(recording)
     return sum(f.count.reps for f in found), len(found)
 
 
@@ -217,7 +217,7 @@ def score_sessions(
     for sessions in sessions_by_seed:
         right = 0
         for session in sessions:
-            found = _found_sets(session, cfg, None if judge is None else judge(session))
+            found = _found_sets(session.recording, cfg, None if judge is None else judge(session))
             for name, n in _found_per_file(session, found):
                 files_wrong[name] = files_wrong.get(name, False) or n != 1
             sessions_with_rest_sets += _found_in_rest(session, found) > 0
@@ -290,9 +290,9 @@ def _found_in_rest(session: BuiltSession, found: Sequence[FoundSet]) -> int:
     return sum(not any(_overlap_s(f, *span) > 0 for span in session.true_spans) for f in found)
 
 
-def _found_sets(session: BuiltSession, cfg: SegmenterSettings,
-                model: ActivityModel | None) -> list[FoundSet]:
-    rec = session.recording
+def _found_sets(rec: Recording, cfg: SegmenterSettings = DEFAULT_SEGMENTER,
+                model: ActivityModel | None = None) -> list[FoundSet]:
+    """The sets ``ml.pipeline`` finds in a recording; without a model, the segmenter's alone."""
     if model is None:
         return find_sets(rec.gyro, rec.accel, rec.sample_rate_hz, cfg=cfg)
     return segment(rec, model, model.window_probabilities(rec), cfg)
