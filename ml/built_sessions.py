@@ -38,6 +38,7 @@ class BuiltSession:
     true_reps: tuple[int, ...]
     set_names: tuple[str, ...]
     true_rep_spans: tuple[tuple[float, float], ...] = ()
+    group: str = ""  # the day + participant its sets come from
 
 
 @dataclass(frozen=True)
@@ -182,5 +183,6 @@ def build_sessions(
             true_reps=tuple(p.reps for p in chosen),
             set_names=tuple(p.name for p in chosen),
             true_rep_spans=tuple(rep_spans),
+            group=chosen[0].group,
         ))
     return sessions

@@ -27,7 +27,7 @@ from ml import datasets
 from ml.built_sessions import BuiltSession, SetPiece, build_sessions
 from ml.eval_judges import HeldOutJudges
 from ml.model import ActivityModel
-from ml.pipeline import segment
+from ml.pipeline import HANDLING_MAX_REPS, name_sets, segment
 from ml.recordings import Recording
 from ml.reps import FEATURE_NAMES, GATE_PATH, count_reps, fit_gate, frame_features
 from ml.segmentation import (
@@ -40,6 +40,8 @@ from ml.segmentation import (
 
 #: applewatch-gym recording days on or before this date tune the counter; later days are held out.
 LAST_TUNING_DAY = date(2024, 12, 2)
+#: Fewer recording days than this give no bootstrap interval (it would only echo the days).
+MIN_DAYS_FOR_INTERVAL = 5
 #: barbell-metamotion participants whose sets tune the counter; the others are held out.
 BARBELL_TUNING_PARTICIPANTS = ("A", "B")
 CORRECTIONS_PATH = appconfig.DATA_DIR / "label_corrections.csv"
@@ -104,6 +106,30 @@ def rep_metrics(errors: Sequence[int]) -> str:
             f"mean signed {np.mean(e):+.2f}")
 
 
+def group_bootstrap(values: Sequence[float], groups: Sequence[str],
+                    statistics: Sequence[Callable[[np.ndarray], float]], *, draws: int = 2000,
+                    seed: int = 0) -> list[tuple[float, float]]:
+    """95% percentile-bootstrap interval of each statistic of ``values``, resampling whole
+    ``groups`` (each value's group: its recording day, say, whose values err together)."""
+    by_group: dict[str, list[float]] = {}
+    for value, group in zip(values, groups, strict=True):
+        by_group.setdefault(group, []).append(value)
+    pooled = list(by_group.values())
+    rng = np.random.default_rng(seed)
+    drawn = [np.concatenate([pooled[i] for i in rng.integers(len(pooled), size=len(pooled))])
+             for _ in range(draws)]
+    return [(float(np.percentile(d, 2.5)), float(np.percentile(d, 97.5)))
+            for d in ([stat(x) for x in drawn] for stat in statistics)]
+
+
+def rep_interval(errors: Sequence[int], groups: Sequence[str]) -> str:
+    """95% intervals of ±1 % and MAE, resampling whole ``groups`` (see ``group_bootstrap``)."""
+    (w_lo, w_hi), (m_lo, m_hi) = group_bootstrap(
+        [abs(e) for e in errors], groups,
+        [lambda e: float(np.mean(e <= 1)), lambda e: float(np.mean(e))])
+    return f"±1 {w_lo:.1%}-{w_hi:.1%}, MAE {m_lo:.2f}-{m_hi:.2f}"
+
+
 def tuning_gate() -> tuple[np.ndarray, int]:
     """The rep gate fitted on the tuning sets (audited labels), and how many sets it saw."""
     sets = applewatch(tuning=True) + barbell(tuning=True)
@@ -153,6 +179,15 @@ def reps(_: argparse.Namespace) -> int:
         one_set = sum(n_sets == 1 for _, n_sets in as_app)
         print(f"  as the app counts, audited labels: {rep_metrics(app_errors)}  "
               f"({one_set} of {len(sets)} files found as one set)")
+        # The sets of one applewatch-gym day err together, so days are resampled; barbell
+        # participants are too few (two) to resample, so there the sets are.
+        on_days = all(s.item.dataset == datasets.APPLEWATCH for s in sets)
+        units = [s.item.group if on_days else s.item.name for s in sets]
+        unit = f"the {len(set(units))} recording days" if on_days else f"the {len(sets)} sets"
+        audited_errors = [p - s.audited for p, s in zip(predicted, sets, strict=True)]
+        print(f"  95% intervals, resampling {unit}: audited labels "
+              f"{rep_interval(audited_errors, units)}; as the app counts "
+              f"{rep_interval(app_errors, units)}")
         rows += [(s.item.dataset, s.item.name, s.item.label, s.original, s.audited, p, *app)
                  for s, p, app in zip(sets, predicted, as_app, strict=True)]
     with (REPORTS_DIR / "reps_per_set.csv").open("w", newline="") as handle:
@@ -169,7 +204,7 @@ def reps(_: argparse.Namespace) -> int:
 def app_count(recording: Recording) -> tuple[int, int]:
     """(reps, sets found) of a recording as the app counts it: the sets ``ml.pipeline`` finds
     without an activity model (which only drops spans it calls rest), their reps summed."""
-    found = _found_sets(recording)
+    found, _ = _found_sets(recording)
     return sum(f.count.reps for f in found), len(found)
 
 
@@ -211,16 +246,24 @@ def score_sessions(
     sets found in the inserted rest.
     """
     right_by_seed, boundary, rep_boundary, errors = [], [], [], []
+    right_and_group: list[tuple[float, str]] = []  # each session: set count right?, its day
     causes: Counter[str] = Counter()
     files_wrong: dict[str, bool] = {}  # set file -> found as other than one set in some session
     sessions_with_rest_sets = 0
+    # Found sets, those matched to no true set (rest, handling, a set split), and of each how
+    # many the handling hint marks.
+    found_total, unmatched, hinted_total, hinted_unmatched = 0, 0, 0, 0
+    right_without_hinted = 0  # sessions whose set count is right once the hinted sets are gone
     for sessions in sessions_by_seed:
         right = 0
         for session in sessions:
-            found = _found_sets(session.recording, cfg, None if judge is None else judge(session))
+            found, hinted = _found_sets(session.recording, cfg,
+                                        None if judge is None else judge(session))
             for name, n in _found_per_file(session, found):
                 files_wrong[name] = files_wrong.get(name, False) or n != 1
             sessions_with_rest_sets += _found_in_rest(session, found) > 0
+            right_without_hinted += len(found) - sum(hinted) == len(session.true_spans)
+            right_and_group.append((float(len(found) == len(session.true_spans)), session.group))
             if len(found) == len(session.true_spans):
                 right += 1
             else:
@@ -236,6 +279,10 @@ def score_sessions(
                     errors.append(match.count.reps - true_reps)
                 else:
                     errors.append(-true_reps)  # a missed set counts all its reps as missed
+            found_total += len(found)
+            unmatched += len(free)
+            hinted_total += sum(hinted)
+            hinted_unmatched += sum(h for f, h in zip(found, hinted, strict=True) if f in free)
         right_by_seed.append(right / max(1, len(sessions)))
     n_sessions = sum(len(sessions) for sessions in sessions_by_seed)
     all_sessions = [s for sessions in sessions_by_seed for s in sessions]
@@ -247,19 +294,34 @@ def score_sessions(
                 f"narrowed, see rep_span): median {np.median(rb):.1f} s, p90 "
                 f"{np.percentile(rb, 90):.1f} s") if narrowed else ""
     per_seed = " / ".join(f"{r:.1%}" for r in right_by_seed)
+    n_days = len({group for _, group in right_and_group})
+    if n_days >= MIN_DAYS_FOR_INTERVAL:
+        rights, groups = zip(*right_and_group, strict=True)
+        ((lo, hi),) = group_bootstrap(rights, groups, [lambda r: float(np.mean(r))])
+        interval = f"; 95% interval, resampling the {n_days} recording days: {lo:.1%}-{hi:.1%}"
+    else:
+        days = "1 recording day" if n_days == 1 else f"{n_days} recording days"
+        interval = f"; only {days}, too few to resample for an interval"
     n_files = len({name for s in all_sessions for name in s.set_names})
     shown = causes.most_common(5)
     blamed = "; ".join(f"{cause} ({n})" for cause, n in shown) or "none"
     if len(causes) > len(shown):
         blamed += f"; {len(causes) - len(shown)} more causes"
+    hint_line = (f"\n    handling hint (at most {HANDLING_MAX_REPS} reps, exercise not named): "
+                 f"marks {hinted_total} of the {found_total} sets found, {hinted_unmatched} of "
+                 f"the {unmatched} matched to no set (found in rest, or a second set on a set "
+                 f"file); set count exactly right once the user deletes them "
+                 f"{right_without_hinted / max(1, n_sessions):.1%}") if judge is not None else ""
     return (f"sessions={n_sessions} sets={len(errors)}  set count exactly right "
-            f"{np.mean(right_by_seed):6.1%} (per building seed: {per_seed})  boundary error to "
+            f"{np.mean(right_by_seed):6.1%} (per building seed: {per_seed}{interval})  "
+            f"boundary error to "
             f"the file span median {np.median(b):.1f} s, p90 {np.percentile(b, 90):.1f} s"
             f"{rep_line}\n    end-to-end reps (sets found first, "
             f"audited labels): {rep_metrics(errors)}\n    per file: "
             f"{len(files_wrong) - sum(files_wrong.values())} of {len(files_wrong)} set files "
             f"found as exactly one set in every session that holds them; "
             f"{sessions_with_rest_sets} of {n_sessions} sessions with a set found in rest"
+            f"{hint_line}"
             f"\n    failing sessions' causes, of "
             f"{n_files} set files (sessions failed): {blamed}")
 
@@ -291,11 +353,16 @@ def _found_in_rest(session: BuiltSession, found: Sequence[FoundSet]) -> int:
 
 
 def _found_sets(rec: Recording, cfg: SegmenterSettings = DEFAULT_SEGMENTER,
-                model: ActivityModel | None = None) -> list[FoundSet]:
-    """The sets ``ml.pipeline`` finds in a recording; without a model, the segmenter's alone."""
+                model: ActivityModel | None = None) -> tuple[list[FoundSet], list[bool]]:
+    """The sets ``ml.pipeline`` finds in a recording (without a model, the segmenter's alone)
+    and, for each, whether the app shows it with the handling hint (never without a model: the
+    hint needs an exercise the model cannot name)."""
     if model is None:
-        return find_sets(rec.gyro, rec.accel, rec.sample_rate_hz, cfg=cfg)
-    return segment(rec, model, model.window_probabilities(rec), cfg)
+        found = find_sets(rec.gyro, rec.accel, rec.sample_rate_hz, cfg=cfg)
+        return found, [False] * len(found)
+    probabilities = model.window_probabilities(rec)
+    found = segment(rec, model, probabilities, cfg)
+    return found, [bool(s.warnings) for s in name_sets(model, probabilities, found)]
 
 
 def _judge_by_group(judges: HeldOutJudges, group_of: dict[str, str]) -> Judge:

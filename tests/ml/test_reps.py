@@ -140,3 +140,15 @@ def test_the_shipped_rep_gate_is_what_its_fit_command_writes() -> None:
     weights, n_sets = tuning_gate()
     assert n_sets == 120
     np.testing.assert_allclose(weights, load_gate(), atol=1e-3)
+
+
+def test_reps_evaluation_intervals_resample_whole_recording_days() -> None:
+    from ml.eval_counting import rep_interval
+
+    # Two days that err alike: whichever days are drawn, the figures cannot move (resampling
+    # single sets would draw the 1s and the 3s apart).
+    assert rep_interval([1, -3, 3, 1], ["d1", "d1", "d2", "d2"]) == (
+        "±1 50.0%-50.0%, MAE 2.00-2.00")
+    # One exact day and one day off by 3: the interval spans both.
+    assert rep_interval([0, 0, 3, -3], ["d1", "d1", "d2", "d2"]) == (
+        "±1 0.0%-100.0%, MAE 0.00-3.00")

@@ -16,7 +16,7 @@ from ml.model import ActivityModel
 from ml.recordings import Recording
 from ml.reps import RepCount
 from ml.segmentation import LONG_WINDOW_SEGMENTER, FoundSet, find_sets
-from tests.ml.fixed_model import fixed_model
+from tests.ml.fixed_model import fixed_model, naming_nothing
 
 PULL_UP_SET = "011224_APULL_W61_S1_R12-2024-12-01_07-36-28"
 TWO_SETS = ("100125_SBLP_W25_S1_R10-2025-01-10_14-51-36",
@@ -168,7 +168,8 @@ def test_segmentation_evaluation_reports_every_building_seed(
                       true_reps=(*session.true_reps, 10), set_names=(*session.set_names, "x"))
     text = score_sessions([[session], [claimed]])
     assert "sessions=2 sets=5" in text
-    assert "set count exactly right  50.0% (per building seed: 100.0% / 0.0%)" in text
+    assert ("set count exactly right  50.0% (per building seed: 100.0% / 0.0%; only 1 recording "
+            "day, too few to resample for an interval)") in text
     assert ("per file: 2 of 3 set files found as exactly one set in every session that holds "
             "them; 0 of 2 sessions with a set found in rest") in text
     # The failing session is put down to the set file that was not found, once.
@@ -273,3 +274,26 @@ def test_a_kept_judge_is_read_back_instead_of_trained_again(
     # Another held-out day is another judge: trained, and kept beside the first.
     again.model_without("2025-01-12")
     assert len(trained) == 2 and len(list(tmp_path.glob("*.keras"))) == 2
+
+
+def test_segmentation_evaluation_counts_the_sets_the_handling_hint_marks(
+    applewatch: dict[str, datasets.LabelledSet], rests: list[Recording]
+) -> None:
+    from ml.eval_counting import score_sessions
+
+    # The bench press file that runs two minutes past its reps: its re-racking holds a 2-rep
+    # "set" of its own, a second set found on the file. A judge that names nothing marks it, and
+    # only it; a judge that names every span marks nothing.
+    racking = applewatch["120125_30BP_W30_S1_R12-2025-01-12_07-40-23"]
+    pieces = [_piece(applewatch[TWO_SETS[0]]), _piece(racking)]
+    (session,) = build_sessions(pieces, rests, n_sessions=1, sets_per_session=(2, 2), seed=3)
+    unnamed = score_sessions([[session]], judge=lambda _: naming_nothing(p_rest=0.05))
+    assert ("handling hint (at most 2 reps, exercise not named): marks 1 of the 3 sets found, "
+            "1 of the 1 matched to no set (found in rest, or a second set on a set file); set "
+            "count exactly right once the user deletes them 100.0%") in unnamed
+    assert "set count exactly right   0.0%" in unnamed
+    named = score_sessions([[session]], judge=lambda _: fixed_model(p_rest=0.05))
+    assert ("marks 0 of the 3 sets found, 0 of the 1 matched to no set (found in rest, or a "
+            "second set on a set file); set count exactly right once the user deletes them "
+            "0.0%") in named
+    assert "handling hint" not in score_sessions([[session]])
