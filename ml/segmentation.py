@@ -280,7 +280,8 @@ def find_sets(
             count, span = found_by, found_span
         start, end = lo / rate_hz + span[0], lo / rate_hz + span[1]
         shifted = tuple(t + lo / rate_hz for t in count.rep_times_s)
-        found.append(FoundSet(start, end, RepCount(count.reps, shifted, count.period_s)))
+        found.append(FoundSet(start, end,
+                              RepCount(count.reps, shifted, count.period_s, count.total)))
     return _merge_paused(found, cfg)
 
 
@@ -302,7 +303,9 @@ def _merge_paused(found: list[FoundSet], cfg: SegmenterSettings) -> list[FoundSe
                 reps = previous.count.reps + current.count.reps
                 period = (a * previous.count.reps + b * current.count.reps) / reps
                 times = previous.count.rep_times_s + current.count.rep_times_s
-                out[-1] = FoundSet(previous.start_s, current.end_s, RepCount(reps, times, period))
+                total = previous.count.total + current.count.total
+                out[-1] = FoundSet(previous.start_s, current.end_s,
+                                   RepCount(reps, times, period, total))
                 continue
         out.append(current)
     return out
