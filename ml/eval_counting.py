@@ -183,7 +183,8 @@ def reps(_: argparse.Namespace) -> int:
         # participants are too few (two) to resample, so there the sets are.
         on_days = all(s.item.dataset == datasets.APPLEWATCH for s in sets)
         units = [s.item.group if on_days else s.item.name for s in sets]
-        unit = f"the {len(set(units))} recording days" if on_days else f"the {len(sets)} sets"
+        unit = (f"the {len(set(units))} recording days" if on_days else
+                f"the {len(sets)} sets (two participants are too few to resample)")
         audited_errors = [p - s.audited for p, s in zip(predicted, sets, strict=True)]
         print(f"  95% intervals, resampling {unit}: audited labels "
               f"{rep_interval(audited_errors, units)}; as the app counts "
