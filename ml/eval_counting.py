@@ -40,7 +40,7 @@ from ml.segmentation import (
 
 #: applewatch-gym recording days on or before this date tune the counter; later days are held out.
 LAST_TUNING_DAY = date(2024, 12, 2)
-#: Fewer recording days than this give no bootstrap interval (it would only echo the days).
+#: Fewer recording days (or participants) than this are too few to resample for an interval.
 MIN_DAYS_FOR_INTERVAL = 5
 #: barbell-metamotion participants whose sets tune the counter; the others are held out.
 BARBELL_TUNING_PARTICIPANTS = ("A", "B")
@@ -179,12 +179,14 @@ def reps(_: argparse.Namespace) -> int:
         one_set = sum(n_sets == 1 for _, n_sets in as_app)
         print(f"  as the app counts, audited labels: {rep_metrics(app_errors)}  "
               f"({one_set} of {len(sets)} files found as one set)")
-        # The sets of one applewatch-gym day err together, so days are resampled; barbell
-        # participants are too few (two) to resample, so there the sets are.
-        on_days = all(s.item.dataset == datasets.APPLEWATCH for s in sets)
-        units = [s.item.group if on_days else s.item.name for s in sets]
-        unit = (f"the {len(set(units))} recording days" if on_days else
-                f"the {len(sets)} sets (two participants are too few to resample)")
+        # The sets of one applewatch-gym day err together, so days are resampled; where the
+        # groups are too few (barbell: two participants), the sets are.
+        set_groups = [s.item.group for s in sets]
+        n_groups = len(set(set_groups))
+        enough = n_groups >= MIN_DAYS_FOR_INTERVAL
+        units = set_groups if enough else [s.item.name for s in sets]
+        unit = (f"the {n_groups} recording days" if enough else
+                f"the {len(sets)} sets ({n_groups} participants are too few to resample)")
         audited_errors = [p - s.audited for p, s in zip(predicted, sets, strict=True)]
         print(f"  95% intervals, resampling {unit}: audited labels "
               f"{rep_interval(audited_errors, units)}; as the app counts "
@@ -263,9 +265,10 @@ def score_sessions(
             for name, n in _found_per_file(session, found):
                 files_wrong[name] = files_wrong.get(name, False) or n != 1
             sessions_with_rest_sets += _found_in_rest(session, found) > 0
+            is_right = len(found) == len(session.true_spans)
             right_without_hinted += len(found) - sum(hinted) == len(session.true_spans)
-            right_and_group.append((float(len(found) == len(session.true_spans)), session.group))
-            if len(found) == len(session.true_spans):
+            right_and_group.append((float(is_right), session.group))
+            if is_right:
                 right += 1
             else:
                 causes.update(_failure_causes(session, found))
