@@ -410,7 +410,8 @@ def segmentation(args: argparse.Namespace) -> int:
         pieces = _pieces(sets, "day", rep_spans=narrow)
         by_seed = [build_sessions(pieces, rests, n_sessions=args.sessions, seed=seed)
                    for seed in seeds]
-        print(f"\n{title}\n  default segmenter (as ml.pipeline; 10 s + 15 s windows):\n    "
+        print(f"\n{title}\n  default segmenter (as ml.pipeline; 10 s + 15 s windows, 20 s ones "
+              f"for slow reps):\n    "
               f"{score_sessions(by_seed, judge=judge)}\n  LONG_WINDOW_SEGMENTER (the former "
               f"default, 15 s windows only; for comparison):\n    "
               f"{score_sessions(by_seed, LONG_WINDOW_SEGMENTER, judge=judge)}", flush=True)

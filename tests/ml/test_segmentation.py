@@ -154,6 +154,32 @@ def test_a_set_that_ends_with_the_recording_keeps_its_last_rep(datasets_dir: Pat
     assert found.end_s > rec.duration_s - 1.0
 
 
+SLOW_SET = "261124_MTE_W18_S1_R12-2024-11-26_14-34-13"  # machine triceps, reps ~8 s apart
+
+
+def test_a_slow_set_is_found_whole_with_all_its_reps(
+    applewatch: dict[str, datasets.LabelledSet]
+) -> None:
+    # 12 reps about 8 s apart, beyond the 10 s and 15 s windows' lag range: they found only its
+    # first 4 reps (3-26 s) and the app read 4.
+    rec = datasets.load(applewatch[SLOW_SET])
+    (found,) = find_sets(rec.gyro, rec.accel, rec.sample_rate_hz)
+    assert abs(found.count.reps - 12) <= 1
+    assert found.start_s < 10.0 and found.end_s > 95.0  # the whole set, not its first 26 s
+
+
+def test_a_slow_set_between_rests_is_one_set(
+    applewatch: dict[str, datasets.LabelledSet], rests: list[Recording]
+) -> None:
+    (session,) = build_sessions([_piece(applewatch[SLOW_SET])], rests, n_sessions=1,
+                                sets_per_session=(1, 1), seed=0)
+    rec = session.recording
+    (found,) = find_sets(rec.gyro, rec.accel, rec.sample_rate_hz)
+    ((start, end),) = session.true_spans
+    assert start - 1.0 <= found.start_s < found.end_s <= end + 1.0
+    assert abs(found.count.reps - 12) <= 1
+
+
 def test_segmentation_evaluation_reports_every_building_seed(
     applewatch: dict[str, datasets.LabelledSet], rests: list[Recording]
 ) -> None:
