@@ -5,19 +5,19 @@ dumbbells, adjusting a machine) is often the loudest part of a recording but it 
 and a short pause inside a set (a breath at the top of a pull-up) does not break the repetition
 on either side of it.
 
-1. Sliding windows of gain-normalised motion (``ml.reps``) at two scales: ``window_s`` sees slow
-   reps, ``short_window_s`` sees short heavy sets (5 reps in 12 s) that rest would dilute in a long
-   window. A window is active when its autocorrelation has a strong peak at a rep-like lag and it
-   moves more than a floor. A third scale, ``slow_window_s`` (20 s), sees reps 7-10 s apart
-   (machine triceps extensions, dumbbell wrist curls, alternating incline curls done slowly), which
-   the others' lag range (0.9-7 s) cannot hold: its windows count only where their rep period lies
-   beyond that range, and the span's counter then looks up to 10 s too. Without it the app read
-   such sets of 12-13 as 4-6 reps. Chosen on the tuning set files as the app counts them
-   (applewatch days <= 2024-12-02; 18, 20, 22, 24 s and thresholds 0.4-0.7 tried): MAE 1.22 -> 1.01
-   (±1 75.6% -> 76.7%), barbell A+B unchanged; tuning sessions' set count right unchanged (91.7% /
-   80.8%; threshold 0.4 made rest a set in 7 of 120 barbell sessions), end-to-end MAE 1.12 -> 0.92.
-   Held out: set files as the app counts 0.64 -> 0.55 (±1 95.9% -> 97.3%), sessions unchanged
-   (93.3% / 96.7%), end-to-end MAE 0.68 -> 0.59; barbell C+D unchanged.
+1. Sliding windows of gain-normalised motion (``ml.reps``) at two scales: ``window_s`` (15 s) sees
+   reps up to 7 s apart, ``short_window_s`` sees short heavy sets (5 reps in 12 s) that rest would
+   dilute in a long window. A window is active when its autocorrelation has a strong peak at a
+   rep-like lag and it moves more than a floor. A third scale, ``slow_window_s`` (20 s), sees reps
+   7-10 s apart (machine triceps extensions, dumbbell wrist curls, alternating incline curls done
+   slowly), which the others' lag range (0.9-7 s) cannot hold: its windows count only where their
+   rep period lies beyond that range, and the span's counter then looks up to 10 s too. Without it
+   the app read such sets of 12-13 as 4-6 reps. Chosen on the tuning set files as the app counts
+   them (applewatch days <= 2024-12-02; 18, 20, 22, 24 s and thresholds 0.4-0.7 tried): MAE 1.22 ->
+   1.01 (±1 75.6% -> 76.7%), barbell A+B unchanged; tuning sessions' set count right unchanged
+   (91.7% / 80.8%; threshold 0.4 made rest a set in 7 of 120 barbell sessions), end-to-end MAE 1.12
+   -> 0.92. Held out: set files as the app counts 0.64 -> 0.55 (±1 95.9% -> 97.3%), sessions
+   unchanged (93.3% / 96.7%), end-to-end MAE 0.68 -> 0.59; barbell C+D unchanged.
 2. The central ``cover_share`` of every active window of any length is covered; covered time
    with gaps up to ``max_gap_s`` closed is a candidate span, handed to the rep counter, whose rep
    marks give the set's start and end. The counter looks for the period only in the windows'
