@@ -137,8 +137,8 @@ class FoundSet:
 @dataclass(frozen=True)
 class ActivityTrack:
     """Window evidence, each (n_windows,): centre times, periodicity (0-1), motion level, and
-    the rep period (s; the shortest peak lag with ``half_period_ratio`` of the best peak, as the
-    counter picks it; 0 where nothing repeats)."""
+    the rep period (s; the shortest peak lag with ``half_period_ratio`` of the best peak, the
+    rule of ``ml.reps.estimate_period`` done for all windows at once; 0 where nothing repeats)."""
 
     centres_s: np.ndarray
     periodicity: np.ndarray
@@ -198,8 +198,8 @@ def activity_track(
         best = peaks.max(axis=1)
         periodicity[lo : lo + len(chunk)] = best
         good = is_peak & (inner >= counter.half_period_ratio * best[:, None])
-        period_lag[lo : lo + len(chunk)] = np.where(good.any(axis=1),
-                                                    good.argmax(axis=1) + min_lag, 0)
+        repeats = good.any(axis=1) & (best > 0)
+        period_lag[lo : lo + len(chunk)] = np.where(repeats, good.argmax(axis=1) + min_lag, 0)
     centres = (starts + width / 2) / rate
     return ActivityTrack(centres, np.clip(periodicity, 0, 1), motion, period_lag / rate)
 
