@@ -146,19 +146,39 @@ class ActivityTrack:
     period_s: np.ndarray
 
 
-def activity_track(
+@dataclass(frozen=True)
+class WindowMotion:
+    """The motion every window scale looks at, computed once per recording: ``band`` is the
+    band-passed motion and ``normalised`` the same divided by its local loudness, each
+    (n_frames, n_channels) float32 at ``rate_hz``."""
+
+    band: np.ndarray
+    normalised: np.ndarray
+    rate_hz: float
+
+
+def window_motion(
     gyro: np.ndarray,
     accel: np.ndarray | None,
     rate_hz: float = 50.0,
-    cfg: SegmenterSettings = DEFAULT_SEGMENTER,
     counter: CounterSettings = DEFAULT_COUNTER,
-) -> ActivityTrack:
-    """Periodicity and motion level of sliding windows over (n_samples, 3) gyro and accel."""
+) -> WindowMotion:
+    """Band-passed and gain-normalised motion of (n_samples, 3) gyro and accel (``ml.reps``)."""
     # The rep band ends at 3 Hz: half the rate loses nothing and halves the work.
     step = 2 if rate_hz >= 20 else 1
     x = motion_channels(gyro, accel, rate_hz, counter)[::step].astype(np.float32)
     xa = gain_normalised(x, rate_hz / step, counter).astype(np.float32)
-    rate = rate_hz / step
+    return WindowMotion(x, xa, rate_hz / step)
+
+
+def activity_track(
+    prepared: WindowMotion,
+    cfg: SegmenterSettings = DEFAULT_SEGMENTER,
+    counter: CounterSettings = DEFAULT_COUNTER,
+) -> ActivityTrack:
+    """Periodicity, motion level and rep period of sliding windows of ``cfg.window_s`` over the
+    recording's ``window_motion``."""
+    x, xa, rate = prepared.band, prepared.normalised, prepared.rate_hz
     n = len(x)
     width = min(n, int(cfg.window_s * rate))
     hop = max(1, int(cfg.hop_s * rate))
@@ -235,9 +255,10 @@ def _active_cover(
         scales.append(("slow", replace(cfg, window_s=cfg.slow_window_s,
                                        max_period_s=cfg.slow_max_period_s), cfg.slow_threshold))
     n_long = 0
+    prepared = window_motion(gyro, accel, rate_hz)  # the same for every scale
     for kind, scale_cfg, threshold in scales:
         window_s = scale_cfg.window_s
-        track = activity_track(gyro, accel, rate_hz, scale_cfg)
+        track = activity_track(prepared, scale_cfg)
         n_long = n_long or len(track.centres_s)
         active = (track.periodicity >= threshold) & (track.motion >= cfg.motion_floor)
         if kind == "slow":
