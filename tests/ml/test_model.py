@@ -74,6 +74,22 @@ def test_saved_model_loads_with_identical_predictions(tiny_model: Any) -> None:
                                   original.predict_windows(windows))
 
 
+def test_a_windows_probabilities_do_not_depend_on_the_windows_classified_with_it(
+    tiny_model: Any,
+) -> None:
+    """Over a thousand windows go through the network in several batches, the last one padded:
+    each window reads as it does alone."""
+    model: ActivityModel = tiny_model["model"]
+    windows = np.lib.stride_tricks.sliding_window_view(
+        tiny_model["sets"][0].signal, SPEC.window_samples, axis=0).transpose(0, 2, 1)
+    assert len(windows) > 1100
+    together = model.predict_windows(windows)
+    assert together.shape == (len(windows), len(model.classes))
+    for i in (0, 1023, 1024, len(windows) - 1):
+        np.testing.assert_allclose(model.predict_windows(windows[i : i + 1])[0], together[i],
+                                   atol=1e-6)
+
+
 def _tamper(tiny: Any, tmp_path: Path, change: Any) -> Path:
     path = tmp_path / "copy.keras"
     path.write_bytes(tiny["path"].read_bytes())
