@@ -143,6 +143,23 @@ def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
     return _moving_sum(values, width) / width
 
 
+@functools.lru_cache(maxsize=512)
+def _butter_design(order: int, cutoff_hz: float | tuple[float, float], btype: str,
+                   rate_hz: float) -> np.ndarray:
+    return np.asarray(signal.butter(order, cutoff_hz, btype, fs=rate_hz, output="sos"))
+
+
+def butter_sos(order: int, cutoff_hz: float | tuple[float, float], btype: str,
+               rate_hz: float) -> np.ndarray:
+    """A Butterworth filter as second-order sections, (n_sections, 6), designed once per setting.
+
+    The counter filters every span with a band set by that span's period, and a session's spans
+    share a few dozen periods: designing the filter anew each time took a quarter of a second of
+    the analysis of one hour. A copy is returned (scipy's filters want a writable array).
+    """
+    return _butter_design(order, cutoff_hz, btype, rate_hz).copy()
+
+
 def motion_channels(
     gyro: np.ndarray, accel: np.ndarray | None, rate_hz: float, cfg: CounterSettings
 ) -> np.ndarray:
@@ -153,7 +170,7 @@ def motion_channels(
     x = np.concatenate(parts, axis=1)
     if len(x) <= _MIN_FILTER_SAMPLES:  # too short to filter: just centre it
         return x - x.mean(axis=0)
-    sos = signal.butter(2, [cfg.highpass_hz, cfg.lowpass_hz], "bandpass", fs=rate_hz, output="sos")
+    sos = butter_sos(2, (cfg.highpass_hz, cfg.lowpass_hz), "bandpass", rate_hz)
     return np.asarray(signal.sosfiltfilt(sos, x, axis=0))
 
 
@@ -228,8 +245,7 @@ def frame_features(
     if period is None:
         return None
     f0 = rate_hz / period
-    sos = signal.butter(2, [0.5 * f0, min(1.6 * f0, 0.45 * rate_hz)], "bandpass", fs=rate_hz,
-                        output="sos")
+    sos = butter_sos(2, (0.5 * f0, min(1.6 * f0, 0.45 * rate_hz)), "bandpass", rate_hz)
     y = np.asarray(signal.sosfiltfilt(sos, xa, axis=0)) if len(xa) > _MIN_FILTER_SAMPLES else xa
     sim1 = _lag_similarity(xa, period, period)
     sim2 = _lag_similarity(xa, period, 2 * period)
@@ -389,7 +405,7 @@ def vertical_acceleration(
     """
     accel = np.asarray(accel, np.float64)
     if len(accel) > _MIN_FILTER_SAMPLES:
-        sos = signal.butter(2, cfg.gravity_lowpass_hz, "lowpass", fs=rate_hz, output="sos")
+        sos = butter_sos(2, cfg.gravity_lowpass_hz, "lowpass", rate_hz)
         up = np.asarray(signal.sosfiltfilt(sos, accel, axis=0))
     else:  # too short to filter: one "up" for the whole span
         up = accel.mean(axis=0, keepdims=True)
