@@ -157,6 +157,22 @@ class WindowMotion:
     rate_hz: float
 
 
+@dataclass(frozen=True)
+class ActiveCover:
+    """Where the windows of all scales found repetition, per hop of ``hop_s`` (each (n_hops,)).
+
+    ``covered``: inside some active window. ``centres``, ``long_centres``, ``slow_centres``:
+    how many active windows of any scale, of the long scale, of the slow scale are centred in
+    the hop. ``n_long_windows``: how many long windows the recording has (a short one has few).
+    """
+
+    covered: np.ndarray
+    centres: np.ndarray
+    long_centres: np.ndarray
+    slow_centres: np.ndarray
+    n_long_windows: int
+
+
 def window_motion(
     gyro: np.ndarray,
     accel: np.ndarray | None,
@@ -237,10 +253,8 @@ def _runs(active: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
 
 def _active_cover(
     gyro: np.ndarray, accel: np.ndarray | None, rate_hz: float, cfg: SegmenterSettings
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """Per hop (n_hops,): covered by an active window, active window centres there, active long
-    window centres there, active slow window centres there; and the number of long windows (a
-    short recording has few)."""
+) -> ActiveCover:
+    """The active windows of every scale over (n_samples, 3) gyro and accel, per hop."""
     duration = len(gyro) / rate_hz
     n_hops = max(1, int(np.ceil(duration / cfg.hop_s)))
     edges = np.zeros(n_hops + 1)
@@ -277,7 +291,7 @@ def _active_cover(
             long_at = at
         elif kind == "slow":
             slow_at = at
-    return np.cumsum(edges)[:-1] > 0, centres_at, long_at, slow_at, n_long
+    return ActiveCover(np.cumsum(edges)[:-1] > 0, centres_at, long_at, slow_at, n_long)
 
 
 def _mean_rest(rest: tuple[np.ndarray, np.ndarray] | None, start_s: float, end_s: float) -> float:
@@ -305,11 +319,12 @@ def find_sets(
     rest_probability : (centres_s (n_windows,), p_rest (n_windows,)), optional
         The activity model's rest probability; spans it calls rest are dropped.
     """
-    covered, centres_at, long_at, slow_at, n_long = _active_cover(gyro, accel, rate_hz, cfg)
+    cover = _active_cover(gyro, accel, rate_hz, cfg)
     # A recording barely longer than a window has few windows: then all of them must agree.
-    required = min(cfg.min_active_windows, max(n_long, 1))
-    runs = [(first, last) for first, last in _runs(covered, int(round(cfg.max_gap_s / cfg.hop_s)))
-            if centres_at[first : last + 1].sum() >= required]
+    required = min(cfg.min_active_windows, max(cover.n_long_windows, 1))
+    runs = [(first, last)
+            for first, last in _runs(cover.covered, int(round(cfg.max_gap_s / cfg.hop_s)))
+            if cover.centres[first : last + 1].sum() >= required]
     # Sample ranges covered by the runs' windows.
     hop = cfg.hop_s * rate_hz
     cores = [(int(first * hop), min(len(gyro), int((last + 1) * hop))) for first, last in runs]
@@ -325,14 +340,15 @@ def find_sets(
         lo = max(0, core_lo - context, cores[i - 1][1] if i else 0)
         hi = min(len(gyro), core_hi + context, cores[i + 1][0] if i + 1 < len(cores) else len(gyro))
         # Where slow windows found reps beyond the windows' lag range, the counter looks there too.
-        counter = slow_counter if slow_at[first : last + 1].any() else fast_counter
+        counter = slow_counter if cover.slow_centres[first : last + 1].any() else fast_counter
         views = count_views(gyro[lo:hi], None if accel is None else accel[lo:hi], rate_hz,
                             cfg=counter, stray_gap_periods=cfg.stray_gap_periods)
         # Whether a span is a set was tuned on the count over both sensors (the first view);
         # the set's reps are the median of the views, as on a whole set file, and their marks
         # give its start and end (step 5 of the module's description).
         found_by, count = views[0], median_count(views)
-        needed = cfg.min_reps if long_at[first : last + 1].any() else cfg.short_only_min_reps
+        needed = (cfg.min_reps if cover.long_centres[first : last + 1].any()
+                  else cfg.short_only_min_reps)
         found_span = found_by.span_s((hi - lo) / rate_hz)
         if found_by.reps < needed or found_span is None:
             continue
