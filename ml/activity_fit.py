@@ -197,10 +197,10 @@ def predict(network: Any, table: WindowTable, window_mask: np.ndarray) -> np.nda
     from ml.model import predict_in_batches  # ml.model imports this module's neighbours
 
     idx = np.flatnonzero(window_mask)
-    # Cropped a chunk at a time: the wide windows of a whole table do not fit in memory twice.
+    # A chunk at a time: indexing the wide windows copies them, and a table holds many.
     out = [
-        predict_in_batches(network, centre_crop(table.wide[idx[i : i + 4096]],
+        predict_in_batches(network, centre_crop(table.wide[idx[i : i + 1024]],
                                                 table.spec.window_samples))
-        for i in range(0, idx.size, 4096)
+        for i in range(0, idx.size, 1024)
     ]
     return np.concatenate(out) if out else np.zeros((0, len(table.classes)), np.float32)

@@ -63,7 +63,7 @@ def predict_in_batches(network: Any, windows: np.ndarray) -> np.ndarray:
     """Class probabilities of windows through a Keras network, in batches of ``_BATCH``.
 
     Keras's compiled predict function, not an eager call: it is traced once per network and
-    process (about 0.3 s), then classifies the 7,556 windows of an hour in 0.17 s against 0.8 s
+    process (0.3-0.45 s), then classifies the 7,556 windows of an hour in 0.17 s against 0.8 s
     eagerly (2-core AMD EPYC). The last batch is padded to full size so that its shape never
     traces the function again.
 

@@ -154,8 +154,8 @@ def butter_sos(order: int, cutoff_hz: float | tuple[float, float], btype: str,
     """A Butterworth filter as second-order sections, (n_sections, 6), designed once per setting.
 
     The counter filters every span with a band set by that span's period, and a session's spans
-    share a few dozen periods: designing the filter anew each time took a quarter of a second of
-    the analysis of one hour. A copy is returned (scipy's filters want a writable array).
+    share a few dozen periods: designing the filter anew each time took 0.1-0.2 s of the
+    segmentation of one hour. A copy is returned (scipy's filters want a writable array).
     """
     return _butter_design(order, cutoff_hz, btype, rate_hz).copy()
 
