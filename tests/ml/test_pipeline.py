@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 import appconfig
 from ml import datasets
@@ -19,7 +23,7 @@ from ml.pipeline import (
     analyze_span,
     recount,
 )
-from ml.recordings import Recording
+from ml.recordings import Recording, RecordingError, read_recording
 from tests.ml.fixed_model import fixed_model, naming_nothing
 
 PULLDOWNS = ("100125_SBLP_W25_S1_R10-2025-01-10_14-51-36",
@@ -92,6 +96,66 @@ def test_a_recording_too_short_to_window_is_a_clear_error() -> None:
                       source_format="test", original_rate_hz=50.0)
     with pytest.raises(AnalysisError, match=r"too short to analyse: 2\.0 s"):
         analyze(short, fixed_model(p_rest=0.05))
+
+
+@st.composite
+def watch_exports(draw: st.DrawFn) -> bytes:
+    """A generic-format export at any rate and length, of noise, repetition, sets between still
+    stretches, spikes, a frozen sensor or a hole of empty cells, with or without accelerometer.
+    A robustness input, not a recording of anybody: the real sets are tested above."""
+    rate = draw(st.sampled_from([50.0, 10.0, 12.5, 25.0, 100.0, 200.0]))
+    n = int(rate * draw(st.sampled_from([30.0, 9.0, 75.0, 5.2, 4.9])))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    t = np.arange(n) / rate
+    gyro = rng.normal(0, draw(st.sampled_from([1e-4, 0.02, 0.5, 4.0])), (n, 3))
+    kind = draw(st.sampled_from(["noise", "repeats", "sets", "spikes", "frozen"]))
+    if kind in ("repeats", "sets"):
+        period = draw(st.floats(0.3, 14.0))
+        gyro += draw(st.floats(0.05, 8.0)) * np.sin(2 * np.pi * t[:, None] / period
+                                                      + rng.uniform(0, 6, 3))
+    if kind == "sets":
+        gyro *= (np.sin(2 * np.pi * t / draw(st.floats(15.0, 90.0))) > 0)[:, None]
+    if kind == "spikes":
+        at = rng.integers(0, n, max(1, n // 400))
+        gyro[at] = rng.uniform(-25, 25, (len(at), 3))
+    if kind == "frozen":
+        start = int(rng.integers(0, n))
+        gyro[start: start + int(rng.integers(1, n))] = 0.01
+    columns = [t, gyro]
+    if draw(st.booleans()):
+        columns.append(np.array([0.0, 0.0, 1.0]) + rng.normal(0, 0.01, (n, 3)) + 0.3 * np.sin(
+            2 * np.pi * t[:, None] / draw(st.floats(0.5, 10.0))) * (kind != "noise"))
+    rows = np.column_stack(columns)
+    if draw(st.booleans()):
+        start = int(rng.integers(0, n))
+        rows[start: start + int(rng.integers(1, max(2, n // 3))), 1:] = np.nan
+    text = io.StringIO()
+    text.write("t,gx,gy,gz" + (",ax,ay,az" if len(columns) == 3 else "") + "\n")
+    np.savetxt(text, rows, delimiter=",", fmt="%.6g")
+    return text.getvalue().replace("nan", "").encode()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(watch_exports())
+def test_any_readable_export_is_analysed_into_sets_inside_it_or_refused_with_a_message(
+    data: bytes,
+) -> None:
+    try:
+        recording = read_recording(io.BytesIO(data), name="watch.csv")
+        analysis = analyze(recording, fixed_model(p_rest=0.05))
+    except (RecordingError, AnalysisError) as error:
+        assert str(error)
+        event("refused")
+        return
+    event("analysed, with sets" if analysis.sets else "analysed, no set")
+    for found in analysis.sets:
+        assert 0.0 <= found.start_s < found.end_s <= recording.duration_s + 1e-6
+        assert found.reps >= 1 and len(found.rep_times_s) == found.reps
+        assert list(found.rep_times_s) == sorted(found.rep_times_s)
+        assert found.start_s <= found.rep_times_s[0] and found.rep_times_s[-1] <= found.end_s
+    for earlier, later in itertools.pairwise(analysis.sets):
+        assert earlier.end_s <= later.start_s
+    assert analysis.sets or NO_SETS_WARNING in analysis.warnings
 
 
 def test_recount_follows_a_user_dragged_span(
