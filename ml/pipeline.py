@@ -8,6 +8,7 @@ Rep times are in seconds from the recording start, like set starts and ends.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -170,15 +171,16 @@ def analyze(
 
 
 def _span_samples(recording: Recording, start_s: float, end_s: float) -> tuple[int, int]:
-    if not 0 <= start_s < end_s:
+    if not (math.isfinite(start_s) and math.isfinite(end_s) and 0 <= start_s < end_s):
         raise AnalysisError(f"a set must start before it ends (got {start_s:g} s to {end_s:g} s)")
     if start_s >= recording.duration_s:
         raise AnalysisError(
             f"the set starts at {start_s:g} s, after the recording ends "
             f"({recording.duration_s:.1f} s)"
         )
-    rate = recording.sample_rate_hz
-    return int(round(start_s * rate)), min(recording.n_samples, int(round(end_s * rate)))
+    rate, n_samples = recording.sample_rate_hz, recording.n_samples
+    lo = min(int(round(start_s * rate)), n_samples - 1)  # rounding must leave a sample to count
+    return lo, max(lo + 1, min(n_samples, int(round(end_s * rate))))
 
 
 def recount(recording: Recording, start_s: float, end_s: float) -> tuple[int, tuple[float, ...]]:

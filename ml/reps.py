@@ -239,6 +239,8 @@ def frame_features(
     cfg: CounterSettings = DEFAULT_COUNTER,
 ) -> FrameFeatures | None:
     """Gate inputs of a span of (n_samples, 3) gyro and accel; None when nothing repeats."""
+    if len(gyro) < cfg.min_period_s * rate_hz:  # shorter than the quickest rep: none fits in it
+        return None
     x = motion_channels(gyro, accel, rate_hz, cfg)
     xa = gain_normalised(x, rate_hz, cfg)
     period = estimate_period(xa, rate_hz, cfg)

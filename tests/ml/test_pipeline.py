@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 from pathlib import Path
 
 import numpy as np
@@ -169,6 +170,22 @@ def test_recount_follows_a_user_dragged_span(
     assert all(first.start_s <= t <= middle for t in times)
     with pytest.raises(AnalysisError, match="start before it ends"):
         recount(recording, middle, first.start_s)
+    with pytest.raises(AnalysisError, match="start before it ends"):
+        recount(recording, first.start_s, math.inf)
+
+
+@pytest.mark.parametrize("where", ["start", "last sample", "past the end"])
+def test_a_span_shorter_than_a_rep_counts_none(
+    session: tuple[Recording, tuple[tuple[float, float], ...]], where: str
+) -> None:
+    # A span the user typed by hand may hold a sample or none once rounded to the samples.
+    recording, _ = session
+    start = {"start": 0.0, "last sample": recording.duration_s - 0.01,
+             "past the end": recording.duration_s - 0.005}[where]
+    assert recount(recording, start, start + 0.3) == (0, ())
+    named = analyze_span(recording, start, start + 0.3, fixed_model(p_rest=0.05))
+    assert named.reps == 0 and named.start_s == pytest.approx(start, abs=0.01)
+    assert named.start_s <= named.end_s
 
 
 def test_a_user_added_span_is_named_and_counted(
