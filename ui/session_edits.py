@@ -57,14 +57,19 @@ def save_table_changes(engine: Engine, changes: Mapping[int, Mapping[str, Any]])
     return write_transaction(engine, work)
 
 
+def _within(recording: Recording, end_s: float) -> float:
+    """A typed end past the recording's end: the set ends with the recording."""
+    return min(end_s, recording.duration_s)
+
+
 def adjust(engine: Engine, set_id: int, start_s: float, end_s: float) -> SetView:
     """Move a set's start and end, recounting its reps on the new span."""
 
     def work(session: Session) -> SetView:
-        reps, times = recount(_recording_of(session, set_id), start_s, end_s)
-        return edits.adjust_set(
-            session, set_id, start_s=start_s, end_s=end_s, reps=reps, rep_times_s=times
-        )
+        recording = _recording_of(session, set_id)
+        reps, times = recount(recording, start_s, end_s)
+        return edits.adjust_set(session, set_id, start_s=start_s,
+                                end_s=_within(recording, end_s), reps=reps, rep_times_s=times)
 
     return write_transaction(engine, work)
 
@@ -116,14 +121,15 @@ def add(
     """Add a set the segmenter missed on ``[start_s, end_s]`` of a recording, reps counted."""
 
     def work(session: Session) -> SetView:
-        reps, times = recount(load_recording(session, recording_id), start_s, end_s)
+        recording = load_recording(session, recording_id)
+        reps, times = recount(recording, start_s, end_s)
         return edits.add_set(
             session,
             session_id,
             exercise=exercise,
             reps=reps,
             start_s=start_s,
-            end_s=end_s,
+            end_s=_within(recording, end_s),
             rep_times_s=times,
             recording_id=recording_id,
         )

@@ -76,6 +76,30 @@ def test_adjusting_a_set_moves_it_and_recounts_its_reps(
     assert moved.boundaries_edited and moved.model_reps is None
 
 
+def test_a_set_typed_to_end_after_the_recording_ends_with_it(
+    app, journal_engine, saved_sample, sample_recording
+):
+    at = app("session", session=str(saved_sample))
+    last = _stored(journal_engine, saved_sample).sets[-1]
+    base = f"{saved_sample}_0"
+    at.selectbox(key=f"session_adj_set_{base}").set_value(last.id).run()
+    at.number_input(key=f"session_adj_end_{base}_{last.id}").set_value(10_000.0)
+    at.button(key=f"session_adj_go_{base}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    moved = _stored(journal_engine, saved_sample).sets[-1]
+    assert moved.end_s == sample_recording.duration_s
+    assert (moved.reps, moved.rep_times_s) == recount(
+        sample_recording, last.start_s, sample_recording.duration_s)
+
+    # A set added with an end past the recording ends with it too.
+    at.number_input(key=f"session_add_start_{saved_sample}_1").set_value(300.0)
+    at.number_input(key=f"session_add_end_{saved_sample}_1").set_value(500.0)
+    at.button(key=f"session_add_go_{saved_sample}_1").click().run()
+    assert not at.error, [e.value for e in at.error]
+    added = max(_stored(journal_engine, saved_sample).sets, key=lambda s: s.id)
+    assert (added.start_s, added.end_s) == (300.0, sample_recording.duration_s)
+
+
 def test_splitting_then_merging_a_set(app, journal_engine, saved_sample):
     at = app("session", session=str(saved_sample))
     first_id = _stored(journal_engine, saved_sample).sets[0].id
