@@ -156,6 +156,20 @@ def add_set(
     return _view(session, row)
 
 
+def check_split_point(row: ExerciseSet, at_s: float) -> tuple[float, float]:
+    """The set's (start, end) when it can be split at ``at_s``; refuses a set without a time
+    span, or a time outside the set."""
+    where = f"set {row.position}"
+    if row.start_s is None or row.end_s is None:
+        raise JournalError(f"{where} has no time span in a recording, so it cannot be split")
+    if not row.start_s < at_s < row.end_s:
+        raise ValueError(
+            f"{where}: split time {at_s:g} s is not inside the set "
+            f"({row.start_s:g}–{row.end_s:g} s)"
+        )
+    return row.start_s, row.end_s
+
+
 def split_set(
     session: Session,
     set_id: int,
@@ -173,12 +187,7 @@ def split_set(
     """
     row = _get_set(session, set_id)
     where = f"set {row.position}"
-    if row.start_s is None or row.end_s is None:
-        raise JournalError(f"{where} has no time span in a recording, so it cannot be split")
-    if not row.start_s < at_s < row.end_s:
-        raise ValueError(
-            f"{where}: split time {at_s} s is not inside the set ({row.start_s}–{row.end_s} s)"
-        )
+    check_split_point(row, at_s)
     second = ExerciseSet(
         session_id=row.session_id,
         recording_id=row.recording_id,

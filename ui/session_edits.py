@@ -78,12 +78,11 @@ def split(engine: Engine, set_id: int, at_s: float) -> tuple[SetView, SetView]:
     """Split a set in two at ``at_s``, each half recounted."""
 
     def work(session: Session) -> tuple[SetView, SetView]:
-        row = _get_set(session, set_id)
-        if row.start_s is None or row.end_s is None:
-            raise JournalError(f"set {row.position} has no time span, so it cannot be split")
+        # Checked before recounting: the recount's refusal would not say it is about a split.
+        start_s, end_s = edits.check_split_point(_get_set(session, set_id), at_s)
         recording = _recording_of(session, set_id)
-        first_reps, first_times = recount(recording, row.start_s, at_s)
-        second_reps, second_times = recount(recording, at_s, row.end_s)
+        first_reps, first_times = recount(recording, start_s, at_s)
+        second_reps, second_times = recount(recording, at_s, end_s)
         return edits.split_set(
             session,
             set_id,

@@ -145,6 +145,18 @@ def test_an_impossible_adjustment_is_refused_in_plain_words(app, journal_engine,
     assert _stored(journal_engine, saved_sample).sets[0].start_s == 5.0
 
 
+def test_a_split_outside_the_set_is_refused_as_a_split(app, journal_engine, saved_sample):
+    at = app("session", session=str(saved_sample))
+    first = _stored(journal_engine, saved_sample).sets[0]
+    at.number_input(key=f"session_split_at_{saved_sample}_0_{first.id}").set_value(200.0)
+    at.button(key=f"session_split_go_{saved_sample}_0").click().run()
+    assert not at.exception
+    assert at.error[0].value == (
+        f"Not changed: set 1: split time 200 s is not inside the set "
+        f"({first.start_s:g}–{first.end_s:g} s)")
+    assert len(_stored(journal_engine, saved_sample).sets) == 5
+
+
 def test_an_exercise_the_user_names_can_label_a_set(app, journal_engine, saved_sample):
     base = f"{saved_sample}_0"
     at = app("session", session=str(saved_sample))
