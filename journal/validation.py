@@ -61,5 +61,7 @@ def check_span(start_s: float | None, end_s: float | None, where: str) -> None:
     """A set's start and end within its recording: both or neither, start before end."""
     if (start_s is None) != (end_s is None):
         raise ValueError(f"{where}: give both start and end of the set, or neither")
-    if start_s is not None and end_s is not None and not 0 <= start_s < end_s:
+    if start_s is not None and end_s is not None and not (
+        0 <= start_s < end_s and math.isfinite(end_s)
+    ):
         raise ValueError(f"{where}: the set must start before it ends (got {start_s}–{end_s} s)")

@@ -130,6 +130,11 @@ def test_edits_of_missing_sets_and_bad_values_say_what_is_wrong(session, saved):
     manual = edits.add_set(session, saved, exercise="plank", reps=0)
     with pytest.raises(JournalError, match="no time span"):
         edits.split_set(session, manual.id, 1.0, first_reps=0, second_reps=0)
+    for start, end in ((20.0, 10.0), (5.0, float("inf")), (float("nan"), 10.0)):
+        with pytest.raises(ValueError, match="must start before it ends"):
+            edits.adjust_set(session, first.id, start_s=start, end_s=end)
+    assert (_sets(session, saved)[0].start_s, _sets(session, saved)[0].end_s) == (
+        first.start_s, first.end_s)
 
 
 def test_naming_an_exercise_adds_it_once_or_finds_the_one_it_means(session):
