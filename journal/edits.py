@@ -3,6 +3,7 @@
 The user's values change; the model's values stay beside them, and ``corrected`` says whether
 the user disagreed with the model. Rep counts after a split, merge or move are re-counted by
 the caller (``ml.reps`` on ``store.load_recording``) and passed in: the journal runs no model.
+The recount becomes the model's reps of the changed set; a count the user typed is kept.
 Nothing here commits.
 """
 
@@ -43,6 +44,13 @@ def _refresh_corrected(row: ExerciseSet) -> None:
     row.corrected = bool(row.boundaries_edited or disagrees)
 
 
+def _typed_reps(row: ExerciseSet) -> int | None:
+    """The count the user typed for a set, or None where its reps are the counter's."""
+    if row.model_reps is not None and row.reps != row.model_reps:
+        return row.reps
+    return None
+
+
 def _renumber(session: Session, session_id: int) -> None:
     """Positions 1..n by start time (sets without times keep their relative order)."""
     session.flush()
@@ -53,6 +61,38 @@ def _renumber(session: Session, session_id: int) -> None:
     for position, row in enumerate(ordered, start=1):
         row.position = position
     session.flush()
+
+
+def _check_no_overlap(
+    session: Session,
+    session_id: int,
+    recording_id: int | None,
+    span: tuple[float | None, float | None],
+    where: str,
+    *,
+    besides: Sequence[int] = (),
+) -> None:
+    """Refuse a span that would overlap another set of the same recording (``besides``: the
+    sets being changed). A watch records one set at a time: an overlap would count the same reps
+    twice in every total. Sets may touch (a split leaves end = start)."""
+    start_s, end_s = span
+    if recording_id is None or start_s is None or end_s is None:
+        return
+    session.flush()
+    others = session.scalars(
+        select(ExerciseSet)
+        .where(ExerciseSet.session_id == session_id, ExerciseSet.recording_id == recording_id,
+               ExerciseSet.start_s < end_s, ExerciseSet.end_s > start_s,
+               ExerciseSet.id.not_in(list(besides)))
+        .order_by(ExerciseSet.start_s)
+    ).all()
+    if others:
+        other = others[0]
+        raise ValueError(
+            f"{where} ({start_s:g}–{end_s:g} s) would overlap set {other.position} "
+            f"({other.start_s:g}–{other.end_s:g} s), and its reps would count twice: adjust, "
+            f"split or delete set {other.position} instead"
+        )
 
 
 def _rep_times(values: Sequence[float] | None, where: str) -> list[float]:
@@ -121,17 +161,20 @@ def add_set(
     notes: str = "",
     recording_id: int | None = None,
     from_model: bool = False,
+    reps_counted: bool = False,
 ) -> SetView:
     """Add a set the model missed (or, ``from_model=False`` and no span, a typed-in set).
 
     A set the user drew on a recording counts as a correction of the model; a set typed in
-    without a recording (manual entry, CSV import) does not.
+    without a recording (manual entry, CSV import) does not. ``reps_counted``: the reps are the
+    counter's on the span (kept as the model's, so that a count typed later is told apart).
     """
     workout = get_session_row(session, session_id)
     where = f"new set in session {session_id}"
     check_span(start_s, end_s, where)
     if recording_id is None and start_s is not None and workout.recordings:
         recording_id = workout.recordings[0].id
+    _check_no_overlap(session, session_id, recording_id, (start_s, end_s), "the new set")
     row = ExerciseSet(
         session_id=session_id,
         recording_id=recording_id,
@@ -141,6 +184,7 @@ def add_set(
         end_s=end_s,
         exercise_id=catalog.resolve_exercise(session, exercise),
         reps=check_reps(reps, where),
+        model_reps=reps if reps_counted else None,
         rep_times_s=_rep_times(rep_times_s, where),
         weight_kg=check_weight(weight_kg, where),
         rpe=check_rpe(rpe, where),
@@ -183,7 +227,8 @@ def split_set(
     """Split a recorded set at ``at_s`` (seconds into the recording) into two sets.
 
     Both keep the exercise, weight and the model's exercise; the reps are the caller's
-    recounts. Both are marked as boundaries the user drew.
+    recounts (the model's reps too: a count typed for the whole set says nothing of its
+    halves). Both are marked as boundaries the user drew.
     """
     row = _get_set(session, set_id)
     where = f"set {row.position}"
@@ -203,7 +248,7 @@ def split_set(
         notes="",
         model_exercise_id=row.model_exercise_id,
         model_confidence=row.model_confidence,
-        model_reps=None,
+        model_reps=second_reps,
         model_alternatives=list(row.model_alternatives or []),
         boundaries_edited=True,
         confirmed=True,
@@ -211,7 +256,7 @@ def split_set(
     row.end_s = at_s
     row.reps = check_reps(first_reps, where)
     row.rep_times_s = _rep_times(first_rep_times_s, where)
-    row.model_reps = None
+    row.model_reps = row.reps
     row.boundaries_edited = True
     row.confirmed = True
     for changed in (row, second):
@@ -229,19 +274,29 @@ def merge_sets(
     reps: int,
     rep_times_s: Sequence[float] = (),
 ) -> SetView:
-    """Merge two sets of one session into the first (its exercise and weight; notes joined)."""
+    """Merge two sets of one session into the first (its exercise and weight; notes joined).
+
+    ``reps`` is the caller's recount of the joined span and becomes the model's reps; where the
+    user typed either set's count, the merged set keeps the sum of the two sets' counts.
+    """
     first, second = _get_set(session, first_set_id), _get_set(session, second_set_id)
     if first.id == second.id:
         raise ValueError(f"cannot merge set {first.position} with itself")
     if first.session_id != second.session_id:
         raise ValueError("only sets of the same session can be merged")
     if first.start_s is not None and second.start_s is not None:
-        first.start_s = min(first.start_s, second.start_s)
-        first.end_s = max(first.end_s or 0.0, second.end_s or 0.0)
-    first.reps = check_reps(reps, f"set {first.position}")
+        span = (min(first.start_s, second.start_s), max(first.end_s or 0.0, second.end_s or 0.0))
+        _check_no_overlap(session, first.session_id, first.recording_id, span,
+                          f"sets {first.position} and {second.position} merged",
+                          besides=(first.id, second.id))
+        first.start_s, first.end_s = span
+    counted = check_reps(reps, f"set {first.position}")
+    # Where the user typed either part's count, the parts' counts add up to what they did.
+    typed = any(_typed_reps(part) is not None for part in (first, second))
+    first.reps = first.reps + second.reps if typed else counted
+    first.model_reps = counted
     first.rep_times_s = _rep_times(rep_times_s, f"set {first.position}")
     first.notes = "\n".join(n for n in (first.notes, second.notes) if n)
-    first.model_reps = None
     first.boundaries_edited = True
     first.confirmed = True
     _refresh_corrected(first)
@@ -260,16 +315,23 @@ def adjust_set(
     reps: int | None = None,
     rep_times_s: Sequence[float] | None = None,
 ) -> SetView:
-    """Move a set's boundaries (seconds into its recording), with the caller's recount."""
+    """Move a set's boundaries (seconds into its recording), with the caller's recount.
+
+    The recount becomes the model's reps; a count the user typed is kept (moving a set's
+    edges to where the set is does not change how many reps the user did).
+    """
     row = _get_set(session, set_id)
     where = f"set {row.position}"
     check_span(start_s, end_s, where)
+    _check_no_overlap(session, row.session_id, row.recording_id, (start_s, end_s),
+                      f"{where} moved", besides=(row.id,))
     row.start_s, row.end_s = float(start_s), float(end_s)
+    typed = _typed_reps(row)
     if reps is not None:
-        row.reps = check_reps(reps, where)
+        row.model_reps = check_reps(reps, where)
+        row.reps = typed if typed is not None else row.model_reps
     if rep_times_s is not None:
         row.rep_times_s = _rep_times(rep_times_s, where)
-    row.model_reps = None
     row.boundaries_edited = True
     row.confirmed = True
     _refresh_corrected(row)

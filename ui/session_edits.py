@@ -63,7 +63,8 @@ def _within(recording: Recording, end_s: float) -> float:
 
 
 def adjust(engine: Engine, set_id: int, start_s: float, end_s: float) -> SetView:
-    """Move a set's start and end, recounting its reps on the new span."""
+    """Move a set's start and end, recounting its reps on the new span (a count the user typed
+    is kept: ``kept_count_note`` says so)."""
 
     def work(session: Session) -> SetView:
         recording = _recording_of(session, set_id)
@@ -72,6 +73,14 @@ def adjust(engine: Engine, set_id: int, start_s: float, end_s: float) -> SetView
                                 end_s=_within(recording, end_s), reps=reps, rep_times_s=times)
 
     return write_transaction(engine, work)
+
+
+def kept_count_note(view: SetView) -> str:
+    """After a move or merge: the user's typed count that was kept, beside the counter's."""
+    if view.model_reps is None or view.reps == view.model_reps:
+        return ""
+    return (f"; your count of {view.reps} reps is kept (the counter reads {view.model_reps}: "
+            f"type another count in the table if that is wrong)")
 
 
 def split(engine: Engine, set_id: int, at_s: float) -> tuple[SetView, SetView]:
@@ -131,6 +140,7 @@ def add(
             end_s=_within(recording, end_s),
             rep_times_s=times,
             recording_id=recording_id,
+            reps_counted=True,
         )
 
     return write_transaction(engine, work)

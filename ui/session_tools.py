@@ -20,15 +20,18 @@ from ui.text import explain
 JOURNAL_PAGE = "app_pages/journal.py"
 
 
-def run_edit(action: Callable[[], Any], success: str) -> None:
-    """Run one correction; a refused one is shown as an error, a done one reloads the page."""
+def run_edit(action: Callable[[], Any], success: str | Callable[[Any], str]) -> None:
+    """Run one correction; a refused one is shown as an error, a done one reloads the page.
+
+    ``success``: the toast, or a function of the action's result that writes it.
+    """
     try:
-        action()
+        result = action()
     except Exception as error:  # noqa: BLE001 - every failure becomes a sentence, not a trace
         st.error(f"Not changed: {explain(error)}")
         return
     st.session_state["session_rev"] = st.session_state.get("session_rev", 0) + 1
-    st.toast(success, icon=":material/check:")
+    st.toast(success if isinstance(success, str) else success(result), icon=":material/check:")
     st.rerun()
 
 
@@ -83,7 +86,8 @@ def span_actions(
             ):
                 run_edit(
                     lambda: session_edits.adjust(engine, target, *span),
-                    f"Set moved to {span[0]:.1f}–{span[1]:.1f} s",
+                    lambda moved: f"Set moved to {span[0]:.1f}–{span[1]:.1f} s"
+                    + session_edits.kept_count_note(moved),
                 )
         new_exercise = exercise_picker(
             add_column, "Exercise of a new set", engine, f"session_span_exercise_{base}"
@@ -134,7 +138,7 @@ def set_tools(
                 if st.button("Apply and recount reps", key=f"session_adj_go_{base}"):
                     run_edit(
                         lambda: session_edits.adjust(engine, chosen, new_start, new_end),
-                        "Set adjusted",
+                        lambda moved: "Set adjusted" + session_edits.kept_count_note(moved),
                     )
             else:
                 st.write("No set with a place in the recording.")
@@ -165,7 +169,10 @@ def set_tools(
                     format_func=lambda p: f"{set_name(p[0])}  +  {set_name(p[1])}",
                 )
                 if st.button("Merge and recount", key=f"session_merge_go_{base}"):
-                    run_edit(lambda: session_edits.merge(engine, *pair), "Sets merged")
+                    run_edit(
+                        lambda: session_edits.merge(engine, *pair),
+                        lambda merged: "Sets merged" + session_edits.kept_count_note(merged),
+                    )
             else:
                 st.write("Merging needs two sets.")
         with add_tab:

@@ -73,7 +73,48 @@ def test_adjusting_a_set_moves_it_and_recounts_its_reps(
     assert (moved.start_s, moved.end_s) == (20.0, 60.0)
     assert moved.reps == expected_reps and 0 < moved.reps < 12  # part of a 12-rep set
     assert all(20.0 <= t <= 60.0 for t in moved.rep_times_s)
-    assert moved.boundaries_edited and moved.model_reps is None
+    # The recount is what the counter says of the new span; nothing typed, so it is the count.
+    assert moved.boundaries_edited and moved.model_reps == moved.reps
+
+
+def test_moving_a_set_keeps_the_count_the_user_typed(
+    app, journal_engine, saved_sample, sample_recording
+):
+    at = app("session", session=str(saved_sample))
+    third = _stored(journal_engine, saved_sample).sets[2]
+    at.session_state[f"session_sets_{saved_sample}_0"] = {
+        "edited_rows": {2: {"reps": 9}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key=f"session_save_{saved_sample}_0").click().run()
+    base = f"{saved_sample}_1"
+    at.selectbox(key=f"session_adj_set_{base}").set_value(third.id).run()
+    at.number_input(key=f"session_adj_start_{base}_{third.id}").set_value(172.0)
+    at.number_input(key=f"session_adj_end_{base}_{third.id}").set_value(236.0)
+    at.button(key=f"session_adj_go_{base}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+
+    moved = _stored(journal_engine, saved_sample).sets[2]
+    counted, times = recount(sample_recording, 172.0, 236.0)
+    assert counted != 9  # the counter reads another count, so keeping the user's matters
+    assert (moved.start_s, moved.end_s, moved.reps) == (172.0, 236.0, 9)
+    assert (moved.model_reps, moved.rep_times_s, moved.corrected) == (counted, times, True)
+    assert f"your count of 9 reps is kept (the counter reads {counted}" in at.toast[0].value
+
+
+def test_a_set_added_over_another_is_refused(app, journal_engine, saved_sample):
+    at = app("session", session=str(saved_sample))
+    before = _stored(journal_engine, saved_sample).sets
+    base = f"{saved_sample}_0"
+    at.number_input(key=f"session_add_start_{base}").set_value(20.0)
+    at.number_input(key=f"session_add_end_{base}").set_value(60.0)
+    at.button(key=f"session_add_go_{base}").click().run()
+    assert not at.exception
+    first = before[0]
+    assert at.error[0].value == (
+        f"Not changed: the new set (20–60 s) would overlap set 1 ({first.start_s:g}–"
+        f"{first.end_s:g} s), and its reps would count twice: adjust, split or delete set 1 "
+        f"instead")
+    assert _stored(journal_engine, saved_sample).sets == before
 
 
 def test_a_set_typed_to_end_after_the_recording_ends_with_it(
@@ -91,10 +132,13 @@ def test_a_set_typed_to_end_after_the_recording_ends_with_it(
     assert (moved.reps, moved.rep_times_s) == recount(
         sample_recording, last.start_s, sample_recording.duration_s)
 
-    # A set added with an end past the recording ends with it too.
-    at.number_input(key=f"session_add_start_{saved_sample}_1").set_value(300.0)
-    at.number_input(key=f"session_add_end_{saved_sample}_1").set_value(500.0)
-    at.button(key=f"session_add_go_{saved_sample}_1").click().run()
+    # A set added with an end past the recording ends with it too (the last set deleted first:
+    # a set may not overlap another).
+    at.selectbox(key=f"session_del_set_{saved_sample}_1").set_value(last.id).run()
+    at.button(key=f"session_del_set_go_{saved_sample}_1").click().run()
+    at.number_input(key=f"session_add_start_{saved_sample}_2").set_value(300.0)
+    at.number_input(key=f"session_add_end_{saved_sample}_2").set_value(500.0)
+    at.button(key=f"session_add_go_{saved_sample}_2").click().run()
     assert not at.error, [e.value for e in at.error]
     added = max(_stored(journal_engine, saved_sample).sets, key=lambda s: s.id)
     assert (added.start_s, added.end_s) == (300.0, sample_recording.duration_s)
@@ -121,7 +165,11 @@ def test_splitting_then_merging_a_set(app, journal_engine, saved_sample):
 
 def test_adding_a_missed_set_counts_its_reps(app, journal_engine, saved_sample):
     at = app("session", session=str(saved_sample))
-    base = f"{saved_sample}_0"
+    # The user deletes a wrongly found set and draws the set that was there.
+    wrong = _stored(journal_engine, saved_sample).sets[1]
+    at.selectbox(key=f"session_del_set_{saved_sample}_0").set_value(wrong.id).run()
+    at.button(key=f"session_del_set_go_{saved_sample}_0").click().run()
+    base = f"{saved_sample}_1"
     at.selectbox(key=f"session_add_exercise_{base}").set_value("chin_up")
     at.number_input(key=f"session_add_start_{base}").set_value(100.0)
     at.number_input(key=f"session_add_end_{base}").set_value(160.0)
@@ -130,7 +178,7 @@ def test_adding_a_missed_set_counts_its_reps(app, journal_engine, saved_sample):
     sets = _stored(journal_engine, saved_sample).sets
     added = [s for s in sets if s.exercise == "chin_up"]
     assert len(added) == 1 and added[0].reps > 0 and added[0].model_exercise is None
-    assert [s.position for s in sets] == [1, 2, 3, 4, 5, 6]
+    assert [s.exercise for s in sets][:2] == ["assisted_pull_up", "chin_up"]
 
 
 def test_an_impossible_adjustment_is_refused_in_plain_words(app, journal_engine, saved_sample):

@@ -109,6 +109,33 @@ def test_adjust_set_boundaries_with_recount(session, saved):
         edits.adjust_set(session, last.id, start_s=80.0, end_s=70.0)
 
 
+def test_a_set_cannot_be_moved_or_added_over_another(session, saved):
+    first, second, third = _sets(session, saved)
+    with pytest.raises(ValueError, match=r"set 3 moved \(30–70 s\) would overlap set 2 "
+                                         r"\(35–55 s\)"):
+        edits.adjust_set(session, third.id, start_s=30.0, end_s=70.0, reps=9)
+    with pytest.raises(ValueError, match=r"the new set \(20–40 s\) would overlap set 1"):
+        edits.add_set(session, saved, exercise="chin_up", reps=3, start_s=20.0, end_s=40.0)
+    assert [(s.start_s, s.end_s, s.reps) for s in _sets(session, saved)] == [
+        (s.start_s, s.end_s, s.reps) for s in (first, second, third)]
+    # Sets may touch: a set added from one's end to the next one's start is no overlap.
+    edits.add_set(session, saved, exercise="chin_up", reps=3, start_s=25.0, end_s=35.0)
+    assert len(_sets(session, saved)) == 4
+
+
+def test_moving_or_merging_keeps_the_count_the_user_typed(session, saved):
+    first, second, third = _sets(session, saved)
+    edits.update_set(session, third.id, reps=11)  # the counter said 10
+    moved = edits.adjust_set(session, third.id, start_s=62.0, end_s=88.0, reps=9)
+    assert (moved.reps, moved.model_reps, moved.corrected) == (11, 9, True)
+    # A set whose reps are the counter's takes the recount.
+    assert edits.adjust_set(session, first.id, start_s=4.0, end_s=26.0, reps=13).reps == 13
+    # Merged: the typed count and the other set's add up; the recount is the model's.
+    edits.update_set(session, second.id, reps=7)  # the counter said 8
+    merged = edits.merge_sets(session, first.id, second.id, reps=19)
+    assert (merged.reps, merged.model_reps) == (13 + 7, 19)
+
+
 def test_delete_set_renumbers_the_rest(session, saved):
     first = _sets(session, saved)[0]
     edits.delete_set(session, first.id)
