@@ -135,7 +135,8 @@ if recording is not None and recording.signal is not None:
         span = span_from_selection(event.selection if event is not None else None)
         st.caption(
             "Drag across the plot to select a span, then move a set to it or add one. "
-            "Triangles mark the counted reps."
+            "Triangles mark the reps the counter found; where you typed another count, the "
+            "set's label says how many are marked."
         )
     with accel_tab:
         if signal.accel is None:

@@ -46,9 +46,14 @@ class ChartSet:
     rep_times_s: tuple[float, ...] = ()
 
 
-def set_label(exercise_name: str, reps: int) -> str:
-    """The label written over a set: "Assisted pull-up · 12 reps"."""
-    return f"{exercise_name} · {plural(reps, 'rep')}"
+def set_label(exercise_name: str, reps: int, marked: int | None = None) -> str:
+    """The label written over a set: "Assisted pull-up · 12 reps".
+
+    ``marked``: the reps the counter marked, said where it differs from the count (the user
+    typed another): "Assisted pull-up · 10 reps (7 marked)".
+    """
+    label = f"{exercise_name} · {plural(reps, 'rep')}"
+    return label if marked is None or marked == reps else f"{label} ({marked} marked)"
 
 
 def display_indices(

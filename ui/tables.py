@@ -178,9 +178,11 @@ def detected_chart_sets(sets: Sequence[DetectedSet]) -> list[ChartSet]:
 
 
 def stored_chart_sets(sets: Sequence[SetView]) -> list[ChartSet]:
-    """Stored sets that have a place in the recording, as the charts draw them."""
+    """Stored sets that have a place in the recording, as the charts draw them (a count the
+    user typed is not marked in time: the label says how many reps are)."""
     return [
-        ChartSet(s.start_s, s.end_s, s.exercise, set_label(s.exercise_name, s.reps), s.rep_times_s)
+        ChartSet(s.start_s, s.end_s, s.exercise,
+                 set_label(s.exercise_name, s.reps, len(s.rep_times_s)), s.rep_times_s)
         for s in sets
         if s.start_s is not None and s.end_s is not None
     ]

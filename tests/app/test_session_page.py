@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 from journal.db import session_factory, write_transaction
@@ -99,6 +100,10 @@ def test_moving_a_set_keeps_the_count_the_user_typed(
     assert (moved.start_s, moved.end_s, moved.reps) == (172.0, 236.0, 9)
     assert (moved.model_reps, moved.rep_times_s, moved.corrected) == (counted, times, True)
     assert f"your count of 9 reps is kept (the counter reads {counted}" in at.toast[0].value
+    # The plot marks the counter's reps and its label says so beside the user's count.
+    labels = [a["text"] for a in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"][
+        "annotations"]]
+    assert f"3. Assisted pull-up · 9 reps ({len(times)} marked)" in labels
 
 
 def test_a_set_added_over_another_is_refused(app, journal_engine, saved_sample):
