@@ -118,7 +118,8 @@ def motion_figure(
     xyz : ndarray, shape (n_samples, 3)
         Gyroscope (rad/s, ``kind="gyro"``) or accelerometer (g, ``kind="accel"``).
     sets : sequence of ChartSet
-        Drawn as shaded spans with a label; their ``rep_times_s`` as markers on the magnitude.
+        Drawn as shaded spans with a label (their numbers only where the labels would run into
+        each other); their ``rep_times_s`` as markers on the magnitude.
     detail_span : (start_s, end_s) or None
         Zoom the x axis here and draw every sample inside it.
     range_slider : bool
@@ -138,7 +139,11 @@ def motion_figure(
         fig.add_trace(_line(times[keep], xyz[keep, column], name, color, width=1.0))
     keep = display_indices(times, magnitude, max_points, detail_span)
     fig.add_trace(_line(times[keep], magnitude[keep], magnitude_name, _MAGNITUDE_COLOR, 1.6))
-    shapes, labels = _set_spans(sets, float(times[-1]) if len(times) else 0.0, numbers_only)
+    end_s = float(times[-1]) if len(times) else 0.0
+    visible = detail_span or (0.0, end_s)
+    shapes, labels = _set_spans(
+        sets, end_s, numbers_only or not _labels_fit(sets, visible), visible
+    )
     _add_rep_markers(fig, times, magnitude, sets)
     fig.update_layout(
         shapes=shapes,
@@ -173,14 +178,47 @@ def _line(x: np.ndarray, y: np.ndarray, name: str, color: str, width: float) -> 
     )
 
 
+#: Nominal drawing width of a session plot and width of one label character (px at font size
+#: 11), to tell whether the sets' labels fit: Plotly does not move overlapping annotations.
+_PLOT_WIDTH_PX = 1100.0
+_LABEL_CHAR_PX = 6.5
+#: Labels step down over this many lines, so that neighbouring labels of short sets do not meet.
+_LABEL_LINES = 3
+
+
+def _labels_fit(sets: Sequence[ChartSet], visible: tuple[float, float]) -> bool:
+    """Whether every full label shown in ``visible`` (seconds) ends before the next label on its
+    line starts (a long session seen whole has room for set numbers only)."""
+    px_per_s = _PLOT_WIDTH_PX / max(visible[1] - visible[0], 1e-9)
+    starts = [s.start_s for s in sets]
+    for number, chart_set in enumerate(sets, start=1):
+        following = number - 1 + _LABEL_LINES
+        if following >= len(sets) or not visible[0] <= chart_set.start_s <= visible[1]:
+            continue
+        width_px = len(f"{number}. {chart_set.label}") * _LABEL_CHAR_PX
+        if (starts[following] - chart_set.start_s) * px_per_s < width_px:
+            return False
+    return True
+
+
 def _set_spans(
-    sets: Sequence[ChartSet], end_s: float, numbers_only: bool = False
+    sets: Sequence[ChartSet],
+    end_s: float,
+    numbers_only: bool = False,
+    visible: tuple[float, float] | None = None,
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """A shaded rectangle and a label per set (plain dicts: one layout update instead of 2n).
 
     Labels start at their set's start, except near the end of the recording, where they end at
-    the set's end so that they stay inside the plot; set numbers alone sit centred on one line.
+    the set's end so that they stay inside the plot. Set numbers alone sit centred, on one line
+    where they have room, else stepping down like the labels.
     """
+    visible = visible or (0.0, end_s)
+    px_per_s = _PLOT_WIDTH_PX / max(visible[1] - visible[0], 1e-9)
+    centres = [(s.start_s + s.end_s) / 2 for s in sets]
+    numbers_step = any(
+        (b - a) * px_per_s < 3 * _LABEL_CHAR_PX for a, b in zip(centres, centres[1:], strict=False)
+    )
     shapes: list[dict[str, object]] = []
     labels: list[dict[str, object]] = []
     for number, chart_set in enumerate(sets, start=1):
@@ -199,9 +237,11 @@ def _set_spans(
                 "layer": "below",
             }
         )
+        line = (number - 1) % _LABEL_LINES
         if numbers_only:
-            placed = {"x": (chart_set.start_s + chart_set.end_s) / 2, "xanchor": "center",
-                      "y": 1.0, "text": f"<b>{number}</b>", "font": {"size": 12, "color": color}}
+            placed = {"x": centres[number - 1], "xanchor": "center",
+                      "y": 1.0 - 0.065 * line * numbers_step, "text": f"<b>{number}</b>",
+                      "font": {"size": 12, "color": color}}
         else:
             placed = {
                 **(
@@ -209,8 +249,7 @@ def _set_spans(
                     if chart_set.start_s > 0.7 * end_s
                     else {"x": chart_set.start_s, "xanchor": "left"}
                 ),
-                # Labels step down over three lines, so labels of short sets do not overlap.
-                "y": 1.0 - 0.065 * ((number - 1) % 3),
+                "y": 1.0 - 0.065 * line,
                 "text": f"{number}. {chart_set.label}",
                 "font": {"size": 11, "color": color},
             }

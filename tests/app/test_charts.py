@@ -182,3 +182,19 @@ def test_calendar_covers_at_most_a_year_of_training():
     days = {date(2023, 1, 2): 1, date(2024, 12, 2): 3}
     z = np.asarray(calendar_figure(days).data[0].z)
     assert z.shape[1] == 53 and z.sum() == 3
+
+
+def test_a_long_session_is_labelled_with_set_numbers_until_zoomed_into():
+    times, gyro = _signal(7200)
+    sets = _sets(83, every_s=86.0)  # two hours of training, a set every 86 s
+    whole = motion_figure(times, gyro, sets)
+    texts = [a.text for a in whole.layout.annotations]
+    assert texts == [f"<b>{n}</b>" for n in range(1, 84)]
+    # Numbers of neighbouring sets would touch too: they step down over three lines.
+    assert len({a.y for a in whole.layout.annotations}) == 3
+    zoomed = motion_figure(times, gyro, sets, detail_span=(sets[40].start_s, sets[40].end_s))
+    assert zoomed.layout.annotations[40].text == "41. Assisted pull-up · 12 reps"
+    # A short session keeps its full labels.
+    few = motion_figure(*_signal(600), _sets(4))
+    assert [a.text for a in few.layout.annotations][:2] == [
+        "1. Assisted pull-up · 12 reps", "2. Close-grip cable row · 12 reps"]
