@@ -104,4 +104,10 @@ def adoption(user: Score, shipped: Score, *, tolerance: float = SHIPPED_TOLERANC
     if shipped.n_sets and shipped.after < shipped.before - tolerance:
         return False, (f"not adopted: it forgets what the shipped model knows, more than "
                        f"{tolerance:.0%} lower on the shipped sets ({summary})")
-    return True, f"adopted: no worse than the model in use ({summary})"
+    # Say what was checked: "no worse" would read oddly beside a shipped figure that fell.
+    checks = []
+    if user.n_sets:
+        checks.append("it names at least as many of your held-out sets right")
+    if shipped.n_sets:
+        checks.append(f"it stays within {tolerance:.0%} of the model in use on the shipped sets")
+    return True, f"adopted: {' and '.join(checks) or 'nothing to compare it on'} ({summary})"

@@ -51,6 +51,7 @@ class JournalSet:
     start_s: float
     end_s: float
     performed_at: datetime
+    #: The user named another exercise than the model did, or drew the set the model missed.
     corrected: bool
 
 
@@ -70,7 +71,7 @@ def journal_sets(session: Session, *, athlete: str | None = None) -> list[Journa
     rows = session.execute(
         select(ExerciseSet.id, ExerciseSet.exercise_id, ExerciseSet.recording_id,
                ExerciseSet.start_s, ExerciseSet.end_s, WorkoutSession.performed_at,
-               ExerciseSet.corrected)
+               ExerciseSet.model_exercise_id)
         .join(WorkoutSession, ExerciseSet.session_id == WorkoutSession.id)
         .join(Athlete, WorkoutSession.athlete_id == Athlete.id)
         .where(Athlete.name == (athlete or DEFAULT_ATHLETE),
@@ -79,8 +80,10 @@ def journal_sets(session: Session, *, athlete: str | None = None) -> list[Journa
                ExerciseSet.start_s.is_not(None), ExerciseSet.end_s.is_not(None))
         .order_by(WorkoutSession.performed_at, WorkoutSession.id, ExerciseSet.position)
     ).all()
+    # A reps or boundary correction confirms the exercise the user saw; only another name
+    # (or a set the user drew) corrects it.
     return [JournalSet(r.id, r.exercise_id, r.recording_id, float(r.start_s), float(r.end_s),
-                       r.performed_at, bool(r.corrected)) for r in rows]
+                       r.performed_at, r.exercise_id != r.model_exercise_id) for r in rows]
 
 
 @dataclass(frozen=True)

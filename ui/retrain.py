@@ -20,20 +20,21 @@ from ui.tables import exercise_name
 
 
 def counts_frame(athlete: str | None, engine: Engine) -> pd.DataFrame:
-    """Corrected and confirmed sets per exercise, with whether the model can learn it."""
+    """Sets per exercise whose name the user corrected, or confirmed as the model named them,
+    with whether the model can learn it."""
     with session_factory(engine)() as session:
         counts = label_counts(session, athlete=athlete)
     return pd.DataFrame(
         [
             {
                 "Exercise": c.name,
-                "Corrected": c.corrected,
-                "Confirmed": c.confirmed,
+                "Name corrected": c.corrected,
+                "Confirmed as named": c.confirmed,
                 "Learnable": "yes" if c.learnable else "no (name the exercise first)",
             }
             for c in counts
         ],
-        columns=["Exercise", "Corrected", "Confirmed", "Learnable"],
+        columns=["Exercise", "Name corrected", "Confirmed as named", "Learnable"],
     )
 
 

@@ -79,8 +79,8 @@ def test_retrain_with_two_labelled_sets_is_refused_with_how_many_more(
     counts = at.dataframe[0].value
     assert counts.iloc[0].to_dict() == {
         "Exercise": "Assisted pull-up",
-        "Corrected": 2,
-        "Confirmed": 0,
+        "Name corrected": 2,
+        "Confirmed as named": 0,
         "Learnable": "yes",
     }
     at.button(key="retrain_start").click().run()

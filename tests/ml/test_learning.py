@@ -224,7 +224,11 @@ def test_a_users_sets_of_two_exercises_give_their_version_a_personal_model(
 def test_a_model_that_forgets_the_shipped_sets_is_not_adopted() -> None:
     learned = Score(n_sets=2, right_before=0, right_after=2)
     adopted, reason = adoption(learned, Score(n_sets=200, right_before=180, right_after=178))
-    assert adopted and reason.startswith("adopted")
+    # A small loss on the shipped sets is allowed, and the reason says so instead of "no worse".
+    assert adopted and reason == (
+        "adopted: it names at least as many of your held-out sets right and it stays within 1% "
+        "of the model in use on the shipped sets (your 2 held-out sets: 0 → 2 named right; "
+        "shipped sets: 90.0% → 89.0%)")
     adopted, reason = adoption(learned, Score(n_sets=200, right_before=180, right_after=176))
     assert not adopted
     assert "forgets what the shipped model knows" in reason and "90.0% → 88.0%" in reason
@@ -338,11 +342,22 @@ def test_model_page_counts_corrected_and_confirmed_sets_per_exercise(
     with db.session_factory(engine)() as session:
         edits.update_set(session, set_id, exercise=exercises.UNKNOWN_ID)
         edits.update_set(session, set_id, confirmed=True)
+        # A set whose reps alone the user fixed: the exercise the model named is confirmed,
+        # not corrected.
+        curl = _sets("IDBC")[1]
+        recording = datasets.load(curl)
+        found = DetectedSet(start_s=3.0, end_s=recording.duration_s - 3.0,
+                            exercise="incline_dumbbell_biceps_curl",
+                            exercise_name="Incline dumbbell biceps curl",
+                            confidence=0.9, reps=5)
+        saved = store.save_analysis(session, SessionAnalysis(recording, (found,), "tiny"))
+        edits.update_set(session, saved.set_ids[0], reps=10)
         session.commit()
         counts = {c.exercise: (c.corrected, c.confirmed, c.learnable)
                   for c in label_counts(session)}
     assert counts == {PULL_UP: (2, 0, True), "crunch": (1, 0, True),
-                      exercises.UNKNOWN_ID: (0, 1, False)}
+                      exercises.UNKNOWN_ID: (0, 1, False),
+                      "incline_dumbbell_biceps_curl": (0, 1, True)}
 
 
 def test_cli_from_journal_refuses_an_empty_journal(
