@@ -19,15 +19,18 @@ import functools
 import importlib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from journal import db, search, store, transfer
+
+if TYPE_CHECKING:
+    from ml.analysis import SessionAnalysis
 
 
 class CliError(Exception):
@@ -47,10 +50,14 @@ def _emit(payload: dict[str, Any]) -> None:
 
 def import_recording(engine: Engine, argument: str, *, athlete: str | None = None,
                      title: str | None = None,
-                     performed_at: datetime | None = None) -> dict[str, Any]:
+                     performed_at: datetime | None = None,
+                     set_overrides: Callable[[SessionAnalysis], Mapping[int, store.SetEdit]]
+                     | None = None) -> dict[str, Any]:
     """Read, analyse and save one recording (``a+b`` joins files); returns a report dict.
 
     A file already in the journal is reported without running the analysis again.
+    ``set_overrides``: the values to save beside the model's, from the analysis (the sample's
+    logged weights).
     """
     from ml.recordings import RecordingError, read_recording
 
@@ -74,8 +81,10 @@ def import_recording(engine: Engine, argument: str, *, athlete: str | None = Non
         except Exception as error:  # one broken file must not stop the others, nor trace back
             return {"file": argument,
                     "error": f"{argument}: analysis failed ({type(error).__name__}: {error})"}
+        overrides = set_overrides(analysis) if set_overrides else None
         result = db.write_transaction(engine, lambda s: store.save_analysis(
-            s, analysis, athlete=athlete, title=title, performed_at=performed_at))
+            s, analysis, athlete=athlete, title=title, performed_at=performed_at,
+            set_overrides=overrides))
         n_sets = len(analysis.sets)
     else:
         result, n_sets = existing, 0
@@ -113,7 +122,7 @@ def _cmd_init(engine: Engine, args: argparse.Namespace) -> int:
         if store.count_sessions(session) > 0:
             print("the journal already has sessions: sample not loaded")
             return 0
-    from ml.sample_session import SAMPLE_PATH, SAMPLE_STARTED_AT, SAMPLE_TITLE
+    from ml.sample_session import SAMPLE_PATH, SAMPLE_STARTED_AT, SAMPLE_TITLE, sample_weights
 
     if not SAMPLE_PATH.is_file():
         print(f"warning: no sample session found at {SAMPLE_PATH}; the journal starts empty",
@@ -121,7 +130,7 @@ def _cmd_init(engine: Engine, args: argparse.Namespace) -> int:
         return 0
     # Same title and date as the app's "load the sample" button, so both give one session.
     report = import_recording(engine, str(SAMPLE_PATH), title=SAMPLE_TITLE,
-                              performed_at=SAMPLE_STARTED_AT)
+                              performed_at=SAMPLE_STARTED_AT, set_overrides=sample_weights)
     if "error" in report:
         # The journal itself is ready; the app still starts, just without the sample.
         print(f"warning: sample {SAMPLE_PATH.name} not loaded: {report['error']}",

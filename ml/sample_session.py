@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 import appconfig
+from journal.store import SetEdit
+from ml.analysis import SessionAnalysis
 
 SAMPLES_DIR = appconfig.DATA_DIR / "samples"
 SAMPLE_PATH = SAMPLES_DIR / "applewatch-gym-2024-12-01-session.csv.gz"
@@ -159,6 +161,20 @@ def sample_truth() -> list[SampleSet]:
         )
         for r in records
     ]
+
+
+def sample_weights(analysis: SessionAnalysis) -> dict[int, SetEdit]:
+    """The weights the lifter logged, for the sets found in the sample (index into
+    ``analysis.sets`` → edit): each found set takes the weight of the true set it overlaps
+    most, as a user would type it; a found set over no true set gets none."""
+    truth = sample_truth()
+    weights: dict[int, SetEdit] = {}
+    for index, found in enumerate(analysis.sets):
+        overlaps = [min(found.end_s, t.end_s) - max(found.start_s, t.start_s) for t in truth]
+        best = max(range(len(truth)), key=overlaps.__getitem__)
+        if overlaps[best] > 0:
+            weights[index] = {"weight_kg": truth[best].weight_kg}
+    return weights
 
 
 def write_sample(datasets_dir: Path = appconfig.DATASETS_DIR) -> Path:

@@ -22,7 +22,7 @@ from ml.analysis import SessionAnalysis
 from ml.model import ActivityModel
 from ml.pipeline import analyze
 from ml.recordings import Recording, RecordingError, read_recording
-from ml.sample_session import SAMPLE_PATH, SAMPLE_STARTED_AT, SAMPLE_TITLE
+from ml.sample_session import SAMPLE_PATH, SAMPLE_STARTED_AT, SAMPLE_TITLE, sample_weights
 from ui.tables import analysis_with_edits
 from ui.text import explain
 
@@ -129,7 +129,8 @@ def load_sample(engine: Engine, get_model: Callable[[], ActivityModel]) -> SaveR
     return write_transaction(
         engine,
         lambda session: save_analysis(
-            session, analysis, title=SAMPLE_TITLE, performed_at=SAMPLE_STARTED_AT
+            session, analysis, title=SAMPLE_TITLE, performed_at=SAMPLE_STARTED_AT,
+            set_overrides=sample_weights(analysis),
         ),
     )
 

@@ -131,10 +131,14 @@ def test_init_with_sample_fills_an_empty_journal_once(tmp_path, capsys):
     engine = db.open_journal(url)
     with db.session_factory(engine)() as session:
         sessions = store.list_sessions(session)
+        sets = store.load_session(session, sessions[0].id, with_signal=False).sets
     engine.dispose()
     assert len(sessions) == 1
     assert sessions[0].title == SAMPLE_TITLE
     assert sessions[0].performed_at.replace(tzinfo=None) == SAMPLE_STARTED_AT
+    # Each set found carries the weight the lifter logged for it (ATTRIBUTION.md), not corrected.
+    assert [s.weight_kg for s in sets] == [61.0, 63.5, 66.0, 52.0, 7.5]
+    assert not any(s.corrected for s in sets)
 
 
 @pytest.mark.slow
