@@ -21,7 +21,7 @@ from ui.journal_query import (
 )
 from ui.resources import journal_engine
 from ui.text import plural
-from ui.widgets import SESSION_PAGE, journal_is_empty, sample_offer
+from ui.widgets import DELETED_NOTICE, SESSION_PAGE, journal_is_empty, sample_offer
 
 RESULT_LIMIT = 500
 
@@ -30,6 +30,9 @@ st.caption(
     "Find past sets: type an exercise, a family (“pull-up”, “row”) or an alias (“pullup”). "
     "The search is in the address bar, so you can bookmark or share it."
 )
+
+if notice := st.session_state.pop(DELETED_NOTICE, None):
+    st.success(notice, icon=":material/delete:")
 
 if journal_is_empty():
     sample_offer("journal_load_sample")

@@ -15,9 +15,8 @@ from sqlalchemy import Engine
 from journal.views import SessionView, SetView
 from ui import session_edits
 from ui.tables import exercise_name, exercise_options
-from ui.text import explain
-
-JOURNAL_PAGE = "app_pages/journal.py"
+from ui.text import explain, plural
+from ui.widgets import DELETED_NOTICE, JOURNAL_PAGE
 
 
 def run_edit(action: Callable[[], Any], success: str | Callable[[Any], str]) -> None:
@@ -202,8 +201,20 @@ def set_tools(
                     format_func=set_name,
                     key=f"session_del_set_{base}",
                 )
-                if st.button("Delete this set", key=f"session_del_set_go_{base}"):
-                    run_edit(lambda: session_edits.delete_set(engine, doomed), "Set deleted")
+                gone = sets_by_id[doomed]
+                # A deleted set cannot be brought back (its weight, RPE and notes with it).
+                sure = st.checkbox(
+                    f"Yes, delete set {gone.position} for good",
+                    key=f"session_del_set_sure_{base}_{doomed}",
+                )
+                if st.button(
+                    "Delete this set", key=f"session_del_set_go_{base}", disabled=not sure
+                ):
+                    run_edit(
+                        lambda: session_edits.delete_set(engine, doomed),
+                        f"Set {gone.position} deleted ({gone.exercise_name}, "
+                        f"{plural(gone.reps, 'rep')})",
+                    )
 
 
 def delete_session_box(view: SessionView, engine: Engine) -> None:
@@ -219,5 +230,10 @@ def delete_session_box(view: SessionView, engine: Engine) -> None:
             except Exception as error:  # noqa: BLE001
                 st.error(f"Not deleted: {explain(error)}")
             else:
+                # Shown once by the Journal page, where the user lands.
+                st.session_state[DELETED_NOTICE] = (
+                    f"Session “{view.title}” deleted, with its {plural(len(view.sets), 'set')} "
+                    f"and its recording."
+                )
                 del st.query_params["session"]
                 st.switch_page(JOURNAL_PAGE)

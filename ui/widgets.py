@@ -21,6 +21,8 @@ from ui.upload_flow import load_sample
 SESSION_PAGE = "app_pages/session.py"
 UPLOAD_PAGE = "app_pages/upload.py"
 JOURNAL_PAGE = "app_pages/journal.py"
+#: Session-state key of the "session deleted" notice the Journal page shows once.
+DELETED_NOTICE = "journal_deleted_notice"
 #: Families a user's own exercise can join (so a search for "row" finds their row variant).
 MOVEMENT_FAMILIES = [f for f in FAMILIES if f not in (REST_ID, "other")]
 

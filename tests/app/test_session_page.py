@@ -56,6 +56,22 @@ def test_deleting_a_session_needs_confirmation(app, journal_engine, saved_sample
     assert not at.exception
     with session_factory(journal_engine)() as db:
         assert count_sessions(db) == 0
+    # The user lands on the Journal page, which says what was deleted.
+    assert [s.value for s in at.success] == [
+        "Session “Sample morning” deleted, with its 5 sets and its recording."]
+
+
+def test_deleting_a_set_needs_confirmation(app, journal_engine, saved_sample):
+    at = app("session", session=str(saved_sample))
+    base = f"{saved_sample}_0"
+    doomed = _stored(journal_engine, saved_sample).sets[2]
+    at.selectbox(key=f"session_del_set_{base}").set_value(doomed.id).run()
+    assert at.button(key=f"session_del_set_go_{base}").disabled
+    at.checkbox(key=f"session_del_set_sure_{base}_{doomed.id}").check().run()
+    at.button(key=f"session_del_set_go_{base}").click().run()
+    assert not at.exception and not at.error
+    assert [s.id for s in _stored(journal_engine, saved_sample).sets if s.id == doomed.id] == []
+    assert at.toast[0].value == "Set 3 deleted (Assisted pull-up, 10 reps)"
 
 
 def test_adjusting_a_set_moves_it_and_recounts_its_reps(
@@ -140,6 +156,7 @@ def test_a_set_typed_to_end_after_the_recording_ends_with_it(
     # A set added with an end past the recording ends with it too (the last set deleted first:
     # a set may not overlap another).
     at.selectbox(key=f"session_del_set_{saved_sample}_1").set_value(last.id).run()
+    at.checkbox(key=f"session_del_set_sure_{saved_sample}_1_{last.id}").check().run()
     at.button(key=f"session_del_set_go_{saved_sample}_1").click().run()
     at.number_input(key=f"session_add_start_{saved_sample}_2").set_value(300.0)
     at.number_input(key=f"session_add_end_{saved_sample}_2").set_value(500.0)
@@ -173,6 +190,7 @@ def test_adding_a_missed_set_counts_its_reps(app, journal_engine, saved_sample):
     # The user deletes a wrongly found set and draws the set that was there.
     wrong = _stored(journal_engine, saved_sample).sets[1]
     at.selectbox(key=f"session_del_set_{saved_sample}_0").set_value(wrong.id).run()
+    at.checkbox(key=f"session_del_set_sure_{saved_sample}_0_{wrong.id}").check().run()
     at.button(key=f"session_del_set_go_{saved_sample}_0").click().run()
     base = f"{saved_sample}_1"
     at.selectbox(key=f"session_add_exercise_{base}").set_value("chin_up")
