@@ -1,14 +1,20 @@
-"""Progress page: reps and volume per week for each exercise, personal records, training days."""
+"""Progress page: reps and volume per week (per month over years) for each exercise, personal
+records, training days."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from journal.db import session_factory
-from journal.progress import personal_records, training_days, weekly_progress
+from journal.progress import (
+    monthly_progress,
+    personal_records,
+    training_days,
+    weekly_progress,
+)
 from journal.store import list_exercises
-from ui.charts import calendar_figure, weekly_figure
-from ui.progress_tables import records_frame, weekly_frame
+from ui.charts import calendar_figure, monthly_figure, weekly_figure
+from ui.progress_tables import monthly_frame, progress_period, records_frame, weekly_frame
 from ui.resources import journal_engine
 from ui.text import plural
 from ui.widgets import SESSION_PAGE, journal_is_empty, sample_offer
@@ -49,12 +55,21 @@ if not chosen:
     st.stop()
 
 with session_factory(engine)() as db:
-    weekly = weekly_frame({e: weekly_progress(db, e) for e in chosen})
+    weeks = {e: weekly_progress(db, e) for e in chosen}
+    period = progress_period(weeks)
+    if period == "month":
+        totals = monthly_frame({e: monthly_progress(db, e) for e in chosen})
+        figure = monthly_figure(totals, names)
+    else:
+        totals = weekly_frame(weeks)
+        figure = weekly_figure(totals, names)
     records = records_frame([personal_records(db, e) for e in chosen], names)
 
-st.subheader("Reps and volume per week", anchor=False)
-st.plotly_chart(weekly_figure(weekly, names), key="progress_weekly", config={"displaylogo": False})
-if weekly["volume_kg"].sum() == 0:
+st.subheader(f"Reps and volume per {period}", anchor=False)
+st.plotly_chart(figure, key="progress_weekly", config={"displaylogo": False})
+if period == "month":
+    st.caption("Your training spans more than a year: each bar is a month.")
+if totals["volume_kg"].sum() == 0:
     st.caption("Volume is weight × reps: add the weights of your sets to see it.")
 
 st.subheader("Personal records", anchor=False)

@@ -4,18 +4,22 @@ API::
 
     weekly_progress(session, exercise_id, *, athlete=None, date_from=None, date_to=None)
         -> list[WeekProgress]          # one row per ISO week with sets, oldest first
+    monthly_progress(session, exercise_id, *, athlete=None, date_from=None, date_to=None)
+        -> list[MonthProgress]         # one row per calendar month with sets, oldest first
     personal_records(session, exercise_id, *, athlete=None) -> PersonalRecords
     exercise_progress(session, exercise_id, ...) -> ExerciseProgress   # both, one query
     training_days(session, *, athlete=None, date_from=None, date_to=None)
         -> list[TrainingDay]           # for a calendar
 
 One query on the (exercise, date) index fetches the few columns of the exercise's sets; the
-grouping by ISO week happens in Python, which keeps it identical on SQLite and PostgreSQL.
+grouping by ISO week (or month) happens in Python, which keeps it identical on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -33,6 +37,17 @@ class WeekProgress:
     iso_year: int
     iso_week: int
     week_start: date
+    sets: int
+    reps: int
+    volume_kg: float
+    heaviest_kg: float | None
+
+
+@dataclass(frozen=True)
+class MonthProgress:
+    """Totals of one exercise in one calendar month (``month_start`` is its first day)."""
+
+    month_start: date
     sets: int
     reps: int
     volume_kg: float
@@ -140,26 +155,63 @@ def weekly_progress(
     return _weeks(_set_rows(session, exercise_id, athlete, date_from, date_to))
 
 
-def _weeks(rows: list[SetTuple]) -> list[WeekProgress]:
-    # [sets, reps, volume, heaviest] per (ISO year, week), accumulated in one pass.
-    weeks: dict[tuple[int, int], list[Any]] = {}
+def monthly_progress(
+    session: Session,
+    exercise_id: str,
+    *,
+    athlete: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[MonthProgress]:
+    """Sets, reps and volume (weight × reps) of one exercise per calendar month, oldest first.
+
+    Months, not weeks regrouped: an ISO week straddling two months would count in one of them.
+    """
+    return [
+        MonthProgress(month_start=date(year, month, 1), sets=sets, reps=reps, volume_kg=volume,
+                      heaviest_kg=heaviest)
+        for (year, month), sets, reps, volume, heaviest in _totals(
+            _set_rows(session, exercise_id, athlete, date_from, date_to),
+            lambda at: (at.year, at.month))
+    ]
+
+
+_Key = TypeVar("_Key", bound=tuple[int, int])
+
+
+def _totals(
+    rows: list[SetTuple], period: Callable[[datetime], _Key]
+) -> list[tuple[_Key, int, int, float, float | None]]:
+    """(period, sets, reps, volume, heaviest) per period of the rows, oldest first."""
+    # [sets, reps, volume, heaviest] per period, accumulated in one pass.
+    totals: dict[_Key, list[Any]] = {}
     for _, _, performed_at, reps, weight in rows:
-        year, week, _ = performed_at.isocalendar()
-        totals = weeks.get((year, week))
-        if totals is None:
-            totals = weeks[(year, week)] = [0, 0, 0.0, None]
-        totals[0] += 1
-        totals[1] += reps
+        key = period(performed_at)
+        sums = totals.get(key)
+        if sums is None:
+            sums = totals[key] = [0, 0, 0.0, None]
+        sums[0] += 1
+        sums[1] += reps
         if weight is not None:
-            totals[2] += weight * reps
-            if totals[3] is None or weight > totals[3]:
-                totals[3] = weight
+            sums[2] += weight * reps
+            if sums[3] is None or weight > sums[3]:
+                sums[3] = weight
+    return [(key, sets, reps, float(volume), heaviest)
+            for key, (sets, reps, volume, heaviest) in sorted(totals.items())]
+
+
+def _iso_week(performed_at: datetime) -> tuple[int, int]:
+    year, week, _ = performed_at.isocalendar()
+    return year, week
+
+
+def _weeks(rows: list[SetTuple]) -> list[WeekProgress]:
     return [
         WeekProgress(
             iso_year=year, iso_week=week, week_start=date.fromisocalendar(year, week, 1),
-            sets=sets, reps=reps, volume_kg=float(volume), heaviest_kg=heaviest,
+            sets=sets, reps=reps, volume_kg=volume, heaviest_kg=heaviest,
         )
-        for (year, week), (sets, reps, volume, heaviest) in sorted(weeks.items())
+        for (year, week), sets, reps, volume, heaviest in _totals(rows, _iso_week)
     ]
 
 

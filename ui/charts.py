@@ -258,28 +258,48 @@ def weekly_figure(weekly: pd.DataFrame, names: Mapping[str, str] | None = None) 
         (catalog id), ``reps`` and ``volume_kg``.
     names : mapping of exercise id to display name, optional
     """
-    names = names or {}
+    return _period_figure(weekly, "week", names or {})
+
+
+def monthly_figure(monthly: pd.DataFrame, names: Mapping[str, str] | None = None) -> go.Figure:
+    """Reps and volume per month, as ``weekly_figure`` (column ``month``: its first day)."""
+    return _period_figure(monthly, "month", names or {})
+
+
+#: Most week-start ticks under a weekly chart: "02 Dec 2024" labels side by side stay level.
+_MAX_WEEK_TICKS = 6
+#: Beyond this many weeks the ticks are Plotly's own (months, years): week starts every n
+#: weeks would read as arbitrary dates.
+_WEEK_TICKS_UP_TO = 26
+_MONTH_MS = 30.44 * 24 * 3600 * 1000
+_HOVER_DATE = {"week": "week of %{x|%d %b %Y}", "month": "%{x|%B %Y}"}
+
+
+def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -> go.Figure:
+    """Reps and volume per ``period`` ("week" or "month", also the name of the date column)."""
     fig = make_subplots(
         rows=2,
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.16,  # room for the upper plot's dates under it
-        subplot_titles=("Reps per week", "Volume per week (kg × reps)"),
+        subplot_titles=(f"Reps per {period}", f"Volume per {period} (kg × reps)"),
     )
-    for exercise_id, rows in weekly.groupby("exercise", sort=True):
+    bar_width = (_WEEK_MS if period == "week" else _MONTH_MS) * 0.8
+    for exercise_id, rows in frame.groupby("exercise", sort=True):
         exercise_key = str(exercise_id)
         label = names.get(exercise_key, exercise_key)
         color = exercise_color(exercise_key)
-        for row_number, column in ((1, "reps"), (2, "volume_kg")):
+        for row_number, column, unit in ((1, "reps", "reps"), (2, "volume_kg", "kg × reps")):
             fig.add_trace(
                 go.Bar(
-                    x=pd.to_datetime(rows["week"]),
+                    x=pd.to_datetime(rows[period]),
                     y=rows[column],
                     name=label,
                     marker_color=color,
                     legendgroup=exercise_key,
                     showlegend=row_number == 1,
-                    width=_WEEK_MS * 0.8,
+                    width=bar_width,
+                    hovertemplate=f"{_HOVER_DATE[period]}: %{{y:,.0f}} {unit}",
                 ),
                 row=row_number,
                 col=1,
@@ -290,20 +310,23 @@ def weekly_figure(weekly: pd.DataFrame, names: Mapping[str, str] | None = None) 
         margin={"l": 60, "r": 20, "t": 40, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},
     )
-    if not (weekly["volume_kg"].fillna(0) > 0).any():
+    if not (frame["volume_kg"].fillna(0) > 0).any():
         fig.add_annotation(text="No weights logged yet: add them to your sets to see volume.",
                            xref="x2 domain", yref="y2 domain", x=0.5, y=0.5, showarrow=False,
                            font={"color": "#666666"})
-    weeks = pd.to_datetime(weekly["week"])
-    if len(weeks):
-        # Half a week of margin either side: a single week is a bar, not the whole plot; and
-        # one tick per week (its Monday) until there are too many to read.
-        first, last = weeks.min(), weeks.max()
-        margin = pd.Timedelta(days=4)
-        many = (last - first).days > 26 * 7
-        fig.update_xaxes(range=[first - margin, last + margin],
-                         dtick="M1" if many else _WEEK_MS, tick0=first)
-    fig.update_xaxes(tickformat="%d %b %Y", showticklabels=True)
+    starts = pd.to_datetime(frame[period])
+    if len(starts):
+        # Half a bar of margin either side: a single week is a bar, not the whole plot.
+        first, last = starts.min(), starts.max()
+        margin = pd.Timedelta(days=4 if period == "week" else 16)
+        fig.update_xaxes(range=[first - margin, last + margin])
+        n_weeks = (last - first).days // 7 + 1
+        if period == "week" and n_weeks <= _WEEK_TICKS_UP_TO:
+            # Ticks on week starts (the bars' Mondays), every few weeks so the labels stay level
+            # and clear of the volume plot's title. Longer spans keep Plotly's ticks.
+            step = -(-n_weeks // _MAX_WEEK_TICKS)
+            fig.update_xaxes(dtick=step * _WEEK_MS, tick0=first, tickformat="%d %b %Y")
+    fig.update_xaxes(showticklabels=True)
     return fig
 
 

@@ -3,10 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Literal
 
 import pandas as pd
 
-from journal.progress import PersonalRecords, RecordSet, WeekProgress
+from journal.progress import MonthProgress, PersonalRecords, RecordSet, WeekProgress
+
+#: The weekly chart turns monthly when the weeks span more than this. Over years a weekly bar is
+#: a sliver a lifter cannot see (six years are 300+ weeks), and what he reads there is the long
+#: trend and the breaks, which months show as well. Months keep the time axis true to time: the
+#: other choice, only the weeks with training side by side, would put a session of 2019 next to
+#: one of 2024 as if a week apart and hide the years off, the first thing to know when the
+#: numbers dropped.
+MONTHLY_AFTER = timedelta(days=365)
+
+Period = Literal["week", "month"]
+
+
+def progress_period(weeks_by_exercise: Mapping[str, Sequence[WeekProgress]]) -> Period:
+    """"month" when the weeks of all the exercises span more than ``MONTHLY_AFTER``, else "week"."""
+    starts = [week.week_start for weeks in weeks_by_exercise.values() for week in weeks]
+    if starts and max(starts) - min(starts) > MONTHLY_AFTER:
+        return "month"
+    return "week"
 
 
 def weekly_frame(weeks_by_exercise: Mapping[str, Sequence[WeekProgress]]) -> pd.DataFrame:
@@ -23,6 +43,23 @@ def weekly_frame(weeks_by_exercise: Mapping[str, Sequence[WeekProgress]]) -> pd.
         for week in weeks
     ]
     return pd.DataFrame(rows, columns=["week", "exercise", "sets", "reps", "volume_kg"])
+
+
+def monthly_frame(months_by_exercise: Mapping[str, Sequence[MonthProgress]]) -> pd.DataFrame:
+    """One row per (month, exercise): ``month`` (its first day), ``exercise``, ``sets``, ``reps``,
+    volume."""
+    rows = [
+        {
+            "month": month.month_start,
+            "exercise": exercise_id,
+            "sets": month.sets,
+            "reps": month.reps,
+            "volume_kg": month.volume_kg,
+        }
+        for exercise_id, months in months_by_exercise.items()
+        for month in months
+    ]
+    return pd.DataFrame(rows, columns=["month", "exercise", "sets", "reps", "volume_kg"])
 
 
 def records_frame(records: Sequence[PersonalRecords], names: Mapping[str, str]) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 PAGES = ["upload", "journal", "session", "progress", "model"]
@@ -65,6 +67,18 @@ def test_progress_page_shows_calendar_weeks_and_records(app, saved_sample, page_
     assert "12 reps" in set(pull_ups["value"])  # most reps in a set
     assert "66 kg × 10" in set(pull_ups["value"])  # heaviest set
     assert len(at.get("plotly_chart")) == 2
+
+
+def test_progress_over_years_is_charted_per_month(app, journal_engine, years_of_training,
+                                                  page_text):
+    years_of_training(journal_engine)  # January 2019, then November 2024 to March 2025
+    at = app("progress")
+    assert not at.exception
+    text = page_text(at)
+    assert "Reps and volume per month" in text and "each bar is a month" in text
+    chart = json.loads(at.get("plotly_chart")[1].proto.spec)
+    titles = [a["text"] for a in chart["layout"]["annotations"]]
+    assert "Volume per month (kg × reps)" in titles
 
 
 def test_upload_page_states_the_size_limit(app, journal_url, page_text):

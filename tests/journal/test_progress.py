@@ -40,6 +40,22 @@ def test_weekly_sets_reps_and_volume_per_iso_week(rows_journal):
     assert (second.sets, second.reps, second.volume_kg) == (2, 22, pytest.approx(550.0))
 
 
+def test_monthly_progress_counts_each_set_in_its_calendar_month(session):
+    # Thursday 29 February and Friday 1 March 2024 are in one ISO week, not in one month.
+    _session(session, datetime(2024, 2, 29, 18), [("barbell_row", 10, 50.0)])
+    _session(session, datetime(2024, 3, 1, 18),
+             [("barbell_row", 8, 60.0), ("barbell_row", 8, None)])
+    _session(session, datetime(2019, 1, 14, 18), [("barbell_row", 5, 70.0)])
+    session.commit()
+    months = progress.monthly_progress(session, "barbell_row")
+    assert [(m.month_start, m.sets, m.reps, m.volume_kg, m.heaviest_kg) for m in months] == [
+        (date(2019, 1, 1), 1, 5, 350.0, 70.0),
+        (date(2024, 2, 1), 1, 10, 500.0, 50.0),
+        (date(2024, 3, 1), 2, 16, 480.0, 60.0),
+    ]
+    assert len(progress.weekly_progress(session, "barbell_row")) == 2
+
+
 def test_weekly_progress_within_a_date_range(rows_journal):
     weeks = progress.weekly_progress(rows_journal, "barbell_row", date_from=date(2024, 3, 7),
                                      date_to=date(2024, 3, 7))
