@@ -13,10 +13,15 @@ from journal.progress import (
     weekly_progress,
 )
 from journal.store import list_exercises
-from ui.charts import calendar_figure, monthly_figure, weekly_figure
-from ui.progress_tables import monthly_frame, progress_period, records_frame, weekly_frame
+from ui.charts import calendar_figure, calendar_span, monthly_figure, weekly_figure
+from ui.progress_tables import (
+    monthly_frame,
+    progress_period,
+    records_frame,
+    training_days_caption,
+    weekly_frame,
+)
 from ui.resources import journal_engine
-from ui.text import plural
 from ui.widgets import SESSION_PAGE, journal_is_empty, sample_offer
 
 st.title(":material/trending_up: Progress")
@@ -32,15 +37,13 @@ with session_factory(engine)() as db:
 names = {e.id: e.name for e in used}
 
 st.subheader("Training days", anchor=False)
+sets_per_day = {d.day: d.sets for d in days}
 st.plotly_chart(
-    calendar_figure({d.day: d.sets for d in days}),
+    calendar_figure(sets_per_day),
     key="progress_calendar",
     config={"displaylogo": False},
 )
-st.caption(
-    f"{plural(len(days), 'training day')}, {plural(sum(d.sessions for d in days), 'session')}, "
-    f"{plural(sum(d.sets for d in days), 'set')}, {plural(sum(d.reps for d in days), 'rep')}."
-)
+st.caption(training_days_caption(days, calendar_span(sets_per_day.keys())))
 
 chosen = st.multiselect(
     "Exercises",

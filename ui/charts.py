@@ -7,7 +7,7 @@ inside an optional ``detail_span`` every sample is kept, so zooming into a set s
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -330,20 +330,32 @@ def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -
     return fig
 
 
+def calendar_span(
+    days: Collection[date], last_day: date | None = None, min_weeks: int = 26
+) -> tuple[date, date]:
+    """The first and last day (a Monday, a Sunday) the calendar of these training days shows.
+
+    It ends with the week of ``last_day`` (default: the last training day, else today) and
+    starts at the first training day's week, at most a year and at least ``min_weeks`` weeks
+    earlier.
+    """
+    last_day = last_day or max(days, default=date.today())
+    last_monday = last_day - timedelta(days=last_day.weekday())
+    first_day = max(min(days, default=last_day), last_day - timedelta(days=364))
+    first_week = first_day - timedelta(days=first_day.weekday())
+    n_weeks = max(min_weeks, (last_monday - first_week).days // 7 + 1)
+    return last_monday - timedelta(weeks=n_weeks - 1), last_monday + timedelta(days=6)
+
+
 def calendar_figure(
     sets_per_day: Mapping[date, int], last_day: date | None = None, min_weeks: int = 26
 ) -> go.Figure:
     """A calendar of training days: one square per day, weeks as columns, darker = more sets.
 
-    Ends with the week of ``last_day`` (default: the last training day, else today) and starts
-    at the first training day, at most a year and at least ``min_weeks`` weeks earlier.
+    It covers ``calendar_span`` of the days: at most about a year, ending with the last one.
     """
-    last_day = last_day or max(sets_per_day, default=date.today())
-    last_monday = last_day - timedelta(days=last_day.weekday())
-    first_day = max(min(sets_per_day, default=last_day), last_day - timedelta(days=364))
-    first_week = first_day - timedelta(days=first_day.weekday())
-    n_weeks = max(min_weeks, (last_monday - first_week).days // 7 + 1)
-    first_monday = last_monday - timedelta(weeks=n_weeks - 1)
+    first_monday, last_sunday = calendar_span(sets_per_day.keys(), last_day, min_weeks)
+    n_weeks = (last_sunday - first_monday).days // 7 + 1
     counts = np.zeros((7, n_weeks))
     hover = np.full((7, n_weeks), "", dtype=object)
     for offset in range(n_weeks * 7):

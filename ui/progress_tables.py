@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 import pandas as pd
 
-from journal.progress import MonthProgress, PersonalRecords, RecordSet, WeekProgress
+from journal.progress import (
+    MonthProgress,
+    PersonalRecords,
+    RecordSet,
+    TrainingDay,
+    WeekProgress,
+)
+from ui.text import plural
 
 #: The weekly chart turns monthly when the weeks span more than this. Over years a weekly bar is
 #: a sliver a lifter cannot see (six years are 300+ weeks), and what he reads there is the long
@@ -60,6 +67,28 @@ def monthly_frame(months_by_exercise: Mapping[str, Sequence[MonthProgress]]) -> 
         for month in months
     ]
     return pd.DataFrame(rows, columns=["month", "exercise", "sets", "reps", "volume_kg"])
+
+
+def training_days_caption(days: Sequence[TrainingDay], shown: tuple[date, date]) -> str:
+    """What the calendar of training days shows, in numbers: days, sessions, sets and reps.
+
+    ``shown`` is the calendar's first and last day. When training days fall outside it (it
+    covers a year at most), the caption names its dates and adds the whole journal's totals.
+    """
+    inside = [d for d in days if shown[0] <= d.day <= shown[1]]
+    if len(inside) == len(days):
+        return f"{_totals(days)}."
+    return (f"In the calendar, {shown[0]:%d %b %Y} – {shown[1]:%d %b %Y}: {_totals(inside)}. "
+            f"The whole journal, since {days[0].day:%d %b %Y}: {_totals(days)}.")
+
+
+def _totals(days: Sequence[TrainingDay]) -> str:
+    return ", ".join([
+        plural(len(days), "training day"),
+        plural(sum(d.sessions for d in days), "session"),
+        plural(sum(d.sets for d in days), "set"),
+        plural(sum(d.reps for d in days), "rep"),
+    ])
 
 
 def records_frame(records: Sequence[PersonalRecords], names: Mapping[str, str]) -> pd.DataFrame:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
 import pytest
 
 PAGES = ["upload", "journal", "session", "progress", "model"]
@@ -79,6 +81,25 @@ def test_progress_over_years_is_charted_per_month(app, journal_engine, years_of_
     chart = json.loads(at.get("plotly_chart")[1].proto.spec)
     titles = [a["text"] for a in chart["layout"]["annotations"]]
     assert "Volume per month (kg × reps)" in titles
+
+
+def test_progress_calendar_caption_counts_the_days_the_calendar_shows(
+    app, journal_engine, years_of_training
+):
+    years_of_training(journal_engine)  # 3 days in January 2019, 3 from November 2024 on
+    at = app("progress")
+    z = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["z"]  # Plotly's typed array
+    coloured = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
+    sets_per_day = coloured[coloured > 0]
+    caption = at.caption[0].value
+    # The calendar shows the last year: the three recent days, 15 sets; the caption says so.
+    assert (len(sets_per_day), sum(sets_per_day)) == (3, 15)
+    assert caption.startswith(
+        "In the calendar, 11 Mar 2024 – 16 Mar 2025: 3 training days, 3 sessions, 15 sets, "
+        "144 reps.")
+    # ... and what the whole journal holds, with its first day.
+    assert caption.endswith(
+        "The whole journal, since 14 Jan 2019: 6 training days, 6 sessions, 33 sets, 294 reps.")
 
 
 def test_upload_page_states_the_size_limit(app, journal_url, page_text):
