@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from journal.db import session_factory
+from journal.exercises import is_assisted
 from journal.progress import (
     monthly_progress,
     personal_records,
@@ -72,7 +73,15 @@ st.subheader(f"Reps and volume per {period}", anchor=False)
 st.plotly_chart(figure, key="progress_weekly", config={"displaylogo": False})
 if period == "month":
     st.caption("Your training spans more than a year: each bar is a month.")
-if totals["volume_kg"].sum() == 0:
+assisted = [e for e in chosen if is_assisted(e)]
+if assisted:
+    st.caption(
+        f"Volume leaves out {', '.join(names[e] for e in assisted)}: an assisted exercise's "
+        "weight is the machine's help, so fewer kg are more work, and its records are the least "
+        "assistance."
+    )
+loaded = totals[~totals["exercise"].isin(assisted)]
+if len(assisted) < len(chosen) and loaded["volume_kg"].sum() == 0:
     st.caption("Volume is weight × reps: add the weights of your sets to see it.")
 
 st.subheader("Personal records", anchor=False)

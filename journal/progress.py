@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from journal import exercises
 from journal.models import Athlete, ExerciseSet, WorkoutSession
 
 
@@ -67,12 +68,18 @@ class RecordSet:
 
 @dataclass(frozen=True)
 class PersonalRecords:
-    """Heaviest weight for each rep count (``heaviest_by_reps[r]``: exactly r reps), most reps."""
+    """The best weight for each rep count (``best_by_reps[r]``: exactly r reps), the best set
+    (``best``) and the most reps.
+
+    The best weight is the heaviest; for an assisted exercise (``assisted``, from the catalog:
+    the weight is the machine's help) it is the lightest, the least assistance.
+    """
 
     exercise_id: str
-    heaviest_by_reps: dict[int, RecordSet]
+    best_by_reps: dict[int, RecordSet]
     most_reps: RecordSet | None
-    heaviest: RecordSet | None
+    best: RecordSet | None
+    assisted: bool = False
 
 
 @dataclass(frozen=True)
@@ -224,33 +231,40 @@ def _record(row: SetTuple) -> RecordSet:
 def personal_records(
     session: Session, exercise_id: str, *, athlete: str | None = None
 ) -> PersonalRecords:
-    """Heaviest weight lifted for each rep count, the most reps in one set, the heaviest set.
+    """The best weight for each rep count, the most reps in one set, the best set.
 
-    ``heaviest_by_reps[r]`` is the heaviest set of exactly ``r`` reps (sets without a weight
-    do not count); on ties the earliest set holds the record.
+    ``best_by_reps[r]`` is the heaviest set of exactly ``r`` reps, the least assisted one for an
+    assisted exercise (sets without a weight do not count); on ties the earliest set holds the
+    record.
     """
     return _records(exercise_id, _set_rows(session, exercise_id, athlete))
 
 
 def _records(exercise_id: str, rows: list[SetTuple]) -> PersonalRecords:
+    assisted = exercises.is_assisted(exercise_id)
     by_reps: dict[int, SetTuple] = {}
     most_reps: SetTuple | None = None
-    heaviest: SetTuple | None = None
-    for row in rows:  # oldest first, so ">" keeps the first to reach a record
+    best: SetTuple | None = None
+
+    def beats(weight: float, held: SetTuple | None) -> bool:
+        # Strictly: rows come oldest first, so the first to reach a record keeps it.
+        return held is None or (weight < held[4] if assisted else weight > held[4])  # type: ignore[operator]
+
+    for row in rows:
         reps, weight = row[3], row[4]
         if weight is not None and reps > 0:
-            best = by_reps.get(reps)
-            if best is None or weight > best[4]:  # type: ignore[operator]
+            if beats(weight, by_reps.get(reps)):
                 by_reps[reps] = row
-            if heaviest is None or weight > heaviest[4]:  # type: ignore[operator]
-                heaviest = row
+            if beats(weight, best):
+                best = row
         if most_reps is None or reps > most_reps[3]:
             most_reps = row
     return PersonalRecords(
         exercise_id=exercise_id,
-        heaviest_by_reps={reps: _record(r) for reps, r in sorted(by_reps.items())},
+        best_by_reps={reps: _record(r) for reps, r in sorted(by_reps.items())},
         most_reps=_record(most_reps) if most_reps is not None else None,
-        heaviest=_record(heaviest) if heaviest is not None else None,
+        best=_record(best) if best is not None else None,
+        assisted=assisted,
     )
 
 

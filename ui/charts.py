@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from tsdownsample import MinMaxLTTBDownsampler
 
+from journal import exercises
 from ui.colors import exercise_color, translucent
 from ui.text import plural
 
@@ -276,20 +277,30 @@ _HOVER_DATE = {"week": "week of %{x|%d %b %Y}", "month": "%{x|%B %Y}"}
 
 
 def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -> go.Figure:
-    """Reps and volume per ``period`` ("week" or "month", also the name of the date column)."""
+    """Reps and volume per ``period`` ("week" or "month", also the name of the date column).
+
+    Assisted exercises (``journal.exercises.is_assisted``) have reps but no volume: their weight
+    is the machine's help, so more kg × reps would read as more work where it is less.
+    """
+    assisted = {str(e) for e in frame["exercise"].unique() if exercises.is_assisted(str(e))}
     fig = make_subplots(
         rows=2,
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.16,  # room for the upper plot's dates under it
-        subplot_titles=(f"Reps per {period}", f"Volume per {period} (kg × reps)"),
+        subplot_titles=(
+            f"Reps per {period}",
+            f"Volume per {period} (kg × reps)"
+            + (", assisted exercises left out" if assisted else ""),
+        ),
     )
     bar_width = (_WEEK_MS if period == "week" else _MONTH_MS) * 0.8
     for exercise_id, rows in frame.groupby("exercise", sort=True):
         exercise_key = str(exercise_id)
         label = names.get(exercise_key, exercise_key)
         color = exercise_color(exercise_key)
-        for row_number, column, unit in ((1, "reps", "reps"), (2, "volume_kg", "kg × reps")):
+        plots = ((1, "reps", "reps"), (2, "volume_kg", "kg × reps"))
+        for row_number, column, unit in plots[:1] if exercise_key in assisted else plots:
             fig.add_trace(
                 go.Bar(
                     x=pd.to_datetime(rows[period]),
@@ -310,10 +321,12 @@ def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -
         margin={"l": 60, "r": 20, "t": 40, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},
     )
-    if not (frame["volume_kg"].fillna(0) > 0).any():
-        fig.add_annotation(text="No weights logged yet: add them to your sets to see volume.",
-                           xref="x2 domain", yref="y2 domain", x=0.5, y=0.5, showarrow=False,
-                           font={"color": "#666666"})
+    loaded = frame[~frame["exercise"].astype(str).isin(assisted)]
+    if not (loaded["volume_kg"].fillna(0) > 0).any():
+        empty = ("No weights logged yet: add them to your sets to see volume." if len(loaded)
+                 else "No volume for assisted exercises: their weight is the machine's help.")
+        fig.add_annotation(text=empty, xref="x2 domain", yref="y2 domain", x=0.5, y=0.5,
+                           showarrow=False, font={"color": "#666666"})
     starts = pd.to_datetime(frame[period])
     if len(starts):
         # Half a bar of margin either side: a single week is a bar, not the whole plot.

@@ -99,11 +99,14 @@ def records_frame(records: Sequence[PersonalRecords], names: Mapping[str, str]) 
         if record.most_reps is not None:
             held = record.most_reps
             rows.append(_row(name, "Most reps in a set", f"{held.reps} reps", held))
-        if record.heaviest is not None and record.heaviest.weight_kg is not None:
-            held = record.heaviest
-            rows.append(_row(name, "Heaviest set", f"{held.weight_kg:g} kg × {held.reps}", held))
-        for reps, held in record.heaviest_by_reps.items():
-            rows.append(_row(name, f"Heaviest for {reps} reps", f"{held.weight_kg:g} kg", held))
+        # An assisted exercise's weight is the machine's help: its records are the least of it.
+        best_set, best_for = (("Least assistance", "Least assistance for") if record.assisted
+                              else ("Heaviest set", "Heaviest for"))
+        if record.best is not None and record.best.weight_kg is not None:
+            held = record.best
+            rows.append(_row(name, best_set, f"{held.weight_kg:g} kg × {held.reps}", held))
+        for reps, held in record.best_by_reps.items():
+            rows.append(_row(name, f"{best_for} {reps} reps", f"{held.weight_kg:g} kg", held))
     return pd.DataFrame(rows, columns=["exercise", "record", "value", "date", "session_id"])
 
 

@@ -143,24 +143,41 @@ def test_weekly_figure_stacks_reps_and_volume_per_exercise_in_its_colour():
     weekly = pd.DataFrame(
         {
             "week": [date(2024, 11, 25), date(2024, 12, 2), date(2024, 12, 2)],
-            "exercise": ["assisted_pull_up", "assisted_pull_up", "close_grip_cable_row"],
+            "exercise": ["barbell_row", "barbell_row", "close_grip_cable_row"],
             "reps": [34, 30, 12],
             "volume_kg": [2000.0, 1900.0, 624.0],
         }
     )
-    fig = weekly_figure(weekly, {"assisted_pull_up": "Assisted pull-up"})
+    fig = weekly_figure(weekly, {"barbell_row": "Barbell row"})
     assert not any("No weights" in a.text for a in fig.layout.annotations)
     bars = {(t.name, t.yaxis): list(t.y) for t in fig.data}
-    assert bars[("Assisted pull-up", "y")] == [34, 30]
-    assert bars[("Assisted pull-up", "y2")] == [2000.0, 1900.0]
+    assert bars[("Barbell row", "y")] == [34, 30]
+    assert bars[("Barbell row", "y2")] == [2000.0, 1900.0]
     assert bars[("close_grip_cable_row", "y")] == [12]
-    assert {t.marker.color for t in fig.data if t.name == "Assisted pull-up"} == {
-        exercise_color("assisted_pull_up")
+    assert {t.marker.color for t in fig.data if t.name == "Barbell row"} == {
+        exercise_color("barbell_row")
     }
 
 
+def test_assisted_pull_ups_have_reps_per_week_but_no_volume():
+    # 66 kg of assistance × 10 is less work than 45 kg × 10: kg × reps would read backwards.
+    weekly = pd.DataFrame({"week": [date(2024, 11, 25), date(2024, 12, 2), date(2024, 12, 2)],
+                           "exercise": ["assisted_pull_up", "assisted_pull_up", "barbell_row"],
+                           "reps": [30, 30, 10], "volume_kg": [1980.0, 1350.0, 500.0]})
+    fig = weekly_figure(weekly, {"assisted_pull_up": "Assisted pull-up"})
+    bars = {(t.name, t.yaxis): list(t.y) for t in fig.data}
+    assert bars[("Assisted pull-up", "y")] == [30, 30]
+    assert ("Assisted pull-up", "y2") not in bars and ("barbell_row", "y2") in bars
+    assert "Volume per week (kg × reps), assisted exercises left out" in {
+        a.text for a in fig.layout.annotations}
+    # Assisted pull-ups alone: the volume plot says why it is empty.
+    alone = weekly_figure(weekly[weekly["exercise"] == "assisted_pull_up"])
+    assert all(t.yaxis == "y" for t in alone.data)
+    assert any("No volume for assisted exercises" in a.text for a in alone.layout.annotations)
+
+
 def test_a_single_week_is_one_bar_with_its_monday_on_the_axis():
-    weekly = pd.DataFrame({"week": [date(2024, 11, 25)], "exercise": ["assisted_pull_up"],
+    weekly = pd.DataFrame({"week": [date(2024, 11, 25)], "exercise": ["barbell_row"],
                            "reps": [30], "volume_kg": [0.0]})
     fig = weekly_figure(weekly)
     low, high = (pd.Timestamp(x) for x in fig.layout.xaxis.range)

@@ -67,17 +67,33 @@ def test_weekly_progress_within_a_date_range(rows_journal):
 
 def test_personal_records_heaviest_for_each_rep_count_and_most_reps(rows_journal):
     records = progress.personal_records(rows_journal, "barbell_row")
-    assert {reps: r.weight_kg for reps, r in records.heaviest_by_reps.items()} == {
+    assert {reps: r.weight_kg for reps, r in records.best_by_reps.items()} == {
         5: 70.0, 8: 60.0, 10: 55.0}
     # Two sets of 10 at 55 kg: the first one to lift it holds the record.
-    assert records.heaviest_by_reps[10].performed_at == datetime(2024, 3, 7, 18)
+    assert records.best_by_reps[10].performed_at == datetime(2024, 3, 7, 18)
     assert records.most_reps is not None and records.most_reps.reps == 12
-    assert records.heaviest is not None and records.heaviest.weight_kg == 70.0
+    assert records.best is not None and records.best.weight_kg == 70.0
+
+
+def test_assisted_pull_up_records_are_the_least_assistance(session):
+    # The weight of an assisted pull-up is the machine's help: 45 kg is harder than 66 kg.
+    pull_up = "assisted_pull_up"
+    _session(session, datetime(2024, 11, 25, 7), [(pull_up, 8, 66.0), (pull_up, 10, 66.0)])
+    _session(session, datetime(2024, 12, 1, 7), [(pull_up, 8, 59.0), (pull_up, 10, 59.0),
+                                                 (pull_up, 12, None)])
+    _session(session, datetime(2025, 3, 10, 7), [(pull_up, 8, 45.0), (pull_up, 8, 45.0)])
+    session.commit()
+    records = progress.personal_records(session, pull_up)
+    assert records.assisted
+    assert {reps: r.weight_kg for reps, r in records.best_by_reps.items()} == {8: 45.0, 10: 59.0}
+    assert records.best_by_reps[8].performed_at == datetime(2025, 3, 10, 7)  # the first 45 kg
+    assert records.best is not None and (records.best.weight_kg, records.best.reps) == (45.0, 8)
+    assert records.most_reps is not None and records.most_reps.reps == 12
 
 
 def test_personal_records_of_an_exercise_never_done_are_empty(rows_journal):
     records = progress.personal_records(rows_journal, "barbell_deadlift")
-    assert records.heaviest_by_reps == {} and records.most_reps is None
+    assert records.best_by_reps == {} and records.most_reps is None
 
 
 def test_training_days_for_the_calendar(rows_journal):
