@@ -1,16 +1,28 @@
-"""Progress page: reps and volume per week for each exercise, personal records, training days."""
+"""Progress page: reps and volume per week (per month over years) for each exercise, personal
+records, training days."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from journal.db import session_factory
-from journal.progress import personal_records, training_days, weekly_progress
+from journal.exercises import is_assisted
+from journal.progress import (
+    monthly_progress,
+    personal_records,
+    training_days,
+    weekly_progress,
+)
 from journal.store import list_exercises
-from ui.charts import calendar_figure, weekly_figure
-from ui.progress_tables import records_frame, weekly_frame
+from ui.charts import calendar_figure, calendar_span, monthly_figure, weekly_figure
+from ui.progress_tables import (
+    monthly_frame,
+    progress_period,
+    records_frame,
+    training_days_caption,
+    weekly_frame,
+)
 from ui.resources import journal_engine
-from ui.text import plural
 from ui.widgets import SESSION_PAGE, journal_is_empty, sample_offer
 
 st.title(":material/trending_up: Progress")
@@ -26,15 +38,13 @@ with session_factory(engine)() as db:
 names = {e.id: e.name for e in used}
 
 st.subheader("Training days", anchor=False)
+sets_per_day = {d.day: d.sets for d in days}
 st.plotly_chart(
-    calendar_figure({d.day: d.sets for d in days}),
+    calendar_figure(sets_per_day),
     key="progress_calendar",
     config={"displaylogo": False},
 )
-st.caption(
-    f"{plural(len(days), 'training day')}, {plural(sum(d.sessions for d in days), 'session')}, "
-    f"{plural(sum(d.sets for d in days), 'set')}, {plural(sum(d.reps for d in days), 'rep')}."
-)
+st.caption(training_days_caption(days, calendar_span(sets_per_day.keys())))
 
 chosen = st.multiselect(
     "Exercises",
@@ -49,12 +59,29 @@ if not chosen:
     st.stop()
 
 with session_factory(engine)() as db:
-    weekly = weekly_frame({e: weekly_progress(db, e) for e in chosen})
+    weeks = {e: weekly_progress(db, e) for e in chosen}
+    period = progress_period(weeks)
+    if period == "month":
+        totals = monthly_frame({e: monthly_progress(db, e) for e in chosen})
+        figure = monthly_figure(totals, names)
+    else:
+        totals = weekly_frame(weeks)
+        figure = weekly_figure(totals, names)
     records = records_frame([personal_records(db, e) for e in chosen], names)
 
-st.subheader("Reps and volume per week", anchor=False)
-st.plotly_chart(weekly_figure(weekly, names), key="progress_weekly", config={"displaylogo": False})
-if weekly["volume_kg"].sum() == 0:
+st.subheader(f"Reps and volume per {period}", anchor=False)
+st.plotly_chart(figure, key="progress_weekly", config={"displaylogo": False})
+if period == "month":
+    st.caption("Your training spans more than a year: each bar is a month.")
+assisted = [e for e in chosen if is_assisted(e)]
+if assisted:
+    st.caption(
+        f"Volume leaves out {', '.join(names[e] for e in assisted)}: an assisted exercise's "
+        "weight is the machine's help, so fewer kg are more work, and its records are the least "
+        "assistance."
+    )
+loaded = totals[~totals["exercise"].isin(assisted)]
+if len(assisted) < len(chosen) and loaded["volume_kg"].sum() == 0:
     st.caption("Volume is weight × reps: add the weights of your sets to see it.")
 
 st.subheader("Personal records", anchor=False)

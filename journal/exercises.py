@@ -24,14 +24,18 @@ class Exercise:
     name: str
     family: str
     aliases: tuple[str, ...] = ()
+    #: The weight logged is the machine's assistance (counterweight), not a load: less is harder.
+    assisted: bool = False
     #: Labels of this exercise in the datasets under ``shared/datasets`` ("applewatch-gym:APULL").
     dataset_labels: tuple[str, ...] = field(default=(), compare=False)
 
 
 def _e(
-    id: str, name: str, family: str, *aliases: str, labels: tuple[str, ...] = ()
+    id: str, name: str, family: str, *aliases: str, labels: tuple[str, ...] = (),
+    assisted: bool = False,
 ) -> Exercise:
-    return Exercise(id=id, name=name, family=family, aliases=aliases, dataset_labels=labels)
+    return Exercise(id=id, name=name, family=family, aliases=aliases, assisted=assisted,
+                    dataset_labels=labels)
 
 
 # Families group variants of one movement; the model is most reliable at this level.
@@ -59,7 +63,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 CATALOG: tuple[Exercise, ...] = (
     # pull-up family
     _e("assisted_pull_up", "Assisted pull-up", "pull-up", "assisted pullup",
-       "machine assisted pull-up", labels=("applewatch-gym:APULL",)),
+       "machine assisted pull-up", labels=("applewatch-gym:APULL",), assisted=True),
     _e("pull_up", "Pull-up", "pull-up", "pullup", "pull up", "bodyweight pull-up"),
     _e("chin_up", "Chin-up", "pull-up", "chinup", "chin up", "underhand pull-up"),
     _e("straight_bar_lat_pulldown", "Straight-bar lat pulldown", "lat pulldown",
@@ -164,6 +168,12 @@ def get(exercise_id: str) -> Exercise:
 def is_known(exercise_id: str) -> bool:
     """Whether the id is in the catalog."""
     return exercise_id in _BY_ID
+
+
+def is_assisted(exercise_id: str) -> bool:
+    """Whether the exercise's weight is assistance (less is harder); False for custom ids."""
+    entry = _BY_ID.get(exercise_id)
+    return entry is not None and entry.assisted
 
 
 def is_custom_id(exercise_id: str) -> bool:

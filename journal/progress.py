@@ -4,18 +4,22 @@ API::
 
     weekly_progress(session, exercise_id, *, athlete=None, date_from=None, date_to=None)
         -> list[WeekProgress]          # one row per ISO week with sets, oldest first
+    monthly_progress(session, exercise_id, *, athlete=None, date_from=None, date_to=None)
+        -> list[MonthProgress]         # one row per calendar month with sets, oldest first
     personal_records(session, exercise_id, *, athlete=None) -> PersonalRecords
     exercise_progress(session, exercise_id, ...) -> ExerciseProgress   # both, one query
     training_days(session, *, athlete=None, date_from=None, date_to=None)
         -> list[TrainingDay]           # for a calendar
 
 One query on the (exercise, date) index fetches the few columns of the exercise's sets; the
-grouping by ISO week happens in Python, which keeps it identical on SQLite and PostgreSQL.
+grouping by ISO week (or month) happens in Python, which keeps it identical on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -23,6 +27,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from journal import exercises
 from journal.models import Athlete, ExerciseSet, WorkoutSession
 
 
@@ -33,6 +38,17 @@ class WeekProgress:
     iso_year: int
     iso_week: int
     week_start: date
+    sets: int
+    reps: int
+    volume_kg: float
+    heaviest_kg: float | None
+
+
+@dataclass(frozen=True)
+class MonthProgress:
+    """Totals of one exercise in one calendar month (``month_start`` is its first day)."""
+
+    month_start: date
     sets: int
     reps: int
     volume_kg: float
@@ -52,12 +68,18 @@ class RecordSet:
 
 @dataclass(frozen=True)
 class PersonalRecords:
-    """Heaviest weight for each rep count (``heaviest_by_reps[r]``: exactly r reps), most reps."""
+    """The best weight for each rep count (``best_by_reps[r]``: exactly r reps), the best set
+    (``best``) and the most reps.
+
+    The best weight is the heaviest; for an assisted exercise (``assisted``, from the catalog:
+    the weight is the machine's help) it is the lightest, the least assistance.
+    """
 
     exercise_id: str
-    heaviest_by_reps: dict[int, RecordSet]
+    best_by_reps: dict[int, RecordSet]
     most_reps: RecordSet | None
-    heaviest: RecordSet | None
+    best: RecordSet | None
+    assisted: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,26 +162,63 @@ def weekly_progress(
     return _weeks(_set_rows(session, exercise_id, athlete, date_from, date_to))
 
 
-def _weeks(rows: list[SetTuple]) -> list[WeekProgress]:
-    # [sets, reps, volume, heaviest] per (ISO year, week), accumulated in one pass.
-    weeks: dict[tuple[int, int], list[Any]] = {}
+def monthly_progress(
+    session: Session,
+    exercise_id: str,
+    *,
+    athlete: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[MonthProgress]:
+    """Sets, reps and volume (weight × reps) of one exercise per calendar month, oldest first.
+
+    Months, not weeks regrouped: an ISO week straddling two months would count in one of them.
+    """
+    return [
+        MonthProgress(month_start=date(year, month, 1), sets=sets, reps=reps, volume_kg=volume,
+                      heaviest_kg=heaviest)
+        for (year, month), sets, reps, volume, heaviest in _totals(
+            _set_rows(session, exercise_id, athlete, date_from, date_to),
+            lambda at: (at.year, at.month))
+    ]
+
+
+_Key = TypeVar("_Key", bound=tuple[int, int])
+
+
+def _totals(
+    rows: list[SetTuple], period: Callable[[datetime], _Key]
+) -> list[tuple[_Key, int, int, float, float | None]]:
+    """(period, sets, reps, volume, heaviest) per period of the rows, oldest first."""
+    # [sets, reps, volume, heaviest] per period, accumulated in one pass.
+    totals: dict[_Key, list[Any]] = {}
     for _, _, performed_at, reps, weight in rows:
-        year, week, _ = performed_at.isocalendar()
-        totals = weeks.get((year, week))
-        if totals is None:
-            totals = weeks[(year, week)] = [0, 0, 0.0, None]
-        totals[0] += 1
-        totals[1] += reps
+        key = period(performed_at)
+        sums = totals.get(key)
+        if sums is None:
+            sums = totals[key] = [0, 0, 0.0, None]
+        sums[0] += 1
+        sums[1] += reps
         if weight is not None:
-            totals[2] += weight * reps
-            if totals[3] is None or weight > totals[3]:
-                totals[3] = weight
+            sums[2] += weight * reps
+            if sums[3] is None or weight > sums[3]:
+                sums[3] = weight
+    return [(key, sets, reps, float(volume), heaviest)
+            for key, (sets, reps, volume, heaviest) in sorted(totals.items())]
+
+
+def _iso_week(performed_at: datetime) -> tuple[int, int]:
+    year, week, _ = performed_at.isocalendar()
+    return year, week
+
+
+def _weeks(rows: list[SetTuple]) -> list[WeekProgress]:
     return [
         WeekProgress(
             iso_year=year, iso_week=week, week_start=date.fromisocalendar(year, week, 1),
-            sets=sets, reps=reps, volume_kg=float(volume), heaviest_kg=heaviest,
+            sets=sets, reps=reps, volume_kg=volume, heaviest_kg=heaviest,
         )
-        for (year, week), (sets, reps, volume, heaviest) in sorted(weeks.items())
+        for (year, week), sets, reps, volume, heaviest in _totals(rows, _iso_week)
     ]
 
 
@@ -172,33 +231,40 @@ def _record(row: SetTuple) -> RecordSet:
 def personal_records(
     session: Session, exercise_id: str, *, athlete: str | None = None
 ) -> PersonalRecords:
-    """Heaviest weight lifted for each rep count, the most reps in one set, the heaviest set.
+    """The best weight for each rep count, the most reps in one set, the best set.
 
-    ``heaviest_by_reps[r]`` is the heaviest set of exactly ``r`` reps (sets without a weight
-    do not count); on ties the earliest set holds the record.
+    ``best_by_reps[r]`` is the heaviest set of exactly ``r`` reps, the least assisted one for an
+    assisted exercise (sets without a weight do not count); on ties the earliest set holds the
+    record.
     """
     return _records(exercise_id, _set_rows(session, exercise_id, athlete))
 
 
 def _records(exercise_id: str, rows: list[SetTuple]) -> PersonalRecords:
+    assisted = exercises.is_assisted(exercise_id)
     by_reps: dict[int, SetTuple] = {}
     most_reps: SetTuple | None = None
-    heaviest: SetTuple | None = None
-    for row in rows:  # oldest first, so ">" keeps the first to reach a record
+    best: SetTuple | None = None
+
+    def beats(weight: float, held: SetTuple | None) -> bool:
+        # Strictly: rows come oldest first, so the first to reach a record keeps it.
+        return held is None or (weight < held[4] if assisted else weight > held[4])  # type: ignore[operator]
+
+    for row in rows:
         reps, weight = row[3], row[4]
         if weight is not None and reps > 0:
-            best = by_reps.get(reps)
-            if best is None or weight > best[4]:  # type: ignore[operator]
+            if beats(weight, by_reps.get(reps)):
                 by_reps[reps] = row
-            if heaviest is None or weight > heaviest[4]:  # type: ignore[operator]
-                heaviest = row
+            if beats(weight, best):
+                best = row
         if most_reps is None or reps > most_reps[3]:
             most_reps = row
     return PersonalRecords(
         exercise_id=exercise_id,
-        heaviest_by_reps={reps: _record(r) for reps, r in sorted(by_reps.items())},
+        best_by_reps={reps: _record(r) for reps, r in sorted(by_reps.items())},
         most_reps=_record(most_reps) if most_reps is not None else None,
-        heaviest=_record(heaviest) if heaviest is not None else None,
+        best=_record(best) if best is not None else None,
+        assisted=assisted,
     )
 
 

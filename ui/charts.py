@@ -7,7 +7,7 @@ inside an optional ``detail_span`` every sample is kept, so zooming into a set s
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from tsdownsample import MinMaxLTTBDownsampler
 
+from journal import exercises
 from ui.colors import exercise_color, translucent
 from ui.text import plural
 
@@ -302,28 +303,58 @@ def weekly_figure(weekly: pd.DataFrame, names: Mapping[str, str] | None = None) 
         (catalog id), ``reps`` and ``volume_kg``.
     names : mapping of exercise id to display name, optional
     """
-    names = names or {}
+    return _period_figure(weekly, "week", names or {})
+
+
+def monthly_figure(monthly: pd.DataFrame, names: Mapping[str, str] | None = None) -> go.Figure:
+    """Reps and volume per month, as ``weekly_figure`` (column ``month``: its first day)."""
+    return _period_figure(monthly, "month", names or {})
+
+
+#: Most week-start ticks under a weekly chart: "02 Dec 2024" labels side by side stay level.
+_MAX_WEEK_TICKS = 6
+#: Beyond this many weeks the ticks are Plotly's own (months, years): week starts every n
+#: weeks would read as arbitrary dates.
+_WEEK_TICKS_UP_TO = 26
+_MONTH_MS = 30.44 * 24 * 3600 * 1000
+_HOVER_DATE = {"week": "week of %{x|%d %b %Y}", "month": "%{x|%B %Y}"}
+
+
+def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -> go.Figure:
+    """Reps and volume per ``period`` ("week" or "month", also the name of the date column).
+
+    Assisted exercises (``journal.exercises.is_assisted``) have reps but no volume: their weight
+    is the machine's help, so more kg × reps would read as more work where it is less.
+    """
+    assisted = {str(e) for e in frame["exercise"].unique() if exercises.is_assisted(str(e))}
     fig = make_subplots(
         rows=2,
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.16,  # room for the upper plot's dates under it
-        subplot_titles=("Reps per week", "Volume per week (kg × reps)"),
+        subplot_titles=(
+            f"Reps per {period}",
+            f"Volume per {period} (kg × reps)"
+            + (", assisted exercises left out" if assisted else ""),
+        ),
     )
-    for exercise_id, rows in weekly.groupby("exercise", sort=True):
+    bar_width = (_WEEK_MS if period == "week" else _MONTH_MS) * 0.8
+    for exercise_id, rows in frame.groupby("exercise", sort=True):
         exercise_key = str(exercise_id)
         label = names.get(exercise_key, exercise_key)
         color = exercise_color(exercise_key)
-        for row_number, column in ((1, "reps"), (2, "volume_kg")):
+        plots = ((1, "reps", "reps"), (2, "volume_kg", "kg × reps"))
+        for row_number, column, unit in plots[:1] if exercise_key in assisted else plots:
             fig.add_trace(
                 go.Bar(
-                    x=pd.to_datetime(rows["week"]),
+                    x=pd.to_datetime(rows[period]),
                     y=rows[column],
                     name=label,
                     marker_color=color,
                     legendgroup=exercise_key,
                     showlegend=row_number == 1,
-                    width=_WEEK_MS * 0.8,
+                    width=bar_width,
+                    hovertemplate=f"{_HOVER_DATE[period]}: %{{y:,.0f}} {unit}",
                 ),
                 row=row_number,
                 col=1,
@@ -334,21 +365,43 @@ def weekly_figure(weekly: pd.DataFrame, names: Mapping[str, str] | None = None) 
         margin={"l": 60, "r": 20, "t": 40, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},
     )
-    if not (weekly["volume_kg"].fillna(0) > 0).any():
-        fig.add_annotation(text="No weights logged yet: add them to your sets to see volume.",
-                           xref="x2 domain", yref="y2 domain", x=0.5, y=0.5, showarrow=False,
-                           font={"color": "#666666"})
-    weeks = pd.to_datetime(weekly["week"])
-    if len(weeks):
-        # Half a week of margin either side: a single week is a bar, not the whole plot; and
-        # one tick per week (its Monday) until there are too many to read.
-        first, last = weeks.min(), weeks.max()
-        margin = pd.Timedelta(days=4)
-        many = (last - first).days > 26 * 7
-        fig.update_xaxes(range=[first - margin, last + margin],
-                         dtick="M1" if many else _WEEK_MS, tick0=first)
-    fig.update_xaxes(tickformat="%d %b %Y", showticklabels=True)
+    loaded = frame[~frame["exercise"].astype(str).isin(assisted)]
+    if not (loaded["volume_kg"].fillna(0) > 0).any():
+        empty = ("No weights logged yet: add them to your sets to see volume." if len(loaded)
+                 else "No volume for assisted exercises: their weight is the machine's help.")
+        fig.add_annotation(text=empty, xref="x2 domain", yref="y2 domain", x=0.5, y=0.5,
+                           showarrow=False, font={"color": "#666666"})
+    starts = pd.to_datetime(frame[period])
+    if len(starts):
+        # Half a bar of margin either side: a single week is a bar, not the whole plot.
+        first, last = starts.min(), starts.max()
+        margin = pd.Timedelta(days=4 if period == "week" else 16)
+        fig.update_xaxes(range=[first - margin, last + margin])
+        n_weeks = (last - first).days // 7 + 1
+        if period == "week" and n_weeks <= _WEEK_TICKS_UP_TO:
+            # Ticks on week starts (the bars' Mondays), every few weeks so the labels stay level
+            # and clear of the volume plot's title. Longer spans keep Plotly's ticks.
+            step = -(-n_weeks // _MAX_WEEK_TICKS)
+            fig.update_xaxes(dtick=step * _WEEK_MS, tick0=first, tickformat="%d %b %Y")
+    fig.update_xaxes(showticklabels=True)
     return fig
+
+
+def calendar_span(
+    days: Collection[date], last_day: date | None = None, min_weeks: int = 26
+) -> tuple[date, date]:
+    """The first and last day (a Monday, a Sunday) the calendar of these training days shows.
+
+    It ends with the week of ``last_day`` (default: the last training day, else today) and
+    starts at the first training day's week, at most a year and at least ``min_weeks`` weeks
+    earlier.
+    """
+    last_day = last_day or max(days, default=date.today())
+    last_monday = last_day - timedelta(days=last_day.weekday())
+    first_day = max(min(days, default=last_day), last_day - timedelta(days=364))
+    first_week = first_day - timedelta(days=first_day.weekday())
+    n_weeks = max(min_weeks, (last_monday - first_week).days // 7 + 1)
+    return last_monday - timedelta(weeks=n_weeks - 1), last_monday + timedelta(days=6)
 
 
 def calendar_figure(
@@ -356,15 +409,10 @@ def calendar_figure(
 ) -> go.Figure:
     """A calendar of training days: one square per day, weeks as columns, darker = more sets.
 
-    Ends with the week of ``last_day`` (default: the last training day, else today) and starts
-    at the first training day, at most a year and at least ``min_weeks`` weeks earlier.
+    It covers ``calendar_span`` of the days: at most about a year, ending with the last one.
     """
-    last_day = last_day or max(sets_per_day, default=date.today())
-    last_monday = last_day - timedelta(days=last_day.weekday())
-    first_day = max(min(sets_per_day, default=last_day), last_day - timedelta(days=364))
-    first_week = first_day - timedelta(days=first_day.weekday())
-    n_weeks = max(min_weeks, (last_monday - first_week).days // 7 + 1)
-    first_monday = last_monday - timedelta(weeks=n_weeks - 1)
+    first_monday, last_sunday = calendar_span(sets_per_day.keys(), last_day, min_weeks)
+    n_weeks = (last_sunday - first_monday).days // 7 + 1
     counts = np.zeros((7, n_weeks))
     hover = np.full((7, n_weeks), "", dtype=object)
     for offset in range(n_weeks * 7):

@@ -3,10 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Literal
 
 import pandas as pd
 
-from journal.progress import PersonalRecords, RecordSet, WeekProgress
+from journal.progress import (
+    MonthProgress,
+    PersonalRecords,
+    RecordSet,
+    TrainingDay,
+    WeekProgress,
+)
+from ui.text import plural
+
+#: The weekly chart turns monthly when the weeks span more than this. Over years a weekly bar is
+#: a sliver a lifter cannot see (six years are 300+ weeks), and what he reads there is the long
+#: trend and the breaks, which months show as well. Months keep the time axis true to time: the
+#: other choice, only the weeks with training side by side, would put a session of 2019 next to
+#: one of 2024 as if a week apart and hide the years off, the first thing to know when the
+#: numbers dropped.
+MONTHLY_AFTER = timedelta(days=365)
+
+Period = Literal["week", "month"]
+
+
+def progress_period(weeks_by_exercise: Mapping[str, Sequence[WeekProgress]]) -> Period:
+    """"month" when the weeks of all the exercises span more than ``MONTHLY_AFTER``, else "week"."""
+    starts = [week.week_start for weeks in weeks_by_exercise.values() for week in weeks]
+    if starts and max(starts) - min(starts) > MONTHLY_AFTER:
+        return "month"
+    return "week"
 
 
 def weekly_frame(weeks_by_exercise: Mapping[str, Sequence[WeekProgress]]) -> pd.DataFrame:
@@ -25,6 +52,45 @@ def weekly_frame(weeks_by_exercise: Mapping[str, Sequence[WeekProgress]]) -> pd.
     return pd.DataFrame(rows, columns=["week", "exercise", "sets", "reps", "volume_kg"])
 
 
+def monthly_frame(months_by_exercise: Mapping[str, Sequence[MonthProgress]]) -> pd.DataFrame:
+    """One row per (month, exercise): ``month`` (its first day), ``exercise``, ``sets``, ``reps``,
+    volume."""
+    rows = [
+        {
+            "month": month.month_start,
+            "exercise": exercise_id,
+            "sets": month.sets,
+            "reps": month.reps,
+            "volume_kg": month.volume_kg,
+        }
+        for exercise_id, months in months_by_exercise.items()
+        for month in months
+    ]
+    return pd.DataFrame(rows, columns=["month", "exercise", "sets", "reps", "volume_kg"])
+
+
+def training_days_caption(days: Sequence[TrainingDay], shown: tuple[date, date]) -> str:
+    """What the calendar of training days shows, in numbers: days, sessions, sets and reps.
+
+    ``shown`` is the calendar's first and last day. When training days fall outside it (it
+    covers a year at most), the caption names its dates and adds the whole journal's totals.
+    """
+    inside = [d for d in days if shown[0] <= d.day <= shown[1]]
+    if len(inside) == len(days):
+        return f"{_totals(days)}."
+    return (f"In the calendar, {shown[0]:%d %b %Y} – {shown[1]:%d %b %Y}: {_totals(inside)}. "
+            f"The whole journal, since {days[0].day:%d %b %Y}: {_totals(days)}.")
+
+
+def _totals(days: Sequence[TrainingDay]) -> str:
+    return ", ".join([
+        plural(len(days), "training day"),
+        plural(sum(d.sessions for d in days), "session"),
+        plural(sum(d.sets for d in days), "set"),
+        plural(sum(d.reps for d in days), "rep"),
+    ])
+
+
 def records_frame(records: Sequence[PersonalRecords], names: Mapping[str, str]) -> pd.DataFrame:
     """Personal records, one row each: exercise, record, value, date and the session to open."""
     rows: list[dict[str, object]] = []
@@ -33,11 +99,14 @@ def records_frame(records: Sequence[PersonalRecords], names: Mapping[str, str]) 
         if record.most_reps is not None:
             held = record.most_reps
             rows.append(_row(name, "Most reps in a set", f"{held.reps} reps", held))
-        if record.heaviest is not None and record.heaviest.weight_kg is not None:
-            held = record.heaviest
-            rows.append(_row(name, "Heaviest set", f"{held.weight_kg:g} kg × {held.reps}", held))
-        for reps, held in record.heaviest_by_reps.items():
-            rows.append(_row(name, f"Heaviest for {reps} reps", f"{held.weight_kg:g} kg", held))
+        # An assisted exercise's weight is the machine's help: its records are the least of it.
+        best_set, best_for = (("Least assistance", "Least assistance for") if record.assisted
+                              else ("Heaviest set", "Heaviest for"))
+        if record.best is not None and record.best.weight_kg is not None:
+            held = record.best
+            rows.append(_row(name, best_set, f"{held.weight_kg:g} kg × {held.reps}", held))
+        for reps, held in record.best_by_reps.items():
+            rows.append(_row(name, f"{best_for} {reps} reps", f"{held.weight_kg:g} kg", held))
     return pd.DataFrame(rows, columns=["exercise", "record", "value", "date", "session_id"])
 
 

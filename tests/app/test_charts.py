@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from journal.progress import MonthProgress, WeekProgress
 from ui.charts import (
     ChartSet,
     calendar_figure,
     display_indices,
+    monthly_figure,
     motion_figure,
     payload_bytes,
     set_label,
@@ -19,6 +21,7 @@ from ui.charts import (
     weekly_figure,
 )
 from ui.colors import exercise_color
+from ui.progress_tables import monthly_frame, progress_period
 
 RATE_HZ = 50.0
 
@@ -140,24 +143,41 @@ def test_weekly_figure_stacks_reps_and_volume_per_exercise_in_its_colour():
     weekly = pd.DataFrame(
         {
             "week": [date(2024, 11, 25), date(2024, 12, 2), date(2024, 12, 2)],
-            "exercise": ["assisted_pull_up", "assisted_pull_up", "close_grip_cable_row"],
+            "exercise": ["barbell_row", "barbell_row", "close_grip_cable_row"],
             "reps": [34, 30, 12],
             "volume_kg": [2000.0, 1900.0, 624.0],
         }
     )
-    fig = weekly_figure(weekly, {"assisted_pull_up": "Assisted pull-up"})
+    fig = weekly_figure(weekly, {"barbell_row": "Barbell row"})
     assert not any("No weights" in a.text for a in fig.layout.annotations)
     bars = {(t.name, t.yaxis): list(t.y) for t in fig.data}
-    assert bars[("Assisted pull-up", "y")] == [34, 30]
-    assert bars[("Assisted pull-up", "y2")] == [2000.0, 1900.0]
+    assert bars[("Barbell row", "y")] == [34, 30]
+    assert bars[("Barbell row", "y2")] == [2000.0, 1900.0]
     assert bars[("close_grip_cable_row", "y")] == [12]
-    assert {t.marker.color for t in fig.data if t.name == "Assisted pull-up"} == {
-        exercise_color("assisted_pull_up")
+    assert {t.marker.color for t in fig.data if t.name == "Barbell row"} == {
+        exercise_color("barbell_row")
     }
 
 
+def test_assisted_pull_ups_have_reps_per_week_but_no_volume():
+    # 66 kg of assistance × 10 is less work than 45 kg × 10: kg × reps would read backwards.
+    weekly = pd.DataFrame({"week": [date(2024, 11, 25), date(2024, 12, 2), date(2024, 12, 2)],
+                           "exercise": ["assisted_pull_up", "assisted_pull_up", "barbell_row"],
+                           "reps": [30, 30, 10], "volume_kg": [1980.0, 1350.0, 500.0]})
+    fig = weekly_figure(weekly, {"assisted_pull_up": "Assisted pull-up"})
+    bars = {(t.name, t.yaxis): list(t.y) for t in fig.data}
+    assert bars[("Assisted pull-up", "y")] == [30, 30]
+    assert ("Assisted pull-up", "y2") not in bars and ("barbell_row", "y2") in bars
+    assert "Volume per week (kg × reps), assisted exercises left out" in {
+        a.text for a in fig.layout.annotations}
+    # Assisted pull-ups alone: the volume plot says why it is empty.
+    alone = weekly_figure(weekly[weekly["exercise"] == "assisted_pull_up"])
+    assert all(t.yaxis == "y" for t in alone.data)
+    assert any("No volume for assisted exercises" in a.text for a in alone.layout.annotations)
+
+
 def test_a_single_week_is_one_bar_with_its_monday_on_the_axis():
-    weekly = pd.DataFrame({"week": [date(2024, 11, 25)], "exercise": ["assisted_pull_up"],
+    weekly = pd.DataFrame({"week": [date(2024, 11, 25)], "exercise": ["barbell_row"],
                            "reps": [30], "volume_kg": [0.0]})
     fig = weekly_figure(weekly)
     low, high = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
@@ -166,6 +186,62 @@ def test_a_single_week_is_one_bar_with_its_monday_on_the_axis():
     assert fig.layout.xaxis.tick0 == pd.Timestamp("2024-11-25")
     # No weight logged: the empty volume plot says why.
     assert any("No weights logged yet" in a.text for a in fig.layout.annotations)
+
+
+def _week(monday: date, reps: int = 30) -> WeekProgress:
+    year, week, _ = monday.isocalendar()
+    return WeekProgress(iso_year=year, iso_week=week, week_start=monday, sets=3, reps=reps,
+                        volume_kg=reps * 60.0, heaviest_kg=60.0)
+
+
+def _weekly(mondays: list[date]) -> pd.DataFrame:
+    return pd.DataFrame({"week": mondays, "exercise": ["barbell_back_squat"] * len(mondays),
+                         "reps": [30] * len(mondays), "volume_kg": [1800.0] * len(mondays)})
+
+
+def _tick_dates(fig) -> list[pd.Timestamp]:
+    """The dates Plotly labels under the weekly chart, from its tick0 and step."""
+    axis = fig.layout.xaxis
+    low, high = (pd.Timestamp(x) for x in axis.range)
+    step = pd.Timedelta(milliseconds=float(axis.dtick))
+    first = pd.Timestamp(axis.tick0)
+    first -= step * ((first - low) // step)
+    return [first + k * step for k in range(int((high - first) / step) + 1)]
+
+
+def test_weekly_dates_are_a_few_week_starts_over_half_a_year():
+    # Half a year of weekly training: 26 bars, but six dates or fewer, every one a Monday.
+    mondays = [date(2024, 6, 3) + timedelta(weeks=w) for w in range(26)]
+    ticks = _tick_dates(weekly_figure(_weekly(mondays)))
+    assert 2 <= len(ticks) <= 6
+    assert all(t.weekday() == 0 for t in ticks)
+    # Ten months of weeks: the dates are Plotly's own (months), not one a month on a Monday's
+    # day of the month ("03 Jul", "03 Aug", ...), which are no week starts.
+    mondays = [date(2024, 1, 1) + timedelta(weeks=w) for w in range(0, 44, 2)]
+    axis = weekly_figure(_weekly(mondays)).layout.xaxis
+    assert axis.dtick is None and axis.tick0 is None
+
+
+def test_a_journal_spanning_years_is_charted_per_month_with_bars_you_can_see():
+    # 2019 barbell weeks, then weeks of 2024-25: the weeks span six years.
+    weeks = {"barbell_back_squat": [_week(date(2019, 1, 14)), _week(date(2019, 1, 21)),
+                                    _week(date(2025, 3, 10))],
+             "assisted_pull_up": [_week(date(2024, 11, 25))]}
+    assert progress_period(weeks) == "month"
+    assert progress_period({"assisted_pull_up": [_week(date(2024, 11, 25)),
+                                                 _week(date(2025, 3, 10))]}) == "week"
+    months = {"barbell_back_squat": [MonthProgress(date(2019, 1, 1), 6, 45, 3000.0, 80.0),
+                                     MonthProgress(date(2025, 3, 1), 3, 24, 1680.0, 70.0)]}
+    fig = monthly_figure(monthly_frame(months), {"barbell_back_squat": "Barbell back squat"})
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == ["Reps per month", "Volume per month (kg × reps)"]
+    low, high = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert low < pd.Timestamp("2019-01-01") and pd.Timestamp("2025-03-01") < high
+    # A bar is most of a month wide: over six years, 1/90 of the plot (a week was 1/330).
+    for bar in fig.data:
+        assert pd.Timedelta(milliseconds=bar.width) / (high - low) > 1 / 100
+    assert list(fig.data[0].y) == [45, 24] and list(fig.data[1].y) == [3000.0, 1680.0]
+    assert fig.layout.xaxis.dtick is None  # Plotly picks the dates: years here
 
 
 def test_calendar_marks_training_days_by_weekday_and_week():

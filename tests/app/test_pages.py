@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
+import numpy as np
 import pytest
 
 PAGES = ["upload", "journal", "session", "progress", "model"]
@@ -63,8 +67,64 @@ def test_progress_page_shows_calendar_weeks_and_records(app, saved_sample, page_
     records = at.dataframe[0].value
     pull_ups = records[records["exercise"] == "Assisted pull-up"]
     assert "12 reps" in set(pull_ups["value"])  # most reps in a set
-    assert "66 kg × 10" in set(pull_ups["value"])  # heaviest set
+    # Assisted: the record is the least assistance (61 kg), not the most (66 kg × 10).
+    assert dict(zip(pull_ups["record"], pull_ups["value"], strict=True))[
+        "Least assistance"] == "61 kg × 12"
     assert len(at.get("plotly_chart")) == 2
+
+
+def test_progress_over_years_is_charted_per_month(app, journal_engine, years_of_training,
+                                                  page_text):
+    years_of_training(journal_engine)  # January 2019, then November 2024 to March 2025
+    at = app("progress")
+    assert not at.exception
+    text = page_text(at)
+    assert "Reps and volume per month" in text and "each bar is a month" in text
+    chart = json.loads(at.get("plotly_chart")[1].proto.spec)
+    titles = [a["text"] for a in chart["layout"]["annotations"]]
+    assert any(title.startswith("Volume per month (kg × reps)") for title in titles)
+
+
+def test_progress_calendar_caption_counts_the_days_the_calendar_shows(
+    app, journal_engine, years_of_training
+):
+    years_of_training(journal_engine)  # 3 days in January 2019, 3 from November 2024 on
+    at = app("progress")
+    z = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["z"]  # Plotly's typed array
+    coloured = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
+    sets_per_day = coloured[coloured > 0]
+    caption = at.caption[0].value
+    # The calendar shows the last year: the three recent days, 15 sets; the caption says so.
+    assert (len(sets_per_day), sum(sets_per_day)) == (3, 15)
+    assert caption.startswith(
+        "In the calendar, 11 Mar 2024 – 16 Mar 2025: 3 training days, 3 sessions, 15 sets, "
+        "144 reps.")
+    # ... and what the whole journal holds, with its first day.
+    assert caption.endswith(
+        "The whole journal, since 14 Jan 2019: 6 training days, 6 sessions, 33 sets, 294 reps.")
+
+
+def test_assisted_pull_up_records_are_the_least_assistance_and_it_has_no_volume(
+    app, journal_engine, years_of_training, page_text
+):
+    # Assisted pull-ups at 66, 59, 52 and (March 2025) 45 kg of assistance: 45 is the best.
+    years_of_training(journal_engine)
+    at = app("progress")
+    records = at.dataframe[0].value
+    pull_ups = records[records["exercise"] == "Assisted pull-up"]
+    assert dict(zip(pull_ups["record"], pull_ups["value"], strict=True)) == {
+        "Most reps in a set": "12 reps",
+        "Least assistance": "45 kg × 8",
+        "Least assistance for 8 reps": "45 kg",
+        "Least assistance for 10 reps": "52 kg",
+        "Least assistance for 12 reps": "59 kg",
+    }
+    squats = records[records["exercise"] == "Barbell back squat"]
+    assert "Heaviest set" in set(squats["record"])  # loaded lifts keep the heaviest
+    assert "Volume leaves out Assisted pull-up" in page_text(at)
+    chart = json.loads(at.get("plotly_chart")[1].proto.spec)
+    volume_bars = [t["name"] for t in chart["data"] if t["yaxis"] == "y2"]
+    assert "Assisted pull-up" not in volume_bars and "Barbell back squat" in volume_bars
 
 
 def test_upload_page_states_the_size_limit(app, journal_url, page_text):

@@ -7,35 +7,19 @@ drives Debian's Chromium headless with Playwright. Screenshots of every step go 
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 import appconfig
 from journal.exercises import CATALOG, family_of
 from ml.sample_session import SAMPLE_PATH
+from tests.browser.served_app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = appconfig.REPO_ROOT / "artifacts" / "browser"
-START_TIMEOUT_S = 120
 #: Reading the upload, loading the Keras model once and analysing: generous on 2 busy cores.
 ANALYSIS_TIMEOUT_MS = 300_000
 STEP_TIMEOUT_MS = 60_000
@@ -43,56 +27,13 @@ SET_LABEL = re.compile(r"^\d+\. .+ · \d+ reps?$")
 _CATALOG_IDS = {exercise.id for exercise in CATALOG}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.read().decode() == "ok":
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"streamlit did not answer within {START_TIMEOUT_S} s")
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
     if not appconfig.MODEL_PATH.is_file():
         pytest.fail(f"no trained model at {appconfig.MODEL_PATH}: run python -m ml.train")
     folder = tmp_path_factory.mktemp("browser")
-    port = _free_port()
-    log = folder / "streamlit.log"
-    env = {**os.environ, "JOURNAL_DATABASE_URL": f"sqlite:///{folder / 'journal.sqlite3'}"}
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(appconfig.REPO_ROOT / "streamlit_app.py"),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, cwd=appconfig.REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process, log)
+    with running_app(folder, f"sqlite:///{folder / 'journal.sqlite3'}") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_upload_save_search_pull_ups_and_open_the_session_plot(app_url: str) -> None:

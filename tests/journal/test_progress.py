@@ -40,6 +40,22 @@ def test_weekly_sets_reps_and_volume_per_iso_week(rows_journal):
     assert (second.sets, second.reps, second.volume_kg) == (2, 22, pytest.approx(550.0))
 
 
+def test_monthly_progress_counts_each_set_in_its_calendar_month(session):
+    # Thursday 29 February and Friday 1 March 2024 are in one ISO week, not in one month.
+    _session(session, datetime(2024, 2, 29, 18), [("barbell_row", 10, 50.0)])
+    _session(session, datetime(2024, 3, 1, 18),
+             [("barbell_row", 8, 60.0), ("barbell_row", 8, None)])
+    _session(session, datetime(2019, 1, 14, 18), [("barbell_row", 5, 70.0)])
+    session.commit()
+    months = progress.monthly_progress(session, "barbell_row")
+    assert [(m.month_start, m.sets, m.reps, m.volume_kg, m.heaviest_kg) for m in months] == [
+        (date(2019, 1, 1), 1, 5, 350.0, 70.0),
+        (date(2024, 2, 1), 1, 10, 500.0, 50.0),
+        (date(2024, 3, 1), 2, 16, 480.0, 60.0),
+    ]
+    assert len(progress.weekly_progress(session, "barbell_row")) == 2
+
+
 def test_weekly_progress_within_a_date_range(rows_journal):
     weeks = progress.weekly_progress(rows_journal, "barbell_row", date_from=date(2024, 3, 7),
                                      date_to=date(2024, 3, 7))
@@ -51,17 +67,33 @@ def test_weekly_progress_within_a_date_range(rows_journal):
 
 def test_personal_records_heaviest_for_each_rep_count_and_most_reps(rows_journal):
     records = progress.personal_records(rows_journal, "barbell_row")
-    assert {reps: r.weight_kg for reps, r in records.heaviest_by_reps.items()} == {
+    assert {reps: r.weight_kg for reps, r in records.best_by_reps.items()} == {
         5: 70.0, 8: 60.0, 10: 55.0}
     # Two sets of 10 at 55 kg: the first one to lift it holds the record.
-    assert records.heaviest_by_reps[10].performed_at == datetime(2024, 3, 7, 18)
+    assert records.best_by_reps[10].performed_at == datetime(2024, 3, 7, 18)
     assert records.most_reps is not None and records.most_reps.reps == 12
-    assert records.heaviest is not None and records.heaviest.weight_kg == 70.0
+    assert records.best is not None and records.best.weight_kg == 70.0
+
+
+def test_assisted_pull_up_records_are_the_least_assistance(session):
+    # The weight of an assisted pull-up is the machine's help: 45 kg is harder than 66 kg.
+    pull_up = "assisted_pull_up"
+    _session(session, datetime(2024, 11, 25, 7), [(pull_up, 8, 66.0), (pull_up, 10, 66.0)])
+    _session(session, datetime(2024, 12, 1, 7), [(pull_up, 8, 59.0), (pull_up, 10, 59.0),
+                                                 (pull_up, 12, None)])
+    _session(session, datetime(2025, 3, 10, 7), [(pull_up, 8, 45.0), (pull_up, 8, 45.0)])
+    session.commit()
+    records = progress.personal_records(session, pull_up)
+    assert records.assisted
+    assert {reps: r.weight_kg for reps, r in records.best_by_reps.items()} == {8: 45.0, 10: 59.0}
+    assert records.best_by_reps[8].performed_at == datetime(2025, 3, 10, 7)  # the first 45 kg
+    assert records.best is not None and (records.best.weight_kg, records.best.reps) == (45.0, 8)
+    assert records.most_reps is not None and records.most_reps.reps == 12
 
 
 def test_personal_records_of_an_exercise_never_done_are_empty(rows_journal):
     records = progress.personal_records(rows_journal, "barbell_deadlift")
-    assert records.heaviest_by_reps == {} and records.most_reps is None
+    assert records.best_by_reps == {} and records.most_reps is None
 
 
 def test_training_days_for_the_calendar(rows_journal):
