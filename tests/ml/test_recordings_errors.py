@@ -111,6 +111,35 @@ def test_csv_cut_off_inside_a_row_says_where() -> None:
     np.testing.assert_array_equal(cut.gyro, complete.gyro)  # the short row is left out
 
 
+@pytest.mark.parametrize("cut", ["10.00000,0.5,-", "10.00000,0.5,0.2,-", "10.00000,0.5,0.2,1e",
+                                 "10.00000,0.5,0.2,.", '10.00000,0.5,0.2,"', "10.0000,0.5,-0.2,+"])
+def test_csv_cut_off_inside_a_value_is_read_up_to_the_cut(cut: str) -> None:
+    # Cut mid-number ("-" of "-0.061") or in an opened quote: read like any cut-off file.
+    text = good_csv(seconds=10.0)
+    complete = read_recording(io.BytesIO(text.encode()), name="session.csv")
+    read = read_recording(io.BytesIO(text.encode() + cut.encode()), name="session.csv")
+    assert any(w.startswith("session.csv: line 502 ") and w.endswith(
+        "and no line end: the file looks cut off, so the recording stops there")
+        for w in read.warnings), read.warnings
+    np.testing.assert_array_equal(read.gyro, complete.gyro)
+    # The same value on a complete line is a bad value, named by line and column.
+    with pytest.raises(RecordingError, match="upload.csv: line 502, column 'g.': .* is not a "
+                                             "number|upload.csv: cannot be read as CSV"):
+        read_text(text + cut + "\n" + "10.02000,0.1,0.2,0.3\n")
+
+
+def test_real_metamotion_file_cut_after_a_minus_sign_is_read_up_to_the_cut(
+    datasets_dir: Path,
+) -> None:
+    gyro = next((datasets_dir / "barbell-metamotion").glob("B-squat-medium1-*_Gyroscope_*.csv"))
+    data = gyro.read_bytes()[:20_000]
+    assert data.endswith(b",7.195,-")
+    read = read_recording(io.BytesIO(data), name=gyro.name)
+    assert f"{gyro.name}: line 310 has 5 of the 6 columns and no line end: the file looks cut " \
+           "off, so the recording stops there" in read.warnings
+    assert read.duration_s > 12.0
+
+
 def test_cut_off_zip_is_refused_as_cut_off() -> None:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
