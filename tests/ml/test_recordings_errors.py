@@ -91,7 +91,7 @@ def test_cut_off_gzip_keeps_its_complete_lines_and_says_so() -> None:
     packed = gzip.compress(text.encode())
     cut = read_recording(io.BytesIO(packed[: len(packed) // 2]), name="session.csv.gz")
     assert 5.0 < cut.duration_s < 55.0
-    assert any(w.startswith("session.csv: the file is cut off") and "copy or download it again"
+    assert any(w.startswith("session.csv.gz: the file is cut off") and "copy or download it again"
                in w for w in cut.warnings)
     # What was read is the start of the recording, to the sample: the cut line is left out.
     np.testing.assert_array_equal(cut.gyro, whole.gyro[: len(cut.gyro)])
@@ -138,6 +138,27 @@ def test_real_metamotion_file_cut_after_a_minus_sign_is_read_up_to_the_cut(
     assert f"{gyro.name}: line 310 has 5 of the 6 columns and no line end: the file looks cut " \
            "off, so the recording stops there" in read.warnings
     assert read.duration_s > 12.0
+
+
+def test_warnings_and_errors_name_the_gz_file_as_uploaded(datasets_dir: Path) -> None:
+    # The user has "….csv.gz": that is the name to look for, not the "….csv" inside it.
+    name = "040125_SAOCTE_W11_S2_R10-2025-01-04_15-25-10.csv.gz"  # gravity in m/s²: warned
+    path = datasets_dir / "applewatch-gym" / name
+    with path.open("rb") as handle:
+        read = read_recording(handle, name)
+    assert any(w.startswith(f"{name}: ") and "m/s2" in w for w in read.warnings), read.warnings
+    assert not any(w.startswith(f"{name.removesuffix('.gz')}:") for w in read.warnings)
+    lines = good_csv().splitlines()
+    lines[7] = lines[7].split(",")[0] + ",0.1,oops,0.3"
+    with pytest.raises(RecordingError, match=r"^legs.csv.gz: line 8, column 'gy': 'oops'"):
+        read_text(gzip.compress("\n".join(lines).encode() + b"\n"), name="legs.csv.gz")
+    # Inside a zip too, and a .csv.gz there is still read as a CSV.
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("day/legs.csv.gz", gzip.compress(good_csv().encode() + b"5.0,0.5"))
+    zipped_read = read_recording(io.BytesIO(archive.getvalue()), name="export.zip")
+    assert any(w.startswith("legs.csv.gz: line 252 has 2 of the 4 columns")
+               for w in zipped_read.warnings), zipped_read.warnings
 
 
 def test_cut_off_zip_is_refused_as_cut_off() -> None:
