@@ -116,7 +116,10 @@ def show_prepared(key: str, prepared: Prepared) -> None:
     date_column, time_column, title_column = st.columns([2, 2, 5])
     day = date_column.date_input("Date", value=default_when.date(), key=f"upload_date_{key}")
     clock = time_column.time_input(
-        "Start time", value=default_when.time().replace(microsecond=0), key=f"upload_time_{key}"
+        "Start time",
+        value=default_when.time().replace(microsecond=0),
+        step=1,  # a step under a minute shows and keeps the recording's seconds
+        key=f"upload_time_{key}",
     )
     title = title_column.text_input(
         "Title",
