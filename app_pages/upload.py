@@ -86,7 +86,8 @@ def show_prepared(key: str, prepared: Prepared) -> None:
     )
     for check in set_checks(analysis):
         st.info(check, icon=":material/help:")
-    table_column, plot_column = st.columns([6, 5], gap="small")
+    # The table gets the room its editable columns need (ui.widgets.set_columns).
+    table_column, plot_column = st.columns([7, 4], gap="small")
     with table_column:
         new_exercise_box(f"upload_new_exercise_{key}")
         frame = detected_frame(analysis)
