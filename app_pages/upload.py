@@ -86,7 +86,8 @@ def show_prepared(key: str, prepared: Prepared) -> None:
     )
     for check in set_checks(analysis):
         st.info(check, icon=":material/help:")
-    table_column, plot_column = st.columns([6, 5], gap="small")
+    # The table gets the room its editable columns need (ui.widgets.set_columns).
+    table_column, plot_column = st.columns([7, 4], gap="small")
     with table_column:
         new_exercise_box(f"upload_new_exercise_{key}")
         frame = detected_frame(analysis)
@@ -116,7 +117,10 @@ def show_prepared(key: str, prepared: Prepared) -> None:
     date_column, time_column, title_column = st.columns([2, 2, 5])
     day = date_column.date_input("Date", value=default_when.date(), key=f"upload_date_{key}")
     clock = time_column.time_input(
-        "Start time", value=default_when.time().replace(microsecond=0), key=f"upload_time_{key}"
+        "Start time",
+        value=default_when.time().replace(microsecond=0),
+        step=1,  # a step under a minute shows and keeps the recording's seconds
+        key=f"upload_time_{key}",
     )
     title = title_column.text_input(
         "Title",

@@ -100,8 +100,11 @@ def to_local_wall_clock(moment: datetime) -> datetime:
 
 
 def recorded_at(recording: MlRecording) -> datetime | None:
-    """When a recording was made, as a naive local date-time: its start, else noon of the day its
-    file name gives (``recorded_on``); None when nothing says."""
+    """When a recording was made, as a naive local date-time: its start on the wearer's clock
+    where the file says it (``local_start``), else its start on this machine's clock, else noon
+    of the day its file name gives (``recorded_on``); None when nothing says."""
+    if recording.local_start is not None:
+        return recording.local_start
     if recording.start_time is not None:
         return to_local_wall_clock(recording.start_time)
     if recording.recorded_on is not None:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import numpy as np
 
@@ -62,6 +62,11 @@ class Recording:
         ISO times; MetaBase's "time (01:00)" header gives the zone). Files with relative times
         whose name holds a wall-clock time ("…-2024-12-01_07-36-28.csv.gz") start then; the
         name's zone is unknown and taken as this machine's, so the clock reads as in the name.
+    local_start : datetime or None
+        Naive: the start on the wearer's own clock, where the file says it: a local time with
+        its offset (MetaBase's "time (01:00)", ISO times with an offset), a clock in the file
+        name (with relative times, or with Unix times it fixes the offset of); None otherwise
+        (then only ``start_time``'s moment is known, not the wearer's zone).
     recorded_on : date or None
         The day a file name gives without a time of day ("session-2024-12-01.csv") when nothing
         gives ``start_time``; None otherwise.
@@ -82,6 +87,7 @@ class Recording:
     original_rate_hz: float
     units: dict[str, str] = field(default_factory=dict)
     start_time: datetime | None = None
+    local_start: datetime | None = None
     recorded_on: date | None = None
     file_names: tuple[str, ...] = ()
     sha256: str = ""
@@ -108,31 +114,43 @@ class Recording:
 _PLAUSIBLE_MAX = {fm.GYRO: 200.0, fm.ACCEL: 100.0, fm.GRAVITY: 100.0, fm.USER_ACCEL: 100.0}
 _FILE_NAME_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[_T ](\d{2})[-.:](\d{2})[-.:](\d{2})")
 _FILE_NAME_DAY = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+#: How far a file name's clock may be from the first sample it names (sensors start late).
+_NAME_START_TOLERANCE = timedelta(minutes=3)
 
 
-def _clock(seconds: float, epoch: bool, start: datetime | None, zone: timezone | None,
-           offset: float) -> str:
-    if epoch:
-        return datetime.fromtimestamp(seconds, tz=zone or UTC).strftime("%H:%M:%S")
-    if start is not None:
-        return datetime.fromtimestamp(start.timestamp() + seconds - offset, tz=start.tzinfo)\
-            .strftime("%H:%M:%S")
-    return f"{seconds - offset:.1f} s"
+def _clock(since_start: float, start: datetime | None) -> str:
+    if start is None:
+        return f"{since_start:.1f} s"
+    return (start + timedelta(seconds=since_start)).strftime("%H:%M:%S")
 
 
 def _start_from_name(names: list[str]) -> datetime | None:
-    """Wall-clock start in a file name ("…-2024-12-01_07-36-28.csv.gz"). A watch names its
-    files in its wearer's local time and the name carries no zone: this machine's is taken, so
-    the journal shows the clock of the name."""
+    """Naive wall-clock start in a file name ("…-2024-12-01_07-36-28.csv.gz"): a watch names
+    its files by its wearer's local clock, and the name carries no zone."""
     for name in names:
         match = _FILE_NAME_TIME.search(short_name(name))
         if match:
             try:
                 year, month, day, hour, minute, second = (int(g) for g in match.groups())
-                return datetime(year, month, day, hour, minute, second).astimezone()
+                return datetime(year, month, day, hour, minute, second)
             except ValueError:
                 continue
     return None
+
+
+def _local_start_by_name(start: datetime, named: datetime | None) -> datetime | None:
+    """The local start of Unix times from the clock in the file name (Sensor Logger's zip): the
+    name minus the UTC start is the wearer's UTC offset, to the quarter hour; None unless the
+    name is that close to a real offset (it may be an export time, not the start)."""
+    if named is None:
+        return None
+    offset = named - start.astimezone(UTC).replace(tzinfo=None)
+    quarter = timedelta(minutes=15)
+    zone = round(offset / quarter) * quarter
+    if zone == timedelta(0) or abs(zone) > timedelta(hours=14) or \
+            abs(offset - zone) > _NAME_START_TOLERANCE:
+        return None  # a zero offset is UTC's clock, not a sign of the wearer's
+    return (start.astimezone(UTC) + zone).replace(tzinfo=None)
 
 
 def _day_from_name(names: list[str]) -> date | None:
@@ -248,16 +266,21 @@ def _assemble(tables: list[SensorTable], uploads: list[Upload]) -> Recording:
     epoch = main.epoch and all(t.epoch for t in sources.values())
     zone = main.tz if isinstance(main.tz, timezone) else None
     names_given = [main.file_name, *(u.name for u in uploads)]  # where a start may be named
+    named = _start_from_name(names_given)
+    start_time: datetime | None
+    local_start: datetime | None
     if epoch:
-        start_time: datetime | None = datetime.fromtimestamp(start, tz=zone or UTC)
+        moment = datetime.fromtimestamp(start, tz=zone or UTC)
+        start_time = moment
+        local_start = moment.replace(tzinfo=None) if zone else _local_start_by_name(moment, named)
     else:
-        named = _start_from_name(names_given)
-        start_time = None if named is None else datetime.fromtimestamp(
-            named.timestamp() + start).astimezone()
+        local_start = None if named is None else named + timedelta(seconds=start)
+        # The moment needs a zone the name lacks: this machine's, so its clock reads the name's.
+        start_time = None if local_start is None else local_start.astimezone()
     gaps = _merge([(max(a, start), min(b, end)) for s in series.values() for a, b in rs.gaps(s.t)
                    if b > start and a < end])
     for a, b in gaps:
-        warnings.append(f"gap of {b - a:.1f} s at {_clock(a, epoch, start_time, zone, start)} "
+        warnings.append(f"gap of {b - a:.1f} s at {_clock(a - start, local_start or start_time)} "
                         "not interpolated (last values held)")
     units = dict(main.units)
     accel_table = sources.get(fm.ACCEL) or sources.get(fm.GRAVITY)
@@ -275,6 +298,7 @@ def _assemble(tables: list[SensorTable], uploads: list[Upload]) -> Recording:
         original_rate_hz=round(series[fm.GYRO].rate_hz, 3),
         units=units,
         start_time=start_time,
+        local_start=local_start,
         recorded_on=None if start_time else _day_from_name(names_given),
         file_names=tuple(u.name for u in uploads),
         warnings=tuple(dict.fromkeys(warnings)),

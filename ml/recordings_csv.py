@@ -168,18 +168,31 @@ def _attitude_says_down(
     return apple_gravity_points_down(gravity, quaternion)
 
 
-def _cut_off_last_line(data: bytes, d: _Dialect) -> str | None:
-    """A warning when the file ends inside a row (no line end, columns missing): the file was
-    cut off, so the recording stops early. The short row's missing values leave it out."""
-    last = data[data.rfind(b"\n") + 1 :]
+def _cut_off_last_line(data: bytes, d: _Dialect, numeric: list[int]) -> tuple[bytes, str | None]:
+    """The data without a last line the file was cut off in, and a warning saying so.
+
+    A last line without a line end was cut off when it lacks columns, leaves a quote open
+    or holds a value that is not a number ('-', '1e': the cut fell inside it). It is left
+    out, so the recording stops early; a bad value on a complete line is still an error.
+    """
+    end = data.rfind(b"\n") + 1
+    last = data[end:].decode(d.encoding, errors="replace")  # may end mid-character
     if not last.strip():
-        return None
-    fields = last.count(d.sep.encode()) + 1
-    if fields >= len(d.names):
-        return None
+        return data, None
+    fields = next(csv.reader([last], delimiter=d.sep, skipinitialspace=True), [])
+    if len(fields) < len(d.names):
+        what = f"has {len(fields)} of the {len(d.names)} columns"
+    elif last.count('"') % 2:
+        what = "has a quote left open"
+    else:
+        bad = [p for p in numeric
+               if fields[p].strip() and not _is_number(fields[p].strip(), d.decimal)]
+        if not bad:
+            return data, None
+        what = f"has {fields[bad[0]]!r} in column {d.names[bad[0]]!r}"
     line = data.count(b"\n") + 1
-    return (f"line {line} has {fields} of the {len(d.names)} columns and no "
-            "line end: the file looks cut off, so the recording stops there")
+    return data[:end], (f"line {line} {what} and no line end: the file looks cut off, so the "
+                        "recording stops there")
 
 
 def read_table(name: str, data: bytes) -> SensorTable:
@@ -214,10 +227,11 @@ def read_table(name: str, data: bytes) -> SensorTable:
         time_s=np.empty(0), epoch=False, tz=None, streams={}, first_line=d.header_row + 2,
     )
     table.columns_seen = tuple(d.names)
-    if (cut := _cut_off_last_line(data, d)) is not None:
-        table.warnings.append(cut)
     time_numeric = _is_number(d.first_values[time_pos], d.decimal) \
         if time_pos < len(d.first_values) else True
+    data, cut = _cut_off_last_line(data, d, [time_pos, *sensor_pos] if time_numeric else sensor_pos)
+    if cut is not None:
+        table.warnings.append(cut)
     frame = _read_columns(name, data, d, time_pos, time_numeric, sensor_pos)
     if len(frame) == 0:
         raise RecordingError(f"{name}: has a header but no data rows")

@@ -29,7 +29,7 @@ def read_tables(uploads: list[Upload]) -> list[SensorTable]:
                 tables.append(read_table(member.name, member.data))
                 tables[-1].warnings.extend(member.warnings)
                 continue
-            if not member.name.lower().endswith((".csv", ".txt", ".tsv")):
+            if not member.name.lower().removesuffix(".gz").endswith((".csv", ".txt", ".tsv")):
                 skipped.append(f"{short_name(member.name)} (not a CSV file)")
                 continue
             try:

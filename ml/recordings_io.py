@@ -122,9 +122,9 @@ def _gunzip(upload: Upload) -> Upload:
         if not inflater.eof or rest[:2] != _GZIP_START:
             break  # cut off, or the end (trailing padding is ignored, as gzip itself does)
     data = b"".join(parts)
-    inner = upload.name[:-3] if upload.name.lower().endswith(".gz") else upload.name
+    # The unpacked file keeps the uploaded name (".csv.gz"): messages name the file the user has.
     if inflater.eof:
-        return Upload(inner, data)
+        return Upload(upload.name, data)
     # The data ends before gzip's end marker: the copy or download was interrupted. The lines
     # before the cut are intact; the last one may stop mid-number, so it goes.
     again = "copy or download it again"
@@ -136,7 +136,7 @@ def _gunzip(upload: Upload) -> Upload:
         raise RecordingError(f"{upload.name}: the file is cut off before its first complete "
                              f"line (it ends before its gzip end marker); {again}")
     lines = complete.count(b"\n")
-    return Upload(inner, complete, (
+    return Upload(upload.name, complete, (
         f"the file is cut off (it ends before its gzip end marker): only its first {lines:,} "
         f"lines were read, so the recording stops early; {again} for the rest",))
 

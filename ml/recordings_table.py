@@ -24,6 +24,8 @@ class SensorTable:
 
     ``time_s`` (n,) float64 is Unix seconds when ``epoch`` else seconds from an arbitrary zero;
     each stream in ``streams`` is (n, 3) float32 in canonical units, NaN where a row was empty.
+    ``tz`` is the zone of the wearer's local clock where the file says it (MetaBase's
+    "time (01:00)" header, ISO times with an offset), else None.
     """
 
     file_name: str

@@ -35,7 +35,8 @@ def _is_epoch(seconds: float) -> bool:
 
 def _parse_datetimes(name: str, column: str, raw: pd.Series, tz_unit: str | None,
                      first_line: int) -> tuple[np.ndarray, tzinfo | None, list[str]]:
-    """ISO date-times → Unix seconds; zone from the values, else from the header, else UTC."""
+    """ISO date-times → Unix seconds, and the zone of the file's local clock when it says it
+    (the values' offset, else the header's); times with no zone or UTC ones are read as UTC."""
     raw = raw.map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")
     try:
         stamps = pd.to_datetime(raw, format="ISO8601")
@@ -53,13 +54,15 @@ def _parse_datetimes(name: str, column: str, raw: pd.Series, tz_unit: str | None
         ) from None
     warnings: list[str] = []
     zone: tzinfo | None = stamps.dt.tz
-    if zone is None:
+    if zone is not None and zone.utcoffset(None) == timedelta(0):
+        stamps = stamps.dt.tz_convert(UTC)
+        zone = None  # "Z" or +00:00 is how loggers write UTC, not the wearer's local clock
+    elif zone is None:
         if tz_unit:
             zone = zone_from_header([fm.ColumnName("", "", tz_unit)])
         else:
-            zone = UTC
             warnings.append(f"the times in {column!r} carry no time zone: read as UTC")
-        stamps = stamps.dt.tz_localize(zone)
+        stamps = stamps.dt.tz_localize(zone or UTC)
     seconds = (stamps - pd.Timestamp("1970-01-01", tz="UTC")) / pd.Timedelta(seconds=1)
     return seconds.to_numpy(dtype=np.float64, na_value=np.nan), zone, warnings
 
@@ -78,6 +81,9 @@ def time_in_seconds(
     name: str, values: pd.Series, column: fm.ColumnName, numeric: bool, first_line: int
 ) -> tuple[np.ndarray, bool, tzinfo | None, str, list[str]]:
     """(time in seconds, is Unix time, zone, unit label, warnings) of the time column.
+
+    The zone is that of the wearer's local clock, None when the column does not say it
+    (numbers, times without an offset or in UTC).
 
     ``values`` (n,) holds numbers when ``numeric``, else date-time text; ``first_line`` is the
     file line of its first value, for messages.
@@ -99,4 +105,4 @@ def time_in_seconds(
     seconds = raw * scale if scale != 1.0 else raw
     finite = seconds[np.isfinite(seconds)]
     epoch = bool(finite.size) and _is_epoch(float(finite[0]))
-    return seconds, epoch, UTC if epoch else None, unit + (" (Unix time)" if epoch else ""), []
+    return seconds, epoch, None, unit + (" (Unix time)" if epoch else ""), []

@@ -31,27 +31,34 @@ def set_columns(in_use: Sequence[str] = ()) -> dict[str, Any]:
     """Column config of a set editor: exercise picked by name from the catalog and the user's
     own exercises, numbers bounded."""
     own = own_exercises(journal_engine())
+    # Pixel widths and short labels: beside the Upload page's plot, every editable column fits
+    # a 1400 px window without a horizontal scroll.
     return {
-        "set": st.column_config.NumberColumn("Set", disabled=True, width="small"),
+        "set": st.column_config.NumberColumn("Set", disabled=True, width=40),
         "exercise": st.column_config.SelectboxColumn(
             "Exercise",
             options=exercise_options([*in_use, *own]),
             format_func=lambda exercise_id: exercise_name(str(exercise_id), own),
             required=True,
-            width="medium",
+            width=180,
         ),
-        "reps": st.column_config.NumberColumn("Reps", min_value=0, max_value=500, step=1),
+        "reps": st.column_config.NumberColumn(
+            "Reps", min_value=0, max_value=500, step=1, width=65
+        ),
         "weight_kg": st.column_config.NumberColumn(
-            "Weight (kg)", min_value=0.0, max_value=2000.0, step=0.5, format="%.1f"
+            "kg", help="Weight in kg", min_value=0.0, max_value=2000.0, step=0.5, format="%.1f",
+            width=60,
         ),
         "rpe": st.column_config.NumberColumn(
-            "RPE", min_value=0.0, max_value=10.0, step=0.5, format="%.1f"
+            "RPE", help="Rate of perceived exertion, 0-10", min_value=0.0, max_value=10.0,
+            step=0.5, format="%.1f", width=60,
         ),
-        "notes": st.column_config.TextColumn("Notes", max_chars=2000),
+        "notes": st.column_config.TextColumn("Notes", max_chars=2000, width=120),
         "start_s": st.column_config.NumberColumn("Start (s)", disabled=True, format="%.1f"),
         "end_s": st.column_config.NumberColumn("End (s)", disabled=True, format="%.1f"),
         "confidence": st.column_config.ProgressColumn(
-            "Model confidence", min_value=0.0, max_value=1.0, format="percent"
+            "Confidence", help="How sure the model is of the exercise", min_value=0.0,
+            max_value=1.0, format="percent", width=90,
         ),
         "corrected": st.column_config.CheckboxColumn("Corrected", disabled=True),
         "model_said": st.column_config.TextColumn("Model said", disabled=True),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
-from journal.db import write_transaction
-from journal.store import save_analysis
+from journal.db import session_factory, write_transaction
+from journal.store import list_sessions, save_analysis
 from ml.analysis import SessionAnalysis
 from ml.recordings import read_recording
 from ml.sample_session import SAMPLE_PATH
@@ -77,3 +77,26 @@ def test_a_file_named_with_its_day_is_dated_that_day(app, journal_url):
     assert not at.exception and not at.error, [e.value for e in at.error]
     (day,) = [d for d in at.date_input if d.key.startswith("upload_date_")]
     assert day.value == date(2024, 12, 1)
+
+
+def test_start_time_is_the_recordings_own_clock_to_the_second_and_saved_so(
+    app, journal_engine, datasets_dir, time_zone
+):
+    # The MetaMotion pair says 17:09:32 (its "time (01:00)" column and its name), whatever the
+    # zone of the machine running the app.
+    time_zone("America/New_York")
+    pair = sorted((datasets_dir / "barbell-metamotion").glob("B-squat-medium1-*.csv"))
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(
+        [(p.name, p.read_bytes(), "text/csv") for p in pair]
+    ).run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (clock,) = [t for t in at.time_input if t.key.startswith("upload_time_")]
+    (day,) = [d for d in at.date_input if d.key.startswith("upload_date_")]
+    assert (day.value, clock.value) == (date(2019, 1, 11), time(17, 9, 32))
+    (save,) = [b for b in at.button if b.key.startswith("upload_save_")]
+    save.click().run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with session_factory(journal_engine)() as session:
+        (saved,) = list_sessions(session)
+    assert saved.performed_at == datetime(2019, 1, 11, 17, 9, 32)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -125,6 +126,44 @@ def test_upload_save_search_pull_ups_and_open_the_session_plot(app_url: str) -> 
             assert page.locator("[data-testid='stException']").count() == 0
         except BaseException:
             shot("99-failure")
+            raise
+        finally:
+            browser.close()
+
+
+def test_upload_table_shows_every_editable_column_in_a_1400_px_window(
+    app_url: str, datasets_dir: Path
+) -> None:
+    # The page asks to "add weight, RPE and notes": those columns must not hide behind a
+    # horizontal scroll at a common laptop width.
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    # One real set file: not the sample, which the other test saves (then no table is shown).
+    upload = sorted((datasets_dir / "applewatch-gym").glob("*_APULL_*.csv.gz"))[0]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        try:
+            page.goto(app_url)
+            page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+                str(upload))
+            expect(page.get_by_role("button", name="Save to journal")).to_be_visible(
+                timeout=ANALYSIS_TIMEOUT_MS)
+            grid = page.locator("[data-testid='stDataFrame']").first
+            headers = grid.locator("[role='columnheader']")
+            expect(headers.first).to_be_attached()
+            # The grid's accessible copy holds the columns it draws, not those scrolled away.
+            shown = [text.strip() for text in headers.all_inner_texts()]
+            for label in ("Set", "Exercise", "Reps", "kg", "RPE", "Notes"):
+                assert any(label in header for header in shown), shown
+            page.screenshot(path=str(ARTIFACTS / "upload-table-1400px.png"))
+        except BaseException:
+            page.screenshot(path=str(ARTIFACTS / "99-upload-table-failure.png"))
             raise
         finally:
             browser.close()

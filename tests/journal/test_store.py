@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, date, datetime
 
 import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -13,6 +14,9 @@ from sqlalchemy.orm import Session
 from journal import store
 from journal.models import ExerciseSet, Recording, WorkoutSession
 from journal.views import NotFoundError
+from ml.analysis import SessionAnalysis
+from ml.recordings import Recording as MlRecording
+from ml.recordings import read_recording
 
 
 def _count(session: Session, model: type) -> int:
@@ -250,3 +254,31 @@ def test_recording_without_start_time_is_dated_now(session, make_analysis):
     view = store.load_session(session, result.session_id, with_signal=False)
     assert before.replace(microsecond=0) <= view.performed_at.replace(microsecond=0)
     assert view.recordings[0].start_time is None
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+def test_session_starts_at_the_recordings_own_clock_in_any_time_zone(
+    session, datasets_dir, time_zone, zone
+):
+    time_zone(zone)
+
+    def saved_at(recording: MlRecording) -> datetime:
+        analysis = SessionAnalysis(recording=recording, sets=())
+        return store.load_session(session, store.save_analysis(session, analysis).session_id,
+                                  with_signal=False).performed_at
+
+    # MetaBase's "time (01:00)" column (and the file name) say 17:09:32 of the wearer's clock.
+    pair = sorted((datasets_dir / "barbell-metamotion").glob("B-squat-medium1-*.csv"))
+    assert saved_at(read_recording(pair)) == datetime(2019, 1, 11, 17, 9, 32, 748000)
+    # Unix times (UTC) in a file named by its local start, as Sensor Logger names its exports:
+    # the name gives the wearer's offset (+01:00 here), to the second of the first sample.
+    t = np.arange(0.0, 5.0, 0.02)
+    frame = pd.DataFrame({"time": ((1733034990.0 + t) * 1000).round().astype("int64"),
+                          "gx": np.sin(t), "gy": np.cos(t), "gz": 0.1 * t})
+    data = frame.to_csv(index=False).encode()  # first sample 2024-12-01 06:36:30 UTC
+    named = read_recording(data, name="2024-12-01_07-36-28.csv")
+    assert saved_at(named) == datetime(2024, 12, 1, 7, 36, 30)
+    # Nothing says the wearer's zone: this machine's clock, as before.
+    unnamed = read_recording(data + b"\n", name="workout.csv")  # one byte more: not a re-upload
+    assert saved_at(unnamed) == datetime(2024, 12, 1, 6, 36, 30, tzinfo=UTC).astimezone(
+        ).replace(tzinfo=None)

@@ -10,9 +10,8 @@ from __future__ import annotations
 import gzip
 import io
 import os
-import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -370,19 +369,6 @@ def test_slow_turn_in_deg_s_is_recognised_by_the_tilt_it_causes() -> None:
     assert any("rotation matches the accelerometer's change of tilt" in w
                for w in recording.warnings)
     np.testing.assert_allclose(recording.gyro[:, 0], rate[: recording.n_samples], atol=1e-3)
-
-
-@pytest.fixture
-def time_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Set this process's local time zone (TZ) for one test, restored after it."""
-
-    def use(zone: str) -> None:
-        monkeypatch.setenv("TZ", zone)
-        time.tzset()
-
-    yield use
-    monkeypatch.undo()
-    time.tzset()
 
 
 def _relative_time_csv(seconds: float = 5.0) -> bytes:

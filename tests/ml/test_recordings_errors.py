@@ -91,7 +91,7 @@ def test_cut_off_gzip_keeps_its_complete_lines_and_says_so() -> None:
     packed = gzip.compress(text.encode())
     cut = read_recording(io.BytesIO(packed[: len(packed) // 2]), name="session.csv.gz")
     assert 5.0 < cut.duration_s < 55.0
-    assert any(w.startswith("session.csv: the file is cut off") and "copy or download it again"
+    assert any(w.startswith("session.csv.gz: the file is cut off") and "copy or download it again"
                in w for w in cut.warnings)
     # What was read is the start of the recording, to the sample: the cut line is left out.
     np.testing.assert_array_equal(cut.gyro, whole.gyro[: len(cut.gyro)])
@@ -109,6 +109,56 @@ def test_csv_cut_off_inside_a_row_says_where() -> None:
     complete = read_recording(io.BytesIO(text.rstrip("\n").encode()), name="session.csv")
     assert not any("cut off" in w for w in complete.warnings)
     np.testing.assert_array_equal(cut.gyro, complete.gyro)  # the short row is left out
+
+
+@pytest.mark.parametrize("cut", ["10.00000,0.5,-", "10.00000,0.5,0.2,-", "10.00000,0.5,0.2,1e",
+                                 "10.00000,0.5,0.2,.", '10.00000,0.5,0.2,"', "10.0000,0.5,-0.2,+"])
+def test_csv_cut_off_inside_a_value_is_read_up_to_the_cut(cut: str) -> None:
+    # Cut mid-number ("-" of "-0.061") or in an opened quote: read like any cut-off file.
+    text = good_csv(seconds=10.0)
+    complete = read_recording(io.BytesIO(text.encode()), name="session.csv")
+    read = read_recording(io.BytesIO(text.encode() + cut.encode()), name="session.csv")
+    assert any(w.startswith("session.csv: line 502 ") and w.endswith(
+        "and no line end: the file looks cut off, so the recording stops there")
+        for w in read.warnings), read.warnings
+    np.testing.assert_array_equal(read.gyro, complete.gyro)
+    # The same value on a complete line is a bad value, named by line and column.
+    with pytest.raises(RecordingError, match="upload.csv: line 502, column 'g.': .* is not a "
+                                             "number|upload.csv: cannot be read as CSV"):
+        read_text(text + cut + "\n" + "10.02000,0.1,0.2,0.3\n")
+
+
+def test_real_metamotion_file_cut_after_a_minus_sign_is_read_up_to_the_cut(
+    datasets_dir: Path,
+) -> None:
+    gyro = next((datasets_dir / "barbell-metamotion").glob("B-squat-medium1-*_Gyroscope_*.csv"))
+    data = gyro.read_bytes()[:20_000]
+    assert data.endswith(b",7.195,-")
+    read = read_recording(io.BytesIO(data), name=gyro.name)
+    assert f"{gyro.name}: line 310 has 5 of the 6 columns and no line end: the file looks cut " \
+           "off, so the recording stops there" in read.warnings
+    assert read.duration_s > 12.0
+
+
+def test_warnings_and_errors_name_the_gz_file_as_uploaded(datasets_dir: Path) -> None:
+    # The user has "….csv.gz": that is the name to look for, not the "….csv" inside it.
+    name = "040125_SAOCTE_W11_S2_R10-2025-01-04_15-25-10.csv.gz"  # gravity in m/s²: warned
+    path = datasets_dir / "applewatch-gym" / name
+    with path.open("rb") as handle:
+        read = read_recording(handle, name)
+    assert any(w.startswith(f"{name}: ") and "m/s2" in w for w in read.warnings), read.warnings
+    assert not any(w.startswith(f"{name.removesuffix('.gz')}:") for w in read.warnings)
+    lines = good_csv().splitlines()
+    lines[7] = lines[7].split(",")[0] + ",0.1,oops,0.3"
+    with pytest.raises(RecordingError, match=r"^legs.csv.gz: line 8, column 'gy': 'oops'"):
+        read_text(gzip.compress("\n".join(lines).encode() + b"\n"), name="legs.csv.gz")
+    # Inside a zip too, and a .csv.gz there is still read as a CSV.
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("day/legs.csv.gz", gzip.compress(good_csv().encode() + b"5.0,0.5"))
+    zipped_read = read_recording(io.BytesIO(archive.getvalue()), name="export.zip")
+    assert any(w.startswith("legs.csv.gz: line 252 has 2 of the 4 columns")
+               for w in zipped_read.warnings), zipped_read.warnings
 
 
 def test_cut_off_zip_is_refused_as_cut_off() -> None:

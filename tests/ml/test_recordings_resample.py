@@ -207,7 +207,7 @@ def test_a_frozen_watch_gets_one_warning_naming_all_its_sensors(datasets_dir: Pa
     frozen = [w for w in recording.warnings if "repeat" in w]
     assert frozen == [
         "the gyroscope, accelerometer and gravity (040125_SAOCTE_W11_S1_R15-2025-01-04_15-22-32"
-        ".csv) repeat exactly the same values for 27.5 s (from 40.8 s after the first sample): "
+        ".csv.gz) repeat exactly the same values for 27.5 s (from 40.8 s after the first sample): "
         "the sensor stopped updating there, so that span shows no motion"
     ]
 
