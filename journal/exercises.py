@@ -141,6 +141,8 @@ CATALOG: tuple[Exercise, ...] = (
 )
 
 _BY_ID: dict[str, Exercise] = {e.id: e for e in CATALOG}
+#: Exercises whose weight is the machine's assistance: kg × reps is no volume of theirs.
+ASSISTED_IDS: tuple[str, ...] = tuple(e.id for e in CATALOG if e.assisted)
 _BY_LABEL: dict[str, Exercise] = {lab: e for e in CATALOG for lab in e.dataset_labels}
 
 

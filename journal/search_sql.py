@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     exists,
     func,
     or_,
@@ -192,7 +193,11 @@ def totals_statement(shape: Shape) -> Select[int, int, float]:
     totals = select(
         func.count(ExerciseSet.id),
         func.coalesce(func.sum(ExerciseSet.reps), 0),
-        func.coalesce(func.sum(ExerciseSet.reps * ExerciseSet.weight_kg), 0.0),
+        # Volume leaves assisted exercises out, as the Progress page does (less kg is harder).
+        func.coalesce(func.sum(case(
+            (ExerciseSet.exercise_id.in_(exercises.ASSISTED_IDS), None),
+            else_=ExerciseSet.reps * ExerciseSet.weight_kg,
+        )), 0.0),
     )
     n_words, athlete = shape[7], shape[8]
     if athlete or n_words:  # only these filters read the session row

@@ -91,7 +91,8 @@ def results_frame(rows: Sequence[SearchRow]) -> pd.DataFrame:
                 "exercise": row.exercise_name,
                 "reps": row.reps,
                 "weight_kg": row.weight_kg,
-                "volume_kg": row.reps * row.weight_kg if row.weight_kg is not None else None,
+                "volume_kg": None if row.weight_kg is None or exercises.is_assisted(row.exercise)
+                else row.reps * row.weight_kg,
                 "rpe": row.rpe,
                 "corrected": row.corrected,
                 "notes": row.notes,

@@ -13,6 +13,10 @@ def test_search_finds_pull_up_sets_by_family_from_the_url(app, saved_sample):
     assert list(rows["exercise"]) == ["Assisted pull-up"] * 3
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Sets"], metrics["Reps"]) == ("3", "34")
+    # An assisted pull-up's kg are the machine's help: no volume, per set or in total.
+    assert rows["volume_kg"].isna().all() and metrics["Volume"] == "–"
+    rows_too = _results(app("journal", exercise="row"))
+    assert list(rows_too["volume_kg"]) == [52.0 * 12]
 
 
 def test_search_by_alias_and_min_reps_is_a_bookmarkable_link(app, saved_sample):

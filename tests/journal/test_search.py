@@ -116,8 +116,10 @@ def test_search_pages_keep_totals_of_every_match(journal):
     assert [r.reps for r in first.rows] == [5, 6, 8]
     assert [r.reps for r in second.rows] == [9, 10, 12]
     assert (first.total_sets, first.total_reps) == (7, 65)
-    assert first.total_volume_kg == pytest.approx(12 * 40 + 8 * 60 + 9 * 45 + 10 * 20 + 5 * 80
-                                                  + 15 * 35)
+    # Volume is the loaded lifts' kg × reps: an assisted pull-up's kg are the machine's help.
+    assert first.total_volume_kg == pytest.approx(8 * 60 + 10 * 20 + 5 * 80)
+    pull_ups = search_sets(journal, SetQuery(exercise="assisted pull-up"))
+    assert (pull_ups.total_reps, pull_ups.total_volume_kg) == (12 + 9 + 15, 0.0)
 
 
 def test_search_rows_are_plain_json_ready_values(journal):
