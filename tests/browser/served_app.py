@@ -11,10 +11,14 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import appconfig
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,6 +31,8 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = appconfig.REPO_ROOT / "artifacts" / "browser"
 START_TIMEOUT_S = 120
+#: One step of a page (a click, a page switch): generous on 2 busy cores.
+STEP_TIMEOUT_MS = 60_000
 
 
 def _free_port() -> int:
@@ -77,3 +83,26 @@ def running_app(folder: Path, journal_url: str) -> Iterator[str]:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextmanager
+def browser_page(width: int, height: int, failure_shot: str) -> Iterator[Page]:
+    """A page of headless Chromium at this window size; a failure inside saves a screenshot
+    ``artifacts/browser/<failure_shot>.png`` before it is raised."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        try:
+            yield page
+        except BaseException:
+            page.screenshot(path=str(ARTIFACTS / f"{failure_shot}.png"))
+            raise
+        finally:
+            browser.close()

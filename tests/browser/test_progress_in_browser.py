@@ -16,14 +16,13 @@ import pytest
 from sqlalchemy import Engine
 
 from journal.db import open_journal
-from tests.browser.served_app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_app
+from tests.browser.served_app import ARTIFACTS, browser_page, running_app
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-STEP_TIMEOUT_MS = 60_000
 #: Narrower bars than this are slivers a lifter does not see.
 MIN_BAR_PX = 5.0
 
@@ -55,42 +54,32 @@ def _boxes(locator: Locator) -> list[Box]:
 def test_progress_over_years_has_level_dates_clear_of_the_titles_and_bars_you_can_see(
     years_url: str,
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    expect.set_options(timeout=STEP_TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 1600})
-        page.set_default_timeout(STEP_TIMEOUT_MS)
-        try:
-            page.goto(f"{years_url}/progress")
-            chart = page.locator(".js-plotly-plot").nth(1)
-            expect(chart.locator("g.point path").first).to_be_attached()
-            time.sleep(1)  # let Plotly finish laying out the ticks
-            page.screenshot(path=str(ARTIFACTS / "progress-years.png"), full_page=True)
+    with browser_page(1280, 1600, "99-progress-failure") as page:
+        page.goto(f"{years_url}/progress")
+        chart = page.locator(".js-plotly-plot").nth(1)
+        expect(chart.locator("g.point path").first).to_be_attached()
+        time.sleep(1)  # let Plotly finish laying out the ticks
+        page.screenshot(path=str(ARTIFACTS / "progress-years.png"), full_page=True)
 
-            for axis in ("xtick", "x2tick"):
-                labels = chart.locator(f"g.{axis} text")
-                transforms = [t.get_attribute("transform") or "" for t in labels.all()]
-                assert not any("rotate" in t for t in transforms), (axis, transforms)
-                boxes = _boxes(labels)
-                assert 2 <= len(boxes) <= 12, (axis, labels.all_text_contents())
-                assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+        for axis in ("xtick", "x2tick"):
+            labels = chart.locator(f"g.{axis} text")
+            transforms = [t.get_attribute("transform") or "" for t in labels.all()]
+            assert not any("rotate" in t for t in transforms), (axis, transforms)
+            boxes = _boxes(labels)
+            assert 2 <= len(boxes) <= 12, (axis, labels.all_text_contents())
+            assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
 
-            volume_title = chart.locator("g.annotation", has_text="Volume per")
-            title_box = volume_title.bounding_box()
-            assert title_box is not None
-            upper_dates = _boxes(chart.locator("g.xtick text"))
-            assert not any(_overlap(title_box, date_box) for date_box in upper_dates)
+        volume_title = chart.locator("g.annotation", has_text="Volume per")
+        title_box = volume_title.bounding_box()
+        assert title_box is not None
+        upper_dates = _boxes(chart.locator("g.xtick text"))
+        assert not any(_overlap(title_box, date_box) for date_box in upper_dates)
 
-            bars = _boxes(chart.locator("g.trace.bars g.point path"))
-            # Back squat, bench press (2019) and assisted pull-ups (2024-25), reps and volume.
-            assert len(bars) >= 6
-            assert min(box["width"] for box in bars) >= MIN_BAR_PX, sorted(
-                box["width"] for box in bars)
-            assert page.locator("[data-testid='stException']").count() == 0
-        finally:
-            browser.close()
+        bars = _boxes(chart.locator("g.trace.bars g.point path"))
+        # Back squat, bench press (2019) and assisted pull-ups (2024-25), reps and volume.
+        assert len(bars) >= 6
+        assert min(box["width"] for box in bars) >= MIN_BAR_PX, sorted(
+            box["width"] for box in bars)
+        assert page.locator("[data-testid='stException']").count() == 0
