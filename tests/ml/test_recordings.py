@@ -73,9 +73,11 @@ def test_applewatch_gym_set_reads_at_50_hz_in_rad_s_and_g(
     # real sample and covers the rest.
     span = raw["secondsElapsed"].iloc[-1] - raw["secondsElapsed"].iloc[0]
     assert apple.duration_s == pytest.approx(span, abs=0.05)
-    assert apple.start_time == datetime(2024, 12, 1, 7, 36, 28, tzinfo=UTC) + timedelta(
-        seconds=float(raw["secondsElapsed"].iloc[0])
-    )
+    # It starts at the file name's clock (the wearer's, in any machine's time zone).
+    first_s = float(raw["secondsElapsed"].iloc[0])
+    assert apple.local_start == datetime(2024, 12, 1, 7, 36, 28) + timedelta(seconds=first_s)
+    assert apple.start_time is not None
+    assert apple.start_time.astimezone().replace(tzinfo=None) == apple.local_start
     # Gyroscope values kept in rad/s: close to an independent anti-aliased halving of the rows.
     rows = raw[[f"wristMotion_rotationRate{a}" for a in AXES]].to_numpy()
     halved = signal.resample_poly(rows, 1, 2, axis=0)[: apple.n_samples]
