@@ -45,6 +45,8 @@ class ChartSet:
     exercise_id: str
     label: str
     rep_times_s: tuple[float, ...] = ()
+    #: The set's count where it is not the marks' (the user typed it); None: as marked.
+    typed_reps: int | None = None
 
 
 def set_label(exercise_name: str, reps: int, marked: int | None = None) -> str:
@@ -271,7 +273,9 @@ def _add_rep_markers(
         for rep, at_s in enumerate(chart_set.rep_times_s, start=1):
             rep_x.append(at_s)
             rep_colors.append(exercise_color(chart_set.exercise_id))
-            rep_text.append(f"set {number}, rep {rep} of {len(chart_set.rep_times_s)}")
+            typed = chart_set.typed_reps
+            note = "" if typed is None else f" marked (you counted {typed})"
+            rep_text.append(f"set {number}, rep {rep} of {len(chart_set.rep_times_s)}{note}")
     if not rep_x:
         return
     rep_y = np.interp(rep_x, times, magnitude)

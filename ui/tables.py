@@ -182,7 +182,8 @@ def stored_chart_sets(sets: Sequence[SetView]) -> list[ChartSet]:
     user typed is not marked in time: the label says how many reps are)."""
     return [
         ChartSet(s.start_s, s.end_s, s.exercise,
-                 set_label(s.exercise_name, s.reps, len(s.rep_times_s)), s.rep_times_s)
+                 set_label(s.exercise_name, s.reps, len(s.rep_times_s)), s.rep_times_s,
+                 typed_reps=None if s.reps == len(s.rep_times_s) else s.reps)
         for s in sets
         if s.start_s is not None and s.end_s is not None
     ]

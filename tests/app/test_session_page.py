@@ -117,9 +117,12 @@ def test_moving_a_set_keeps_the_count_the_user_typed(
     assert (moved.model_reps, moved.rep_times_s, moved.corrected) == (counted, times, True)
     assert f"your count of 9 reps is kept (the counter reads {counted}" in at.toast[0].value
     # The plot marks the counter's reps and its label says so beside the user's count.
-    labels = [a["text"] for a in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"][
-        "annotations"]]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    labels = [a["text"] for a in spec["layout"]["annotations"]]
     assert f"3. Assisted pull-up · 9 reps ({len(times)} marked)" in labels
+    # The rep markers' hover says so too (a long session's plot shows set numbers only).
+    markers = next(t for t in spec["data"] if t["name"] == "reps")
+    assert f"set 3, rep 1 of {len(times)} marked (you counted 9)" in markers["text"]
 
 
 def test_a_set_added_over_another_is_refused(app, journal_engine, saved_sample):
