@@ -9,6 +9,7 @@ from journal.db import session_factory
 from journal.exercises import is_assisted
 from journal.progress import (
     monthly_progress,
+    most_trained,
     personal_records,
     training_days,
     weekly_progress,
@@ -25,6 +26,9 @@ from ui.progress_tables import (
 from ui.resources import journal_engine
 from ui.widgets import SESSION_PAGE, journal_is_empty, sample_offer
 
+#: Session-state copy of the chosen exercises, kept while the user is on other pages.
+KEPT_CHOICE = "progress_exercises_kept"
+
 st.title(":material/trending_up: Progress")
 
 if journal_is_empty():
@@ -35,6 +39,7 @@ engine = journal_engine()
 with session_factory(engine)() as db:
     used = [e for e in list_exercises(db, used_only=True) if e.family != "rest"]
     days = training_days(db)
+    ranked = most_trained(db)
 names = {e.id: e.name for e in used}
 
 st.subheader("Training days", anchor=False)
@@ -46,12 +51,23 @@ st.plotly_chart(
 )
 st.caption(training_days_caption(days, calendar_span(sets_per_day.keys())))
 
+
+
+def _keep_choice() -> None:
+    # Widget state is dropped when the user visits another page; this copy is not.
+    st.session_state[KEPT_CHOICE] = st.session_state["progress_exercises"]
+
+
+kept = st.session_state.get(KEPT_CHOICE)
 chosen = st.multiselect(
     "Exercises",
     list(names),
-    default=list(names)[:3],
+    # What the user picked last, else the three exercises with the most sets.
+    default=[e for e in kept if e in names] if kept is not None
+    else [e for e in ranked if e in names][:3],
     format_func=lambda exercise_id: names[exercise_id],
     key="progress_exercises",
+    on_change=_keep_choice,
     placeholder="Pick the exercises to follow",
 )
 if not chosen:

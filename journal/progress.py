@@ -323,3 +323,13 @@ def training_days(
     return [
         TrainingDay(day=day, sessions=t[0], sets=t[1], reps=t[2]) for day, t in sorted(days.items())
     ]
+
+
+
+def most_trained(session: Session) -> list[str]:
+    """Exercise ids by how many sets the journal holds of each, most first (ties by id)."""
+    rows = session.execute(
+        select(ExerciseSet.exercise_id, func.count(ExerciseSet.id)).group_by(
+            ExerciseSet.exercise_id)
+    ).all()
+    return [exercise for exercise, _ in sorted(rows, key=lambda row: (-row[1], row[0]))]

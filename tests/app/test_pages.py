@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 
 import numpy as np
 import pytest
+
+from journal import edits, store
+from journal.db import write_transaction
 
 PAGES = ["upload", "journal", "session", "progress", "model"]
 JOURNAL_PAGES = PAGES[:-1]  # the Model page does not read the journal (see test_model_page.py)
@@ -131,3 +135,27 @@ def test_upload_page_states_the_size_limit(app, journal_url, page_text):
     at = app("upload")
     assert "up to 200 MB per file" in page_text(at)
     assert at.get("file_uploader")
+
+
+def test_progress_starts_on_the_most_trained_exercises_and_keeps_the_users_choice(
+    app, journal_engine
+):
+    sets = {"preacher_curl": 4, "chin_up": 3, "barbell_row": 2, "assisted_pull_up": 1,
+            "barbell_back_squat": 1, "barbell_bench_press": 1}
+
+    def save(session):
+        session_id = store.create_session(
+            session, performed_at=datetime(2025, 3, 10, 7), title="lifting")
+        for exercise, n in sets.items():
+            for _ in range(n):
+                edits.add_set(session, session_id, exercise=exercise, reps=8, weight_kg=20.0)
+
+    write_transaction(journal_engine, save)
+    at = app("progress")
+    # Not the first three names (assisted pull-up, back squat, bench press): the most sets.
+    assert at.multiselect(key="progress_exercises").value == [
+        "preacher_curl", "chin_up", "barbell_row"]
+    at.multiselect(key="progress_exercises").set_value(["barbell_bench_press"]).run()
+    at.switch_page("app_pages/journal.py").run()
+    at.switch_page("app_pages/progress.py").run()
+    assert at.multiselect(key="progress_exercises").value == ["barbell_bench_press"]
