@@ -79,11 +79,17 @@ def show_prepared(key: str, prepared: Prepared) -> None:
         session_link(prepared.saved.session_id, "Open the session")
         return
 
-    st.markdown(
-        f"**{plural(len(analysis.sets), 'set')} found.** "
-        "Fix the exercise or reps where the model is wrong; add weight, RPE and notes; "
-        "delete a row that is not a set."
-    )
+    if analysis.sets:
+        st.markdown(
+            f"**{plural(len(analysis.sets), 'set')} found.** "
+            "Fix the exercise or reps where the model is wrong; add weight, RPE and notes; "
+            "delete a row that is not a set."
+        )
+    else:
+        st.markdown(
+            "**No sets found.** Save it to keep the recording, then mark each set on the "
+            "Session page: drag across the plot and choose “Add a set on this span”."
+        )
     for check in set_checks(analysis):
         st.info(check, icon=":material/help:")
     # The table gets the room its editable columns need (ui.widgets.set_columns).

@@ -75,7 +75,9 @@ def choose(tables: list[SensorTable]) -> tuple[SensorTable, dict[str, SensorTabl
     if len(candidates) > 1:
         names = ", ".join(short_name(t.file_name) for t in candidates)
         raise RecordingError(
-            f"several gyroscope recordings in one upload ({names}): upload them one at a time"
+            f"several gyroscope recordings in one upload ({names}): one upload is one "
+            "recording. Give each file on its own (unzip an archive of several first): the app "
+            "takes many files at once and makes a session of each"
         )
     main = candidates[0]
     sources = {kind: main for kind in ACCEL_KINDS if kind in main.streams}

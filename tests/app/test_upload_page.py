@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+import numpy as np
+import pandas as pd
+
 from journal.db import session_factory, write_transaction
 from journal.store import list_sessions, save_analysis
 from ml.analysis import SessionAnalysis
@@ -100,3 +103,24 @@ def test_start_time_is_the_recordings_own_clock_to_the_second_and_saved_so(
     with session_factory(journal_engine)() as session:
         (saved,) = list_sessions(session)
     assert saved.performed_at == datetime(2019, 1, 11, 17, 9, 32)
+
+
+def test_a_recording_without_sets_says_how_to_mark_them_and_can_be_saved(app, journal_engine):
+    # A watch lying still for 30 s (robustness input, not anybody's recording).
+    rng = np.random.default_rng(3)
+    seconds = np.arange(0, 30, 0.02)
+    still = pd.DataFrame({"time": seconds, "gx": 0.01 * rng.standard_normal(seconds.size),
+                          "gy": 0.01 * rng.standard_normal(seconds.size),
+                          "gz": 0.01 * rng.standard_normal(seconds.size)})
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(
+        ("still.csv", still.to_csv(index=False).encode(), "text/csv")).run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any(m.value.startswith("**No sets found.** Save it to keep the recording, then mark")
+               for m in at.markdown)
+    assert not any("0 sets found" in m.value for m in at.markdown)
+    (save,) = [b for b in at.button if b.key and b.key.startswith("upload_save_")]
+    save.click().run()
+    with session_factory(journal_engine)() as db:
+        (saved,) = list_sessions(db)
+    assert saved.n_sets == 0
