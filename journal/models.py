@@ -92,6 +92,17 @@ class ExerciseAlias(Base):
     exercise: Mapped[Exercise] = relationship(back_populates="aliases")
 
 
+class IdHighWater(Base):
+    """The highest id ever given to a row of a table, where SQLite would give a deleted one
+    again (without AUTOINCREMENT the next row gets max(id) + 1): a bookmarked session that was
+    deleted must not open the next workout saved. PostgreSQL's sequences never go back."""
+
+    __tablename__ = "id_high_water"
+
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    max_id: Mapped[int] = mapped_column(Integer)
+
+
 class WorkoutSession(Base):
     """One workout: when, who, a title and notes, its recordings and sets.
 

@@ -49,12 +49,20 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import TypedDict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from journal import catalog, exercises, signal
-from journal.models import Athlete, Exercise, ExerciseSet, Recording, WorkoutSession, utcnow
+from journal.models import (
+    Athlete,
+    Exercise,
+    ExerciseSet,
+    IdHighWater,
+    Recording,
+    WorkoutSession,
+    utcnow,
+)
 from journal.queries import (
     count_sessions,
     list_athletes,
@@ -221,6 +229,7 @@ def save_analysis(
         with session.begin_nested():
             model_ids, user_ids = _resolve_exercises(session, analysis, overrides)
             workout = WorkoutSession(
+                id=_fresh_session_id(session),
                 athlete=_athlete(session, athlete),
                 performed_at=to_local_wall_clock(when),
                 title=title if title is not None else _default_title(analysis),
@@ -298,6 +307,21 @@ def _set_row(
     )
 
 
+def _fresh_session_id(session: Session) -> int | None:
+    """An id no session ever had, on SQLite (which would hand out a deleted newest one again);
+    None elsewhere: the database's sequence never goes back."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    mark = session.get(IdHighWater, WorkoutSession.__tablename__)
+    highest = session.scalar(select(func.max(WorkoutSession.id))) or 0
+    fresh = max(highest, mark.max_id if mark else 0) + 1
+    if mark is None:
+        session.add(IdHighWater(table_name=WorkoutSession.__tablename__, max_id=fresh))
+    else:
+        mark.max_id = fresh
+    return fresh
+
+
 def create_session(
     session: Session,
     *,
@@ -311,6 +335,7 @@ def create_session(
     check_text(title, "session title")
     check_text(notes, "session notes")
     workout = WorkoutSession(
+        id=_fresh_session_id(session),
         athlete=_athlete(session, athlete),
         performed_at=to_local_wall_clock(performed_at),
         title=title,

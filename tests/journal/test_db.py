@@ -94,6 +94,9 @@ def test_upgrading_an_older_journal_keeps_its_sets_and_dates_them(tmp_path: Path
     with db.session_factory(engine)() as session:
         (row,) = search_sets(session, SetQuery(exercise="row", date_from=date(2024, 3, 5))).rows
         assert (row.reps, row.performed_at) == (8, datetime(2024, 3, 5, 18, 0))
+        # The upgrade remembers the ids already given: the old session's is not given again.
+        store.delete_session(session, 1)
+        assert store.create_session(session, performed_at=datetime(2025, 1, 1)) == 2
     engine.dispose()
 
 

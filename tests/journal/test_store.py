@@ -197,6 +197,20 @@ def test_delete_session_removes_its_sets_and_recording(session, make_analysis):
     assert store.load_session(session, keep.session_id).sets
 
 
+def test_a_deleted_sessions_number_is_never_given_to_another(session, make_analysis):
+    # A bookmark to a deleted session must not open the next workout saved (SQLite would hand
+    # out the newest row's id again).
+    first = store.save_analysis(session, make_analysis()).session_id
+    newest = store.save_analysis(session, make_analysis()).session_id
+    session.commit()
+    store.delete_session(session, newest)
+    session.commit()
+    uploaded = store.save_analysis(session, make_analysis()).session_id
+    typed_in = store.create_session(session, performed_at=datetime(2025, 3, 1, 9))
+    session.commit()
+    assert first < newest < uploaded < typed_in
+
+
 def test_list_sessions_newest_first_with_set_and_rep_counts(session, make_analysis):
     for day, reps in ((1, 10), (3, 12), (2, 8)):
         store.save_analysis(
