@@ -155,8 +155,9 @@ def _cmd_search(engine: Engine, args: argparse.Namespace) -> int:
         return 0
     for row in page.rows:
         weight = f"{row.weight_kg:g} kg" if row.weight_kg is not None else "-"
+        # The set's number in its session, as the Session page shows it ("Set 1"), not its id.
         print(f"{row.performed_at:%Y-%m-%d %H:%M}  session {row.session_id:<5} "
-              f"set {row.set_id:<6} {row.exercise_name:<40} {row.reps:>3} reps  {weight}")
+              f"set {row.position:<3} {row.exercise_name:<40} {row.reps:>3} reps  {weight}")
     print(f"{page.total_sets} set(s), {page.total_reps} reps "
           f"(showing {len(page.rows)} from {args.offset + 1 if page.rows else 0})")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -48,6 +49,17 @@ def test_search_by_date_range_in_a_table(journal_url, capsys):
                  "2024-04-30"])
     out = capsys.readouterr().out
     assert code == 0 and "Assisted pull-up" in out and "1 set(s), 8 reps" in out
+
+
+def test_search_table_numbers_each_set_by_its_place_in_the_session(journal_url, capsys):
+    # The April session's only set is the journal's third set (id 3): the table calls it set 1,
+    # as the Session page does; the JSON keeps both.
+    assert main(["--database", journal_url, "search", "--from", "2024-04-01"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert re.search(r"session 2 +set 1 +Assisted pull-up", line), line
+    assert main(["--database", journal_url, "search", "--from", "2024-04-01", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert (row["set_id"], row["position"]) == (3, 1)
 
 
 @pytest.mark.parametrize(
