@@ -9,6 +9,8 @@ Examples::
     python -m journal import-strong strong_export.csv        # Hevy exports are detected too
 
 The database is ``--database URL``, else ``JOURNAL_DATABASE_URL``, else data/journal/.
+Only the commands that write (init and the imports) create a missing SQLite journal; the others
+(search, sessions, export) refuse one, naming its path, and create nothing.
 Bad input gives a one-line message and a non-zero exit code, never a traceback.
 """
 
@@ -205,19 +207,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m journal", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", metavar="URL", help="SQLAlchemy URL of the journal")
+    # Whether a command may create a missing SQLite journal: only those that write to it.
+    parser.set_defaults(creates=False)
     commands = parser.add_subparsers(dest="command", required=True)
 
     init = commands.add_parser("init", help="create or migrate the journal")
     init.add_argument("--with-sample", action="store_true",
                       help="load the shipped sample session into an empty journal")
-    init.set_defaults(run=_cmd_init)
+    init.set_defaults(run=_cmd_init, creates=True)
 
     imp = commands.add_parser("import", help="analyse recordings and save them as sessions")
     imp.add_argument("files", nargs="+", metavar="FILE", help="a recording; a+b joins files")
     imp.add_argument("--json", action="store_true", help="one JSON object per file")
     imp.add_argument("--athlete")
     imp.add_argument("--title")
-    imp.set_defaults(run=_cmd_import)
+    imp.set_defaults(run=_cmd_import, creates=True)
 
     find = commands.add_parser("search", help="find sets")
     find.add_argument("--exercise", help="name, family or alias, e.g. 'pull ups'")
@@ -253,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
         csv_import.add_argument("--unit", choices=["kg", "lbs"], default="kg",
                                 help="unit of Strong's Weight column (default kg)")
         csv_import.add_argument("--athlete")
-        csv_import.set_defaults(run=_cmd_import_csv)
+        csv_import.set_defaults(run=_cmd_import_csv, creates=True)
     return parser
 
 
@@ -263,12 +267,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[Engine, argparse.Namespace], int] = args.run
     engine = None
     try:
-        engine = db.make_engine(args.database)
+        # Read-only commands must not turn a mistyped SQLite path into a new, empty journal.
+        engine = db.make_engine(args.database, create=args.creates)
         db.migrate(engine)
         return run(engine, args)
-    except (CliError, ValueError) as error:
+    except (CliError, db.MissingJournalError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1 if isinstance(error, CliError) else 2
+        return 2 if isinstance(error, ValueError) else 1
     except SQLAlchemyError as error:
         print(f"error: the journal database failed: {getattr(error, 'orig', error)}",
               file=sys.stderr)

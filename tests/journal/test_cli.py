@@ -153,11 +153,39 @@ def test_init_with_sample_fills_an_empty_journal_once(tmp_path, capsys):
     assert not any(s.corrected for s in sets)
 
 
+@pytest.mark.parametrize(
+    "command", [["search", "--exercise", "pull-up"], ["sessions"], ["export", "strong", "OUT"]])
+def test_read_only_commands_refuse_a_missing_sqlite_journal_until_init_creates_it(
+        tmp_path, capsys, command):
+    mistyped = tmp_path / "no-such-folder" / "journal.sqlite3"
+    url = f"sqlite:///{mistyped}"
+    argv = [part.replace("OUT", str(tmp_path / "out.csv")) for part in command]
+    assert main(["--database", url, *argv]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    assert captured.err.count("\n") == 1 and str(mistyped) in captured.err
+    assert "python -m journal init" in captured.err
+    assert sorted(tmp_path.iterdir()) == []  # no file, no folder, no CSV
+    assert main(["--database", url, "init"]) == 0
+    assert mistyped.is_file()
+    assert main(["--database", url, *argv]) == 0
+
+
+def test_a_mistyped_journal_url_in_the_environment_is_refused_by_search(
+        tmp_path, monkeypatch, capsys):
+    mistyped = tmp_path / "journal.sqlite" / "journal.sqlite3"
+    monkeypatch.setenv("JOURNAL_DATABASE_URL", f"sqlite:///{mistyped}")
+    assert main(["search", "--exercise", "pull-up"]) == 1
+    captured = capsys.readouterr()
+    assert "0 set(s)" not in captured.out and f"no journal at {mistyped}" in captured.err
+    assert not mistyped.parent.exists()
+
+
 @pytest.mark.slow
-def test_cli_errors_never_show_a_traceback(tmp_path):
-    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+def test_cli_errors_never_show_a_traceback(journal_url):
     done = subprocess.run(
-        [sys.executable, "-m", "journal", "--database", url, "search", "--max-reps", "-3"],
+        [sys.executable, "-m", "journal", "--database", journal_url, "search", "--max-reps",
+         "-3"],
         cwd=appconfig.REPO_ROOT, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 2
