@@ -20,6 +20,7 @@ import argparse
 import functools
 import importlib
 import json
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -44,6 +45,35 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-03-05") from None
+
+
+#: Options whose value may start with '-' (``--sort -reps``, descending). argparse takes any
+#: "-word" for an option of its own and stops with "expected one argument", so such a value is
+#: joined to its option (``--sort=-reps``) before parsing.
+_DASH_VALUE_OPTIONS = frozenset({"--sort"})
+
+
+def _join_dash_values(argv: Sequence[str]) -> list[str]:
+    """``argv`` with ``--sort -reps`` written as ``--sort=-reps``; the rest as it was.
+
+    Only a single-dash word other than ``-h`` is joined: ``--sort --json`` still says that
+    ``--sort`` lacks its value, and nothing after ``--`` is touched.
+    """
+    joined: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--":
+            return joined + list(argv[index:])
+        value = argv[index + 1] if index + 1 < len(argv) else None
+        if (token in _DASH_VALUE_OPTIONS and value is not None
+                and re.fullmatch(r"-\w[\w-]*", value) and value != "-h"):
+            joined.append(f"{token}={value}")
+            index += 2
+            continue
+        joined.append(token)
+        index += 1
+    return joined
 
 
 def _emit(payload: dict[str, Any]) -> None:
@@ -234,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--notes", metavar="TEXT", help="words that must appear in the notes")
     find.add_argument("--athlete")
     find.add_argument("--sort", default="-date", help=f"one of {', '.join(search.SORT_KEYS)} "
-                      "(prefix - for descending)")
+                      "(prefix - for descending: --sort -reps)")
     find.add_argument("--limit", type=int, default=search.MAX_LIMIT)
     find.add_argument("--offset", type=int, default=0)
     find.add_argument("--json", action="store_true", help="one JSON object per set")
@@ -263,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_dash_values(sys.argv[1:] if argv is None else argv))
     run: Callable[[Engine, argparse.Namespace], int] = args.run
     engine = None
     try:

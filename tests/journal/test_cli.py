@@ -62,12 +62,22 @@ def test_search_table_numbers_each_set_by_its_place_in_the_session(journal_url, 
     assert (row["set_id"], row["position"]) == (3, 1)
 
 
+def test_search_sorts_by_descending_reps_with_the_key_as_a_separate_argument(journal_url, capsys):
+    def reps(*sort: str) -> list[int]:
+        assert main(["--database", journal_url, "search", *sort, "--json"]) == 0
+        return [json.loads(line)["reps"] for line in capsys.readouterr().out.splitlines()]
+
+    assert reps("--sort", "-reps") == reps("--sort=-reps") == [12, 8, 8]
+    assert reps("--sort", "reps") == [8, 8, 12]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--min-reps", "-1"], "min_reps must be a whole number"),
         (["--from", "2024-05-01", "--to", "2024-04-01"], "after"),
         (["--sort", "fun"], "unknown sort key 'fun'"),
+        (["--sort", "-fun"], "unknown sort key '-fun'"),
     ],
 )
 def test_search_with_bad_parameters_fails_with_a_message(journal_url, capsys, args, message):
