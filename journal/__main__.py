@@ -23,7 +23,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +74,16 @@ def _join_dash_values(argv: Sequence[str]) -> list[str]:
         joined.append(token)
         index += 1
     return joined
+
+
+def _kg(weight_kg: float | None) -> str:
+    """A weight for reading: to 0.1 kg, as the app shows it (100 lbs reads "45.4 kg")."""
+    return "-" if weight_kg is None else f"{round(weight_kg, 1):g} kg"
+
+
+def _utc_iso(moment: datetime) -> str:
+    """A naive UTC audit time (``models.utcnow``) as ISO 8601 to the second, marked UTC."""
+    return moment.replace(tzinfo=UTC, microsecond=0).isoformat()
 
 
 def _emit(payload: dict[str, Any]) -> None:
@@ -134,6 +144,8 @@ def _cmd_import(engine: Engine, args: argparse.Namespace) -> int:
         if "error" in report:
             status = 1
         if args.json:
+            if "already_saved_at" in report:
+                report = {**report, "already_saved_at": _utc_iso(report["already_saved_at"])}
             _emit(report)
         elif "error" in report:
             print(f"error: {report['error']}", file=sys.stderr)
@@ -186,7 +198,7 @@ def _cmd_search(engine: Engine, args: argparse.Namespace) -> int:
             _emit(row.as_dict())
         return 0
     for row in page.rows:
-        weight = f"{row.weight_kg:g} kg" if row.weight_kg is not None else "-"
+        weight = _kg(row.weight_kg)
         # The set's number in its session, as the Session page shows it ("Set 1"), not its id.
         print(f"{row.performed_at:%Y-%m-%d %H:%M}  session {row.session_id:<5} "
               f"set {row.position:<3} {row.exercise_name:<40} {row.reps:>3} reps  {weight}")
@@ -281,11 +293,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--athlete")
     export.set_defaults(run=_cmd_export)
 
-    for name in ("import-strong", "import-hevy"):
+    # Both read either export (told apart by its header); only Strong's Weight has no unit.
+    unit_help = {
+        "import-strong": "unit of the Weight column when the file has no Weight Unit column "
+                         "(default kg); a Hevy export names its own (weight_kg or weight_lbs)",
+        "import-hevy": "Hevy's weight_kg or weight_lbs column names its unit, so this "
+                       "applies only to a Strong export's Weight column (default kg)",
+    }
+    for name, help_text in unit_help.items():
         csv_import = commands.add_parser(name, help="import a Strong or Hevy CSV export")
         csv_import.add_argument("files", nargs="+", metavar="FILE.csv")
-        csv_import.add_argument("--unit", choices=["kg", "lbs"], default="kg",
-                                help="unit of Strong's Weight column (default kg)")
+        csv_import.add_argument("--unit", choices=["kg", "lbs"], default="kg", help=help_text)
         csv_import.add_argument("--athlete")
         csv_import.set_defaults(run=_cmd_import_csv, creates=True)
     return parser

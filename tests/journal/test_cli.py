@@ -98,6 +98,27 @@ def test_export_strong_then_import_into_another_journal(journal_url, tmp_path, c
     assert "0 session(s) and 0 set(s) imported, 2 already in the journal" in out_text
 
 
+def test_weights_imported_in_lbs_read_to_a_tenth_of_a_kg_in_the_search_table(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    strong = Path(__file__).parent / "fixtures" / "strong_export.csv"  # a 100 (lbs) squat set
+    assert main(["--database", url, "import-strong", str(strong), "--unit", "lbs"]) == 0
+    capsys.readouterr()
+    assert main(["--database", url, "search", "--exercise", "squat"]) == 0
+    table = capsys.readouterr().out
+    assert " 45.4 kg" in table and "45.359" not in table
+    assert main(["--database", url, "search", "--exercise", "squat", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["weight_kg"] == pytest.approx(45.359237)
+
+
+def test_import_hevy_help_says_what_unit_means_for_a_hevy_export(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["import-hevy", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert exit_.value.code == 0
+    assert "Hevy's weight_kg or weight_lbs column names its unit" in text
+    assert "unit of Strong's Weight column" not in text
+
+
 def test_import_strong_with_a_bad_file_says_why(journal_url, tmp_path, capsys):
     bad = tmp_path / "notes.csv"
     bad.write_text("hello,world\n1,2\n")
@@ -113,7 +134,8 @@ def test_import_of_a_missing_recording_reports_the_error_as_json(journal_url, tm
     assert code == 1 and "no such file" in report["error"]
 
 
-def test_import_reports_a_recording_already_in_the_journal(journal_url, datasets_dir, capsys):
+def test_import_json_reports_a_recording_already_in_the_journal_with_its_iso_upload_time(
+        journal_url, datasets_dir, capsys):
     from ml.recordings import read_recording
 
     path = sorted((datasets_dir / "applewatch-gym").glob("*APULL*.csv.gz"))[0]
@@ -128,7 +150,10 @@ def test_import_reports_a_recording_already_in_the_journal(journal_url, datasets
     report = json.loads(capsys.readouterr().out)
     assert code == 0
     assert (report["session_id"], report["created"]) == (saved.session_id, False)
-    assert report["already_saved_at"]
+    # ISO 8601 to the second and marked UTC (it was "2026-12-07 06:28:09.692520").
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", report["already_saved_at"])
+    saved_at = datetime.fromisoformat(report["already_saved_at"])
+    assert abs(datetime.now(UTC) - saved_at).total_seconds() < 600
 
 
 @pytest.mark.slow
