@@ -9,6 +9,8 @@ Examples::
     python -m journal import-strong strong_export.csv        # Hevy exports are detected too
 
 The database is ``--database URL``, else ``JOURNAL_DATABASE_URL``, else data/journal/.
+Only the commands that write (init and the imports) create a missing SQLite journal; the others
+(search, sessions, export) refuse one, naming its path, and create nothing.
 Bad input gives a one-line message and a non-zero exit code, never a traceback.
 """
 
@@ -18,9 +20,10 @@ import argparse
 import functools
 import importlib
 import json
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +45,45 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-03-05") from None
+
+
+#: Options whose value may start with '-' (``--sort -reps``, descending). argparse takes any
+#: "-word" for an option of its own and stops with "expected one argument", so such a value is
+#: joined to its option (``--sort=-reps``) before parsing.
+_DASH_VALUE_OPTIONS = frozenset({"--sort"})
+
+
+def _join_dash_values(argv: Sequence[str]) -> list[str]:
+    """``argv`` with ``--sort -reps`` written as ``--sort=-reps``; the rest as it was.
+
+    Only a single-dash word other than ``-h`` is joined: ``--sort --json`` still says that
+    ``--sort`` lacks its value, and nothing after ``--`` is touched.
+    """
+    joined: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--":
+            return joined + list(argv[index:])
+        value = argv[index + 1] if index + 1 < len(argv) else None
+        if (token in _DASH_VALUE_OPTIONS and value is not None
+                and re.fullmatch(r"-\w[\w-]*", value) and value != "-h"):
+            joined.append(f"{token}={value}")
+            index += 2
+            continue
+        joined.append(token)
+        index += 1
+    return joined
+
+
+def _kg(weight_kg: float | None) -> str:
+    """A weight for reading: to 0.1 kg, as the app shows it (100 lbs reads "45.4 kg")."""
+    return "-" if weight_kg is None else f"{round(weight_kg, 1):g} kg"
+
+
+def _utc_iso(moment: datetime) -> str:
+    """A naive UTC audit time (``models.utcnow``) as ISO 8601 to the second, marked UTC."""
+    return moment.replace(tzinfo=UTC, microsecond=0).isoformat()
 
 
 def _emit(payload: dict[str, Any]) -> None:
@@ -102,6 +144,8 @@ def _cmd_import(engine: Engine, args: argparse.Namespace) -> int:
         if "error" in report:
             status = 1
         if args.json:
+            if "already_saved_at" in report:
+                report = {**report, "already_saved_at": _utc_iso(report["already_saved_at"])}
             _emit(report)
         elif "error" in report:
             print(f"error: {report['error']}", file=sys.stderr)
@@ -154,9 +198,10 @@ def _cmd_search(engine: Engine, args: argparse.Namespace) -> int:
             _emit(row.as_dict())
         return 0
     for row in page.rows:
-        weight = f"{row.weight_kg:g} kg" if row.weight_kg is not None else "-"
+        weight = _kg(row.weight_kg)
+        # The set's number in its session, as the Session page shows it ("Set 1"), not its id.
         print(f"{row.performed_at:%Y-%m-%d %H:%M}  session {row.session_id:<5} "
-              f"set {row.set_id:<6} {row.exercise_name:<40} {row.reps:>3} reps  {weight}")
+              f"set {row.position:<3} {row.exercise_name:<40} {row.reps:>3} reps  {weight}")
     print(f"{page.total_sets} set(s), {page.total_reps} reps "
           f"(showing {len(page.rows)} from {args.offset + 1 if page.rows else 0})")
     return 0
@@ -204,19 +249,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m journal", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", metavar="URL", help="SQLAlchemy URL of the journal")
+    # Whether a command may create a missing SQLite journal: only those that write to it.
+    parser.set_defaults(creates=False)
     commands = parser.add_subparsers(dest="command", required=True)
 
     init = commands.add_parser("init", help="create or migrate the journal")
     init.add_argument("--with-sample", action="store_true",
                       help="load the shipped sample session into an empty journal")
-    init.set_defaults(run=_cmd_init)
+    init.set_defaults(run=_cmd_init, creates=True)
 
     imp = commands.add_parser("import", help="analyse recordings and save them as sessions")
     imp.add_argument("files", nargs="+", metavar="FILE", help="a recording; a+b joins files")
     imp.add_argument("--json", action="store_true", help="one JSON object per file")
     imp.add_argument("--athlete")
     imp.add_argument("--title")
-    imp.set_defaults(run=_cmd_import)
+    imp.set_defaults(run=_cmd_import, creates=True)
 
     find = commands.add_parser("search", help="find sets")
     find.add_argument("--exercise", help="name, family or alias, e.g. 'pull ups'")
@@ -229,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--notes", metavar="TEXT", help="words that must appear in the notes")
     find.add_argument("--athlete")
     find.add_argument("--sort", default="-date", help=f"one of {', '.join(search.SORT_KEYS)} "
-                      "(prefix - for descending)")
+                      "(prefix - for descending: --sort -reps)")
     find.add_argument("--limit", type=int, default=search.MAX_LIMIT)
     find.add_argument("--offset", type=int, default=0)
     find.add_argument("--json", action="store_true", help="one JSON object per set")
@@ -246,28 +293,35 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--athlete")
     export.set_defaults(run=_cmd_export)
 
-    for name in ("import-strong", "import-hevy"):
+    # Both read either export (told apart by its header); only Strong's Weight has no unit.
+    unit_help = {
+        "import-strong": "unit of the Weight column when the file has no Weight Unit column "
+                         "(default kg); a Hevy export names its own (weight_kg or weight_lbs)",
+        "import-hevy": "Hevy's weight_kg or weight_lbs column names its unit, so this "
+                       "applies only to a Strong export's Weight column (default kg)",
+    }
+    for name, help_text in unit_help.items():
         csv_import = commands.add_parser(name, help="import a Strong or Hevy CSV export")
         csv_import.add_argument("files", nargs="+", metavar="FILE.csv")
-        csv_import.add_argument("--unit", choices=["kg", "lbs"], default="kg",
-                                help="unit of Strong's Weight column (default kg)")
+        csv_import.add_argument("--unit", choices=["kg", "lbs"], default="kg", help=help_text)
         csv_import.add_argument("--athlete")
-        csv_import.set_defaults(run=_cmd_import_csv)
+        csv_import.set_defaults(run=_cmd_import_csv, creates=True)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_dash_values(sys.argv[1:] if argv is None else argv))
     run: Callable[[Engine, argparse.Namespace], int] = args.run
     engine = None
     try:
-        engine = db.make_engine(args.database)
+        # Read-only commands must not turn a mistyped SQLite path into a new, empty journal.
+        engine = db.make_engine(args.database, create=args.creates)
         db.migrate(engine)
         return run(engine, args)
-    except (CliError, ValueError) as error:
+    except (CliError, db.MissingJournalError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1 if isinstance(error, CliError) else 2
+        return 2 if isinstance(error, ValueError) else 1
     except SQLAlchemyError as error:
         print(f"error: the journal database failed: {getattr(error, 'orig', error)}",
               file=sys.stderr)

@@ -50,26 +50,47 @@ def normalize_url(url: str | URL) -> URL:
     return parsed
 
 
+class MissingJournalError(Exception):
+    """A SQLite journal file that does not exist, opened by something that must not create it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"no journal at {path}: create it with `python -m journal init`, "
+                         "or give the URL of an existing one (--database or JOURNAL_DATABASE_URL)")
+        self.path = path
+
+
 def is_memory_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
-def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite journal URL; None for an in-memory SQLite and any other database."""
+    if url.get_backend_name() != "sqlite" or is_memory_sqlite(url):
+        return None
+    return Path(str(url.database)).expanduser()
+
+
+def make_engine(url: str | URL | None = None, *, create: bool = True, **kwargs: Any) -> Engine:
     """An engine for the journal at ``url`` (default ``appconfig.database_url()``).
 
-    A SQLite file (and its folder) is created on first use; ``sqlite://`` is one in-memory
-    database shared by every session of the engine (tests). The schema is not touched: call
-    :func:`migrate` (or :func:`open_journal`, which does both).
+    A SQLite file (and its folder) is created on first use, unless ``create`` is False: then a
+    missing file raises :class:`MissingJournalError` and nothing is created (read-only uses must
+    not leave an empty journal behind a mistyped URL). ``sqlite://`` is one in-memory database
+    shared by every session of the engine (tests). Other databases are the server's to create.
+    The schema is not touched: call :func:`migrate` (or :func:`open_journal`, which does both).
     """
     parsed = normalize_url(url if url is not None else appconfig.database_url())
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(parsed, **kwargs)
 
-    if is_memory_sqlite(parsed):
+    path = sqlite_file(parsed)
+    if path is None:
         kwargs.setdefault("poolclass", StaticPool)
+    elif not create and not path.is_file():
+        raise MissingJournalError(path)
     else:
-        Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("check_same_thread", False)
     # The driver waits this long on a lock (seconds); the PRAGMA below says the same in ms.

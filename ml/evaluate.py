@@ -2,6 +2,7 @@
 
 Each subcommand prints its figures beside the protocol (which data was held out, which split)
 and writes its artifacts under ``reports/``. Training and evaluation are never run by the app.
+``python -m ml.evaluate SUBCOMMAND --help`` lists that subcommand's own options.
 """
 
 from __future__ import annotations
@@ -19,11 +20,25 @@ SUBCOMMANDS: dict[str, str] = {
     "learning": "ml.eval_learning",
 }
 
+_HELP = ("-h", "--help")
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ml.evaluate", description=__doc__)
-    parser.add_argument("what", choices=[*SUBCOMMANDS, "all"])
+    # No -h of its own: `SUBCOMMAND --help` goes on to the subcommand's parser, which knows its
+    # options (--replay, --with-model, --judges...); only a bare --help is answered here.
+    parser = argparse.ArgumentParser(
+        prog="python -m ml.evaluate", description=__doc__, add_help=False,
+        usage="%(prog)s [-h] {activity,confidence,reps,segmentation,learning,all} [options]",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", nargs="?", choices=[*SUBCOMMANDS, "all"],
+                        help="what to evaluate; all runs each in turn")
     args, rest = parser.parse_known_args(argv)
+    asks_help = any(token in _HELP for token in rest)
+    if args.what is None or (args.what == "all" and asks_help):
+        if not asks_help:
+            parser.error("choose what to evaluate: " + ", ".join([*SUBCOMMANDS, "all"]))
+        parser.print_help()
+        return 0
     chosen = list(SUBCOMMANDS) if args.what == "all" else [args.what]
     status = 0
     for name in chosen:

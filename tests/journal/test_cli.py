@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -50,12 +51,33 @@ def test_search_by_date_range_in_a_table(journal_url, capsys):
     assert code == 0 and "Assisted pull-up" in out and "1 set(s), 8 reps" in out
 
 
+def test_search_table_numbers_each_set_by_its_place_in_the_session(journal_url, capsys):
+    # The April session's only set is the journal's third set (id 3): the table calls it set 1,
+    # as the Session page does; the JSON keeps both.
+    assert main(["--database", journal_url, "search", "--from", "2024-04-01"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert re.search(r"session 2 +set 1 +Assisted pull-up", line), line
+    assert main(["--database", journal_url, "search", "--from", "2024-04-01", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert (row["set_id"], row["position"]) == (3, 1)
+
+
+def test_search_sorts_by_descending_reps_with_the_key_as_a_separate_argument(journal_url, capsys):
+    def reps(*sort: str) -> list[int]:
+        assert main(["--database", journal_url, "search", *sort, "--json"]) == 0
+        return [json.loads(line)["reps"] for line in capsys.readouterr().out.splitlines()]
+
+    assert reps("--sort", "-reps") == reps("--sort=-reps") == [12, 8, 8]
+    assert reps("--sort", "reps") == [8, 8, 12]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--min-reps", "-1"], "min_reps must be a whole number"),
         (["--from", "2024-05-01", "--to", "2024-04-01"], "after"),
         (["--sort", "fun"], "unknown sort key 'fun'"),
+        (["--sort", "-fun"], "unknown sort key '-fun'"),
     ],
 )
 def test_search_with_bad_parameters_fails_with_a_message(journal_url, capsys, args, message):
@@ -76,6 +98,27 @@ def test_export_strong_then_import_into_another_journal(journal_url, tmp_path, c
     assert "0 session(s) and 0 set(s) imported, 2 already in the journal" in out_text
 
 
+def test_weights_imported_in_lbs_read_to_a_tenth_of_a_kg_in_the_search_table(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    strong = Path(__file__).parent / "fixtures" / "strong_export.csv"  # a 100 (lbs) squat set
+    assert main(["--database", url, "import-strong", str(strong), "--unit", "lbs"]) == 0
+    capsys.readouterr()
+    assert main(["--database", url, "search", "--exercise", "squat"]) == 0
+    table = capsys.readouterr().out
+    assert " 45.4 kg" in table and "45.359" not in table
+    assert main(["--database", url, "search", "--exercise", "squat", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["weight_kg"] == pytest.approx(45.359237)
+
+
+def test_import_hevy_help_says_what_unit_means_for_a_hevy_export(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["import-hevy", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert exit_.value.code == 0
+    assert "Hevy's weight_kg or weight_lbs column names its unit" in text
+    assert "unit of Strong's Weight column" not in text
+
+
 def test_import_strong_with_a_bad_file_says_why(journal_url, tmp_path, capsys):
     bad = tmp_path / "notes.csv"
     bad.write_text("hello,world\n1,2\n")
@@ -91,7 +134,8 @@ def test_import_of_a_missing_recording_reports_the_error_as_json(journal_url, tm
     assert code == 1 and "no such file" in report["error"]
 
 
-def test_import_reports_a_recording_already_in_the_journal(journal_url, datasets_dir, capsys):
+def test_import_json_reports_a_recording_already_in_the_journal_with_its_iso_upload_time(
+        journal_url, datasets_dir, capsys):
     from ml.recordings import read_recording
 
     path = sorted((datasets_dir / "applewatch-gym").glob("*APULL*.csv.gz"))[0]
@@ -106,7 +150,10 @@ def test_import_reports_a_recording_already_in_the_journal(journal_url, datasets
     report = json.loads(capsys.readouterr().out)
     assert code == 0
     assert (report["session_id"], report["created"]) == (saved.session_id, False)
-    assert report["already_saved_at"]
+    # ISO 8601 to the second and marked UTC (it was "2026-12-07 06:28:09.692520").
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", report["already_saved_at"])
+    saved_at = datetime.fromisoformat(report["already_saved_at"])
+    assert abs(datetime.now(UTC) - saved_at).total_seconds() < 600
 
 
 @pytest.mark.slow
@@ -141,11 +188,39 @@ def test_init_with_sample_fills_an_empty_journal_once(tmp_path, capsys):
     assert not any(s.corrected for s in sets)
 
 
+@pytest.mark.parametrize(
+    "command", [["search", "--exercise", "pull-up"], ["sessions"], ["export", "strong", "OUT"]])
+def test_read_only_commands_refuse_a_missing_sqlite_journal_until_init_creates_it(
+        tmp_path, capsys, command):
+    mistyped = tmp_path / "no-such-folder" / "journal.sqlite3"
+    url = f"sqlite:///{mistyped}"
+    argv = [part.replace("OUT", str(tmp_path / "out.csv")) for part in command]
+    assert main(["--database", url, *argv]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    assert captured.err.count("\n") == 1 and str(mistyped) in captured.err
+    assert "python -m journal init" in captured.err
+    assert sorted(tmp_path.iterdir()) == []  # no file, no folder, no CSV
+    assert main(["--database", url, "init"]) == 0
+    assert mistyped.is_file()
+    assert main(["--database", url, *argv]) == 0
+
+
+def test_a_mistyped_journal_url_in_the_environment_is_refused_by_search(
+        tmp_path, monkeypatch, capsys):
+    mistyped = tmp_path / "journal.sqlite" / "journal.sqlite3"
+    monkeypatch.setenv("JOURNAL_DATABASE_URL", f"sqlite:///{mistyped}")
+    assert main(["search", "--exercise", "pull-up"]) == 1
+    captured = capsys.readouterr()
+    assert "0 set(s)" not in captured.out and f"no journal at {mistyped}" in captured.err
+    assert not mistyped.parent.exists()
+
+
 @pytest.mark.slow
-def test_cli_errors_never_show_a_traceback(tmp_path):
-    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+def test_cli_errors_never_show_a_traceback(journal_url):
     done = subprocess.run(
-        [sys.executable, "-m", "journal", "--database", url, "search", "--max-reps", "-3"],
+        [sys.executable, "-m", "journal", "--database", journal_url, "search", "--max-reps",
+         "-3"],
         cwd=appconfig.REPO_ROOT, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 2

@@ -57,6 +57,19 @@ def test_plain_postgresql_urls_use_psycopg_3(url):
     assert db.normalize_url(url).drivername == "postgresql+psycopg"
 
 
+def test_only_a_missing_sqlite_file_is_refused_when_the_journal_must_exist(tmp_path: Path):
+    missing = tmp_path / "nowhere" / "journal.sqlite3"
+    with pytest.raises(db.MissingJournalError, match="python -m journal init"):
+        db.make_engine(f"sqlite:///{missing}", create=False)
+    assert not missing.parent.exists()
+    # A PostgreSQL database is the server's to have: nothing is checked before connecting.
+    server = db.make_engine("postgresql://u@127.0.0.1:1/db", create=False)
+    assert server.url.drivername == "postgresql+psycopg"
+    server.dispose()
+    memory = db.make_engine("sqlite://", create=False)
+    memory.dispose()
+
+
 def test_default_journal_is_a_sqlite_file_under_the_journal_dir(monkeypatch, tmp_path):
     import appconfig
 
