@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import streamlit as st
@@ -56,11 +57,12 @@ if not files:
         sample_offer("upload_load_sample")
 
 
-def show_prepared(key: str, prepared: Prepared) -> None:
-    """The result of one recording: error, already saved, or sets to check and save."""
+def show_prepared(key: str, prepared: Prepared) -> Callable[[], None] | None:
+    """The result of one recording: error, already saved, or sets to check and save; returns
+    what saves it as shown (for "Save all"), or None when there is nothing to save."""
     if prepared.error is not None:
         st.error(prepared.error, icon=":material/error:")
-        return
+        return None
     assert prepared.recording is not None
     st.caption(describe(prepared.recording))
     analysis_warnings = prepared.analysis.warnings if prepared.analysis else ()
@@ -71,13 +73,13 @@ def show_prepared(key: str, prepared: Prepared) -> None:
         when = f" since {since:%d %b %Y, %H:%M} UTC" if since else ""
         st.info(f"This recording is already in your journal{when}.", icon=":material/info:")
         session_link(prepared.existing.session_id, "Open the saved session")
-        return
+        return None
     analysis = prepared.analysis
     assert analysis is not None
     if prepared.saved is not None:
         st.success(f"Saved as session {prepared.saved.session_id}.", icon=":material/check:")
         session_link(prepared.saved.session_id, "Open the session")
-        return
+        return None
 
     if analysis.sets:
         st.markdown(
@@ -135,25 +137,27 @@ def show_prepared(key: str, prepared: Prepared) -> None:
         max_chars=300,
     )
     notes = st.text_area("Session notes", key=f"upload_notes_{key}", max_chars=5000)
+
+    def save_as_shown() -> None:
+        save(prepared, journal_engine(), edited, performed_at=datetime.combine(day, clock),
+             title=title.strip(), notes=notes)
+
     if st.button(
         "Save to journal", key=f"upload_save_{key}", type="primary", icon=":material/save:"
     ):
         try:
-            save(
-                prepared,
-                journal_engine(),
-                edited,
-                performed_at=datetime.combine(day, clock),
-                title=title.strip(),
-                notes=notes,
-            )
+            save_as_shown()
         except Exception as error:  # noqa: BLE001 - every failure becomes a sentence
             st.error(f"Not saved: {explain(error)}")
-            return
+            return save_as_shown
         st.rerun()
+    return save_as_shown
 
 
 if files:
+    # Filled once every recording is shown: "Save all" saves each as its box shows it.
+    save_all_box = st.container()
+    pending: dict[str, tuple[str, Callable[[], None]]] = {}  # key → (label, save)
     groups = group_uploads(files)
     keys = ["+".join(upload.file_id for upload in group) for group in groups]
     for stale in set(prepared_by_key) - set(keys):
@@ -177,4 +181,22 @@ if files:
                         label=f"{label}: {'could not be read' if failed else 'ready'}",
                         state="error" if failed else "complete",
                     )
-            show_prepared(key, prepared_by_key[key])
+            save_this = show_prepared(key, prepared_by_key[key])
+            if save_this is not None:
+                pending[key] = (label, save_this)
+    if len(pending) >= 2:
+        with save_all_box:
+            if st.button(f"Save all {len(pending)} recordings", key="upload_save_all",
+                         type="primary", icon=":material/save:",
+                         help="Each is saved as its box below shows it: your edits, date, "
+                              "time, title and notes"):
+                refused = []
+                for label, save_this in pending.values():
+                    try:
+                        save_this()
+                    except Exception as error:  # noqa: BLE001 - a sentence per recording
+                        refused.append(f"{label}: {explain(error)}")
+                if not refused:
+                    st.rerun()
+                for message in refused:
+                    st.error(f"Not saved: {message}", icon=":material/error:")

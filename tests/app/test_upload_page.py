@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journal.db import session_factory, write_transaction
-from journal.store import list_sessions, save_analysis
+from journal.store import list_sessions, load_session, save_analysis
 from ml.analysis import SessionAnalysis
 from ml.recordings import read_recording
 from ml.sample_session import SAMPLE_PATH
@@ -124,3 +124,27 @@ def test_a_recording_without_sets_says_how_to_mark_them_and_can_be_saved(app, jo
     with session_factory(journal_engine)() as db:
         (saved,) = list_sessions(db)
     assert saved.n_sets == 0
+
+
+def test_several_recordings_are_saved_at_once_as_each_box_shows_them(
+    app, journal_engine, datasets_dir
+):
+    files = sorted((datasets_dir / "applewatch-gym").glob("*_APULL_*.csv.gz"))[:2]
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(
+        [(f.name, f.read_bytes(), "application/gzip") for f in files]).run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    # The user corrects the first recording's first set, then saves both in one click.
+    first_editor = at.data_editor[0].key
+    at.session_state[first_editor] = {
+        "edited_rows": {0: {"reps": 7, "weight_kg": 61.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="upload_save_all").click().run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        "Saved as session 1.", "Saved as session 2."]
+    with session_factory(journal_engine)() as db:
+        sessions = sorted(list_sessions(db), key=lambda s: s.id)
+        corrected = load_session(db, sessions[0].id, with_signal=False).sets[0]
+    assert len(sessions) == 2
+    assert (corrected.reps, corrected.weight_kg, corrected.corrected) == (7, 61.0, True)
