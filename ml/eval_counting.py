@@ -419,8 +419,13 @@ def segmentation(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ml.eval_counting", description=__doc__)
-    parser.add_argument("what", choices=["reps", "segmentation", "fit"])
+    # Reached through `python -m ml.evaluate reps|segmentation`; `fit` (which writes the gate)
+    # only through `python -m ml.eval_counting fit`, so the usage line names the common way.
+    parser = argparse.ArgumentParser(prog="python -m ml.evaluate", description=__doc__)
+    parser.add_argument("what", choices=["reps", "segmentation", "fit"],
+                        metavar="{reps,segmentation}",
+                        help="what to evaluate (`python -m ml.eval_counting fit` refits the "
+                             "rep gate on the tuning days)")
     parser.add_argument("--sessions", type=int, default=40,
                         help="built sessions per dataset and building seed")
     parser.add_argument("--seed", type=int, default=0, help="first session-building seed")

@@ -33,6 +33,8 @@ def test_subcommand_help_lists_that_subcommands_own_options(subcommand, options,
         out = _help([subcommand, flag], capsys)
         assert all(option in out for option in options), out
         assert "{activity,confidence,reps,segmentation,learning,all}" not in out
+        # The usage line names the command the user typed, not an inner module.
+        assert out.startswith("usage: python -m ml.evaluate "), out.splitlines()[0]
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["all", "--help"]])
