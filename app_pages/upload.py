@@ -95,7 +95,7 @@ def show_prepared(key: str, prepared: Prepared) -> Callable[[], None] | None:
     for check in set_checks(analysis):
         st.info(check, icon=":material/help:")
     # The table gets the room its editable columns need (ui.widgets.set_columns).
-    table_column, plot_column = st.columns([7, 4], gap="small")
+    table_column, plot_column = st.columns([5, 2], gap="small")
     with table_column:
         new_exercise_box(f"upload_new_exercise_{key}")
         frame = detected_frame(analysis)

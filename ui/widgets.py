@@ -31,8 +31,8 @@ def set_columns(in_use: Sequence[str] = ()) -> dict[str, Any]:
     """Column config of a set editor: exercise picked by name from the catalog and the user's
     own exercises, numbers bounded."""
     own = own_exercises(journal_engine())
-    # Pixel widths and short labels: beside the Upload page's plot, every editable column fits
-    # a 1400 px window without a horizontal scroll.
+    # Pixel widths and short labels: beside the Upload page's plot, every editable column and
+    # the confidence fit a 1400 px window without a horizontal scroll (a browser test checks).
     return {
         "set": st.column_config.NumberColumn("Set", disabled=True, width=40),
         "exercise": st.column_config.SelectboxColumn(
@@ -53,7 +53,7 @@ def set_columns(in_use: Sequence[str] = ()) -> dict[str, Any]:
             "RPE", help="Rate of perceived exertion, 0-10", min_value=0.0, max_value=10.0,
             step=0.5, format="%.1f", width=60,
         ),
-        "notes": st.column_config.TextColumn("Notes", max_chars=2000, width=120),
+        "notes": st.column_config.TextColumn("Notes", max_chars=2000, width=100),
         "start_s": st.column_config.NumberColumn("Start (s)", disabled=True, format="%.1f"),
         "end_s": st.column_config.NumberColumn("End (s)", disabled=True, format="%.1f"),
         "confidence": st.column_config.ProgressColumn(
