@@ -167,7 +167,9 @@ if files:
         with st.container(border=True, key=f"upload_box_{key}"):
             st.subheader(label, anchor=False)
             if key not in prepared_by_key:
-                with st.status(f"{label}: {STEP_TEXT[STEPS[0]]}…", expanded=False) as status:
+                progress = st.empty()
+                with progress.status(f"{label}: {STEP_TEXT[STEPS[0]]}…",
+                                     expanded=False) as status:
 
                     def on_step(step: str, status=status, label=label) -> None:
                         status.update(label=f"{label}: {STEP_TEXT[step]}…")
@@ -176,11 +178,9 @@ if files:
                     prepared_by_key[key] = prepare(
                         group, label, journal_engine(), activity_model, on_step
                     )
-                    failed = prepared_by_key[key].error is not None
-                    status.update(
-                        label=f"{label}: {'could not be read' if failed else 'ready'}",
-                        state="error" if failed else "complete",
-                    )
+                    status.update(label=f"{label}: ready", state="complete")
+                if prepared_by_key[key].error is not None:
+                    progress.empty()  # the error box below says it all: one red box, not two
             save_this = show_prepared(key, prepared_by_key[key])
             if save_this is not None:
                 pending[key] = (label, save_this)
