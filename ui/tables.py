@@ -190,7 +190,8 @@ def stored_chart_sets(sets: Sequence[SetView]) -> list[ChartSet]:
 
 
 def sets_csv(session: SessionView) -> bytes:
-    """The session's sets as CSV (UTF-8), one row per set, for download."""
+    """The session's sets as CSV (UTF-8), one row per set, for download; ``rep_times_s`` are the
+    counter's marks (``reps_marked`` of them), ``reps`` the count the journal keeps."""
     rows = [
         {
             "date": session.performed_at.isoformat(sep=" ", timespec="minutes"),
@@ -206,6 +207,8 @@ def sets_csv(session: SessionView) -> bytes:
             "end_s": s.end_s,
             "corrected": s.corrected,
             "notes": s.notes,
+            # A typed count can differ from the marks: say how many times follow.
+            "reps_marked": len(s.rep_times_s),
             "rep_times_s": " ".join(f"{t:.2f}" for t in s.rep_times_s),
         }
         for s in session.sets

@@ -93,8 +93,18 @@ def test_sets_csv_has_one_row_per_set_with_rep_times(journal_engine, saved_sampl
     assert list(table["exercise"])[:3] == ["Assisted pull-up"] * 3
     assert list(table["reps"]) == [12, 12, 10, 12, 10]
     assert list(table["weight_kg"]) == [61.0, 63.5, 66.0, 52.0, 7.5]
-    assert len(table.loc[0, "rep_times_s"].split()) == 12
+    assert len(table.loc[0, "rep_times_s"].split()) == table.loc[0, "reps_marked"] == 12
     assert table.loc[2, "notes"] == "last one slow, <b>shoulder</b> ok"
+
+
+def test_sets_csv_says_how_many_rep_times_follow_a_typed_count(journal_engine, saved_sample):
+    with session_factory(journal_engine)() as db:
+        first = load_session(db, saved_sample, with_signal=False).sets[0]
+    write_transaction(journal_engine, lambda s: edits.update_set(s, first.id, reps=13))
+    with session_factory(journal_engine)() as db:
+        view = load_session(db, saved_sample, with_signal=False)
+    row = pd.read_csv(io.BytesIO(sets_csv(view))).iloc[0]
+    assert (row["reps"], row["reps_marked"], len(row["rep_times_s"].split())) == (13, 12, 12)
 
 
 def test_last_used_variant_per_family_is_the_models_tie_breaker(journal_engine, saved_sample):
