@@ -143,6 +143,8 @@ CATALOG: tuple[Exercise, ...] = (
 _BY_ID: dict[str, Exercise] = {e.id: e for e in CATALOG}
 #: Exercises whose weight is the machine's assistance: kg × reps is no volume of theirs.
 ASSISTED_IDS: tuple[str, ...] = tuple(e.id for e in CATALOG if e.assisted)
+#: A custom exercise whose id (``custom:`` + its normalised name) holds this is assisted too.
+ASSISTED_WORD = "assist"
 _BY_LABEL: dict[str, Exercise] = {lab: e for e in CATALOG for lab in e.dataset_labels}
 
 
@@ -173,9 +175,12 @@ def is_known(exercise_id: str) -> bool:
 
 
 def is_assisted(exercise_id: str) -> bool:
-    """Whether the exercise's weight is assistance (less is harder); False for custom ids."""
+    """Whether the exercise's weight is assistance (less is harder): catalog entries marked so,
+    and the user's own exercises named so ("Assisted dip", "Band-assisted muscle-up")."""
     entry = _BY_ID.get(exercise_id)
-    return entry is not None and entry.assisted
+    if entry is not None:
+        return entry.assisted
+    return is_custom_id(exercise_id) and ASSISTED_WORD in exercise_id
 
 
 def is_custom_id(exercise_id: str) -> bool:

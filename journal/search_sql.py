@@ -195,7 +195,9 @@ def totals_statement(shape: Shape) -> Select[int, int, float]:
         func.coalesce(func.sum(ExerciseSet.reps), 0),
         # Volume leaves assisted exercises out, as the Progress page does (less kg is harder).
         func.coalesce(func.sum(case(
-            (ExerciseSet.exercise_id.in_(exercises.ASSISTED_IDS), None),
+            (or_(ExerciseSet.exercise_id.in_(exercises.ASSISTED_IDS),
+                 ExerciseSet.exercise_id.like(
+                     f"{exercises.CUSTOM_PREFIX}%{exercises.ASSISTED_WORD}%")), None),
             else_=ExerciseSet.reps * ExerciseSet.weight_kg,
         )), 0.0),
     )

@@ -51,7 +51,10 @@ def test_a_users_own_exercise_shows_its_name_not_its_id():
 def test_assisted_exercises_are_marked_so_their_records_read_least_assistance():
     assert exercises.is_assisted("assisted_pull_up")
     assert not exercises.is_assisted("pull_up") and not exercises.is_assisted("barbell_row")
-    assert not exercises.is_assisted("custom:assisteddip")  # the user's own: not in the catalog
+    # The user's own exercises are assisted when named so: "Assisted dip", "Band-assisted …".
+    assert exercises.is_assisted("custom:assisteddip")
+    assert exercises.is_assisted("custom:bandassistedmuscleup")
+    assert not exercises.is_assisted("custom:ringdip")
     # Every catalog entry named "assisted" is marked (an assisted dip added later must be too).
     for entry in exercises.CATALOG:
         assert entry.assisted == ("assisted" in entry.name.casefold()), entry.id

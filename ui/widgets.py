@@ -73,7 +73,9 @@ def new_exercise_box(key: str) -> None:
     with st.popover("Exercise not in the list?", icon=":material/add_circle:"):
         st.caption(
             "Name it once, then pick it in the Exercise column. Once about five sets carry "
-            "it, the model can learn to recognise it (Model page → Retrain)."
+            "it, the model can learn to recognise it (Model page → Retrain). A name with "
+            "“assisted” in it (“Assisted dip”) takes its kg as the machine's help: less is "
+            "the record, and it adds no volume."
         )
         name = st.text_input(
             "Name", key=f"{key}_name", max_chars=MAX_NAME_CHARS,

@@ -122,6 +122,17 @@ def test_search_pages_keep_totals_of_every_match(journal):
     assert (pull_ups.total_reps, pull_ups.total_volume_kg) == (12 + 9 + 15, 0.0)
 
 
+def test_a_users_own_assisted_exercise_has_no_volume_either(journal):
+    (pull_up, *_) = search_sets(journal, SetQuery(exercise="assisted pull-up")).rows
+    (row,) = search_sets(journal, SetQuery(exercise="row")).rows
+    edits.update_set(journal, pull_up.set_id, exercise="Assisted dip")
+    edits.update_set(journal, row.set_id, exercise="Ring row")  # named otherwise: loaded
+    dips = search_sets(journal, SetQuery(exercise="assisted dip"))
+    assert (dips.total_sets, dips.total_reps, dips.total_volume_kg) == (1, pull_up.reps, 0.0)
+    rows = search_sets(journal, SetQuery(exercise="ring row"))
+    assert rows.total_volume_kg == pytest.approx(8 * 60)
+
+
 def test_search_rows_are_plain_json_ready_values(journal):
     row = search_sets(journal, SetQuery(limit=1)).rows[0]
     values = row.as_dict()
