@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.resources import UNAVAILABLE, show_journal_unavailable
+
 st.set_page_config(page_title="Wrist Journal", page_icon=":material/watch:", layout="wide")
 
 pages = [
@@ -13,4 +15,7 @@ pages = [
     st.Page("app_pages/progress.py", title="Progress", icon=":material/trending_up:"),
     st.Page("app_pages/model.py", title="Model", icon=":material/model_training:"),
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except UNAVAILABLE as error:  # the database went away after the page opened it
+    show_journal_unavailable(error)

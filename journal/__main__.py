@@ -319,7 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine = db.make_engine(args.database, create=args.creates)
         db.migrate(engine)
         return run(engine, args)
-    except (CliError, db.MissingJournalError, ValueError) as error:
+    except (CliError, db.MissingJournalError, db.JournalUnavailableError,
+            ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2 if isinstance(error, ValueError) else 1
     except SQLAlchemyError as error:

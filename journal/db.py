@@ -50,6 +50,11 @@ def normalize_url(url: str | URL) -> URL:
     return parsed
 
 
+class JournalUnavailableError(Exception):
+    """The journal's URL names something this install cannot open: a database driver that is
+    not installed, or a schema migrated by a newer version of the app."""
+
+
 class MissingJournalError(Exception):
     """A SQLite journal file that does not exist, opened by something that must not create it."""
 
@@ -82,7 +87,14 @@ def make_engine(url: str | URL | None = None, *, create: bool = True, **kwargs: 
     parsed = normalize_url(url if url is not None else appconfig.database_url())
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
-        return create_engine(parsed, **kwargs)
+        try:
+            return create_engine(parsed, **kwargs)
+        except ImportError as error:  # e.g. postgresql+psycopg2:// without psycopg2
+            raise JournalUnavailableError(
+                f"the journal URL's database driver {parsed.drivername!r} is not installed "
+                f"(no module {error.name!r}); for PostgreSQL write postgresql+psycopg:// "
+                "(psycopg 3, which the app installs)"
+            ) from error
 
     path = sqlite_file(parsed)
     if path is None:
@@ -177,6 +189,8 @@ def migrate(engine: Engine) -> None:
     """
     from alembic import command
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
 
     from journal import catalog
 
@@ -184,7 +198,15 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with _writer(engine).begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        try:
+            command.upgrade(config, "head")
+        except CommandError as error:
+            # A revision these scripts do not know: a newer app migrated this journal.
+            head = ScriptDirectory.from_config(config).get_current_head()
+            raise JournalUnavailableError(
+                f"the journal's schema is newer than this version of the app knows "
+                f"(it knows up to revision {head}: {error}); update the app to use this journal"
+            ) from error
     write_transaction(engine, catalog.sync_catalog)
 
 

@@ -8,9 +8,11 @@ from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 import appconfig
-from journal.db import open_journal, session_factory
+from journal.db import JournalUnavailableError, MissingJournalError, open_journal, session_factory
 from ml.model import ActivityModel, card_path_for, load_model
 from ml.model_registry import active_model_path as active_model_path_in
 
@@ -20,9 +22,41 @@ def _engine_for(url: str) -> Engine:
     return open_journal(url)
 
 
+#: What opening or reading the journal raises when its database cannot be used (a server that is
+#: down, a wrong URL, password or database name, a driver not installed, a newer schema).
+UNAVAILABLE = (OperationalError, ArgumentError, NoSuchModuleError, JournalUnavailableError,
+               MissingJournalError)
+
+
+def _shown_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
+
+
+def show_journal_unavailable(error: BaseException) -> None:
+    """Say in one red box why the journal cannot be used, and stop the page (no traceback)."""
+    reason = str(getattr(error, "orig", None) or error).strip()
+    if isinstance(error, ArgumentError | NoSuchModuleError):
+        reason = f"the URL is not one the app can use: {reason}"
+    st.error(
+        f"The journal cannot be opened: {reason}\n\n"
+        f"Journal: `{_shown_url(appconfig.database_url())}` (`JOURNAL_DATABASE_URL`). "
+        "Nothing was saved; reload the page once the database answers.",
+        icon=":material/database_off:",
+    )
+    st.stop()
+
+
 def journal_engine() -> Engine:
-    """The migrated journal at ``appconfig.database_url()`` (one engine per URL and process)."""
-    return _engine_for(appconfig.database_url())
+    """The migrated journal at ``appconfig.database_url()`` (one engine per URL and process);
+    when it cannot be opened, the page says why and stops."""
+    try:
+        return _engine_for(appconfig.database_url())
+    except UNAVAILABLE as error:
+        show_journal_unavailable(error)
+        raise  # st.stop() raised already; for the type checker
 
 
 @st.cache_resource(show_spinner="Loading the exercise model (once)…")

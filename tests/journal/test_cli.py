@@ -225,3 +225,21 @@ def test_cli_errors_never_show_a_traceback(journal_url):
     )
     assert done.returncode == 2
     assert "max_reps must be a whole number" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_journal_url_whose_driver_is_not_installed_is_named_not_a_traceback(capsys):
+    url = "postgresql+psycopg2://team@127.0.0.1:1/journal"
+    assert main(["--database", url, "sessions"]) == 1
+    err = capsys.readouterr().err
+    assert "'postgresql+psycopg2'" in err and "is not installed" in err
+    assert "postgresql+psycopg://" in err
+
+
+def test_a_journal_migrated_by_a_newer_app_is_refused_with_a_message(journal_url, capsys):
+    engine = db.make_engine(journal_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    engine.dispose()
+    assert main(["--database", journal_url, "sessions"]) == 1
+    err = capsys.readouterr().err
+    assert "newer than this version of the app" in err and "9999" in err
