@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from journal import exercises
@@ -93,9 +94,16 @@ def athlete_named(session: Session, name: str) -> Athlete:
         raise ValueError("athlete name is empty")
     athlete = session.scalar(select(Athlete).where(Athlete.name == clean))
     if athlete is None:
-        athlete = Athlete(name=clean)
-        session.add(athlete)
-        session.flush()
+        try:
+            with session.begin_nested():
+                athlete = Athlete(name=clean)
+                session.add(athlete)
+                session.flush()
+        except IntegrityError:
+            # Another writer added them since we looked (PostgreSQL; SQLite writers queue).
+            athlete = session.scalar(select(Athlete).where(Athlete.name == clean))
+            if athlete is None:
+                raise
     return athlete
 
 
@@ -184,12 +192,20 @@ def add_custom_exercise(session: Session, name: str, family: str = "other") -> s
     suffix = key or "x" + hashlib.sha256(clean.encode()).hexdigest()[:12]
     exercise_id = f"{CUSTOM_PREFIX}{suffix}"[:120]
     if session.get(Exercise, exercise_id) is None:
-        session.add(Exercise(id=exercise_id, name=clean or name, family=family, is_custom=True))
-        session.flush()
-        if key:
-            session.add(ExerciseAlias(exercise_id=exercise_id, key=key, kind="name"))
-        family_key = exercises.normalize_name(family)
-        if family_key and family_key != key:
-            session.add(ExerciseAlias(exercise_id=exercise_id, key=family_key, kind="family"))
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(Exercise(id=exercise_id, name=clean or name, family=family,
+                                     is_custom=True))
+                session.flush()
+                if key:
+                    session.add(ExerciseAlias(exercise_id=exercise_id, key=key, kind="name"))
+                family_key = exercises.normalize_name(family)
+                if family_key and family_key != key:
+                    session.add(ExerciseAlias(exercise_id=exercise_id, key=family_key,
+                                              kind="family"))
+                session.flush()
+        except IntegrityError:
+            # Another writer added it since we looked (PostgreSQL; SQLite writers queue).
+            if session.get(Exercise, exercise_id) is None:
+                raise
     return exercise_id

@@ -1,0 +1,66 @@
+"""Two users writing at the same moment (PostgreSQL, several app instances on one database).
+
+SQLite takes its write lock at BEGIN, so there writers queue and these races cannot happen;
+PostgreSQL lets two transactions read the same rows before either writes. Each test holds a
+first transaction open while a second writer does the same thing from another thread, then
+commits the first: the second must end as if it had come after.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from journal import catalog, db
+
+#: Long enough for the second writer to reach its INSERT (and wait on the first one's row).
+SECOND_WRITER_HEAD_START_S = 1.0
+
+
+def _race(engine: Engine, first: Callable[[Any], Any], second: Callable[[Any], Any]) -> Any:
+    """Run ``first`` in an open transaction, ``second`` in its own from another thread, then
+    commit ``first``; returns what ``second`` returned, or raises what it raised."""
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's write lock serialises writers: this race needs PostgreSQL")
+    outcome: dict[str, Any] = {}
+
+    def run_second() -> None:
+        try:
+            outcome["value"] = db.write_transaction(engine, second)
+        except Exception as error:  # handed to the test thread
+            outcome["error"] = error
+
+    with db.session_factory(engine)() as session, session.begin():
+        first(session)
+        session.flush()
+        thread = threading.Thread(target=run_second)
+        thread.start()
+        time.sleep(SECOND_WRITER_HEAD_START_S)
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def test_two_users_naming_the_same_new_exercise_at_once_get_the_same_one(engine):
+    def name(session: Any) -> str:
+        return catalog.add_custom_exercise(session, "Zottman curl")
+
+    second = _race(engine, name, name)
+    with db.session_factory(engine)() as session:
+        assert catalog.find_exercise_id(session, "Zottman curl") == second
+
+
+def test_two_imports_for_the_same_new_athlete_at_once_share_the_athlete(engine):
+    def athlete(session: Any) -> int:
+        return catalog.athlete_named(session, "Sam").id
+
+    second = _race(engine, athlete, athlete)
+    with db.session_factory(engine)() as session:
+        assert catalog.athlete_named(session, "Sam").id == second
