@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from journal import catalog
-from journal.models import ExerciseSet
+from journal.models import ExerciseSet, WorkoutSession
 from journal.store import get_session_row
 from journal.validation import (
     UNSET,
@@ -29,8 +29,21 @@ from journal.validation import (
 from journal.views import JournalError, NotFoundError, SetView, set_view
 
 
+def _lock_session(session: Session, session_id: int) -> None:
+    """Hold the session's row until the caller's transaction ends, so that two users editing
+    the sets of one session take turns, each seeing the other's sets (overlaps, positions).
+    PostgreSQL needs this; SQLite renders no FOR UPDATE, its write lock already serialises."""
+    session.execute(
+        select(WorkoutSession.id).where(WorkoutSession.id == session_id).with_for_update()
+    )
+
+
 def _get_set(session: Session, set_id: int) -> ExerciseSet:
-    row = session.get(ExerciseSet, set_id)
+    """The set, read after taking its session's lock (so as another writer left it)."""
+    session_id = session.scalar(select(ExerciseSet.session_id).where(ExerciseSet.id == set_id))
+    if session_id is not None:
+        _lock_session(session, session_id)
+    row = session.get(ExerciseSet, set_id, populate_existing=True)
     if row is None:
         raise NotFoundError(f"no set with id {set_id} in the journal")
     return row
@@ -169,6 +182,7 @@ def add_set(
     without a recording (manual entry, CSV import) does not. ``reps_counted``: the reps are the
     counter's on the span (kept as the model's, so that a count typed later is told apart).
     """
+    _lock_session(session, session_id)
     workout = get_session_row(session, session_id)
     where = f"new set in session {session_id}"
     check_span(start_s, end_s, where)

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from journal import catalog, db
+from journal import catalog, db, edits, store
+from journal.views import NotFoundError
 
 #: Long enough for the second writer to reach its INSERT (and wait on the first one's row).
 SECOND_WRITER_HEAD_START_S = 1.0
@@ -64,3 +65,42 @@ def test_two_imports_for_the_same_new_athlete_at_once_share_the_athlete(engine):
     second = _race(engine, athlete, athlete)
     with db.session_factory(engine)() as session:
         assert catalog.athlete_named(session, "Sam").id == second
+
+
+@pytest.fixture
+def saved_session(engine, make_analysis) -> int:
+    """A session with one recorded set at 5-25 s of its (synthetic) recording."""
+    analysis = make_analysis([("assisted_pull_up", 10)], seconds_per_set=30.0)
+    return int(db.write_transaction(
+        engine, lambda s: store.save_analysis(s, analysis).session_id))
+
+
+def _spans(engine: Engine, session_id: int) -> list[tuple[int, float | None, float | None]]:
+    with db.session_factory(engine)() as session:
+        return [(r.position, r.start_s, r.end_s)
+                for r in store.get_session_row(session, session_id).sets]
+
+
+def test_two_users_adding_the_same_missed_set_at_once_save_it_once(engine, saved_session):
+    def add(session: Any) -> Any:
+        return edits.add_set(session, saved_session, exercise="assisted_pull_up", reps=5,
+                             start_s=30.0, end_s=40.0)
+
+    with pytest.raises(ValueError, match="would overlap set 2"):
+        _race(engine, add, add)
+    assert _spans(engine, saved_session) == [(1, 5.0, 25.0), (2, 30.0, 40.0)]
+
+
+def test_a_set_deleted_while_another_user_splits_it_is_not_found(engine, saved_session):
+    with db.session_factory(engine)() as session:
+        set_id = store.get_session_row(session, saved_session).sets[0].id
+
+    def delete(session: Any) -> None:
+        edits.delete_set(session, set_id)
+
+    def split(session: Any) -> Any:
+        return edits.split_set(session, set_id, 15.0, first_reps=5, second_reps=5)
+
+    with pytest.raises(NotFoundError):
+        _race(engine, delete, split)
+    assert _spans(engine, saved_session) == []
