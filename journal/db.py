@@ -112,12 +112,19 @@ def make_engine(url: str | URL | None = None, *, create: bool = True, **kwargs: 
     return engine
 
 
+def _lower(text: str | None) -> str | None:
+    return text.lower() if isinstance(text, str) else text
+
+
 def _configure_sqlite(engine: Engine, *, memory: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy (not the sqlite3 module) decide when transactions begin, so that
         # BEGIN IMMEDIATE and savepoints behave (SQLAlchemy's documented pysqlite recipe).
         dbapi_connection.isolation_level = None
+        # SQLite's lower() folds A-Z only: "ÄRGER" would not find "ärger" in notes, where
+        # PostgreSQL's does. Python's folds every letter (no index is built on lower()).
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")

@@ -81,6 +81,15 @@ def test_search_by_words_in_set_or_session_notes_ignores_case(journal):
     assert _exercises(journal, notes="100%") == []  # wildcards in the text are literal
 
 
+def test_search_by_words_in_notes_ignores_the_case_of_accented_letters_too(journal):
+    # SQLite's own lower() folds A-Z only; PostgreSQL's folds every letter.
+    set_id = search_sets(journal, SetQuery(exercise="preacher curl")).rows[0].set_id
+    edits.update_set(journal, set_id, notes="ÜBUNG mit Ärger, ÉTÉ")
+    journal.commit()
+    for typed in ("übung", "ärger", "été", "ÜBUNG"):
+        assert _exercises(journal, notes=typed) == ["preacher_curl"], typed
+
+
 def test_search_corrected_sets_only(journal):
     rows = search_sets(journal, SetQuery(corrected=True)).rows
     assert [(r.exercise, r.model_exercise) for r in rows] == [
