@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload, undefer
 
 from journal import signal
 from journal.models import Athlete, Exercise, ExerciseSet, Recording, WorkoutSession
+from journal.search_sql import name_order
 from journal.views import (
     ExerciseInfo,
     NotFoundError,
@@ -116,7 +117,7 @@ def load_recording(session: Session, recording_id: int) -> MlRecording:
 
 def list_exercises(session: Session, *, used_only: bool = False) -> list[ExerciseInfo]:
     """Exercises by name (catalog and custom); ``used_only`` keeps those with sets."""
-    query = select(Exercise).order_by(Exercise.name)
+    query = select(Exercise).order_by(name_order(Exercise.name), Exercise.id)
     if used_only:
         query = query.where(Exercise.id.in_(select(ExerciseSet.exercise_id).distinct()))
     return [
@@ -127,4 +128,5 @@ def list_exercises(session: Session, *, used_only: bool = False) -> list[Exercis
 
 def list_athletes(session: Session) -> list[str]:
     """Athlete names, alphabetically."""
-    return list(session.scalars(select(Athlete.name).order_by(Athlete.name)))
+    query = select(Athlete.name).order_by(name_order(Athlete.name), Athlete.id)
+    return list(session.scalars(query))

@@ -24,9 +24,32 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from journal import exercises
 from journal.models import Athlete, Exercise, ExerciseAlias, ExerciseSet, WorkoutSession
+
+
+class name_order(FunctionElement[str]):  # noqa: N801 - used like func.lower
+    """ORDER BY key for names: lower case, in code point order, whatever the database's
+    collation. Names then sort alike on SQLite (binary) and on PostgreSQL, whose databases
+    often collate by en_US rules (case-blind, spaces and hyphens ignored) and sometimes by C
+    (capitals before every lower-case letter)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(name_order)
+def _name_order(element: name_order, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(name_order, "postgresql")
+def _name_order_postgresql(element: name_order, compiler: Any, **kw: Any) -> str:
+    return f'lower({compiler.process(element.clauses, **kw)}) COLLATE "C"'
+
 
 if TYPE_CHECKING:
     from journal.search import SetQuery
@@ -36,7 +59,7 @@ SORT_KEYS: dict[str, Any] = {
     "date": ExerciseSet.performed_at,
     "reps": ExerciseSet.reps,
     "weight": ExerciseSet.weight_kg,
-    "exercise": Exercise.name,
+    "exercise": name_order(Exercise.name),
     "confidence": ExerciseSet.model_confidence,
 }
 #: Most rows one page may hold.
@@ -157,7 +180,7 @@ def page_statement(shape: Shape) -> Select:
     sort = shape[-1]
     column = SORT_KEYS[sort.removeprefix("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
-    if column.nullable:
+    if getattr(column, "nullable", False):  # names (name_order) are never NULL
         order = order.nulls_last()
     tie = (ExerciseSet.performed_at.desc(), ExerciseSet.session_id.desc(),
            ExerciseSet.position.asc())

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from journal import edits, store
+from journal import catalog, edits, store
 from journal.search import SetQuery, build_select, search_sets, suggest_exercises
 
 
@@ -110,6 +110,21 @@ def test_search_by_athlete(journal, make_analysis):
 )
 def test_search_sorts_by_the_chosen_key(journal, sort, expected):
     assert [r.reps for r in search_sets(journal, SetQuery(sort=sort)).rows] == expected
+
+
+def test_sorting_by_exercise_name_ignores_case_on_every_database(journal):
+    # A user's own exercise typed in lower case sorts among the others, not after "Z...": the
+    # same order on SQLite, and on PostgreSQL whatever its collation (C or en_US).
+    set_id = search_sets(journal, SetQuery(exercise="preacher curl")).rows[0].set_id
+    edits.update_set(journal, set_id, exercise="arnold press")
+    journal.commit()
+    names = [r.exercise_name for r in search_sets(journal, SetQuery(sort="exercise")).rows]
+    assert names == sorted(names, key=str.lower), names
+    assert names.index("arnold press") < names.index("Assisted pull-up"), names
+    listed = [e.name for e in store.list_exercises(journal)]
+    assert listed == sorted(listed, key=str.lower), listed[:5]
+    catalog.athlete_named(journal, "amy")
+    assert store.list_athletes(journal) == ["amy", "Me"]
 
 
 def test_search_sorts_newest_first_by_default_and_sets_without_weight_last(journal):
