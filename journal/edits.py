@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from journal import catalog
 from journal.models import ExerciseSet, WorkoutSession
-from journal.store import get_session_row
+from journal.store import fresh_ids, get_session_row
 from journal.validation import (
     UNSET,
     Unset,
@@ -190,6 +190,7 @@ def add_set(
         recording_id = workout.recordings[0].id
     _check_no_overlap(session, session_id, recording_id, (start_s, end_s), "the new set")
     row = ExerciseSet(
+        id=fresh_ids(session, ExerciseSet)[0],
         session_id=session_id,
         recording_id=recording_id,
         position=len(workout.sets) + 1,
@@ -248,6 +249,7 @@ def split_set(
     where = f"set {row.position}"
     check_split_point(row, at_s)
     second = ExerciseSet(
+        id=fresh_ids(session, ExerciseSet)[0],
         session_id=row.session_id,
         recording_id=row.recording_id,
         position=row.position,

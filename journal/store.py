@@ -228,6 +228,7 @@ def save_analysis(
     try:
         with session.begin_nested():
             model_ids, user_ids = _resolve_exercises(session, analysis, overrides)
+            set_ids = fresh_ids(session, ExerciseSet, len(analysis.sets))
             workout = WorkoutSession(
                 id=_fresh_session_id(session),
                 athlete=_athlete(session, athlete),
@@ -260,7 +261,8 @@ def save_analysis(
             workout.recordings.append(stored)
             workout.sets = [
                 _set_row(stored, workout.performed_at, index, detected,
-                         overrides.get(index, {}), model_ids[index], user_ids[index])
+                         overrides.get(index, {}), model_ids[index], user_ids[index],
+                         set_ids[index])
                 for index, detected in enumerate(analysis.sets)
             ]
             session.add(workout)
@@ -284,9 +286,11 @@ def _set_row(
     edit: SetEdit,
     model_exercise: str,
     exercise: str,
+    set_id: int | None,
 ) -> ExerciseSet:
     reps = int(edit.get("reps", detected.reps))
     return ExerciseSet(
+        id=set_id,
         recording=stored,
         performed_at=performed_at,
         position=index + 1,
@@ -307,19 +311,28 @@ def _set_row(
     )
 
 
-def _fresh_session_id(session: Session) -> int | None:
-    """An id no session ever had, on SQLite (which would hand out a deleted newest one again);
-    None elsewhere: the database's sequence never goes back."""
+def fresh_ids(session: Session, model: type[WorkoutSession] | type[ExerciseSet],
+              count: int = 1) -> list[int | None]:
+    """``count`` ids no row of ``model``'s table ever had, on SQLite (which would hand out a
+    deleted newest one again); Nones elsewhere: the database's sequence never goes back."""
+    if count <= 0:
+        return []
     if session.get_bind().dialect.name != "sqlite":
-        return None
-    mark = session.get(IdHighWater, WorkoutSession.__tablename__)
-    highest = session.scalar(select(func.max(WorkoutSession.id))) or 0
-    fresh = max(highest, mark.max_id if mark else 0) + 1
+        return [None] * count
+    table = model.__tablename__
+    mark = session.get(IdHighWater, table)
+    highest = session.scalar(select(func.max(model.id))) or 0
+    first = max(highest, mark.max_id if mark else 0) + 1
+    last = first + count - 1
     if mark is None:
-        session.add(IdHighWater(table_name=WorkoutSession.__tablename__, max_id=fresh))
+        session.add(IdHighWater(table_name=table, max_id=last))
     else:
-        mark.max_id = fresh
-    return fresh
+        mark.max_id = last
+    return list(range(first, last + 1))
+
+
+def _fresh_session_id(session: Session) -> int | None:
+    return fresh_ids(session, WorkoutSession)[0]
 
 
 def create_session(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from journal import store
+from journal import edits, store
 from journal.models import ExerciseSet, Recording, WorkoutSession
 from journal.views import NotFoundError
 from ml.analysis import SessionAnalysis
@@ -209,6 +209,27 @@ def test_a_deleted_sessions_number_is_never_given_to_another(session, make_analy
     typed_in = store.create_session(session, performed_at=datetime(2025, 3, 1, 9))
     session.commit()
     assert first < newest < uploaded < typed_in
+
+
+def test_a_deleted_sets_id_is_never_given_to_another(session, make_analysis):
+    # A page opened before the delete still holds the set's id: saving its table must not
+    # change whichever set is added next (SQLite hands out the newest row's id again).
+    saved = store.save_analysis(session, make_analysis([("assisted_pull_up", 10)] * 3))
+    session.commit()
+    newest = max(saved.set_ids)
+    edits.delete_set(session, newest)
+    session.commit()
+    added = edits.add_set(session, saved.session_id, exercise="barbell_row", reps=8)
+    session.commit()
+    first = min(saved.set_ids)
+    halves = edits.split_set(session, first, 10.0, first_reps=3, second_reps=5)
+    uploaded = store.save_analysis(session, make_analysis()).set_ids
+    session.commit()
+    given = [added.id, halves[1].id, *uploaded]
+    assert all(set_id > newest for set_id in given), (newest, given)
+    assert len(set(given)) == len(given)
+    with pytest.raises(NotFoundError):
+        edits.update_set(session, newest, reps=12)
 
 
 def test_list_sessions_newest_first_with_set_and_rep_counts(session, make_analysis):
