@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from journal import catalog, edits, store
@@ -298,10 +299,20 @@ def import_workouts_csv(
             if exists is not None:
                 skipped += 1
                 continue
-            session_id = store.create_session(
-                session, performed_at=workout.performed_at, title=workout.title,
-                notes=workout.notes, athlete=athlete, import_key=import_key,
-            )
+            try:
+                with session.begin_nested():
+                    session_id = store.create_session(
+                        session, performed_at=workout.performed_at, title=workout.title,
+                        notes=workout.notes, athlete=athlete, import_key=import_key,
+                    )
+            except IntegrityError:
+                # Another writer imported this workout since we looked (PostgreSQL; SQLite
+                # writers queue): it is in the journal, as if we had found it above.
+                if session.scalar(select(WorkoutSession.id).where(
+                        WorkoutSession.import_key == import_key)) is None:
+                    raise
+                skipped += 1
+                continue
             for values in workout.sets:
                 edits.add_set(session, session_id, **values)
                 n_sets += 1

@@ -11,12 +11,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
-from journal import catalog, db, edits, store
+from journal import catalog, db, edits, store, transfer
 from journal.views import NotFoundError
 
 #: Long enough for the second writer to reach its INSERT (and wait on the first one's row).
@@ -104,3 +105,15 @@ def test_a_set_deleted_while_another_user_splits_it_is_not_found(engine, saved_s
     with pytest.raises(NotFoundError):
         _race(engine, delete, split)
     assert _spans(engine, saved_session) == []
+
+
+def test_two_users_importing_the_same_strong_export_at_once_import_it_once(engine):
+    export = (Path(__file__).parent / "fixtures" / "strong_export.csv").read_text()
+
+    def import_it(session: Any) -> transfer.ImportResult:
+        return transfer.import_workouts_csv(session, export.encode())
+
+    second = _race(engine, import_it, import_it)
+    assert second.session_ids == () and second.sessions_skipped == 2, second
+    with db.session_factory(engine)() as session:
+        assert len(store.list_sessions(session)) == 2
