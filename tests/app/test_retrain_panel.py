@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import appconfig
-from journal import db, edits, exercises, store
+from journal import catalog, db, edits, exercises, store
 from ml import datasets, model_registry
 from ml.analysis import DetectedSet, SessionAnalysis
 
@@ -112,4 +113,31 @@ def test_rollback_button_returns_to_the_previous_version(roots: Path, tmp_path: 
             model_registry.active_model_path(session)
             == roots / "models" / "me-1" / model_registry.MODEL_FILE
         )
+    engine.dispose()
+
+
+def test_own_exercises_are_shown_by_their_name_in_versions_and_held_out_tables(
+    roots: Path, tmp_path: Path
+) -> None:
+    # The user named "Machine fly" and retrained: the tables showed its id, "machinefly".
+    from ml.learning_compare import Score
+    from ui.retrain import held_out_frame
+
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    engine = db.open_journal(url)
+    fly, _ = db.write_transaction(engine, lambda s: catalog.name_exercise(s, "Machine fly"))
+    path = roots / "models" / "me-1" / model_registry.MODEL_FILE
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"a model file")
+    with db.session_factory(engine)() as session:
+        model_registry.register(session, "me-1", path, activate=True,
+                                metrics={"new_classes": [fly]})
+        session.commit()
+    at = _panel(url)
+    assert not at.exception
+    (versions,) = [d.value for d in at.dataframe if "New exercises" in d.value.columns]
+    assert versions["New exercises"].tolist() == ["Machine fly"]
+    result = SimpleNamespace(user=Score(1, 0, 1, per_exercise={fly: (1, 0, 1)}))
+    frame = held_out_frame(result, {fly: "Machine fly"})  # type: ignore[arg-type]
+    assert frame["Exercise"].tolist() == ["Machine fly"]
     engine.dispose()
