@@ -48,8 +48,9 @@ def comparison_frame(result: RetrainResult) -> pd.DataFrame:
         return {
             "Sets": name,
             "Count": part.n_sets,
-            "Before": part.before if part.n_sets else None,
-            "After": part.after if part.n_sets else None,
+            # To 0.1 % as the sentence above the table says it (98.6 %, not 98.58 %).
+            "Before": round(part.before, 3) if part.n_sets else None,
+            "After": round(part.after, 3) if part.n_sets else None,
         }
 
     return pd.DataFrame(
@@ -72,6 +73,10 @@ def held_out_frame(result: RetrainResult, names: Mapping[str, str] | None = None
     )
 
 
+def _to_tenth_percent(share: float | None) -> float | None:
+    return None if share is None else round(share, 3)
+
+
 def versions_frame(engine: Engine, athlete: str | None) -> pd.DataFrame:
     with session_factory(engine)() as session:
         versions = model_registry.list_versions(session, athlete)
@@ -87,8 +92,8 @@ def versions_frame(engine: Engine, athlete: str | None) -> pd.DataFrame:
                 "New exercises": ", ".join(
                     exercise_name(e, names) for e in v.metrics.get("new_classes", [])
                 ),
-                "Held-out before": user.get("set_accuracy_before"),
-                "Held-out after": user.get("set_accuracy_after"),
+                "Held-out before": _to_tenth_percent(user.get("set_accuracy_before")),
+                "Held-out after": _to_tenth_percent(user.get("set_accuracy_after")),
             }
         )
     return pd.DataFrame(

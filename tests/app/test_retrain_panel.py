@@ -141,3 +141,13 @@ def test_own_exercises_are_shown_by_their_name_in_versions_and_held_out_tables(
     frame = held_out_frame(result, {fly: "Machine fly"})  # type: ignore[arg-type]
     assert frame["Exercise"].tolist() == ["Machine fly"]
     engine.dispose()
+
+
+def test_before_and_after_read_to_a_tenth_of_a_percent_as_the_sentence_above_them() -> None:
+    # The sentence said "shipped sets: 98.1% → 98.6%", the table below it "98.1%" and "98.58%".
+    from ml.learning_compare import Score
+    from ui.retrain import comparison_frame
+
+    result = SimpleNamespace(user=Score(1, 1, 1), shipped=Score(211, 207, 208))
+    frame = comparison_frame(result)  # type: ignore[arg-type]
+    assert frame["Before"].tolist() == [1.0, 0.981] and frame["After"].tolist() == [1.0, 0.986]
