@@ -389,3 +389,11 @@ def test_sets_of_an_exercise_the_model_never_saw_are_counted_before_labelling(
         assert counts[version]["unknown"] + sum(named.values()) == 4
         assert set(named) <= set(base.classes)
     assert counts["shipped"]["unknown"] >= counts["without_floor"]["unknown"]
+
+
+def test_adoption_reason_says_one_held_out_set_in_the_singular() -> None:
+    # It read "your 1 held-out sets: 1 → 1 named right".
+    from ml.learning_compare import Score, adoption
+
+    adopted, reason = adoption(Score(1, 1, 1), Score(0, 0, 0))
+    assert adopted and "(your 1 held-out set: 1 → 1 named right)" in reason
