@@ -166,8 +166,10 @@ if files:
         label = recording_label(group)
         with st.container(border=True, key=f"upload_box_{key}"):
             st.subheader(label, anchor=False)
+            # Always placed, empty once analysed: the box's widgets keep their place from the
+            # first run to the next, so the open "Exercise not in the list?" stays open.
+            progress = st.empty()
             if key not in prepared_by_key:
-                progress = st.empty()
                 with progress.status(f"{label}: {STEP_TEXT[STEPS[0]]}…",
                                      expanded=False) as status:
 

@@ -45,7 +45,7 @@ Values out are plain frozen dataclasses (``journal.views``); bad input raises ``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time
 from typing import TypedDict
 
@@ -124,12 +124,22 @@ def _athlete(session: Session, athlete: str | None) -> Athlete:
     return catalog.athlete_named(session, athlete) if athlete else catalog.default_athlete(session)
 
 
-def _default_title(analysis: SessionAnalysis) -> str:
-    families = [exercises.family_of(s.exercise) for s in analysis.sets]
-    families = [f for f in families if f not in ("rest", "other")]
-    if not families:
-        return "Workout"
-    return " · ".join(f.capitalize() for f in dict.fromkeys(families))
+def _default_title(session: Session, exercise_ids: Sequence[str]) -> str:
+    """The session named after the exercises as saved (the user's corrections, not the model's
+    first guess): each family once; an own exercise outside the families by its name."""
+    rows = {
+        row.id: row
+        for row in session.scalars(select(Exercise).where(Exercise.id.in_(set(exercise_ids))))
+    }
+    parts = []
+    for exercise_id in exercise_ids:
+        row = rows.get(exercise_id)
+        family = row.family if row is not None else exercises.family_of(exercise_id)
+        if family not in ("rest", "other"):
+            parts.append(family.capitalize())
+        elif family == "other" and row is not None and row.is_custom:
+            parts.append(row.name)
+    return " · ".join(dict.fromkeys(parts)) or "Workout"
 
 
 def find_recording(session: Session, sha256: str) -> SaveResult | None:
@@ -233,7 +243,7 @@ def save_analysis(
                 id=_fresh_session_id(session),
                 athlete=_athlete(session, athlete),
                 performed_at=to_local_wall_clock(when),
-                title=title if title is not None else _default_title(analysis),
+                title=title if title is not None else _default_title(session, user_ids),
                 notes=notes or "",
                 model_version=analysis.model_version,
                 warnings=list(analysis.warnings),

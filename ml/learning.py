@@ -100,7 +100,9 @@ class RetrainResult:
     def summary(self) -> str:
         lines = [self.reason,
                  f"trained on {self.n_train_sets} of your sets"
-                 + (f", new exercises: {', '.join(self.new_classes)}" if self.new_classes else "")
+                 + (f", new exercises: "
+                    f"{', '.join(self.model.exercise_name(e) for e in self.new_classes)}"
+                    if self.new_classes else "")
                  + f"; {self.seconds:.0f} s",
                  *self.notes]
         if self.model.personal is not None:

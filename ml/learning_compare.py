@@ -93,7 +93,8 @@ def adoption(user: Score, shipped: Score, *, tolerance: float = SHIPPED_TOLERANC
     ``tolerance`` on the shipped sets; the reason says which figure decided."""
     facts = []
     if user.n_sets:
-        facts.append(f"your {user.n_sets} held-out sets: {user.right_before} → "
+        facts.append(f"your {user.n_sets} held-out set{'s' * (user.n_sets != 1)}: "
+                     f"{user.right_before} → "
                      f"{user.right_after} named right")
     if shipped.n_sets:
         facts.append(f"shipped sets: {shipped.before:.1%} → {shipped.after:.1%}")

@@ -7,6 +7,8 @@ switches the active model in one click (rollback); uploads then use it (``ui.res
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
@@ -16,6 +18,7 @@ from ml import model_registry
 from ml.learning import MIN_LABELLED_SETS, RetrainResult, label_counts
 from ml.learning_compare import Score
 from ui.retrain_job import RetrainJob, current_job, forget_job, start_job
+from ui.session_edits import own_exercises
 from ui.tables import exercise_name
 
 
@@ -45,8 +48,9 @@ def comparison_frame(result: RetrainResult) -> pd.DataFrame:
         return {
             "Sets": name,
             "Count": part.n_sets,
-            "Before": part.before if part.n_sets else None,
-            "After": part.after if part.n_sets else None,
+            # To 0.1 % as the sentence above the table says it (98.6 %, not 98.58 %).
+            "Before": round(part.before, 3) if part.n_sets else None,
+            "After": round(part.after, 3) if part.n_sets else None,
         }
 
     return pd.DataFrame(
@@ -57,20 +61,26 @@ def comparison_frame(result: RetrainResult) -> pd.DataFrame:
     )
 
 
-def held_out_frame(result: RetrainResult) -> pd.DataFrame:
-    """Per exercise of the user's held-out sets: named right before and after."""
+def held_out_frame(result: RetrainResult, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Per exercise of the user's held-out sets: named right before and after (``names``: the
+    user's own exercises, id → name, so "Machine fly" is not shown as "machinefly")."""
     return pd.DataFrame(
         [
-            {"Exercise": exercise_name(e), "Sets": n, "Right before": b, "Right after": a}
+            {"Exercise": exercise_name(e, names), "Sets": n, "Right before": b, "Right after": a}
             for e, (n, b, a) in result.user.per_exercise.items()
         ],
         columns=["Exercise", "Sets", "Right before", "Right after"],
     )
 
 
+def _to_tenth_percent(share: float | None) -> float | None:
+    return None if share is None else round(share, 3)
+
+
 def versions_frame(engine: Engine, athlete: str | None) -> pd.DataFrame:
     with session_factory(engine)() as session:
         versions = model_registry.list_versions(session, athlete)
+    names = own_exercises(engine)
     rows = []
     for v in versions:
         user = v.metrics.get("user") or {}
@@ -80,10 +90,10 @@ def versions_frame(engine: Engine, athlete: str | None) -> pd.DataFrame:
                 "Trained": v.created_at,
                 "Active": v.is_active,
                 "New exercises": ", ".join(
-                    exercise_name(e) for e in v.metrics.get("new_classes", [])
+                    exercise_name(e, names) for e in v.metrics.get("new_classes", [])
                 ),
-                "Held-out before": user.get("set_accuracy_before"),
-                "Held-out after": user.get("set_accuracy_after"),
+                "Held-out before": _to_tenth_percent(user.get("set_accuracy_before")),
+                "Held-out after": _to_tenth_percent(user.get("set_accuracy_after")),
             }
         )
     return pd.DataFrame(
@@ -120,7 +130,8 @@ def _show_result(engine: Engine, job: RetrainJob) -> None:
             },
         )
         if result.user.n_sets:
-            st.dataframe(held_out_frame(result), hide_index=True, key="retrain_held_out")
+            st.dataframe(held_out_frame(result, own_exercises(engine)), hide_index=True,
+                         key="retrain_held_out")
         for note in result.notes:
             st.caption(note)
     if st.button("Dismiss", key="retrain_dismiss"):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import appconfig
-from journal import db, edits, exercises, store
+from journal import catalog, db, edits, exercises, store
 from ml import datasets, model_registry
 from ml.analysis import DetectedSet, SessionAnalysis
 
@@ -113,3 +114,40 @@ def test_rollback_button_returns_to_the_previous_version(roots: Path, tmp_path: 
             == roots / "models" / "me-1" / model_registry.MODEL_FILE
         )
     engine.dispose()
+
+
+def test_own_exercises_are_shown_by_their_name_in_versions_and_held_out_tables(
+    roots: Path, tmp_path: Path
+) -> None:
+    # The user named "Machine fly" and retrained: the tables showed its id, "machinefly".
+    from ml.learning_compare import Score
+    from ui.retrain import held_out_frame
+
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    engine = db.open_journal(url)
+    fly, _ = db.write_transaction(engine, lambda s: catalog.name_exercise(s, "Machine fly"))
+    path = roots / "models" / "me-1" / model_registry.MODEL_FILE
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"a model file")
+    with db.session_factory(engine)() as session:
+        model_registry.register(session, "me-1", path, activate=True,
+                                metrics={"new_classes": [fly]})
+        session.commit()
+    at = _panel(url)
+    assert not at.exception
+    (versions,) = [d.value for d in at.dataframe if "New exercises" in d.value.columns]
+    assert versions["New exercises"].tolist() == ["Machine fly"]
+    result = SimpleNamespace(user=Score(1, 0, 1, per_exercise={fly: (1, 0, 1)}))
+    frame = held_out_frame(result, {fly: "Machine fly"})  # type: ignore[arg-type]
+    assert frame["Exercise"].tolist() == ["Machine fly"]
+    engine.dispose()
+
+
+def test_before_and_after_read_to_a_tenth_of_a_percent_as_the_sentence_above_them() -> None:
+    # The sentence said "shipped sets: 98.1% → 98.6%", the table below it "98.1%" and "98.58%".
+    from ml.learning_compare import Score
+    from ui.retrain import comparison_frame
+
+    result = SimpleNamespace(user=Score(1, 1, 1), shipped=Score(211, 207, 208))
+    frame = comparison_frame(result)  # type: ignore[arg-type]
+    assert frame["Before"].tolist() == [1.0, 0.981] and frame["After"].tolist() == [1.0, 0.986]

@@ -150,3 +150,32 @@ def test_several_recordings_are_saved_at_once_as_each_box_shows_them(
         corrected = load_session(db, sessions[0].id, with_signal=False).sets[0]
     assert len(sessions) == 2
     assert (corrected.reps, corrected.weight_kg, corrected.corrected) == (7, 61.0, True)
+
+
+def _path_of(node, key: str, path: tuple[int, ...] = ()) -> tuple[int, ...] | None:
+    """Where the widget with this key sits in the page's element tree (indices from the root)."""
+    for index, child in getattr(node, "children", {}).items():
+        if getattr(child, "key", None) == key:
+            return (*path, index)
+        found = _path_of(child, key, (*path, index))
+        if found:
+            return found
+    return None
+
+
+def test_the_new_exercise_box_keeps_its_place_after_the_first_rerun(app, journal_url):
+    # The browser keeps a popover open only while it stays at the same place in the page. The
+    # "reading the file… ready" line shown on the first run went away on the next, so the first
+    # thing typed or clicked in "Exercise not in the list?" closed it, its "added" message unseen.
+    rng = np.random.default_rng(3)
+    seconds = np.arange(0, 30, 0.02)
+    still = pd.DataFrame({"time": seconds, **{
+        axis: 0.01 * rng.standard_normal(seconds.size) for axis in ("gx", "gy", "gz")}})
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(
+        ("still.csv", still.to_csv(index=False).encode(), "text/csv")).run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (name,) = [w for w in at.text_input if w.key and w.key.endswith("_name")]
+    first = _path_of(at._tree, name.key)
+    name.set_value("Machine fly").run()
+    assert first is not None and _path_of(at._tree, name.key) == first

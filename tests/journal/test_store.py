@@ -317,3 +317,19 @@ def test_session_starts_at_the_recordings_own_clock_in_any_time_zone(
     unnamed = read_recording(data + b"\n", name="workout.csv")  # one byte more: not a re-upload
     assert saved_at(unnamed) == datetime(2024, 12, 1, 6, 36, 30, tzinfo=UTC).astimezone(
         ).replace(tzinfo=None)
+
+
+def test_a_sessions_default_title_names_the_exercises_as_corrected(session, make_analysis):
+    # The model said wrist curl; the user corrected both sets to his own "Machine fly" and a
+    # row before saving: the journal names the session after what was saved, not the guess.
+    from journal.catalog import name_exercise
+
+    fly, _ = name_exercise(session, "Machine fly")
+    analysis = make_analysis([("dumbbell_wrist_curl", 12), ("dumbbell_wrist_curl", 10)])
+    result = store.save_analysis(session, analysis, set_overrides={
+        0: {"exercise": fly}, 1: {"exercise": "barbell_row"}})
+    session.commit()
+    assert store.load_session(session, result.session_id).title == "Machine fly · Row"
+    # Uncorrected sets keep their family's name; an unknown exercise adds nothing.
+    plain = store.save_analysis(session, make_analysis([("unknown", 8), ("preacher_curl", 9)]))
+    assert store.load_session(session, plain.session_id).title == "Curl"

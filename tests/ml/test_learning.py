@@ -389,3 +389,27 @@ def test_sets_of_an_exercise_the_model_never_saw_are_counted_before_labelling(
         assert counts[version]["unknown"] + sum(named.values()) == 4
         assert set(named) <= set(base.classes)
     assert counts["shipped"]["unknown"] >= counts["without_floor"]["unknown"]
+
+
+def test_adoption_reason_says_one_held_out_set_in_the_singular() -> None:
+    # It read "your 1 held-out sets: 1 → 1 named right".
+    from ml.learning_compare import Score, adoption
+
+    adopted, reason = adoption(Score(1, 1, 1), Score(0, 0, 0))
+    assert adopted and "(your 1 held-out set: 1 → 1 named right)" in reason
+
+
+def test_summary_names_a_new_exercise_as_the_user_named_it() -> None:
+    # `ml.train --from-journal` printed "new exercises: custom:machinefly".
+    from types import SimpleNamespace
+
+    from ml.learning import RetrainResult
+    from ml.learning_compare import Score
+
+    model = SimpleNamespace(personal=None, exercise_name={"custom:machinefly": "Machine fly"}.get)
+    result = RetrainResult(
+        adopted=False, reason="not adopted", model=model,  # type: ignore[arg-type]
+        version=None, model_path=None, before_version="shipped",
+        new_classes=("custom:machinefly",), n_train_sets=4, n_held_out_sets=1,
+        user=Score(1, 0, 0), shipped=Score(0, 0, 0), seconds=31.0)
+    assert "trained on 4 of your sets, new exercises: Machine fly; 31 s" in result.summary()
