@@ -17,6 +17,27 @@ from ml.model import ActivityModel, card_path_for, load_model
 from ml.model_registry import active_model_path as active_model_path_in
 
 
+def keep_keras_state_between_runs() -> bool:
+    """Stop Streamlit from clearing Keras's global state after every script run.
+
+    Streamlit calls ``keras.backend.clear_session()`` when any script run ends (for apps that
+    build a model per run). This app loads its model once (``st.cache_resource``) and retrains in
+    a background thread; the clearing is a full garbage collection and an emptied kernel cache
+    on every click, and on every one-second progress poll of a retrain, tripling its time (115 s
+    against 37 s measured on a 2-core machine). Matplotlib, the hook's other concern, is unused.
+    Returns whether the hook was found (a Streamlit upgrade may rename it; then nothing changes).
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    if not hasattr(script_runner, "_clean_problem_modules"):
+        return False
+    script_runner._clean_problem_modules = lambda: None  # noqa: SLF001 - see the docstring
+    return True
+
+
+keep_keras_state_between_runs()
+
+
 @st.cache_resource(show_spinner="Opening the journal…")
 def _engine_for(url: str) -> Engine:
     return open_journal(url)

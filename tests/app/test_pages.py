@@ -159,3 +159,17 @@ def test_progress_starts_on_the_most_trained_exercises_and_keeps_the_users_choic
     at.switch_page("app_pages/journal.py").run()
     at.switch_page("app_pages/progress.py").run()
     assert at.multiselect(key="progress_exercises").value == ["barbell_bench_press"]
+
+
+def test_a_page_run_leaves_the_loaded_model_and_a_running_retrain_alone(app, journal_url):
+    # Streamlit clears Keras's global state after each script run; with a model loaded once
+    # and a retrain in a thread, that cost a garbage collection per click and per progress
+    # poll (a retrain took 3x as long in the app). Keras's name counters show the clearing.
+    import keras
+
+    keras.backend.get_uid("wrist_probe")
+    before = keras.backend.get_uid("wrist_probe")
+    at = app("model")
+    assert not at.exception, at.exception
+    at.run()
+    assert keras.backend.get_uid("wrist_probe") == before + 1
