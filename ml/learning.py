@@ -2,7 +2,7 @@
 
 Public API::
 
-    label_counts(session, athlete=None) -> list[LabelCount]      # what the journal can teach
+    label_counts(session, athlete=None, known_classes=base_model_classes())  # what it can teach
     result = retrain(engine, athlete=None, progress=..., cancelled=...)  # -> RetrainResult
     result.adopted, result.reason, result.user, result.shipped   # the before/after comparison
     main_from_journal(["--athlete", "Ann"])  # `python -m ml.train --from-journal [--athlete NAME]`
@@ -51,8 +51,8 @@ from ml.personal import PersonalModel, fit_personal
 from ml.windowing import WindowSpec
 
 __all__ = ["MIN_LABELLED_SETS", "LabelCount", "NotEnoughLabels", "RetrainBusy",
-           "RetrainCancelled", "RetrainOptions", "RetrainResult", "label_counts",
-           "main_from_journal", "retrain"]
+           "RetrainCancelled", "RetrainOptions", "RetrainResult", "base_model_classes",
+           "label_counts", "main_from_journal", "retrain"]
 
 #: progress(fraction done in [0, 1], what is happening)
 Progress = Callable[[float, str], None]
@@ -254,6 +254,12 @@ def _fit_personal(train: Sequence[SetSignal], classes: Sequence[str], spec: Wind
 
     table = build_table(train, classes, spec, wide_samples=wide_samples_for(spec))
     return fit_personal(table, np.ones(len(table.sets), bool), seed=seed)
+
+
+def base_model_classes(base_path: Path | None = None) -> tuple[str, ...]:
+    """The classes of the model a retrain starts from (default: the shipped one): an exercise
+    outside them is new to it and needs ``MIN_SETS_NEW_EXERCISE`` labelled sets."""
+    return _card_classes(base_path or appconfig.MODEL_PATH)
 
 
 def _card_classes(model_path: Path) -> tuple[str, ...]:

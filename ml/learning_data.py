@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -95,22 +95,33 @@ class LabelCount:
     corrected: int
     confirmed: int
     learnable: bool
+    #: More sets a retrain needs of this exercise (one the model does not know yet needs
+    #: ``MIN_SETS_NEW_EXERCISE``); 0 when it has enough or is not learnable.
+    still_needed: int = 0
 
     @property
     def total(self) -> int:
         return self.corrected + self.confirmed
 
 
-def label_counts(session: Session, *, athlete: str | None = None) -> list[LabelCount]:
-    """Corrected and confirmed-as-is sets per exercise, most labelled first."""
+def label_counts(session: Session, *, athlete: str | None = None,
+                 known_classes: Collection[str] | None = None) -> list[LabelCount]:
+    """Corrected and confirmed-as-is sets per exercise, most labelled first; with
+    ``known_classes`` (the base model's), how many more sets each new exercise needs."""
     sets = journal_sets(session, athlete=athlete)
     corrected = Counter(s.exercise for s in sets if s.corrected)
     confirmed = Counter(s.exercise for s in sets if not s.corrected)
     names = exercise_names(session)
     ids = sorted(corrected.keys() | confirmed.keys(),
                  key=lambda e: (-(corrected[e] + confirmed[e]), names.get(e, e)))
+
+    def still_needed(exercise_id: str) -> int:
+        if known_classes is None or exercise_id in known_classes or not learnable(exercise_id):
+            return 0
+        return max(0, MIN_SETS_NEW_EXERCISE - corrected[exercise_id] - confirmed[exercise_id])
+
     return [LabelCount(e, exercises.display_name(e, names), corrected[e], confirmed[e],
-                       learnable(e)) for e in ids]
+                       learnable(e), still_needed(e)) for e in ids]
 
 
 def exercise_names(session: Session) -> dict[str, str]:

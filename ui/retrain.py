@@ -15,25 +15,40 @@ from sqlalchemy import Engine
 
 from journal.db import session_factory, write_transaction
 from ml import model_registry
-from ml.learning import MIN_LABELLED_SETS, RetrainResult, label_counts
+from ml.learning import (
+    MIN_LABELLED_SETS,
+    LabelCount,
+    RetrainResult,
+    base_model_classes,
+    label_counts,
+)
 from ml.learning_compare import Score
 from ui.retrain_job import RetrainJob, current_job, forget_job, start_job
 from ui.session_edits import own_exercises
 from ui.tables import exercise_name
+from ui.text import plural
+
+
+def _learnable_text(count: LabelCount) -> str:
+    if not count.learnable:
+        return "no (name the exercise first)"
+    if count.still_needed:
+        return f"after {plural(count.still_needed, 'more set')} (new to the model)"
+    return "yes"
 
 
 def counts_frame(athlete: str | None, engine: Engine) -> pd.DataFrame:
     """Sets per exercise whose name the user corrected, or confirmed as the model named them,
-    with whether the model can learn it."""
+    with whether a retrain can learn it yet."""
     with session_factory(engine)() as session:
-        counts = label_counts(session, athlete=athlete)
+        counts = label_counts(session, athlete=athlete, known_classes=base_model_classes())
     return pd.DataFrame(
         [
             {
                 "Exercise": c.name,
                 "Name corrected": c.corrected,
                 "Confirmed as named": c.confirmed,
-                "Learnable": "yes" if c.learnable else "no (name the exercise first)",
+                "Learnable": _learnable_text(c),
             }
             for c in counts
         ],

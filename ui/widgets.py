@@ -72,7 +72,7 @@ def new_exercise_box(key: str) -> None:
     """
     with st.popover("Exercise not in the list?", icon=":material/add_circle:"):
         st.caption(
-            "Name it once, then pick it in the Exercise column. Once about five sets carry "
+            "Name it once, then pick it in the Exercise column. Once two or more sets carry "
             "it, the model can learn to recognise it (Model page → Retrain). A name with "
             "“assisted” in it (“Assisted dip”) takes its kg as the machine's help: less is "
             "the record, and it adds no volume."

@@ -94,6 +94,17 @@ def test_retrain_with_two_labelled_sets_is_refused_with_how_many_more(
     assert not at.exception
 
 
+def test_an_exercise_new_to_the_model_says_how_many_more_sets_it_needs(
+    datasets_dir: Path, roots: Path, tmp_path: Path
+) -> None:
+    # The shipped card of `roots` knows curls and rest: assisted pull-ups are new to it and a
+    # retrain needs 2 sets of them, so one labelled set is not "learnable: yes" yet.
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    _pull_up_sets(url, 1)
+    counts = _panel(url).dataframe[0].value
+    assert counts.iloc[0]["Learnable"] == "after 1 more set (new to the model)"
+
+
 def test_rollback_button_returns_to_the_previous_version(roots: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
     engine = db.open_journal(url)
