@@ -124,6 +124,11 @@ def versions_frame(engine: Engine, athlete: str | None) -> pd.DataFrame:
     )
 
 
+def result_sentence(result: RetrainResult) -> str:
+    """The decision and its reason as one sentence, then how long training took."""
+    return f"{result.reason[0].upper()}{result.reason[1:]}. Trained in {result.seconds:.0f} s."
+
+
 def _show_result(engine: Engine, job: RetrainJob) -> None:
     if job.error_kind == "refused":
         st.info(f"Not retrained: {job.error}.")
@@ -133,9 +138,7 @@ def _show_result(engine: Engine, job: RetrainJob) -> None:
         st.error(f"Retraining failed: {job.error}. The model in use is unchanged.")
     elif job.result is not None:
         result = job.result
-        (st.success if result.adopted else st.warning)(
-            f"{result.reason[0].upper()}{result.reason[1:]} ({result.seconds:.0f} s)"
-        )
+        (st.success if result.adopted else st.warning)(result_sentence(result))
         st.dataframe(
             comparison_frame(result),
             hide_index=True,

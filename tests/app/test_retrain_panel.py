@@ -162,3 +162,14 @@ def test_before_and_after_read_to_a_tenth_of_a_percent_as_the_sentence_above_the
     result = SimpleNamespace(user=Score(1, 1, 1), shipped=Score(211, 207, 208))
     frame = comparison_frame(result)  # type: ignore[arg-type]
     assert frame["Before"].tolist() == [1.0, 0.981] and frame["After"].tolist() == [1.0, 0.986]
+
+
+def test_the_decision_reads_as_a_sentence_then_the_training_time() -> None:
+    # It read "…98.1% → 98.6%) (38 s)": two brackets in a row.
+    from ui.retrain import result_sentence
+
+    reason = ("adopted: it names at least as many of your held-out sets right (your 2 held-out "
+              "sets: 2 → 2 named right; shipped sets: 98.1% → 98.6%)")
+    sentence = result_sentence(SimpleNamespace(reason=reason, seconds=38.2))  # type: ignore[arg-type]
+    assert sentence.startswith("Adopted: it names")
+    assert sentence.endswith("98.6%). Trained in 38 s.")
