@@ -207,24 +207,24 @@ def _versions(engine: Engine, athlete: str | None) -> None:
             for c in ("Held-out before", "Held-out after")
         },
     )
-    left, middle, right = st.columns(3)
-    left.button(
+    # The version picker and its button on one row; the two one-click switches below.
+    pick, use = st.columns([3, 2], vertical_alignment="bottom")
+    choice = pick.selectbox("Version to use", frame["Version"].tolist(), key="retrain_choice")
+    use.button(
+        "Use this version",
+        key="retrain_use",
+        on_click=_switch,
+        args=(engine, athlete, choice, False),
+    )
+    back, shipped = st.columns(2)
+    back.button(
         "Roll back to the previous model",
         key="retrain_rollback",
         disabled=not in_use,
         on_click=_switch,
         args=(engine, athlete, None, True),
     )
-    choice = middle.selectbox(
-        "Use version", frame["Version"].tolist(), key="retrain_choice", label_visibility="collapsed"
-    )
-    middle.button(
-        "Use this version",
-        key="retrain_use",
-        on_click=_switch,
-        args=(engine, athlete, choice, False),
-    )
-    right.button(
+    shipped.button(
         "Use the shipped model",
         key="retrain_shipped",
         disabled=not in_use,
