@@ -111,7 +111,8 @@ else:
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        column_order=["exercise", "record", "value", "date"],
+        # The value beside the exercise: on a phone the table shows two or three columns.
+        column_order=["exercise", "value", "record", "date"],
         column_config={
             "exercise": "Exercise",
             "record": "Record",
