@@ -173,8 +173,10 @@ event = st.dataframe(
     column_config={
         "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm"),
         "exercise": st.column_config.TextColumn("Exercise"),
-        "reps": st.column_config.NumberColumn("Reps"),
-        "weight_kg": st.column_config.NumberColumn("Weight (kg)", format="%.1f"),
+        "reps": st.column_config.NumberColumn("Reps", width=55),
+        "weight_kg": st.column_config.NumberColumn(
+            "kg", help="Weight in kg", format="%.1f", width=60
+        ),
         "volume_kg": st.column_config.NumberColumn("Volume (kg)", format="%.0f"),
         "rpe": st.column_config.NumberColumn("RPE", format="%.1f"),
         "corrected": st.column_config.CheckboxColumn("Corrected"),
