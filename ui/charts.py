@@ -315,7 +315,7 @@ def monthly_figure(monthly: pd.DataFrame, names: Mapping[str, str] | None = None
     return _period_figure(monthly, "month", names or {})
 
 
-#: Most week-start ticks under a weekly chart: "02 Dec 2024" labels side by side stay level.
+#: Most week-start ticks under a weekly chart: "02 Dec" over "2024", side by side, stay level.
 _MAX_WEEK_TICKS = 6
 #: Beyond this many weeks the ticks are Plotly's own (months, years): week starts every n
 #: weeks would read as arbitrary dates.
@@ -335,11 +335,13 @@ def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -
         rows=2,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.16,  # room for the upper plot's dates under it
+        vertical_spacing=0.24,  # room for the upper plot's dates and the title, two lines each
+        # Short title lines: a phone's plot is about 300 px wide and Plotly does not wrap them.
         subplot_titles=(
             f"Reps per {period}",
             f"Volume per {period} (kg × reps)"
-            + (", assisted exercises left out" if assisted else ""),
+            + ("<br><span style='font-size:12px'>assisted exercises left out</span>"
+               if assisted else ""),
         ),
     )
     bar_width = (_WEEK_MS if period == "week" else _MONTH_MS) * 0.8
@@ -365,7 +367,7 @@ def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -
             )
     fig.update_layout(
         barmode="stack",
-        height=520,
+        height=560,
         margin={"l": 60, "r": 20, "t": 40, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},
     )
@@ -386,7 +388,8 @@ def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -
             # Ticks on week starts (the bars' Mondays), every few weeks so the labels stay level
             # and clear of the volume plot's title. Longer spans keep Plotly's ticks.
             step = -(-n_weeks // _MAX_WEEK_TICKS)
-            fig.update_xaxes(dtick=step * _WEEK_MS, tick0=first, tickformat="%d %b %Y")
+            # Day and month over the year: narrow enough to stay level on a phone's plot.
+            fig.update_xaxes(dtick=step * _WEEK_MS, tick0=first, tickformat="%d %b<br>%Y")
     fig.update_xaxes(showticklabels=True)
     return fig
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import numpy as np
@@ -168,8 +169,8 @@ def test_assisted_pull_ups_have_reps_per_week_but_no_volume():
     bars = {(t.name, t.yaxis): list(t.y) for t in fig.data}
     assert bars[("Assisted pull-up", "y")] == [30, 30]
     assert ("Assisted pull-up", "y2") not in bars and ("barbell_row", "y2") in bars
-    assert "Volume per week (kg × reps), assisted exercises left out" in {
-        a.text for a in fig.layout.annotations}
+    assert any(a.text.startswith("Volume per week (kg × reps)<br>")
+               and "assisted exercises left out" in a.text for a in fig.layout.annotations)
     # Assisted pull-ups alone: the volume plot says why it is empty.
     alone = weekly_figure(weekly[weekly["exercise"] == "assisted_pull_up"])
     assert all(t.yaxis == "y" for t in alone.data)
@@ -220,6 +221,19 @@ def test_weekly_dates_are_a_few_week_starts_over_half_a_year():
     mondays = [date(2024, 1, 1) + timedelta(weeks=w) for w in range(0, 44, 2)]
     axis = weekly_figure(_weekly(mondays)).layout.xaxis
     assert axis.dtick is None and axis.tick0 is None
+
+
+def test_weekly_chart_dates_and_titles_fit_a_phone_without_tilting_or_clipping():
+    # A phone draws the plot about 300 px wide: "25 Nov 2024" side by side tilted into the
+    # volume plot's title, and that title ran past both edges.
+    weekly = pd.DataFrame({"week": [date(2024, 11, 25), date(2024, 12, 23)],
+                           "exercise": ["assisted_pull_up", "barbell_row"],
+                           "reps": [30, 10], "volume_kg": [1980.0, 500.0]})
+    fig = weekly_figure(weekly, {"assisted_pull_up": "Assisted pull-up"})
+    assert fig.layout.xaxis.tickformat == "%d %b<br>%Y"
+    for title in fig.layout.annotations:
+        for line in re.sub(r"<(?!br)[^>]+>", "", title.text).split("<br>"):
+            assert len(line) <= 30, line
 
 
 def test_a_journal_spanning_years_is_charted_per_month_with_bars_you_can_see():
