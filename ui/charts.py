@@ -111,6 +111,7 @@ def motion_figure(
     height: int = 520,
     range_slider: bool = True,
     numbers_only: bool = False,
+    width_px: float | None = None,
 ) -> go.Figure:
     """The x, y, z channels and their magnitude, each set shaded and labelled, reps marked.
 
@@ -130,6 +131,9 @@ def motion_figure(
     numbers_only : bool
         Label each set with its number only (small previews beside a table of the sets, where
         full labels of neighbouring sets would run into each other).
+    width_px : float or None
+        Width the plot area is drawn at, which decides whether full labels fit: default
+        ``PLOT_WIDTH_PX`` (a desktop window), ``PHONE_PLOT_WIDTH_PX`` on a phone.
     """
     if xyz.ndim != 2 or xyz.shape[1] != 3 or len(times_s) != xyz.shape[0]:
         raise ValueError(f"expected times (n,) and xyz (n, 3), got {times_s.shape} and {xyz.shape}")
@@ -144,8 +148,9 @@ def motion_figure(
     fig.add_trace(_line(times[keep], magnitude[keep], magnitude_name, _MAGNITUDE_COLOR, 1.6))
     end_s = float(times[-1]) if len(times) else 0.0
     visible = detail_span or (0.0, end_s)
+    width = width_px or PLOT_WIDTH_PX
     shapes, labels = _set_spans(
-        sets, end_s, numbers_only or not _labels_fit(sets, visible), visible
+        sets, end_s, numbers_only or not _labels_fit(sets, visible, width), visible, width
     )
     _add_rep_markers(fig, times, magnitude, sets)
     fig.update_layout(
@@ -181,18 +186,22 @@ def _line(x: np.ndarray, y: np.ndarray, name: str, color: str, width: float) -> 
     )
 
 
-#: Nominal drawing width of a session plot and width of one label character (px at font size
-#: 11), to tell whether the sets' labels fit: Plotly does not move overlapping annotations.
-_PLOT_WIDTH_PX = 1100.0
+#: Nominal drawing width of a session plot (desktop, and a phone held upright: 390 px less the
+#: page's padding and the plot's margins) and width of one label character (px at font size 11),
+#: to tell whether the sets' labels fit: Plotly does not move overlapping annotations.
+PLOT_WIDTH_PX = 1100.0
+PHONE_PLOT_WIDTH_PX = 280.0
 _LABEL_CHAR_PX = 6.5
 #: Labels step down over this many lines, so that neighbouring labels of short sets do not meet.
 _LABEL_LINES = 3
 
 
-def _labels_fit(sets: Sequence[ChartSet], visible: tuple[float, float]) -> bool:
+def _labels_fit(
+    sets: Sequence[ChartSet], visible: tuple[float, float], width_px: float = PLOT_WIDTH_PX
+) -> bool:
     """Whether every full label shown in ``visible`` (seconds) ends before the next label on its
     line starts (a long session seen whole has room for set numbers only)."""
-    px_per_s = _PLOT_WIDTH_PX / max(visible[1] - visible[0], 1e-9)
+    px_per_s = width_px / max(visible[1] - visible[0], 1e-9)
     starts = [s.start_s for s in sets]
     for number, chart_set in enumerate(sets, start=1):
         following = number - 1 + _LABEL_LINES
@@ -209,6 +218,7 @@ def _set_spans(
     end_s: float,
     numbers_only: bool = False,
     visible: tuple[float, float] | None = None,
+    width_px: float = PLOT_WIDTH_PX,
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """A shaded rectangle and a label per set (plain dicts: one layout update instead of 2n).
 
@@ -217,7 +227,7 @@ def _set_spans(
     where they have room, else stepping down like the labels.
     """
     visible = visible or (0.0, end_s)
-    px_per_s = _PLOT_WIDTH_PX / max(visible[1] - visible[0], 1e-9)
+    px_per_s = width_px / max(visible[1] - visible[0], 1e-9)
     centres = [(s.start_s + s.end_s) / 2 for s in sets]
     numbers_step = any(
         (b - a) * px_per_s < 3 * _LABEL_CHAR_PX for a, b in zip(centres, centres[1:], strict=False)

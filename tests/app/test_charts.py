@@ -11,6 +11,7 @@ import pytest
 
 from journal.progress import MonthProgress, WeekProgress
 from ui.charts import (
+    PHONE_PLOT_WIDTH_PX,
     ChartSet,
     calendar_figure,
     display_indices,
@@ -288,3 +289,15 @@ def test_a_long_session_is_labelled_with_set_numbers_until_zoomed_into():
     few = motion_figure(*_signal(600), _sets(4))
     assert [a.text for a in few.layout.annotations][:2] == [
         "1. Assisted pull-up · 12 reps", "2. Close-grip cable row · 12 reps"]
+
+
+def test_a_phone_plot_labels_sets_by_number_and_a_zoomed_set_in_full():
+    # Five sets in six minutes: full labels fit 1100 px, not a phone's 280.
+    times, gyro = _signal(360)
+    sets = _sets(5, every_s=70.0)
+    assert motion_figure(times, gyro, sets).layout.annotations[0].text.startswith("1. ")
+    phone = motion_figure(times, gyro, sets, width_px=PHONE_PLOT_WIDTH_PX)
+    assert [a.text for a in phone.layout.annotations] == [f"<b>{n}</b>" for n in range(1, 6)]
+    zoomed = motion_figure(times, gyro, sets, width_px=PHONE_PLOT_WIDTH_PX,
+                           detail_span=(sets[1].start_s, sets[1].end_s))
+    assert zoomed.layout.annotations[1].text == "2. Close-grip cable row · 12 reps"

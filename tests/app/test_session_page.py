@@ -286,3 +286,30 @@ def test_a_short_set_the_model_could_not_name_asks_to_be_checked_until_the_user_
     at.button(key=f"session_save_{session_id}_0").click().run()
     assert not at.exception
     assert not [i.value for i in at.info if i.value.startswith("Set ")]
+
+
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+          "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1")
+ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/124.0.0.0 Mobile Safari/537.36")
+DESKTOP = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/124.0.0.0 Safari/537.36")
+
+
+def test_phones_are_told_from_desktops_by_their_user_agent():
+    from ui.device import is_phone_user_agent
+
+    assert is_phone_user_agent(IPHONE) and is_phone_user_agent(ANDROID)
+    assert not is_phone_user_agent(DESKTOP) and not is_phone_user_agent(None)
+
+
+def test_on_a_phone_the_session_plot_labels_sets_by_number(app, saved_sample, monkeypatch):
+    # At 390 px the sample's full labels ran into each other and past the plot's right edge.
+    def labels(at):
+        return [a["text"] for a in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"][
+            "annotations"]]
+
+    assert labels(app("session", session=str(saved_sample)))[0].startswith("1. Assisted pull-up")
+    monkeypatch.setattr("ui.device.on_phone", lambda: True)
+    assert labels(app("session", session=str(saved_sample))) == [
+        f"<b>{n}</b>" for n in range(1, 6)]
