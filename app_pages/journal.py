@@ -147,11 +147,16 @@ if page.total_sets == 0:
         st.write("Try another exercise name, or clear the filters.")
     st.stop()
 
-sets_column, reps_column, volume_column, sessions_column = st.columns(4)
-sets_column.metric("Sets", f"{page.total_sets:,}")
-reps_column.metric("Reps", f"{page.total_reps:,}")
-volume_column.metric("Volume", f"{page.total_volume_kg:,.0f} kg" if page.total_volume_kg else "–")
-sessions_column.metric("Sessions", f"{len({row.session_id for row in page.rows}):,}")
+# A row that wraps: side by side on a phone too (columns would stack them, a screen's height).
+with st.container(horizontal=True, gap="medium", key="journal_metrics"):
+    st.metric("Sets", f"{page.total_sets:,}", width="content")
+    st.metric("Reps", f"{page.total_reps:,}", width="content")
+    st.metric(
+        "Volume",
+        f"{page.total_volume_kg:,.0f} kg" if page.total_volume_kg else "–",
+        width="content",
+    )
+    st.metric("Sessions", f"{len({row.session_id for row in page.rows}):,}", width="content")
 if page.total_sets > len(page.rows):
     st.caption(
         f"Showing the first {len(page.rows)} of {page.total_sets:,} sets; "

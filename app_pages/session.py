@@ -85,13 +85,14 @@ described = f"{view.performed_at:%A %d %B %Y, %H:%M}"
 if recording is not None:
     described += f" · {', '.join(recording.file_names)} ({recording.source_format})"
 st.caption(escape_markdown(described))
-metrics = st.columns(4)
-metrics[0].metric("Sets", len(view.sets))
-metrics[1].metric("Reps", sum(s.reps for s in view.sets))
-metrics[2].metric("Corrected by you", sum(s.corrected for s in view.sets))
-if recording is not None:
-    minutes, seconds = divmod(round(recording.duration_s), 60)
-    metrics[3].metric("Recording", f"{minutes} min {seconds:02d} s")
+# A row that wraps: four across a desktop, two by two on a phone (columns would stack them).
+with st.container(horizontal=True, gap="medium", key="session_metrics"):
+    st.metric("Sets", len(view.sets), width="content")
+    st.metric("Reps", sum(s.reps for s in view.sets), width="content")
+    st.metric("Corrected by you", sum(s.corrected for s in view.sets), width="content")
+    if recording is not None:
+        minutes, seconds = divmod(round(recording.duration_s), 60)
+        st.metric("Recording", f"{minutes} min {seconds:02d} s", width="content")
 if view.notes:
     st.text(view.notes)
 for warning in view.warnings:

@@ -313,3 +313,27 @@ def test_on_a_phone_the_session_plot_labels_sets_by_number(app, saved_sample, mo
     monkeypatch.setattr("ui.device.on_phone", lambda: True)
     assert labels(app("session", session=str(saved_sample))) == [
         f"<b>{n}</b>" for n in range(1, 6)]
+
+
+def _metric_row(at, key):
+    """The labels of the metrics straight inside the horizontal, wrapping block ``key``."""
+    def blocks(node):
+        for child in getattr(node, "children", {}).values():
+            yield child
+            yield from blocks(child)
+
+    for block in blocks(at._tree[0]):
+        proto = getattr(block, "proto", None)
+        if proto is not None and str(getattr(proto, "id", "")).endswith(key):
+            flex = proto.flex_container
+            assert flex.direction == flex.Direction.HORIZONTAL and flex.wrap
+            return [m.label for m in block.children.values() if m.type == "metric"]
+    raise AssertionError(f"no block {key}")
+
+
+def test_session_and_journal_metrics_sit_in_one_wrapping_row(app, saved_sample):
+    # In st.columns a phone stacked the four metrics, half a screen above the plot.
+    at = app("session", session=str(saved_sample))
+    assert _metric_row(at, "session_metrics") == ["Sets", "Reps", "Corrected by you", "Recording"]
+    at = app("journal", exercise="pull-up")
+    assert _metric_row(at, "journal_metrics") == ["Sets", "Reps", "Volume", "Sessions"]
