@@ -10,6 +10,7 @@ from journal.db import session_factory
 from journal.search import SetQuery, search_sets
 from journal.store import list_exercises
 from ui.colors import exercise_color
+from ui.device import on_phone
 from ui.journal_query import (
     PARAMS,
     SHOWN_COLUMNS,
@@ -46,7 +47,16 @@ typed = st.session_state.get("exercise") or st.query_params.get("exercise")
 if typed and typed not in options:
     options.append(typed)  # a typed name or a shared link's value stays selectable
 
-with st.container(border=True, key="journal_filters"):
+phone = on_phone()
+searching = any(st.query_params.get(p) for name, p in PARAMS.items() if name != "sort")
+# On a phone the nine filters stack two screens high: folded there once the address holds a
+# search (a bookmark such as "pull-up, 10+ reps" opens on its results), open for a new one.
+filters = (
+    st.expander("Search filters", expanded=not searching, icon=":material/tune:")
+    if phone
+    else st.container(border=True, key="journal_filters")
+)
+with filters:
     first, second, third, fourth = st.columns([3, 2, 2, 2])
     exercise = first.selectbox(
         "Exercise",
@@ -116,6 +126,8 @@ except ValueError as error:
     st.stop()
 with session_factory(engine)() as db:
     page = search_sets(db, query)
+if phone and (active := describe(query)):
+    st.caption("Searching: " + ", ".join(active.values()) + ".")
 
 
 def clear_filter(name: str) -> None:
