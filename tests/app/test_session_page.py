@@ -337,3 +337,10 @@ def test_session_and_journal_metrics_sit_in_one_wrapping_row(app, saved_sample):
     assert _metric_row(at, "session_metrics") == ["Sets", "Reps", "Corrected by you", "Recording"]
     at = app("journal", exercise="pull-up")
     assert _metric_row(at, "journal_metrics") == ["Sets", "Reps", "Volume", "Sessions"]
+
+
+def test_set_exercise_reps_and_kg_fit_a_small_phone(app, saved_sample):
+    # At 360 px the table is 328 px wide: the kg column was cut in half.
+    at = app("session", session=str(saved_sample))
+    columns = json.loads(at.data_editor[0].proto.columns)
+    assert sum(columns[c]["width"] for c in ("set", "exercise", "reps", "weight_kg")) <= 328
