@@ -455,10 +455,12 @@ def calendar_figure(
         )
     )
     fig.update_layout(
-        height=230,
-        margin={"l": 40, "r": 20, "t": 10, "b": 30},
+        # The top margin holds Plotly's buttons, which covered the latest weeks' squares.
+        height=260,
+        margin={"l": 40, "r": 20, "t": 34, "b": 36},
         yaxis={"autorange": "reversed", "fixedrange": True},
-        xaxis={"tickformat": "%b %Y", "dtick": "M1", "fixedrange": True},
+        # Month over year: narrow enough to stay level under half a year on a phone.
+        xaxis={"tickformat": "%b<br>%Y", "dtick": "M1", "fixedrange": True},
     )
     return fig
 

@@ -269,6 +269,14 @@ def test_calendar_marks_training_days_by_weekday_and_week():
     assert z.sum() == 7
 
 
+def test_calendar_squares_are_clear_of_the_buttons_and_its_months_stay_level_on_a_phone():
+    # Plotly's buttons (30 px high) sat on the latest weeks' squares, and at 360 px
+    # "Jul 2024" ... "Dec 2024" side by side were tilted.
+    fig = calendar_figure({date(2024, 12, 1): 5})
+    assert fig.layout.margin.t >= 30
+    assert fig.layout.xaxis.tickformat == "%b<br>%Y"
+
+
 def test_calendar_covers_at_most_a_year_of_training():
     days = {date(2023, 1, 2): 1, date(2024, 12, 2): 3}
     z = np.asarray(calendar_figure(days).data[0].z)
