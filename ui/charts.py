@@ -172,7 +172,27 @@ def motion_figure(
     )
     if detail_span is not None:
         fig.update_xaxes(range=[detail_span[0] - DETAIL_MARGIN_S, detail_span[1] + DETAIL_MARGIN_S])
+    if width < _PHONE_UP_TO_PX:
+        legend_under_buttons(fig)
     return fig
+
+
+#: Plot widths up to this are a phone's (its legend wraps onto a second line).
+_PHONE_UP_TO_PX = 600.0
+#: Height of Plotly's buttons at the top right of a figure, and of one legend line.
+_BUTTONS_PX = 32
+_LEGEND_LINE_PX = 26
+
+
+def legend_under_buttons(fig: go.Figure, lines: int = 2, gap_px: int = 12) -> None:
+    """Put the legend (``lines`` high) under Plotly's buttons, ``gap_px`` above the plot (room
+    for a subplot's title): on a phone it wraps across the whole width, and the buttons were
+    drawn over its first line."""
+    height = float(fig.layout.height or 450)
+    fig.update_layout(
+        legend={"yref": "container", "yanchor": "top", "y": 1 - _BUTTONS_PX / height},
+        margin={"t": _BUTTONS_PX + lines * _LEGEND_LINE_PX + gap_px},
+    )
 
 
 def _line(x: np.ndarray, y: np.ndarray, name: str, color: str, width: float) -> go.Scatter:
@@ -307,7 +327,9 @@ def _add_rep_markers(
     )
 
 
-def weekly_figure(weekly: pd.DataFrame, names: Mapping[str, str] | None = None) -> go.Figure:
+def weekly_figure(
+    weekly: pd.DataFrame, names: Mapping[str, str] | None = None, phone: bool = False
+) -> go.Figure:
     """Reps and volume per week, stacked by exercise, in the exercise colours.
 
     Parameters
@@ -316,13 +338,17 @@ def weekly_figure(weekly: pd.DataFrame, names: Mapping[str, str] | None = None) 
         One row per (week, exercise): columns ``week`` (date of the Monday), ``exercise``
         (catalog id), ``reps`` and ``volume_kg``.
     names : mapping of exercise id to display name, optional
+    phone : bool
+        Drawn for a phone: the legend, on several lines, goes under Plotly's buttons.
     """
-    return _period_figure(weekly, "week", names or {})
+    return _period_figure(weekly, "week", names or {}, phone)
 
 
-def monthly_figure(monthly: pd.DataFrame, names: Mapping[str, str] | None = None) -> go.Figure:
+def monthly_figure(
+    monthly: pd.DataFrame, names: Mapping[str, str] | None = None, phone: bool = False
+) -> go.Figure:
     """Reps and volume per month, as ``weekly_figure`` (column ``month``: its first day)."""
-    return _period_figure(monthly, "month", names or {})
+    return _period_figure(monthly, "month", names or {}, phone)
 
 
 #: Most week-start ticks under a weekly chart: "02 Dec" over "2024", side by side, stay level.
@@ -334,7 +360,9 @@ _MONTH_MS = 30.44 * 24 * 3600 * 1000
 _HOVER_DATE = {"week": "week of %{x|%d %b %Y}", "month": "%{x|%B %Y}"}
 
 
-def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -> go.Figure:
+def _period_figure(
+    frame: pd.DataFrame, period: str, names: Mapping[str, str], phone: bool = False
+) -> go.Figure:
     """Reps and volume per ``period`` ("week" or "month", also the name of the date column).
 
     Assisted exercises (``journal.exercises.is_assisted``) have reps but no volume: their weight
@@ -401,6 +429,9 @@ def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -
             # Day and month over the year: narrow enough to stay level on a phone's plot.
             fig.update_xaxes(dtick=step * _WEEK_MS, tick0=first, tickformat="%d %b<br>%Y")
     fig.update_xaxes(showticklabels=True)
+    if phone:
+        # About two exercise names to a line at 390 px.
+        legend_under_buttons(fig, lines=-(-frame["exercise"].nunique() // 2), gap_px=36)
     return fig
 
 

@@ -309,3 +309,25 @@ def test_a_phone_plot_labels_sets_by_number_and_a_zoomed_set_in_full():
     zoomed = motion_figure(times, gyro, sets, width_px=PHONE_PLOT_WIDTH_PX,
                            detail_span=(sets[1].start_s, sets[1].end_s))
     assert zoomed.layout.annotations[1].text == "2. Close-grip cable row · 12 reps"
+
+
+def _legend_top_px(fig) -> float:
+    legend = fig.layout.legend
+    assert legend.yref == "container" and legend.yanchor == "top"
+    return (1 - legend.y) * fig.layout.height
+
+
+def test_on_a_phone_the_legends_sit_under_plotlys_buttons():
+    # At 390 px a legend wraps onto two lines across the width; its first line was drawn under
+    # Plotly's buttons (32 px at the top right).
+    times, gyro = _signal(360)
+    session = motion_figure(times, gyro, _sets(5, every_s=70.0), width_px=PHONE_PLOT_WIDTH_PX)
+    assert _legend_top_px(session) >= 32 and session.layout.margin.t >= 32 + 2 * 22
+    weekly = pd.DataFrame({"week": [date(2024, 11, 25)] * 3,
+                           "exercise": ["assisted_pull_up", "barbell_row", "preacher_curl"],
+                           "reps": [30, 10, 8], "volume_kg": [1980.0, 500.0, 80.0]})
+    phone = weekly_figure(weekly, phone=True)
+    assert _legend_top_px(phone) >= 32 and phone.layout.margin.t >= 32 + 2 * 22 + 20
+    # A desktop's legend is one line beside the buttons: where it was.
+    assert motion_figure(times, gyro, _sets(5, every_s=70.0)).layout.legend.yref is None
+    assert weekly_figure(weekly).layout.legend.yref is None
