@@ -10,6 +10,7 @@ from journal.db import session_factory
 from journal.search import SetQuery, search_sets
 from journal.store import list_exercises
 from ui.colors import exercise_color
+from ui.device import on_phone
 from ui.journal_query import (
     PARAMS,
     SHOWN_COLUMNS,
@@ -46,7 +47,16 @@ typed = st.session_state.get("exercise") or st.query_params.get("exercise")
 if typed and typed not in options:
     options.append(typed)  # a typed name or a shared link's value stays selectable
 
-with st.container(border=True, key="journal_filters"):
+phone = on_phone()
+searching = any(st.query_params.get(p) for name, p in PARAMS.items() if name != "sort")
+# On a phone the nine filters stack two screens high: folded there once the address holds a
+# search (a bookmark such as "pull-up, 10+ reps" opens on its results), open for a new one.
+filters = (
+    st.expander("Search filters", expanded=not searching, icon=":material/tune:")
+    if phone
+    else st.container(border=True, key="journal_filters")
+)
+with filters:
     first, second, third, fourth = st.columns([3, 2, 2, 2])
     exercise = first.selectbox(
         "Exercise",
@@ -116,6 +126,8 @@ except ValueError as error:
     st.stop()
 with session_factory(engine)() as db:
     page = search_sets(db, query)
+if phone and (active := describe(query)):
+    st.caption("Searching: " + ", ".join(active.values()) + ".")
 
 
 def clear_filter(name: str) -> None:
@@ -147,11 +159,16 @@ if page.total_sets == 0:
         st.write("Try another exercise name, or clear the filters.")
     st.stop()
 
-sets_column, reps_column, volume_column, sessions_column = st.columns(4)
-sets_column.metric("Sets", f"{page.total_sets:,}")
-reps_column.metric("Reps", f"{page.total_reps:,}")
-volume_column.metric("Volume", f"{page.total_volume_kg:,.0f} kg" if page.total_volume_kg else "–")
-sessions_column.metric("Sessions", f"{len({row.session_id for row in page.rows}):,}")
+# A row that wraps: side by side on a phone too (columns would stack them, a screen's height).
+with st.container(horizontal=True, gap="medium", key="journal_metrics"):
+    st.metric("Sets", f"{page.total_sets:,}", width="content")
+    st.metric("Reps", f"{page.total_reps:,}", width="content")
+    st.metric(
+        "Volume",
+        f"{page.total_volume_kg:,.0f} kg" if page.total_volume_kg else "–",
+        width="content",
+    )
+    st.metric("Sessions", f"{len({row.session_id for row in page.rows}):,}", width="content")
 if page.total_sets > len(page.rows):
     st.caption(
         f"Showing the first {len(page.rows)} of {page.total_sets:,} sets; "
@@ -173,8 +190,10 @@ event = st.dataframe(
     column_config={
         "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm"),
         "exercise": st.column_config.TextColumn("Exercise"),
-        "reps": st.column_config.NumberColumn("Reps"),
-        "weight_kg": st.column_config.NumberColumn("Weight (kg)", format="%.1f"),
+        "reps": st.column_config.NumberColumn("Reps", width=55),
+        "weight_kg": st.column_config.NumberColumn(
+            "kg", help="Weight in kg", format="%.1f", width=60
+        ),
         "volume_kg": st.column_config.NumberColumn("Volume (kg)", format="%.0f"),
         "rpe": st.column_config.NumberColumn("RPE", format="%.1f"),
         "corrected": st.column_config.CheckboxColumn("Corrected"),

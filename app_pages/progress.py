@@ -16,6 +16,7 @@ from journal.progress import (
 )
 from journal.store import list_exercises
 from ui.charts import calendar_figure, calendar_span, monthly_figure, weekly_figure
+from ui.device import on_phone
 from ui.progress_tables import (
     monthly_frame,
     progress_period,
@@ -79,10 +80,10 @@ with session_factory(engine)() as db:
     period = progress_period(weeks)
     if period == "month":
         totals = monthly_frame({e: monthly_progress(db, e) for e in chosen})
-        figure = monthly_figure(totals, names)
+        figure = monthly_figure(totals, names, phone=on_phone())
     else:
         totals = weekly_frame(weeks)
-        figure = weekly_figure(totals, names)
+        figure = weekly_figure(totals, names, phone=on_phone())
     records = records_frame([personal_records(db, e) for e in chosen], names)
 
 st.subheader(f"Reps and volume per {period}", anchor=False)
@@ -111,7 +112,8 @@ else:
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        column_order=["exercise", "record", "value", "date"],
+        # The value beside the exercise: on a phone the table shows two or three columns.
+        column_order=["exercise", "value", "record", "date"],
         column_config={
             "exercise": "Exercise",
             "record": "Record",

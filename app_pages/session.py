@@ -9,7 +9,8 @@ from journal.db import session_factory
 from journal.store import load_session
 from journal.views import NotFoundError, SessionView, SetView
 from ui import session_edits
-from ui.charts import motion_figure, span_from_selection
+from ui.charts import PHONE_PLOT_WIDTH_PX, motion_figure, span_from_selection
+from ui.device import on_phone
 from ui.resources import journal_engine
 from ui.session_tools import delete_session_box, run_edit, set_namer, set_tools, span_actions
 from ui.tables import sets_csv, stored_changes, stored_frame, stored_set_checks
@@ -84,13 +85,14 @@ described = f"{view.performed_at:%A %d %B %Y, %H:%M}"
 if recording is not None:
     described += f" · {', '.join(recording.file_names)} ({recording.source_format})"
 st.caption(escape_markdown(described))
-metrics = st.columns(4)
-metrics[0].metric("Sets", len(view.sets))
-metrics[1].metric("Reps", sum(s.reps for s in view.sets))
-metrics[2].metric("Corrected by you", sum(s.corrected for s in view.sets))
-if recording is not None:
-    minutes, seconds = divmod(round(recording.duration_s), 60)
-    metrics[3].metric("Recording", f"{minutes} min {seconds:02d} s")
+# A row that wraps: four across a desktop, two by two on a phone (columns would stack them).
+with st.container(horizontal=True, gap="medium", key="session_metrics"):
+    st.metric("Sets", len(view.sets), width="content")
+    st.metric("Reps", sum(s.reps for s in view.sets), width="content")
+    st.metric("Corrected by you", sum(s.corrected for s in view.sets), width="content")
+    if recording is not None:
+        minutes, seconds = divmod(round(recording.duration_s), 60)
+        st.metric("Recording", f"{minutes} min {seconds:02d} s", width="content")
 if view.notes:
     st.text(view.notes)
 for warning in view.warnings:
@@ -123,10 +125,14 @@ if recording is not None and recording.signal is not None:
         zoomed = sets_by_id[zoom]
         detail = (float(zoomed.start_s or 0.0), float(zoomed.end_s or 0.0))
     drawn = chart_sets(recorded_sets)
+    # A phone's plot has room for set numbers only, except zoomed into a set.
+    width_px = PHONE_PLOT_WIDTH_PX if on_phone() else None
     gyro_tab, accel_tab = st.tabs(["Gyroscope", "Accelerometer"])
     with gyro_tab:
         event = st.plotly_chart(
-            motion_figure(times, signal.gyro, drawn, kind="gyro", detail_span=detail),
+            motion_figure(
+                times, signal.gyro, drawn, kind="gyro", detail_span=detail, width_px=width_px
+            ),
             key=f"session_gyro_{base}",
             on_select="rerun",
             selection_mode="box",
@@ -143,7 +149,9 @@ if recording is not None and recording.signal is not None:
             st.info("This recording has no accelerometer.")
         else:
             st.plotly_chart(
-                motion_figure(times, signal.accel, drawn, kind="accel", detail_span=detail),
+                motion_figure(
+                    times, signal.accel, drawn, kind="accel", detail_span=detail, width_px=width_px
+                ),
                 key=f"session_accel_{base}",
                 config={"displaylogo": False},
             )

@@ -111,6 +111,7 @@ def motion_figure(
     height: int = 520,
     range_slider: bool = True,
     numbers_only: bool = False,
+    width_px: float | None = None,
 ) -> go.Figure:
     """The x, y, z channels and their magnitude, each set shaded and labelled, reps marked.
 
@@ -130,6 +131,9 @@ def motion_figure(
     numbers_only : bool
         Label each set with its number only (small previews beside a table of the sets, where
         full labels of neighbouring sets would run into each other).
+    width_px : float or None
+        Width the plot area is drawn at, which decides whether full labels fit: default
+        ``PLOT_WIDTH_PX`` (a desktop window), ``PHONE_PLOT_WIDTH_PX`` on a phone.
     """
     if xyz.ndim != 2 or xyz.shape[1] != 3 or len(times_s) != xyz.shape[0]:
         raise ValueError(f"expected times (n,) and xyz (n, 3), got {times_s.shape} and {xyz.shape}")
@@ -144,8 +148,9 @@ def motion_figure(
     fig.add_trace(_line(times[keep], magnitude[keep], magnitude_name, _MAGNITUDE_COLOR, 1.6))
     end_s = float(times[-1]) if len(times) else 0.0
     visible = detail_span or (0.0, end_s)
+    width = width_px or PLOT_WIDTH_PX
     shapes, labels = _set_spans(
-        sets, end_s, numbers_only or not _labels_fit(sets, visible), visible
+        sets, end_s, numbers_only or not _labels_fit(sets, visible, width), visible, width
     )
     _add_rep_markers(fig, times, magnitude, sets)
     fig.update_layout(
@@ -167,7 +172,27 @@ def motion_figure(
     )
     if detail_span is not None:
         fig.update_xaxes(range=[detail_span[0] - DETAIL_MARGIN_S, detail_span[1] + DETAIL_MARGIN_S])
+    if width < _PHONE_UP_TO_PX:
+        legend_under_buttons(fig)
     return fig
+
+
+#: Plot widths up to this are a phone's (its legend wraps onto a second line).
+_PHONE_UP_TO_PX = 600.0
+#: Height of Plotly's buttons at the top right of a figure, and of one legend line.
+_BUTTONS_PX = 32
+_LEGEND_LINE_PX = 26
+
+
+def legend_under_buttons(fig: go.Figure, lines: int = 2, gap_px: int = 12) -> None:
+    """Put the legend (``lines`` high) under Plotly's buttons, ``gap_px`` above the plot (room
+    for a subplot's title): on a phone it wraps across the whole width, and the buttons were
+    drawn over its first line."""
+    height = float(fig.layout.height or 450)
+    fig.update_layout(
+        legend={"yref": "container", "yanchor": "top", "y": 1 - _BUTTONS_PX / height},
+        margin={"t": _BUTTONS_PX + lines * _LEGEND_LINE_PX + gap_px},
+    )
 
 
 def _line(x: np.ndarray, y: np.ndarray, name: str, color: str, width: float) -> go.Scatter:
@@ -181,18 +206,22 @@ def _line(x: np.ndarray, y: np.ndarray, name: str, color: str, width: float) -> 
     )
 
 
-#: Nominal drawing width of a session plot and width of one label character (px at font size
-#: 11), to tell whether the sets' labels fit: Plotly does not move overlapping annotations.
-_PLOT_WIDTH_PX = 1100.0
+#: Nominal drawing width of a session plot (desktop, and a phone held upright: 390 px less the
+#: page's padding and the plot's margins) and width of one label character (px at font size 11),
+#: to tell whether the sets' labels fit: Plotly does not move overlapping annotations.
+PLOT_WIDTH_PX = 1100.0
+PHONE_PLOT_WIDTH_PX = 280.0
 _LABEL_CHAR_PX = 6.5
 #: Labels step down over this many lines, so that neighbouring labels of short sets do not meet.
 _LABEL_LINES = 3
 
 
-def _labels_fit(sets: Sequence[ChartSet], visible: tuple[float, float]) -> bool:
+def _labels_fit(
+    sets: Sequence[ChartSet], visible: tuple[float, float], width_px: float = PLOT_WIDTH_PX
+) -> bool:
     """Whether every full label shown in ``visible`` (seconds) ends before the next label on its
     line starts (a long session seen whole has room for set numbers only)."""
-    px_per_s = _PLOT_WIDTH_PX / max(visible[1] - visible[0], 1e-9)
+    px_per_s = width_px / max(visible[1] - visible[0], 1e-9)
     starts = [s.start_s for s in sets]
     for number, chart_set in enumerate(sets, start=1):
         following = number - 1 + _LABEL_LINES
@@ -209,6 +238,7 @@ def _set_spans(
     end_s: float,
     numbers_only: bool = False,
     visible: tuple[float, float] | None = None,
+    width_px: float = PLOT_WIDTH_PX,
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """A shaded rectangle and a label per set (plain dicts: one layout update instead of 2n).
 
@@ -217,7 +247,7 @@ def _set_spans(
     where they have room, else stepping down like the labels.
     """
     visible = visible or (0.0, end_s)
-    px_per_s = _PLOT_WIDTH_PX / max(visible[1] - visible[0], 1e-9)
+    px_per_s = width_px / max(visible[1] - visible[0], 1e-9)
     centres = [(s.start_s + s.end_s) / 2 for s in sets]
     numbers_step = any(
         (b - a) * px_per_s < 3 * _LABEL_CHAR_PX for a, b in zip(centres, centres[1:], strict=False)
@@ -297,7 +327,9 @@ def _add_rep_markers(
     )
 
 
-def weekly_figure(weekly: pd.DataFrame, names: Mapping[str, str] | None = None) -> go.Figure:
+def weekly_figure(
+    weekly: pd.DataFrame, names: Mapping[str, str] | None = None, phone: bool = False
+) -> go.Figure:
     """Reps and volume per week, stacked by exercise, in the exercise colours.
 
     Parameters
@@ -306,16 +338,20 @@ def weekly_figure(weekly: pd.DataFrame, names: Mapping[str, str] | None = None) 
         One row per (week, exercise): columns ``week`` (date of the Monday), ``exercise``
         (catalog id), ``reps`` and ``volume_kg``.
     names : mapping of exercise id to display name, optional
+    phone : bool
+        Drawn for a phone: the legend, on several lines, goes under Plotly's buttons.
     """
-    return _period_figure(weekly, "week", names or {})
+    return _period_figure(weekly, "week", names or {}, phone)
 
 
-def monthly_figure(monthly: pd.DataFrame, names: Mapping[str, str] | None = None) -> go.Figure:
+def monthly_figure(
+    monthly: pd.DataFrame, names: Mapping[str, str] | None = None, phone: bool = False
+) -> go.Figure:
     """Reps and volume per month, as ``weekly_figure`` (column ``month``: its first day)."""
-    return _period_figure(monthly, "month", names or {})
+    return _period_figure(monthly, "month", names or {}, phone)
 
 
-#: Most week-start ticks under a weekly chart: "02 Dec 2024" labels side by side stay level.
+#: Most week-start ticks under a weekly chart: "02 Dec" over "2024", side by side, stay level.
 _MAX_WEEK_TICKS = 6
 #: Beyond this many weeks the ticks are Plotly's own (months, years): week starts every n
 #: weeks would read as arbitrary dates.
@@ -324,7 +360,9 @@ _MONTH_MS = 30.44 * 24 * 3600 * 1000
 _HOVER_DATE = {"week": "week of %{x|%d %b %Y}", "month": "%{x|%B %Y}"}
 
 
-def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -> go.Figure:
+def _period_figure(
+    frame: pd.DataFrame, period: str, names: Mapping[str, str], phone: bool = False
+) -> go.Figure:
     """Reps and volume per ``period`` ("week" or "month", also the name of the date column).
 
     Assisted exercises (``journal.exercises.is_assisted``) have reps but no volume: their weight
@@ -335,11 +373,13 @@ def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -
         rows=2,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.16,  # room for the upper plot's dates under it
+        vertical_spacing=0.24,  # room for the upper plot's dates and the title, two lines each
+        # Short title lines: a phone's plot is about 300 px wide and Plotly does not wrap them.
         subplot_titles=(
             f"Reps per {period}",
             f"Volume per {period} (kg × reps)"
-            + (", assisted exercises left out" if assisted else ""),
+            + ("<br><span style='font-size:12px'>assisted exercises left out</span>"
+               if assisted else ""),
         ),
     )
     bar_width = (_WEEK_MS if period == "week" else _MONTH_MS) * 0.8
@@ -365,7 +405,7 @@ def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -
             )
     fig.update_layout(
         barmode="stack",
-        height=520,
+        height=560,
         margin={"l": 60, "r": 20, "t": 40, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},
     )
@@ -386,8 +426,12 @@ def _period_figure(frame: pd.DataFrame, period: str, names: Mapping[str, str]) -
             # Ticks on week starts (the bars' Mondays), every few weeks so the labels stay level
             # and clear of the volume plot's title. Longer spans keep Plotly's ticks.
             step = -(-n_weeks // _MAX_WEEK_TICKS)
-            fig.update_xaxes(dtick=step * _WEEK_MS, tick0=first, tickformat="%d %b %Y")
+            # Day and month over the year: narrow enough to stay level on a phone's plot.
+            fig.update_xaxes(dtick=step * _WEEK_MS, tick0=first, tickformat="%d %b<br>%Y")
     fig.update_xaxes(showticklabels=True)
+    if phone:
+        # About two exercise names to a line at 390 px.
+        legend_under_buttons(fig, lines=-(-frame["exercise"].nunique() // 2), gap_px=36)
     return fig
 
 
@@ -442,10 +486,12 @@ def calendar_figure(
         )
     )
     fig.update_layout(
-        height=230,
-        margin={"l": 40, "r": 20, "t": 10, "b": 30},
+        # The top margin holds Plotly's buttons, which covered the latest weeks' squares.
+        height=260,
+        margin={"l": 40, "r": 20, "t": 34, "b": 36},
         yaxis={"autorange": "reversed", "fixedrange": True},
-        xaxis={"tickformat": "%b %Y", "dtick": "M1", "fixedrange": True},
+        # Month over year: narrow enough to stay level under half a year on a phone.
+        xaxis={"tickformat": "%b<br>%Y", "dtick": "M1", "fixedrange": True},
     )
     return fig
 

@@ -77,8 +77,9 @@ def exercise_suggestions(used_names: Sequence[str]) -> list[str]:
 
 
 #: The results table's columns as the page shows them (the ids ride along, hidden).
+#: Exercise, reps and kg first: a phone shows three or four columns of the table.
 SHOWN_COLUMNS = (
-    "date", "exercise", "reps", "weight_kg", "volume_kg", "rpe", "corrected", "notes", "session",
+    "exercise", "reps", "weight_kg", "date", "volume_kg", "rpe", "corrected", "notes", "session",
 )
 
 

@@ -10,13 +10,14 @@ import pandas as pd
 from journal import exercises
 from ml.model import card_networks
 
+#: The accuracy right after what it measures: a phone shows the first three columns.
 _EVALUATION_COLUMNS = {
     "dataset": "Dataset",
-    "protocol": "Protocol",
     "level": "Level",
-    "n_sets": "Sets",
     "set_accuracy": "Set accuracy",
     "set_accuracy_sd": "± sd",
+    "n_sets": "Sets",
+    "protocol": "Protocol",
     "set_macro_f1": "Set macro-F1",
     "window_accuracy": "Window accuracy",
 }

@@ -32,7 +32,8 @@ def set_columns(in_use: Sequence[str] = ()) -> dict[str, Any]:
     own exercises, numbers bounded."""
     own = own_exercises(journal_engine())
     # Pixel widths and short labels: beside the Upload page's plot, every editable column and
-    # the confidence fit a 1400 px window without a horizontal scroll (a browser test checks).
+    # the confidence fit a 1400 px window without a horizontal scroll (a browser test checks);
+    # set, exercise, reps and kg fit a 360 px phone's table (328 px).
     return {
         "set": st.column_config.NumberColumn("Set", disabled=True, width=40),
         "exercise": st.column_config.SelectboxColumn(
@@ -40,10 +41,10 @@ def set_columns(in_use: Sequence[str] = ()) -> dict[str, Any]:
             options=exercise_options([*in_use, *own]),
             format_func=lambda exercise_id: exercise_name(str(exercise_id), own),
             required=True,
-            width=180,
+            width=165,
         ),
         "reps": st.column_config.NumberColumn(
-            "Reps", min_value=0, max_value=500, step=1, width=65
+            "Reps", min_value=0, max_value=500, step=1, width=60
         ),
         "weight_kg": st.column_config.NumberColumn(
             "kg", help="Weight in kg", min_value=0.0, max_value=2000.0, step=0.5, format="%.1f",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 from journal.progress import MonthProgress, WeekProgress
 from ui.charts import (
+    PHONE_PLOT_WIDTH_PX,
     ChartSet,
     calendar_figure,
     display_indices,
@@ -168,8 +170,8 @@ def test_assisted_pull_ups_have_reps_per_week_but_no_volume():
     bars = {(t.name, t.yaxis): list(t.y) for t in fig.data}
     assert bars[("Assisted pull-up", "y")] == [30, 30]
     assert ("Assisted pull-up", "y2") not in bars and ("barbell_row", "y2") in bars
-    assert "Volume per week (kg × reps), assisted exercises left out" in {
-        a.text for a in fig.layout.annotations}
+    assert any(a.text.startswith("Volume per week (kg × reps)<br>")
+               and "assisted exercises left out" in a.text for a in fig.layout.annotations)
     # Assisted pull-ups alone: the volume plot says why it is empty.
     alone = weekly_figure(weekly[weekly["exercise"] == "assisted_pull_up"])
     assert all(t.yaxis == "y" for t in alone.data)
@@ -222,6 +224,19 @@ def test_weekly_dates_are_a_few_week_starts_over_half_a_year():
     assert axis.dtick is None and axis.tick0 is None
 
 
+def test_weekly_chart_dates_and_titles_fit_a_phone_without_tilting_or_clipping():
+    # A phone draws the plot about 300 px wide: "25 Nov 2024" side by side tilted into the
+    # volume plot's title, and that title ran past both edges.
+    weekly = pd.DataFrame({"week": [date(2024, 11, 25), date(2024, 12, 23)],
+                           "exercise": ["assisted_pull_up", "barbell_row"],
+                           "reps": [30, 10], "volume_kg": [1980.0, 500.0]})
+    fig = weekly_figure(weekly, {"assisted_pull_up": "Assisted pull-up"})
+    assert fig.layout.xaxis.tickformat == "%d %b<br>%Y"
+    for title in fig.layout.annotations:
+        for line in re.sub(r"<(?!br)[^>]+>", "", title.text).split("<br>"):
+            assert len(line) <= 30, line
+
+
 def test_a_journal_spanning_years_is_charted_per_month_with_bars_you_can_see():
     # 2019 barbell weeks, then weeks of 2024-25: the weeks span six years.
     weeks = {"barbell_back_squat": [_week(date(2019, 1, 14)), _week(date(2019, 1, 21)),
@@ -254,6 +269,14 @@ def test_calendar_marks_training_days_by_weekday_and_week():
     assert z.sum() == 7
 
 
+def test_calendar_squares_are_clear_of_the_buttons_and_its_months_stay_level_on_a_phone():
+    # Plotly's buttons (30 px high) sat on the latest weeks' squares, and at 360 px
+    # "Jul 2024" ... "Dec 2024" side by side were tilted.
+    fig = calendar_figure({date(2024, 12, 1): 5})
+    assert fig.layout.margin.t >= 30
+    assert fig.layout.xaxis.tickformat == "%b<br>%Y"
+
+
 def test_calendar_covers_at_most_a_year_of_training():
     days = {date(2023, 1, 2): 1, date(2024, 12, 2): 3}
     z = np.asarray(calendar_figure(days).data[0].z)
@@ -274,3 +297,37 @@ def test_a_long_session_is_labelled_with_set_numbers_until_zoomed_into():
     few = motion_figure(*_signal(600), _sets(4))
     assert [a.text for a in few.layout.annotations][:2] == [
         "1. Assisted pull-up · 12 reps", "2. Close-grip cable row · 12 reps"]
+
+
+def test_a_phone_plot_labels_sets_by_number_and_a_zoomed_set_in_full():
+    # Five sets in six minutes: full labels fit 1100 px, not a phone's 280.
+    times, gyro = _signal(360)
+    sets = _sets(5, every_s=70.0)
+    assert motion_figure(times, gyro, sets).layout.annotations[0].text.startswith("1. ")
+    phone = motion_figure(times, gyro, sets, width_px=PHONE_PLOT_WIDTH_PX)
+    assert [a.text for a in phone.layout.annotations] == [f"<b>{n}</b>" for n in range(1, 6)]
+    zoomed = motion_figure(times, gyro, sets, width_px=PHONE_PLOT_WIDTH_PX,
+                           detail_span=(sets[1].start_s, sets[1].end_s))
+    assert zoomed.layout.annotations[1].text == "2. Close-grip cable row · 12 reps"
+
+
+def _legend_top_px(fig) -> float:
+    legend = fig.layout.legend
+    assert legend.yref == "container" and legend.yanchor == "top"
+    return (1 - legend.y) * fig.layout.height
+
+
+def test_on_a_phone_the_legends_sit_under_plotlys_buttons():
+    # At 390 px a legend wraps onto two lines across the width; its first line was drawn under
+    # Plotly's buttons (32 px at the top right).
+    times, gyro = _signal(360)
+    session = motion_figure(times, gyro, _sets(5, every_s=70.0), width_px=PHONE_PLOT_WIDTH_PX)
+    assert _legend_top_px(session) >= 32 and session.layout.margin.t >= 32 + 2 * 22
+    weekly = pd.DataFrame({"week": [date(2024, 11, 25)] * 3,
+                           "exercise": ["assisted_pull_up", "barbell_row", "preacher_curl"],
+                           "reps": [30, 10, 8], "volume_kg": [1980.0, 500.0, 80.0]})
+    phone = weekly_figure(weekly, phone=True)
+    assert _legend_top_px(phone) >= 32 and phone.layout.margin.t >= 32 + 2 * 22 + 20
+    # A desktop's legend is one line beside the buttons: where it was.
+    assert motion_figure(times, gyro, _sets(5, every_s=70.0)).layout.legend.yref is None
+    assert weekly_figure(weekly).layout.legend.yref is None

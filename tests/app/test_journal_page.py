@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 
 def _results(at):
     return at.dataframe(key="journal_results").value
@@ -70,3 +72,28 @@ def test_contradicting_ranges_are_explained(app, saved_sample):
 def test_sorting_by_most_reps(app, saved_sample):
     at = app("journal", sort="Most reps")  # the URL holds the option as shown
     assert list(_results(at)["reps"]) == [12, 12, 12, 10, 10]
+
+
+def test_results_show_exercise_reps_and_kg_first_in_narrow_columns(app, saved_sample):
+    # A phone shows three or four columns of the table: what was lifted, how often, how heavy.
+    at = app("journal", exercise="pull-up")
+    table = at.dataframe(key="journal_results").proto
+    assert list(table.column_order)[:4] == ["exercise", "reps", "weight_kg", "date"]
+    columns = json.loads(table.columns)
+    assert columns["weight_kg"]["label"] == "kg"
+    assert columns["reps"]["width"] <= 60 and columns["weight_kg"]["width"] <= 60
+
+
+def test_on_a_phone_a_bookmarked_search_opens_on_its_results(app, saved_sample, monkeypatch):
+    # The filters stacked two screens high on a phone, above the results.
+    monkeypatch.setattr("ui.device.on_phone", lambda: True)
+    at = app("journal", exercise="pull-up", min_reps="11")
+    (filters,) = at.expander
+    assert filters.label == "Search filters" and not filters.proto.expanded
+    assert at.number_input(key="min_reps").value == 11
+    assert sorted(_results(at)["reps"]) == [12, 12]
+    assert "Searching: exercise “pull-up”, at least 11 reps." in [c.value for c in at.caption]
+    # A new search starts with the filters open; a desktop keeps them in a box, always open.
+    assert app("journal").expander[0].proto.expanded
+    monkeypatch.undo()
+    assert not app("journal", exercise="pull-up").expander

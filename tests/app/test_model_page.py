@@ -48,6 +48,8 @@ def test_model_page_shows_classes_accuracy_and_protocol(app, journal_url, card_m
         "family",
         0.973,
     )
+    # A phone shows three columns: the accuracy is among them, not past the protocol.
+    assert list(evaluation.columns[:3]) == ["Dataset", "Level", "Set accuracy"]
     assert (row["Baseline: seed network"], row["Baseline: sklearn"]) == (0.79, 0.86)
     assert row["With a personal model"] == 0.981
     classes = at.dataframe[1].value

@@ -77,6 +77,12 @@ def test_progress_page_shows_calendar_weeks_and_records(app, saved_sample, page_
     assert len(at.get("plotly_chart")) == 2
 
 
+def test_progress_records_show_the_value_beside_the_exercise(app, saved_sample):
+    # A phone shows the first two or three columns of the table: the record's value among them.
+    at = app("progress")
+    assert list(at.dataframe[0].proto.column_order)[:2] == ["exercise", "value"]
+
+
 def test_progress_over_years_is_charted_per_month(app, journal_engine, years_of_training,
                                                   page_text):
     years_of_training(journal_engine)  # January 2019, then November 2024 to March 2025
