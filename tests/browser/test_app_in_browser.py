@@ -142,8 +142,8 @@ def test_upload_table_shows_every_editable_column_in_a_1400_px_window(
         # ... and each of them whole: a header cut at the grid's edge ("C" of Confidence) is in
         # that copy too, and the canvas gives no box per header. The grid must be as wide as
         # the row marker (about 30 px) and the widths ui.widgets.set_columns gives Set, Exercise,
-        # Reps, kg, RPE, Notes and Confidence: 40 + 180 + 65 + 60 + 60 + 100 + 90 px.
+        # Reps, kg, RPE, Notes and Confidence: 40 + 165 + 60 + 60 + 60 + 100 + 90 px.
         grid_box = grid.bounding_box()
         assert grid_box is not None
-        assert grid_box["width"] >= 30 + 40 + 180 + 65 + 60 + 60 + 100 + 90, grid_box
+        assert grid_box["width"] >= 30 + 40 + 165 + 60 + 60 + 60 + 100 + 90, grid_box
         page.screenshot(path=str(ARTIFACTS / "upload-table-1400px.png"))
