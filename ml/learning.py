@@ -39,6 +39,7 @@ from ml.activity_data import SetSignal, WindowTable
 from ml.learning_compare import Score, adoption, score, set_predictions
 from ml.learning_data import (
     MIN_LABELLED_SETS,
+    MIN_SETS_NEW_EXERCISE,
     LabelCount,
     NotEnoughLabels,
     RetrainCancelled,
@@ -50,9 +51,9 @@ from ml.model import ActivityModel, card_path_for, load_model
 from ml.personal import PersonalModel, fit_personal
 from ml.windowing import WindowSpec
 
-__all__ = ["MIN_LABELLED_SETS", "LabelCount", "NotEnoughLabels", "RetrainBusy",
-           "RetrainCancelled", "RetrainOptions", "RetrainResult", "base_model_classes",
-           "label_counts", "main_from_journal", "retrain"]
+__all__ = ["MIN_LABELLED_SETS", "MIN_SETS_NEW_EXERCISE", "LabelCount", "NotEnoughLabels",
+           "RetrainBusy", "RetrainCancelled", "RetrainOptions", "RetrainResult",
+           "base_model_classes", "label_counts", "main_from_journal", "retrain"]
 
 #: progress(fraction done in [0, 1], what is happening)
 Progress = Callable[[float, str], None]

@@ -56,6 +56,11 @@ def counts_frame(athlete: str | None, engine: Engine) -> pd.DataFrame:
     )
 
 
+def _to_tenth_percent(share: float | None) -> float | None:
+    """A share to 0.1 %, as the sentence above the tables says it (98.6 %, not 98.58 %)."""
+    return None if share is None else round(share, 3)
+
+
 def comparison_frame(result: RetrainResult) -> pd.DataFrame:
     """Sets named right before and after, on the user's held-out sets and the shipped sets."""
 
@@ -63,9 +68,8 @@ def comparison_frame(result: RetrainResult) -> pd.DataFrame:
         return {
             "Sets": name,
             "Count": part.n_sets,
-            # To 0.1 % as the sentence above the table says it (98.6 %, not 98.58 %).
-            "Before": round(part.before, 3) if part.n_sets else None,
-            "After": round(part.after, 3) if part.n_sets else None,
+            "Before": _to_tenth_percent(part.before if part.n_sets else None),
+            "After": _to_tenth_percent(part.after if part.n_sets else None),
         }
 
     return pd.DataFrame(
@@ -86,10 +90,6 @@ def held_out_frame(result: RetrainResult, names: Mapping[str, str] | None = None
         ],
         columns=["Exercise", "Sets", "Right before", "Right after"],
     )
-
-
-def _to_tenth_percent(share: float | None) -> float | None:
-    return None if share is None else round(share, 3)
 
 
 def versions_frame(engine: Engine, athlete: str | None) -> pd.DataFrame:

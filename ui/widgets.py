@@ -12,6 +12,7 @@ from journal.db import session_factory
 from journal.exercises import FAMILIES, REST_ID
 from journal.queries import SessionSummary
 from journal.store import count_sessions, list_sessions
+from ml.learning import MIN_SETS_NEW_EXERCISE
 from ui.resources import activity_model, journal_engine
 from ui.session_edits import name_exercise, own_exercises
 from ui.tables import exercise_name, exercise_options
@@ -73,8 +74,9 @@ def new_exercise_box(key: str) -> None:
     """
     with st.popover("Exercise not in the list?", icon=":material/add_circle:"):
         st.caption(
-            "Name it once, then pick it in the Exercise column. Once two or more sets carry "
-            "it, the model can learn to recognise it (Model page → Retrain). A name with "
+            "Name it once, then pick it in the Exercise column. Once "
+            f"{MIN_SETS_NEW_EXERCISE} or more sets carry it, the model can learn to recognise "
+            "it (Model page → Retrain). A name with "
             "“assisted” in it (“Assisted dip”) takes its kg as the machine's help: less is "
             "the record, and it adds no volume."
         )
