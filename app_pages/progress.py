@@ -15,6 +15,7 @@ from journal.progress import (
     weekly_progress,
 )
 from journal.store import list_exercises
+from ui import clock
 from ui.charts import calendar_figure, calendar_span, monthly_figure, weekly_figure
 from ui.device import on_phone
 from ui.progress_tables import (
@@ -45,12 +46,14 @@ names = {e.id: e.name for e in used}
 
 st.subheader("Training days", anchor=False)
 sets_per_day = {d.day: d.sets for d in days}
+# Up to today: the days since the last session show as a gap.
+today = clock.today()
 st.plotly_chart(
-    calendar_figure(sets_per_day),
+    calendar_figure(sets_per_day, today, phone=on_phone()),
     key="progress_calendar",
     config={"displaylogo": False},
 )
-st.caption(training_days_caption(days, calendar_span(sets_per_day.keys())))
+st.caption(training_days_caption(days, calendar_span(sets_per_day.keys(), today)))
 
 
 

@@ -7,6 +7,7 @@ inside an optional ``detail_span`` every sample is kept, so zooming into a set s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -436,34 +437,49 @@ def _period_figure(
 
 
 def calendar_span(
-    days: Collection[date], last_day: date | None = None, min_weeks: int = 26
+    days: Collection[date], last_day: date, min_weeks: int = 26
 ) -> tuple[date, date]:
-    """The first and last day (a Monday, a Sunday) the calendar of these training days shows.
+    """The first and last day the calendar of these training days shows: a Monday, and
+    ``last_day`` (or a later training day).
 
-    It ends with the week of ``last_day`` (default: the last training day, else today) and
-    starts at the first training day's week, at most a year and at least ``min_weeks`` weeks
-    earlier.
+    ``last_day`` is today, or the end of the chosen dates where they end earlier: days without
+    training since the last session are part of the picture. The calendar starts at the first
+    training day's week, at most a year and at least ``min_weeks`` weeks before its end.
     """
-    last_day = last_day or max(days, default=date.today())
+    last_day = max(last_day, max(days, default=last_day))
     last_monday = last_day - timedelta(days=last_day.weekday())
     first_day = max(min(days, default=last_day), last_day - timedelta(days=364))
     first_week = first_day - timedelta(days=first_day.weekday())
     n_weeks = max(min_weeks, (last_monday - first_week).days // 7 + 1)
-    return last_monday - timedelta(weeks=n_weeks - 1), last_monday + timedelta(days=6)
+    return last_monday - timedelta(weeks=n_weeks - 1), last_day
+
+
+#: Width of the calendar's squares on the narrowest phone (360 px less the page's padding and
+#: the figure's margins), and the room a month label needs there ("Sep" or "2025" and a gap).
+_PHONE_CALENDAR_PX = 268.0
+_MONTH_LABEL_PX = 36.0
+_WEEKS_PER_MONTH = 4.35
 
 
 def calendar_figure(
-    sets_per_day: Mapping[date, int], last_day: date | None = None, min_weeks: int = 26
+    sets_per_day: Mapping[date, int], last_day: date, min_weeks: int = 26, phone: bool = False
 ) -> go.Figure:
     """A calendar of training days: one square per day, weeks as columns, darker = more sets.
 
-    It covers ``calendar_span`` of the days: at most about a year, ending with the last one.
+    It covers ``calendar_span`` of the days, at most about a year, up to ``last_day`` (today, or
+    the end of the chosen dates); the days after it in its week are left out. Months are
+    labelled under it, the year under the first and under each January.
+
+    phone : bool
+        Drawn for a phone: every other month is labelled where each month's weeks are too
+        narrow for its label, and the labels stay level.
     """
-    first_monday, last_sunday = calendar_span(sets_per_day.keys(), last_day, min_weeks)
-    n_weeks = (last_sunday - first_monday).days // 7 + 1
-    counts = np.zeros((7, n_weeks))
+    first_monday, last_shown = calendar_span(sets_per_day.keys(), last_day, min_weeks)
+    n_weeks = (last_shown - first_monday).days // 7 + 1
+    # NaN: no square (the rest of the last week, still to come).
+    counts = np.full((7, n_weeks), np.nan)
     hover = np.full((7, n_weeks), "", dtype=object)
-    for offset in range(n_weeks * 7):
+    for offset in range((last_shown - first_monday).days + 1):
         day = first_monday + timedelta(days=offset)
         week, weekday = divmod(offset, 7)
         n_sets = sets_per_day.get(day, 0)
@@ -477,10 +493,11 @@ def calendar_figure(
             y=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
             text=hover,
             hovertemplate="%{text}<extra></extra>",
+            hoverongaps=False,
             xgap=3,
             ygap=3,
             zmin=0,
-            zmax=max(1.0, float(counts.max())),
+            zmax=max(1.0, float(np.nanmax(counts))),
             colorscale=[[0.0, "#EBEDF0"], [1e-6, "#C6DBEF"], [1.0, "#08306B"]],
             showscale=False,
         )
@@ -490,10 +507,37 @@ def calendar_figure(
         height=260,
         margin={"l": 40, "r": 20, "t": 34, "b": 36},
         yaxis={"autorange": "reversed", "fixedrange": True},
-        # Month over year: narrow enough to stay level under half a year on a phone.
-        xaxis={"tickformat": "%b<br>%Y", "dtick": "M1", "fixedrange": True},
+    )
+    step = 1
+    if phone:
+        month_px = _PHONE_CALENDAR_PX / n_weeks * _WEEKS_PER_MONTH
+        step = math.ceil(_MONTH_LABEL_PX / month_px)
+    ticks, labels = _month_ticks(first_monday, last_shown, step)
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=labels,
+        # Level on a phone, where the step leaves them room; elsewhere Plotly may tilt them
+        # rather than overlap them in a narrow window.
+        tickangle=0 if phone else None,
+        fixedrange=True,
     )
     return fig
+
+
+def _month_ticks(first: date, last: date, step: int = 1) -> tuple[list[date], list[str]]:
+    """The first days of every ``step``-th month from ``first`` to ``last`` (January always
+    among them), labelled by month; the first label and each January's say the year too."""
+    ticks: list[date] = []
+    labels: list[str] = []
+    month = date(first.year, first.month, 1)
+    while month <= last:
+        if month >= first and (month.month - 1) % step == 0:
+            year = "<br>" + str(month.year) if not ticks or month.month == 1 else ""
+            ticks.append(month)
+            labels.append(f"{month:%b}{year}")
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return ticks, labels
 
 
 def payload_bytes(fig: go.Figure) -> int:

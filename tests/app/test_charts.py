@@ -14,6 +14,7 @@ from ui.charts import (
     PHONE_PLOT_WIDTH_PX,
     ChartSet,
     calendar_figure,
+    calendar_span,
     display_indices,
     monthly_figure,
     motion_figure,
@@ -261,26 +262,71 @@ def test_a_journal_spanning_years_is_charted_per_month_with_bars_you_can_see():
 
 def test_calendar_marks_training_days_by_weekday_and_week():
     days = {date(2024, 12, 1): 5, date(2024, 12, 3): 2}  # a Sunday and the next Tuesday
-    fig = calendar_figure(days)
-    z = np.asarray(fig.data[0].z)
+    fig = calendar_figure(days, date(2024, 12, 3))
+    z = np.asarray(fig.data[0].z, dtype=float)
     assert z.shape == (7, 26)  # half a year at least, so one session still reads as a calendar
-    assert fig.data[0].x[-1] == date(2024, 12, 2)  # ends with the last training week
+    assert fig.data[0].x[-1] == date(2024, 12, 2)  # ends with this week
     assert z[6, -2] == 5 and z[1, -1] == 2  # Sunday of the week before, Tuesday of the last
-    assert z.sum() == 7
+    assert np.nansum(z) == 7
 
 
-def test_calendar_squares_are_clear_of_the_buttons_and_its_months_stay_level_on_a_phone():
-    # Plotly's buttons (30 px high) sat on the latest weeks' squares, and at 360 px
-    # "Jul 2024" ... "Dec 2024" side by side were tilted.
-    fig = calendar_figure({date(2024, 12, 1): 5})
+def test_calendar_runs_to_today_so_the_days_since_the_last_session_show_as_a_gap():
+    # Last trained on Wednesday 20 November; today is Wednesday 4 December.
+    days = {date(2024, 11, 18): 3, date(2024, 11, 20): 4}
+    today = date(2024, 12, 4)
+    fig = calendar_figure(days, today)
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert calendar_span(days, today)[1] == today
+    assert fig.data[0].x[-1] == date(2024, 12, 2)  # the last column is this week
+    assert z[2, -3] == 4  # the last session, two weeks back
+    # Every day since is an empty square, today the last one; the rest of the week is not drawn.
+    assert (z[3:, -3] == 0).all() and (z[:, -2] == 0).all() and (z[:3, -1] == 0).all()
+    assert np.isnan(z[3:, -1]).all()
+    assert fig.data[0].text[2][-1].startswith("Wed 04 Dec 2024: 0 sets")
+    # Dates that end in the past (a chosen period): the calendar ends with them.
+    assert calendar_span(days, date(2024, 11, 30))[1] == date(2024, 11, 30)
+    # A session dated after today (a typed-in date) is still shown.
+    assert calendar_span({**days, date(2024, 12, 9): 1}, today)[1] == date(2024, 12, 9)
+
+
+def test_calendar_squares_are_clear_of_the_buttons():
+    # Plotly's buttons (30 px high) sat on the latest weeks' squares.
+    fig = calendar_figure({date(2024, 12, 1): 5}, date(2024, 12, 1))
     assert fig.layout.margin.t >= 30
-    assert fig.layout.xaxis.tickformat == "%b<br>%Y"
+
+
+#: On a 360 px phone the calendar's squares span about 268 px; a month label ("Sep", "2025")
+#: needs about 36 px to stay level and clear of the next one.
+PHONE_CALENDAR_PX = 268
+MONTH_LABEL_PX = 36
+
+
+def test_a_years_calendar_on_a_phone_labels_every_other_month_level_and_apart():
+    # A year of weeks is 5 px a week at 360 px: "Dec 2025" ... "Nov 2026", one a month, were
+    # tilted on top of each other.
+    today = date(2026, 12, 7)
+    days = {today - timedelta(days=d): 3 for d in range(10, 400, 4)}
+    fig = calendar_figure(days, today, phone=True)
+    axis = fig.layout.xaxis
+    assert axis.tickangle == 0
+    ticks = [pd.Timestamp(t) for t in axis.tickvals]
+    assert list(axis.ticktext) == ["Jan<br>2026", "Mar", "May", "Jul", "Sep", "Nov"]
+    px_per_day = PHONE_CALENDAR_PX / (7 * len(fig.data[0].x))
+    assert min(b - a for a, b in zip(ticks, ticks[1:], strict=False)).days * px_per_day >= (
+        MONTH_LABEL_PX)
+    # A desktop has room for every month; the year under the first month and each January.
+    desktop = calendar_figure(days, today).layout.xaxis
+    assert list(desktop.ticktext)[:3] == ["Jan<br>2026", "Feb", "Mar"]
+    assert len(desktop.ticktext) == 12
+    # Half a year on a phone: every month has room.
+    half = calendar_figure({today: 1}, today, phone=True).layout.xaxis
+    assert list(half.ticktext) == ["Jul<br>2026", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def test_calendar_covers_at_most_a_year_of_training():
     days = {date(2023, 1, 2): 1, date(2024, 12, 2): 3}
-    z = np.asarray(calendar_figure(days).data[0].z)
-    assert z.shape[1] == 53 and z.sum() == 3
+    z = np.asarray(calendar_figure(days, date(2024, 12, 8)).data[0].z, dtype=float)
+    assert z.shape[1] == 53 and np.nansum(z) == 3
 
 
 def test_a_long_session_is_labelled_with_set_numbers_until_zoomed_into():
@@ -331,3 +377,4 @@ def test_on_a_phone_the_legends_sit_under_plotlys_buttons():
     # A desktop's legend is one line beside the buttons: where it was.
     assert motion_figure(times, gyro, _sets(5, every_s=70.0)).layout.legend.yref is None
     assert weekly_figure(weekly).layout.legend.yref is None
+

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import pytest
 
 from journal import edits, store
 from journal.db import write_transaction
+from ui import clock
 
 PAGES = ["upload", "journal", "session", "progress", "model"]
 JOURNAL_PAGES = PAGES[:-1]  # the Model page does not read the journal (see test_model_page.py)
@@ -95,19 +96,23 @@ def test_progress_over_years_is_charted_per_month(app, journal_engine, years_of_
     assert any(title.startswith("Volume per month (kg × reps)") for title in titles)
 
 
-def test_progress_calendar_caption_counts_the_days_the_calendar_shows(
-    app, journal_engine, years_of_training
+def test_progress_calendar_runs_to_today_and_its_caption_counts_the_days_it_shows(
+    app, journal_engine, years_of_training, monkeypatch
 ):
     years_of_training(journal_engine)  # 3 days in January 2019, 3 from November 2024 on
+    # Today is Wednesday 26 March 2025, sixteen days after the last session (10 March).
+    monkeypatch.setattr(clock, "today", lambda: date(2025, 3, 26))
     at = app("progress")
-    z = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["z"]  # Plotly's typed array
-    coloured = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
+    calendar = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert calendar["x"][-1] == "2025-03-24"  # the calendar runs to this week, not March 10's
+    coloured = np.frombuffer(base64.b64decode(calendar["z"]["bdata"]),  # Plotly's typed array
+                             dtype=calendar["z"]["dtype"])
     sets_per_day = coloured[coloured > 0]
     caption = at.caption[0].value
     # The calendar shows the last year: the three recent days, 15 sets; the caption says so.
     assert (len(sets_per_day), sum(sets_per_day)) == (3, 15)
     assert caption.startswith(
-        "In the calendar, 11 Mar 2024 – 16 Mar 2025: 3 training days, 3 sessions, 15 sets, "
+        "In the calendar, 25 Mar 2024 – 26 Mar 2025: 3 training days, 3 sessions, 15 sets, "
         "144 reps.")
     # ... and what the whole journal holds, with its first day.
     assert caption.endswith(
