@@ -180,9 +180,15 @@ def motion_figure(
 
 #: Plot widths up to this are a phone's (its legend wraps onto a second line).
 _PHONE_UP_TO_PX = 600.0
-#: Height of Plotly's buttons at the top right of a figure, and of one legend line.
+#: Height of Plotly's buttons at the top right of a figure, and of one legend line (Chromium
+#: drew three lines 87 px high).
 _BUTTONS_PX = 32
-_LEGEND_LINE_PX = 26
+_LEGEND_LINE_PX = 29
+#: Room for a legend on the narrowest phone (360 px less the page's padding and the figure's left
+#: margin, where the legend starts), and an entry's width: its symbol, then its name at 12 px.
+_PHONE_LEGEND_PX = 248.0
+_LEGEND_SYMBOL_PX = 40.0
+_LEGEND_CHAR_PX = 6.0
 
 
 def legend_under_buttons(fig: go.Figure, lines: int = 2, gap_px: int = 12) -> None:
@@ -194,6 +200,18 @@ def legend_under_buttons(fig: go.Figure, lines: int = 2, gap_px: int = 12) -> No
         legend={"yref": "container", "yanchor": "top", "y": 1 - _BUTTONS_PX / height},
         margin={"t": _BUTTONS_PX + lines * _LEGEND_LINE_PX + gap_px},
     )
+
+
+def _legend_lines(names: Sequence[str], width_px: float = _PHONE_LEGEND_PX) -> int:
+    """The lines a horizontal legend of these names takes ``width_px`` wide: Plotly starts a
+    new line where the next name does not fit on the current one."""
+    lines, used_px = 1, 0.0
+    for name in names:
+        entry_px = _LEGEND_SYMBOL_PX + _LEGEND_CHAR_PX * len(name)
+        if used_px and used_px + entry_px > width_px:
+            lines, used_px = lines + 1, 0.0
+        used_px += entry_px
+    return lines
 
 
 def _line(x: np.ndarray, y: np.ndarray, name: str, color: str, width: float) -> go.Scatter:
@@ -431,8 +449,10 @@ def _period_figure(
             fig.update_xaxes(dtick=step * _WEEK_MS, tick0=first, tickformat="%d %b<br>%Y")
     fig.update_xaxes(showticklabels=True)
     if phone:
-        # About two exercise names to a line at 390 px.
-        legend_under_buttons(fig, lines=-(-frame["exercise"].nunique() // 2), gap_px=36)
+        # Long exercise names take a line each; the gap holds the "Reps per ..." title (25 px)
+        # and clear space above it.
+        shown = [trace.name for trace in fig.data if trace.showlegend is not False]
+        legend_under_buttons(fig, lines=_legend_lines(shown), gap_px=44)
     return fig
 
 

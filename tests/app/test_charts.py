@@ -378,3 +378,16 @@ def test_on_a_phone_the_legends_sit_under_plotlys_buttons():
     assert motion_figure(times, gyro, _sets(5, every_s=70.0)).layout.legend.yref is None
     assert weekly_figure(weekly).layout.legend.yref is None
 
+
+def test_on_a_phone_a_legend_of_long_names_leaves_room_above_the_reps_title():
+    # At 360 px Chromium draws these three names one to a line, 87 px high under the buttons
+    # (32 px); the "Reps per week" title (25 px high) sat on the legend's last line.
+    names = {"close_grip_cable_row": "Close-grip cable row",
+             "incline_dumbbell_biceps_curl": "Incline dumbbell biceps curl",
+             "single_arm_cable_lateral_raise": "Single-arm cable lateral raise"}
+    weekly = pd.DataFrame({"week": [date(2024, 11, 25)] * 3, "exercise": list(names),
+                           "reps": [30, 24, 36], "volume_kg": [1500.0, 240.0, 180.0]})
+    fig = weekly_figure(weekly, names, phone=True)
+    legend_bottom_px = _legend_top_px(fig) + 87
+    title_top_px = fig.layout.margin.t - 25
+    assert title_top_px - legend_bottom_px >= 12
