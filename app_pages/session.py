@@ -9,7 +9,7 @@ from journal.db import session_factory
 from journal.store import load_session
 from journal.views import NotFoundError, SessionView, SetView
 from ui import session_edits
-from ui.charts import PHONE_PLOT_WIDTH_PX, motion_figure, span_from_selection
+from ui.charts import motion_figure, span_from_selection
 from ui.device import on_phone
 from ui.resources import journal_engine
 from ui.session_tools import delete_session_box, run_edit, set_namer, set_tools, span_actions
@@ -126,12 +126,12 @@ if recording is not None and recording.signal is not None:
         detail = (float(zoomed.start_s or 0.0), float(zoomed.end_s or 0.0))
     drawn = chart_sets(recorded_sets)
     # A phone's plot has room for set numbers only, except zoomed into a set.
-    width_px = PHONE_PLOT_WIDTH_PX if on_phone() else None
+    phone = on_phone()
     gyro_tab, accel_tab = st.tabs(["Gyroscope", "Accelerometer"])
     with gyro_tab:
         event = st.plotly_chart(
             motion_figure(
-                times, signal.gyro, drawn, kind="gyro", detail_span=detail, width_px=width_px
+                times, signal.gyro, drawn, kind="gyro", detail_span=detail, phone=phone
             ),
             key=f"session_gyro_{base}",
             on_select="rerun",
@@ -150,7 +150,7 @@ if recording is not None and recording.signal is not None:
         else:
             st.plotly_chart(
                 motion_figure(
-                    times, signal.accel, drawn, kind="accel", detail_span=detail, width_px=width_px
+                    times, signal.accel, drawn, kind="accel", detail_span=detail, phone=phone
                 ),
                 key=f"session_accel_{base}",
                 config={"displaylogo": False},

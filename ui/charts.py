@@ -112,7 +112,7 @@ def motion_figure(
     height: int = 520,
     range_slider: bool = True,
     numbers_only: bool = False,
-    width_px: float | None = None,
+    phone: bool = False,
 ) -> go.Figure:
     """The x, y, z channels and their magnitude, each set shaded and labelled, reps marked.
 
@@ -132,9 +132,9 @@ def motion_figure(
     numbers_only : bool
         Label each set with its number only (small previews beside a table of the sets, where
         full labels of neighbouring sets would run into each other).
-    width_px : float or None
-        Width the plot area is drawn at, which decides whether full labels fit: default
-        ``PLOT_WIDTH_PX`` (a desktop window), ``PHONE_PLOT_WIDTH_PX`` on a phone.
+    phone : bool
+        Drawn for a phone: full labels must fit ``PHONE_PLOT_WIDTH_PX`` (else
+        ``PLOT_WIDTH_PX``), and the legend, on two lines, goes under Plotly's buttons.
     """
     if xyz.ndim != 2 or xyz.shape[1] != 3 or len(times_s) != xyz.shape[0]:
         raise ValueError(f"expected times (n,) and xyz (n, 3), got {times_s.shape} and {xyz.shape}")
@@ -149,7 +149,7 @@ def motion_figure(
     fig.add_trace(_line(times[keep], magnitude[keep], magnitude_name, _MAGNITUDE_COLOR, 1.6))
     end_s = float(times[-1]) if len(times) else 0.0
     visible = detail_span or (0.0, end_s)
-    width = width_px or PLOT_WIDTH_PX
+    width = PHONE_PLOT_WIDTH_PX if phone else PLOT_WIDTH_PX
     shapes, labels = _set_spans(
         sets, end_s, numbers_only or not _labels_fit(sets, visible, width), visible, width
     )
@@ -173,13 +173,11 @@ def motion_figure(
     )
     if detail_span is not None:
         fig.update_xaxes(range=[detail_span[0] - DETAIL_MARGIN_S, detail_span[1] + DETAIL_MARGIN_S])
-    if width < _PHONE_UP_TO_PX:
+    if phone:
         legend_under_buttons(fig)
     return fig
 
 
-#: Plot widths up to this are a phone's (its legend wraps onto a second line).
-_PHONE_UP_TO_PX = 600.0
 #: Height of Plotly's buttons at the top right of a figure, and of one legend line (Chromium
 #: drew three lines 87 px high).
 _BUTTONS_PX = 32

@@ -11,7 +11,6 @@ import pytest
 
 from journal.progress import MonthProgress, WeekProgress
 from ui.charts import (
-    PHONE_PLOT_WIDTH_PX,
     ChartSet,
     calendar_figure,
     calendar_span,
@@ -350,9 +349,9 @@ def test_a_phone_plot_labels_sets_by_number_and_a_zoomed_set_in_full():
     times, gyro = _signal(360)
     sets = _sets(5, every_s=70.0)
     assert motion_figure(times, gyro, sets).layout.annotations[0].text.startswith("1. ")
-    phone = motion_figure(times, gyro, sets, width_px=PHONE_PLOT_WIDTH_PX)
+    phone = motion_figure(times, gyro, sets, phone=True)
     assert [a.text for a in phone.layout.annotations] == [f"<b>{n}</b>" for n in range(1, 6)]
-    zoomed = motion_figure(times, gyro, sets, width_px=PHONE_PLOT_WIDTH_PX,
+    zoomed = motion_figure(times, gyro, sets, phone=True,
                            detail_span=(sets[1].start_s, sets[1].end_s))
     assert zoomed.layout.annotations[1].text == "2. Close-grip cable row · 12 reps"
 
@@ -367,7 +366,7 @@ def test_on_a_phone_the_legends_sit_under_plotlys_buttons():
     # At 390 px a legend wraps onto two lines across the width; its first line was drawn under
     # Plotly's buttons (32 px at the top right).
     times, gyro = _signal(360)
-    session = motion_figure(times, gyro, _sets(5, every_s=70.0), width_px=PHONE_PLOT_WIDTH_PX)
+    session = motion_figure(times, gyro, _sets(5, every_s=70.0), phone=True)
     assert _legend_top_px(session) >= 32 and session.layout.margin.t >= 32 + 2 * 22
     weekly = pd.DataFrame({"week": [date(2024, 11, 25)] * 3,
                            "exercise": ["assisted_pull_up", "barbell_row", "preacher_curl"],
