@@ -454,6 +454,10 @@ def _period_figure(
     return fig
 
 
+#: How long since the last session the calendar still ends today (then it ends at that session).
+IDLE_CALENDAR_END = timedelta(weeks=48)
+
+
 def calendar_span(
     days: Collection[date], last_day: date, min_weeks: int = 26
 ) -> tuple[date, date]:
@@ -463,8 +467,15 @@ def calendar_span(
     ``last_day`` is today, or the end of the chosen dates where they end earlier: days without
     training since the last session are part of the picture. The calendar starts at the first
     training day's week, at most a year and at least ``min_weeks`` weeks before its end.
+
+    A journal idle for longer than ``IDLE_CALENDAR_END`` (one opened after a long break, or
+    the sample session of a fresh install) would show a year of nearly empty squares: its
+    calendar ends with the week of its last session instead.
     """
-    last_day = max(last_day, max(days, default=last_day))
+    latest = max(days, default=last_day)
+    if last_day - latest > IDLE_CALENDAR_END:
+        last_day = latest + timedelta(days=6 - latest.weekday())
+    last_day = max(last_day, latest)
     last_monday = last_day - timedelta(days=last_day.weekday())
     first_day = max(min(days, default=last_day), last_day - timedelta(days=364))
     first_week = first_day - timedelta(days=first_day.weekday())

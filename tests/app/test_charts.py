@@ -288,6 +288,17 @@ def test_calendar_runs_to_today_so_the_days_since_the_last_session_show_as_a_gap
     assert calendar_span({**days, date(2024, 12, 9): 1}, today)[1] == date(2024, 12, 9)
 
 
+def test_a_journal_idle_for_a_year_shows_its_last_sessions_not_a_year_of_empty_squares():
+    # The sample session of a fresh install is dated Wednesday 25 Nov 2024; opened two years on.
+    days = {date(2024, 11, 20): 2, date(2024, 11, 25): 5}
+    fig = calendar_figure(days, date(2026, 12, 7))
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert calendar_span(days, date(2026, 12, 7))[1] == date(2024, 12, 1)  # that week's Sunday
+    assert np.nansum(z) == 7
+    # Eleven months without training still end today, the gap in view.
+    assert calendar_span(days, date(2025, 10, 25))[1] == date(2025, 10, 25)
+
+
 def test_calendar_squares_are_clear_of_the_buttons():
     # Plotly's buttons (30 px high) sat on the latest weeks' squares.
     fig = calendar_figure({date(2024, 12, 1): 5}, date(2024, 12, 1))
