@@ -15,7 +15,7 @@ from ui.resources import activity_model, journal_engine
 from ui.tables import detected_chart_sets, detected_frame, set_checks
 from ui.text import explain, plural
 from ui.upload_flow import STEPS, Prepared, describe, prepare, save
-from ui.uploads import group_uploads, recording_label
+from ui.uploads import archive_parts, recordings_on_page
 from ui.widgets import (
     new_exercise_box,
     newest_sessions,
@@ -36,8 +36,9 @@ st.caption(
     "Drop the motion export of your watch or phone: Apple Watch (applewatch-gym, Sensor Logger), "
     "MetaMotion (gyroscope + accelerometer files together), phyphox or a plain CSV with a time "
     f"column and gyroscope columns; `.csv`, `.csv.gz` or `.zip`, up to "
-    f"{appconfig.MAX_UPLOAD_MB:g} MB per file. Sets and reps are found for you; check them, "
-    "correct what is wrong, then save."
+    f"{appconfig.MAX_UPLOAD_MB:g} MB per file. A `.zip` of several recordings (a week of "
+    "exports, two MetaMotion pairs) gives one recording of each, as if you had dropped its files "
+    "unzipped. Sets and reps are found for you; check them, correct what is wrong, then save."
 )
 
 files = st.file_uploader(
@@ -158,12 +159,18 @@ if files:
     # Filled once every recording is shown: "Save all" saves each as its box shows it.
     save_all_box = st.container()
     pending: dict[str, tuple[str, Callable[[], None]]] = {}  # key → (label, save)
-    groups = group_uploads(files)
-    keys = ["+".join(upload.file_id for upload in group) for group in groups]
-    for stale in set(prepared_by_key) - set(keys):
+    # What each zip holds is looked up once per upload, not on every rerun.
+    parts_by_file = st.session_state.setdefault("upload_archive_parts", {})
+    for gone in set(parts_by_file) - {upload.file_id for upload in files}:
+        del parts_by_file[gone]
+    for upload in files:
+        if upload.file_id not in parts_by_file:
+            parts_by_file[upload.file_id] = archive_parts(upload)
+    recordings = recordings_on_page(files, lambda upload: parts_by_file[upload.file_id])
+    for stale in set(prepared_by_key) - {recording.key for recording in recordings}:
         del prepared_by_key[stale]
-    for key, group in zip(keys, groups, strict=True):
-        label = recording_label(group)
+    for recording in recordings:
+        key, label = recording.key, recording.label
         with st.container(border=True, key=f"upload_box_{key}"):
             st.subheader(label, anchor=False)
             # Always placed, empty once analysed: the box's widgets keep their place from the
@@ -178,7 +185,8 @@ if files:
                         status.write(f"{STEP_TEXT[step].capitalize()}")
 
                     prepared_by_key[key] = prepare(
-                        group, label, journal_engine(), activity_model, on_step
+                        recording.files, label, journal_engine(), activity_model, on_step,
+                        inside=recording.inside,
                     )
                     status.update(label=f"{label}: ready", state="complete")
                 if prepared_by_key[key].error is not None:

@@ -21,11 +21,12 @@ import numpy as np
 from ml import formats as fm
 from ml import resample as rs
 from ml.recordings_errors import RecordingError
-from ml.recordings_files import choose, read_tables, short_name
-from ml.recordings_io import Source, Upload, read_uploads, sha256_of
+from ml.recordings_files import Part, choose, read_tables, short_name, split_archive
+from ml.recordings_io import Source, Upload, archive_files, read_uploads, sha256_of
 from ml.recordings_table import SensorTable
 
-__all__ = ["CANONICAL_RATE_HZ", "Recording", "RecordingError", "Source", "read_recording"]
+__all__ = ["CANONICAL_RATE_HZ", "Part", "Recording", "RecordingError", "Source",
+           "read_recording", "recordings_in"]
 
 #: Every recording comes out at this rate, whatever the source.
 CANONICAL_RATE_HZ = 50.0
@@ -306,7 +307,8 @@ def _assemble(tables: list[SensorTable], uploads: list[Upload]) -> Recording:
     )
 
 
-def read_recording(source: Source | Sequence[Source], name: str | None = None) -> Recording:
+def read_recording(source: Source | Sequence[Source], name: str | None = None, *,
+                   inside: Sequence[str] = ()) -> Recording:
     """Read one recording from a file, a file object, or the several files that form it.
 
     Parameters
@@ -316,6 +318,10 @@ def read_recording(source: Source | Sequence[Source], name: str | None = None) -
         gyroscope and accelerometer files). The format is detected from header and file name.
     name : str, optional
         The original file name of a single file object (Streamlit's uploader gives it).
+    inside : sequence of str, optional
+        With one archive as ``source``: the files of one of its recordings (``Part.files`` from
+        ``recordings_in``), read as if uploaded on their own (a zip of several recordings is
+        refused without it).
 
     Raises
     ------
@@ -323,8 +329,26 @@ def read_recording(source: Source | Sequence[Source], name: str | None = None) -
         With a message naming what is wrong and where; nothing is returned half-read.
     """
     uploads = read_uploads(source, name)
+    if inside:
+        if len(uploads) != 1:
+            raise ValueError("inside= reads the files of one archive: give that archive alone")
+        uploads = archive_files(uploads[0], inside)
     with ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(sha256_of, uploads)  # hashlib releases the GIL: hash while parsing
         recording = _assemble(read_tables(uploads), uploads)
         sha256 = digest.result()
     return dataclasses.replace(recording, sha256=sha256)
+
+
+def recordings_in(source: Source, name: str | None = None) -> list[Part]:
+    """The recordings in an archive of several (a week of exports, two MetaMotion pairs), each
+    to be read with ``read_recording(source, name, inside=part.files)``; [] when the upload is
+    one recording, to be read with ``read_recording(source, name)``.
+
+    Raises
+    ------
+    RecordingError
+        When the upload cannot be opened (over the size limit, a damaged or oversized zip).
+    """
+    (upload,) = read_uploads(source, name)
+    return split_archive(upload)

@@ -26,6 +26,8 @@ from ml.recordings_table import (
 from ml.recordings_time import time_in_seconds, zone_from_header
 
 _SNIFF_BYTES = 64 * 1024
+#: Bytes of a file ``sensors_in`` needs to tell what it holds (one more than the sniffing reads).
+HEAD_BYTES = _SNIFF_BYTES + 1
 
 
 @dataclass(frozen=True)
@@ -195,8 +197,19 @@ def _cut_off_last_line(data: bytes, d: _Dialect, numeric: list[int]) -> tuple[by
                         "recording stops there")
 
 
-def read_table(name: str, data: bytes) -> SensorTable:
-    """Parse one CSV file; RecordingError names what is wrong and where."""
+@dataclass(frozen=True)
+class _Layout:
+    """Where a file's time, sensor and attitude columns are, read off its header."""
+
+    dialect: _Dialect
+    columns: list[fm.ColumnName]
+    time_pos: int
+    positions: dict[str, tuple[int, int, int]]  # sensor kind → x, y, z column positions
+    quaternion_pos: list[int]  # w, x, y, z, or none
+    source_format: str
+
+
+def _layout(name: str, data: bytes) -> _Layout:
     d = _sniff(name, data)
     columns = [fm.parse_column_name(n) for n in d.names]
     ranked = sorted((rank, i) for i, c in enumerate(columns)
@@ -221,9 +234,25 @@ def read_table(name: str, data: bytes) -> SensorTable:
     positions = {kind: (a["x"], a["y"], a["z"]) for kind, a in axes.items()
                  if {"x", "y", "z"} <= a.keys()}
     quaternion_pos = [quaternion_axes[c] for c in "wxyz"] if len(quaternion_axes) == 4 else []
+    return _Layout(d, columns, time_pos, positions, quaternion_pos,
+                   fm.classify_format(d.names, name))
+
+
+def sensors_in(name: str, head: bytes) -> tuple[str, frozenset[str]]:
+    """The format and the sensor kinds of a CSV file, from its first ``HEAD_BYTES`` bytes alone;
+    RecordingError when its header cannot be read as ``read_table`` would."""
+    layout = _layout(name, head)
+    return layout.source_format, frozenset(layout.positions)
+
+
+def read_table(name: str, data: bytes) -> SensorTable:
+    """Parse one CSV file; RecordingError names what is wrong and where."""
+    layout = _layout(name, data)
+    d, columns, time_pos = layout.dialect, layout.columns, layout.time_pos
+    positions, quaternion_pos = layout.positions, layout.quaternion_pos
     sensor_pos = [p for triple in positions.values() for p in triple]
     table = SensorTable(
-        file_name=name, source_format=fm.classify_format(d.names, name),
+        file_name=name, source_format=layout.source_format,
         time_s=np.empty(0), epoch=False, tz=None, streams={}, first_line=d.header_row + 2,
     )
     table.columns_seen = tuple(d.names)

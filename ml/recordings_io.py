@@ -1,4 +1,5 @@
-"""Uploads → named byte strings: files read, size limit enforced, .gz/.zip opened."""
+"""Uploads → named byte strings: files read, size limit enforced, .gz/.zip opened; the files of
+an archive listed by their first bytes, or picked out by name."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TypeAlias
+from typing import IO, BinaryIO, TypeAlias
 
 import appconfig
 from ml.recordings_errors import RecordingError
@@ -26,6 +27,10 @@ _UNPACK_FACTOR = 4
 _ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")
 #: The first bytes of a gzip file (and of each member of one).
 _GZIP_START = b"\x1f\x8b"
+#: The most files opened in one archive: an export holds a few per recording.
+MAX_ARCHIVE_FILES = 1000
+#: Archives inside archives are opened this many levels deep, no deeper (a zip may hold itself).
+_MAX_NESTING = 4
 
 
 @dataclass(frozen=True)
@@ -145,9 +150,9 @@ def _is_hidden(member: str) -> bool:
     return member.startswith("__MACOSX/") or Path(member).name.startswith(".")
 
 
-def _unzip(upload: Upload) -> list[Upload]:
+def _open_zip(upload: Upload) -> zipfile.ZipFile:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(upload.data))
+        return zipfile.ZipFile(io.BytesIO(upload.data))
     except zipfile.BadZipFile:
         if upload.data[:4] == _ZIP_STARTS[0]:
             # It starts as a zip but its index, kept at the end of a zip file, is missing.
@@ -155,19 +160,39 @@ def _unzip(upload: Upload) -> list[Upload]:
                                  "at the end of the file, is missing); copy or download it "
                                  "again") from None
         raise RecordingError(f"{upload.name}: not a valid zip file") from None
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir() and not _is_hidden(m.filename)]
-        if sum(m.file_size for m in members) > _limit_bytes() * _UNPACK_FACTOR:
-            raise RecordingError(
-                f"{upload.name}: unpacks to more than {_limit_bytes() * _UNPACK_FACTOR // _MB} MB"
-            )
-        try:
-            return [Upload(f"{upload.name}/{m.filename}", archive.read(m)) for m in members]
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as error:
-            raise RecordingError(f"{upload.name}: cannot unpack ({error})") from None
 
 
-def unpack(upload: Upload) -> tuple[list[Upload], bool]:
+def _files_in(archive: zipfile.ZipFile, upload: Upload, depth: int) -> list[zipfile.ZipInfo]:
+    """The archive's files (folders and macOS's hidden files left out), within the limits."""
+    if depth > _MAX_NESTING:
+        raise RecordingError(f"{upload.name}: archives inside archives more than {_MAX_NESTING} "
+                             "deep; unzip it first")
+    members = [m for m in archive.infolist() if not m.is_dir() and not _is_hidden(m.filename)]
+    if len(members) > MAX_ARCHIVE_FILES:
+        raise RecordingError(f"{upload.name}: holds {len(members):,} files, more than the "
+                             f"{MAX_ARCHIVE_FILES:,} one archive may hold; split it into smaller "
+                             "zips")
+    if sum(m.file_size for m in members) > _limit_bytes() * _UNPACK_FACTOR:
+        raise RecordingError(
+            f"{upload.name}: unpacks to more than {_limit_bytes() * _UNPACK_FACTOR // _MB} MB"
+        )
+    return members
+
+
+def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, upload: Upload) -> bytes:
+    try:
+        return archive.read(member)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as error:
+        raise RecordingError(f"{upload.name}: cannot unpack ({error})") from None
+
+
+def _unzip(upload: Upload, depth: int) -> list[Upload]:
+    with _open_zip(upload) as archive:
+        return [Upload(f"{upload.name}/{m.filename}", _read_member(archive, m, upload))
+                for m in _files_in(archive, upload, depth)]
+
+
+def unpack(upload: Upload, depth: int = 1) -> tuple[list[Upload], bool]:
     """The files inside an upload (itself if plain) and whether it was an archive.
 
     Containers are recognised by their first bytes, so a renamed file is still opened.
@@ -176,7 +201,81 @@ def unpack(upload: Upload) -> tuple[list[Upload], bool]:
         upload = _gunzip(upload)
     if upload.data[:4] in _ZIP_STARTS:
         inner: list[Upload] = []
-        for member in _unzip(upload):
-            inner.extend(unpack(member)[0])
+        for member in _unzip(upload, depth):
+            inner.extend(unpack(member, depth + 1)[0])
         return inner, True
     return [upload], False
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file inside an archive, known by its first bytes: enough to tell what it holds."""
+
+    name: str  # "week.zip/monday/WristMotion.csv", as ``unpack`` names it
+    head: bytes  # its first bytes, unpacked when it is a .gz
+    inner: tuple[Entry, ...] | None = None  # when it is an archive itself: the files inside
+
+
+def _head(stream: IO[bytes], size: int) -> bytes:
+    """The first ``size`` bytes of a file, unpacked when it is a .gz (only as far as needed)."""
+    raw = stream.read(size)
+    if raw[:2] != _GZIP_START:
+        return raw
+    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    head = b""
+    try:
+        while raw and len(head) < size and not inflater.eof:
+            head += inflater.decompress(raw, size - len(head))
+            raw = inflater.unconsumed_tail or stream.read(_MB)
+    except zlib.error:
+        pass  # what came before the damage, if anything; reading the file says what is wrong
+    return head
+
+
+def archive_entries(upload: Upload, head_size: int, depth: int = 1) -> list[Entry] | None:
+    """The files inside an archive upload, each with its first ``head_size`` bytes; None when the
+    upload is not an archive. Only the heads are unpacked (archives inside are read whole), so a
+    large archive is looked through quickly; the limits are those of ``unpack``."""
+    if _head(io.BytesIO(upload.data), len(_ZIP_STARTS[0]))[:4] not in _ZIP_STARTS:
+        return None
+    if upload.data[:2] == _GZIP_START:
+        upload = _gunzip(upload)
+    entries: list[Entry] = []
+    with _open_zip(upload) as archive:
+        for member in _files_in(archive, upload, depth):
+            name = f"{upload.name}/{member.filename}"
+            try:
+                with archive.open(member) as stream:
+                    head = _head(stream, head_size)
+            except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as error:
+                raise RecordingError(f"{upload.name}: cannot unpack ({error})") from None
+            if head[:4] in _ZIP_STARTS:
+                inside = Upload(name, _read_member(archive, member, upload))
+                entries.append(Entry(name, b"", tuple(
+                    archive_entries(inside, head_size, depth + 1) or ())))
+            else:
+                entries.append(Entry(name, head))
+    return entries
+
+
+def archive_files(upload: Upload, names: Sequence[str], depth: int = 1) -> list[Upload]:
+    """The files of an archive upload at these names (as ``archive_entries`` gives them), in name
+    order, as they are stored: a .gz stays packed, as it would be uploaded on its own."""
+    wanted = set(names)
+    if upload.data[:2] == _GZIP_START:
+        upload = _gunzip(upload)
+    found: list[Upload] = []
+    with _open_zip(upload) as archive:
+        for member in _files_in(archive, upload, depth):
+            name = f"{upload.name}/{member.filename}"
+            within = [n for n in wanted if n.startswith(name + "/")]
+            if name in wanted:
+                found.append(Upload(name, _read_member(archive, member, upload)))
+                wanted.discard(name)
+            elif within:
+                inside = Upload(name, _read_member(archive, member, upload))
+                found.extend(archive_files(inside, within, depth + 1))
+                wanted.difference_update(u.name for u in found)
+    if wanted:
+        raise RecordingError(f"{upload.name}: {', '.join(sorted(wanted))} not found inside")
+    return sorted(found, key=lambda u: u.name)

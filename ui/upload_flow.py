@@ -32,7 +32,8 @@ STEPS = ("read", "analyse", "ready")
 
 @dataclass
 class Prepared:
-    """What became of one recording (one file, or a gyroscope + accelerometer pair)."""
+    """What became of one recording (one file, a gyroscope + accelerometer pair, or one of the
+    recordings in a zip of several)."""
 
     label: str
     recording: Recording | None = None
@@ -42,9 +43,9 @@ class Prepared:
     saved: SaveResult | None = None
 
 
-def _read(files: Sequence[BinaryIO], label: str) -> Recording:
+def _read(files: Sequence[BinaryIO], label: str, inside: Sequence[str]) -> Recording:
     if len(files) == 1:
-        return read_recording(files[0], getattr(files[0], "name", label))
+        return read_recording(files[0], getattr(files[0], "name", label), inside=inside)
     return read_recording(list(files))
 
 
@@ -65,16 +66,18 @@ def prepare(
     engine: Engine,
     get_model: Callable[[], ActivityModel],
     on_step: Callable[[str], None] = lambda step: None,
+    inside: Sequence[str] = (),
 ) -> Prepared:
     """Read and analyse one recording; skip the analysis when the journal already has it.
 
-    ``on_step`` is called with "read", "analyse" and "ready" as each step starts.
+    ``on_step`` is called with "read", "analyse" and "ready" as each step starts. ``inside``: in
+    a zip of several recordings (the one file given), the files of this one.
     Never raises for a bad file or a failing analysis: the reason is in ``Prepared.error``.
     """
     result = Prepared(label=label)
     try:
         on_step("read")
-        result.recording = _read(files, label)
+        result.recording = _read(files, label, inside)
         with session_factory(engine)() as session:
             result.existing = find_recording(session, result.recording.sha256)
         if result.existing is None:

@@ -1,12 +1,14 @@
-"""Which uploaded files form one recording: a gyroscope + accelerometer pair, or one file."""
+"""Which uploaded files form one recording: a gyroscope + accelerometer pair, one file, or each
+recording inside a zip of several."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
-_SENSOR_WORD = re.compile(r"(gyroscope|accelerometer)", re.IGNORECASE)
+from ml.recordings import Part, RecordingError, recordings_in
+from ml.recordings_files import group_by_name
 
 
 class NamedUpload(Protocol):
@@ -16,15 +18,17 @@ class NamedUpload(Protocol):
     def name(self) -> str: ...
 
 
+class UploadedFile(NamedUpload, Protocol):
+    """An uploaded file as the page has it: a name, an id for this upload, its bytes."""
+
+    @property
+    def file_id(self) -> str: ...
+
+    def getvalue(self) -> bytes: ...
+
+
 U = TypeVar("U", bound=NamedUpload)
-
-
-def _pair_key(name: str) -> tuple[str, str] | None:
-    """(name up to the sensor word, sensor) for "..._Gyroscope_25.000Hz_1.4.4.csv"; else None."""
-    found = _SENSOR_WORD.search(name)
-    if found is None:
-        return None
-    return name[: found.start()].casefold(), found.group(1).casefold()
+F = TypeVar("F", bound=UploadedFile)
 
 
 def group_uploads(files: Sequence[U]) -> list[list[U]]:
@@ -33,27 +37,48 @@ def group_uploads(files: Sequence[U]) -> list[list[U]]:
     A MetaMotion export (``X_Gyroscope_25.000Hz.csv`` + ``X_Accelerometer_12.500Hz.csv``) or a
     Sensor Logger phone pair (``Gyroscope.csv`` + ``Accelerometer.csv``) shares the name before
     the sensor word: such a pair, one of each sensor, is one recording. Everything else (zip
-    files included: the importer pairs what is inside) is a recording of its own.
+    files included: ``recordings_on_page`` looks inside) is a recording of its own.
     """
-    groups: list[list[U]] = []
-    open_pairs: dict[str, list[U]] = {}
-    for upload in files:
-        key = _pair_key(upload.name)
-        if key is None:
-            groups.append([upload])
-            continue
-        prefix, sensor = key
-        partner = open_pairs.get(prefix)
-        if partner is not None and _pair_key(partner[0].name) != key:
-            partner.append(upload)
-            del open_pairs[prefix]
-            continue
-        group = [upload]
-        groups.append(group)
-        open_pairs[prefix] = group
-    return groups
+    return group_by_name(files, lambda upload: upload.name)
 
 
 def recording_label(group: Sequence[NamedUpload]) -> str:
     """How a recording is named on the page: its file name, or both names joined with " + "."""
     return " + ".join(upload.name for upload in group)
+
+
+@dataclass(frozen=True)
+class PageRecording(Generic[F]):
+    """One recording on the Upload page, to check and save on its own."""
+
+    key: str  # stable while its files stay uploaded: names its widgets
+    label: str  # "export.zip: monday.csv" for one of several recordings inside a zip
+    files: tuple[F, ...]
+    inside: tuple[str, ...] = ()  # in a zip of several: its files there (read_recording(inside=))
+
+
+def archive_parts(file: UploadedFile) -> list[Part]:
+    """The recordings in a zip of several; [] for any other file, and for a zip that cannot be
+    opened (reading it as one recording then says what is wrong)."""
+    try:
+        return recordings_in(file.getvalue(), file.name)
+    except RecordingError:
+        return []
+
+
+def recordings_on_page(
+    files: Sequence[F], parts_of: Callable[[F], list[Part]] = archive_parts
+) -> list[PageRecording[F]]:
+    """The recordings of an upload, in upload order: pairs and single files (``group_uploads``),
+    and a zip of several recordings as one of each, named "export.zip: monday.csv"."""
+    recordings: list[PageRecording[F]] = []
+    for group in group_uploads(files):
+        parts = parts_of(group[0]) if len(group) == 1 else []
+        if not parts:
+            key = "+".join(upload.file_id for upload in group)
+            recordings.append(PageRecording(key, recording_label(group), tuple(group)))
+        for number, part in enumerate(parts):
+            recordings.append(PageRecording(f"{group[0].file_id}-{number}",
+                                            f"{group[0].name}: {part.name}", (group[0],),
+                                            part.files))
+    return recordings

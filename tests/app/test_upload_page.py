@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date, datetime, time
 
 import numpy as np
@@ -62,6 +64,46 @@ def test_metamotion_gyroscope_and_accelerometer_upload_as_one_recording(
     assert "already in your journal" in at.info[0].value
     (link,) = at.get("page_link")
     assert link.proto.query_string == f"session={saved.session_id}"
+
+
+def _zipped(paths, junk: dict[str, bytes] | None = None) -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+        for path in paths:
+            packed.write(path, path.name)
+        for name, data in (junk or {}).items():
+            packed.writestr(name, data)
+    return archive.getvalue()
+
+
+def test_a_zip_of_several_recordings_is_one_of_each_and_a_zip_of_one_stays_one(
+    app, journal_engine, datasets_dir
+):
+    sets = sorted((datasets_dir / "applewatch-gym").glob("*_APULL_*.csv.gz"))[:2]
+    pair = sorted((datasets_dir / "barbell-metamotion").glob("A-bench-heavy2_MetaWear_*.csv"))
+    week = _zipped(sets, {"__MACOSX/._notes.csv": b"\x00\x05", ".DS_Store": b"\x00Bud1"})
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(
+        [("week.zip", week, "application/zip"),
+         ("pair.zip", _zipped(pair), "application/zip")]).run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    # One box per recording, named so the user knows which file it is; the MetaMotion pair's
+    # zip is one recording; the Mac's hidden files are no recording.
+    assert [h.value for h in at.subheader] == [
+        f"week.zip: {sets[0].name}", f"week.zip: {sets[1].name}", "pair.zip"]
+    assert len(at.data_editor) == 3
+    # Each set's day and time come from its own file name, as when dropped alone.
+    clocks = [t.value for t in at.time_input if t.key.startswith("upload_time_")]
+    assert clocks[:2] == [time(7, 36, 28), time(7, 41, 19)]
+    with session_factory(journal_engine)() as db:
+        assert list_sessions(db) == []  # nothing is written before the user saves
+    at.button(key="upload_save_all").click().run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert len(at.success) == 3
+    with session_factory(journal_engine)() as db:
+        saved = sorted(list_sessions(db), key=lambda s: s.id)
+        first = load_session(db, saved[0].id, with_signal=False)
+    assert len(saved) == 3 and first.recordings[0].file_names == (f"week.zip/{sets[0].name}",)
 
 
 def test_the_landing_page_links_the_newest_sessions(app, saved_sample):

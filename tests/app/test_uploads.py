@@ -1,10 +1,12 @@
-"""Grouping uploaded files into recordings: a sensor pair is one recording, anything else alone."""
+"""Grouping uploaded files into recordings: a sensor pair is one recording, a zip of several
+is one of each, anything else alone."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ui.uploads import group_uploads, recording_label
+from ml.recordings import Part
+from ui.uploads import group_uploads, recording_label, recordings_on_page
 
 
 @dataclass
@@ -42,3 +44,29 @@ def test_sensor_logger_phone_pair_and_zip_files():
         [Upload("Gyroscope.csv"), Upload("export.zip"), Upload("Accelerometer.csv")]
     )
     assert _names(groups) == [["Gyroscope.csv", "Accelerometer.csv"], ["export.zip"]]
+
+
+@dataclass
+class Uploaded:
+    name: str
+    file_id: str
+
+    def getvalue(self) -> bytes:
+        return b""
+
+
+def test_each_recording_in_a_zip_of_several_is_one_on_the_page_named_after_its_file():
+    week = Uploaded("week.zip", "f1")
+    pair = [Uploaded(GYRO, "f2"), Uploaded(ACCEL, "f3")]
+    parts = {"f1": [Part("monday.csv", ("week.zip/monday.csv",)),
+                    Part("tuesday.csv", ("week.zip/tuesday.csv",))]}
+    recordings = recordings_on_page([week, *pair], lambda f: parts.get(f.file_id, []))
+    assert [(r.label, r.inside) for r in recordings] == [
+        ("week.zip: monday.csv", ("week.zip/monday.csv",)),
+        ("week.zip: tuesday.csv", ("week.zip/tuesday.csv",)),
+        (f"{GYRO} + {ACCEL}", ()),
+    ]
+    # Each has a key of its own, the same on every rerun (it names the recording's widgets).
+    assert len({r.key for r in recordings}) == 3
+    again = recordings_on_page([week, *pair], lambda f: parts.get(f.file_id, []))
+    assert [r.key for r in again] == [r.key for r in recordings]
