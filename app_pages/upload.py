@@ -11,9 +11,10 @@ import appconfig
 from journal.store import recorded_at
 from ml.sample_session import SAMPLE_PATH
 from ui.charts import motion_figure
+from ui.device import on_phone
 from ui.resources import activity_model, journal_engine
 from ui.tables import detected_chart_sets, detected_frame, set_checks
-from ui.text import explain, plural
+from ui.text import escape_markdown, explain, plural
 from ui.upload_flow import STEPS, Prepared, describe, prepare, save
 from ui.uploads import archive_parts, recordings_on_page
 from ui.widgets import (
@@ -50,6 +51,7 @@ files = st.file_uploader(
     help=f"A real example to try: {SAMPLE_PATH.name} in data/samples/ of the repository.",
 )
 prepared_by_key: dict[str, Prepared] = st.session_state.setdefault("upload_prepared", {})
+phone = on_phone()
 if not files:
     newest = newest_sessions(limit=3)
     if newest:
@@ -106,7 +108,7 @@ def show_prepared(key: str, prepared: Prepared) -> Callable[[], None] | None:
             key=f"upload_sets_{key}",
             num_rows="delete",
             hide_index=True,
-            column_config=set_columns([s.exercise for s in analysis.sets]),
+            column_config=set_columns([s.exercise for s in analysis.sets], compact=phone),
             disabled=["set", "start_s", "end_s", "confidence"],
         )
     with plot_column:
@@ -171,8 +173,13 @@ if files:
         del prepared_by_key[stale]
     for recording in recordings:
         key, label = recording.key, recording.label
-        with st.container(border=True, key=f"upload_box_{key}"):
-            st.subheader(label, anchor=False)
+        # On a phone the box's border and padding took 34 px from the set table.
+        with st.container(border=not phone, key=f"upload_box_{key}"):
+            if phone:  # a subheader wrapped a long file name onto three lines
+                name = escape_markdown(label)  # bold, one line cut by "…", all of it in the tooltip
+                st.markdown(f"**{name}**", help=name, wrap=False)
+            else:
+                st.subheader(escape_markdown(label), anchor=False)
             # Always placed, empty once analysed: the box's widgets keep their place from the
             # first run to the next, so the open "Exercise not in the list?" stays open.
             progress = st.empty()

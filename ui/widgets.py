@@ -28,28 +28,36 @@ DELETED_NOTICE = "journal_deleted_notice"
 MOVEMENT_FAMILIES = [f for f in FAMILIES if f not in (REST_ID, "other")]
 
 
-def set_columns(in_use: Sequence[str] = ()) -> dict[str, Any]:
+def set_columns(in_use: Sequence[str] = (), compact: bool = False) -> dict[str, Any]:
     """Column config of a set editor: exercise picked by name from the catalog and the user's
-    own exercises, numbers bounded."""
+    own exercises, numbers bounded.
+
+    ``compact`` narrows set, exercise and kg for a phone's table whose rows can be deleted (the
+    Upload page): its row handles take 33 px of the 326 a 360 px phone gives the grid, and set,
+    exercise, reps and kg must fit the other 293 ("Reps" beside its edit icon needs 60).
+    """
     own = own_exercises(journal_engine())
     # Pixel widths and short labels: beside the Upload page's plot, every editable column and
     # the confidence fit a 1400 px window without a horizontal scroll (a browser test checks);
-    # set, exercise, reps and kg fit a 360 px phone's table (328 px).
+    # set, exercise, reps and kg fit a 360 px phone's table (328 px), or with row handles in
+    # compact widths.
+    width = dict(set=36, exercise=146, reps=60, weight_kg=50) if compact else dict(
+        set=40, exercise=165, reps=60, weight_kg=60)
     return {
-        "set": st.column_config.NumberColumn("Set", disabled=True, width=40),
+        "set": st.column_config.NumberColumn("Set", disabled=True, width=width["set"]),
         "exercise": st.column_config.SelectboxColumn(
             "Exercise",
             options=exercise_options([*in_use, *own]),
             format_func=lambda exercise_id: exercise_name(str(exercise_id), own),
             required=True,
-            width=165,
+            width=width["exercise"],
         ),
         "reps": st.column_config.NumberColumn(
-            "Reps", min_value=0, max_value=500, step=1, width=60
+            "Reps", min_value=0, max_value=500, step=1, width=width["reps"]
         ),
         "weight_kg": st.column_config.NumberColumn(
             "kg", help="Weight in kg", min_value=0.0, max_value=2000.0, step=0.5, format="%.1f",
-            width=60,
+            width=width["weight_kg"],
         ),
         "rpe": st.column_config.NumberColumn(
             "RPE", help="Rate of perceived exertion, 0-10", min_value=0.0, max_value=10.0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from datetime import date, datetime, time
 
@@ -14,6 +15,7 @@ from journal.store import list_sessions, load_session, save_analysis
 from ml.analysis import SessionAnalysis
 from ml.recordings import read_recording
 from ml.sample_session import SAMPLE_PATH
+from ui.text import escape_markdown
 
 
 def test_bad_file_shows_the_importers_message_and_the_next_file_goes_on(app, saved_sample):
@@ -60,7 +62,7 @@ def test_metamotion_gyroscope_and_accelerometer_upload_as_one_recording(
     ).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     # One recording box for the pair (named after both files), found already saved.
-    assert [h.value for h in at.subheader] == [f"{accel.name} + {gyro.name}"]
+    assert [h.value for h in at.subheader] == [escape_markdown(f"{accel.name} + {gyro.name}")]
     assert "already in your journal" in at.info[0].value
     (link,) = at.get("page_link")
     assert link.proto.query_string == f"session={saved.session_id}"
@@ -89,8 +91,8 @@ def test_a_zip_of_several_recordings_is_one_of_each_and_a_zip_of_one_stays_one(
     assert not at.exception and not at.error, [e.value for e in at.error]
     # One box per recording, named so the user knows which file it is; the MetaMotion pair's
     # zip is one recording; the Mac's hidden files are no recording.
-    assert [h.value for h in at.subheader] == [
-        f"week.zip: {sets[0].name}", f"week.zip: {sets[1].name}", "pair.zip"]
+    assert [h.value for h in at.subheader] == [escape_markdown(name) for name in (
+        f"week.zip: {sets[0].name}", f"week.zip: {sets[1].name}", "pair.zip")]
     assert len(at.data_editor) == 3
     # Each set's day and time come from its own file name, as when dropped alone.
     clocks = [t.value for t in at.time_input if t.key.startswith("upload_time_")]
@@ -221,3 +223,35 @@ def test_the_new_exercise_box_keeps_its_place_after_the_first_rerun(app, journal
     first = _path_of(at._tree, name.key)
     name.set_value("Machine fly").run()
     assert first is not None and _path_of(at._tree, name.key) == first
+
+
+def _blocks(node):
+    for child in getattr(node, "children", {}).values():
+        yield child
+        yield from _blocks(child)
+
+
+def test_on_a_phone_exercise_reps_and_kg_of_an_upload_fit_beside_its_row_handles(
+    app, journal_url, datasets_dir, monkeypatch
+):
+    # At 360 and 390 px the kg column was past the screen's edge: the box's border and padding
+    # (34 px) and the row handles (33 px, rows can be deleted) left the table 261 and 291 px
+    # for set, exercise, reps and kg's 325. And the file name, a subheader, took three lines.
+    monkeypatch.setattr("ui.device.on_phone", lambda: True)
+    upload = sorted((datasets_dir / "applewatch-gym").glob("*_APULL_*.csv.gz"))[0]
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(
+        (upload.name, upload.read_bytes(), "application/gzip")).run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (box,) = [b for b in _blocks(at._tree[0])
+              if "upload_box_" in str(getattr(getattr(b, "proto", None), "id", ""))]
+    assert not box.proto.flex_container.border
+    columns = json.loads(at.data_editor[0].proto.columns)
+    # A 360 px phone draws the grid 328 px wide: 2 px of border, 33 px of row handles.
+    assert sum(columns[c]["width"] for c in ("set", "exercise", "reps", "weight_kg")) <= 293
+    # The name in a small heading, on one line cut by "…", the whole name in its tooltip.
+    assert not at.subheader
+    (heading,) = [m for m in at.markdown if m.proto.help]
+    assert heading.value == f"**{escape_markdown(upload.name)}**" and not heading.proto.wrap
+    assert heading.proto.help == escape_markdown(upload.name)
+

@@ -33,6 +33,11 @@ ARTIFACTS = appconfig.REPO_ROOT / "artifacts" / "browser"
 START_TIMEOUT_S = 120
 #: One step of a page (a click, a page switch): generous on 2 busy cores.
 STEP_TIMEOUT_MS = 60_000
+#: A phone's User-Agent (Android Chrome): "Mobi" in it is how the app tells a phone (ui.device).
+PHONE_USER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.0.0 Mobile Safari/537.36"
+)
 
 
 def _free_port() -> int:
@@ -86,9 +91,12 @@ def running_app(folder: Path, journal_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def browser_page(width: int, height: int, failure_shot: str) -> Iterator[Page]:
-    """A page of headless Chromium at this window size; a failure inside saves a screenshot
-    ``artifacts/browser/<failure_shot>.png`` before it is raised."""
+def browser_page(
+    width: int, height: int, failure_shot: str, phone: bool = False
+) -> Iterator[Page]:
+    """A page of headless Chromium at this window size (a phone's touch screen and User-Agent
+    if ``phone``); a failure inside saves a screenshot ``artifacts/browser/<failure_shot>.png``
+    before it is raised."""
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -97,7 +105,10 @@ def browser_page(width: int, height: int, failure_shot: str) -> Iterator[Page]:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        page = browser.new_page(viewport={"width": width, "height": height})
+        as_phone = {"user_agent": PHONE_USER_AGENT, "is_mobile": True, "has_touch": True}
+        page = browser.new_page(
+            viewport={"width": width, "height": height}, **(as_phone if phone else {})
+        )
         page.set_default_timeout(STEP_TIMEOUT_MS)
         try:
             yield page

@@ -147,3 +147,34 @@ def test_upload_table_shows_every_editable_column_in_a_1400_px_window(
         assert grid_box is not None
         assert grid_box["width"] >= 30 + 40 + 165 + 60 + 60 + 60 + 100 + 90, grid_box
         page.screenshot(path=str(ARTIFACTS / "upload-table-1400px.png"))
+
+
+def test_on_a_phone_the_upload_table_shows_exercise_reps_and_kg_under_a_one_line_name(
+    app_url: str, datasets_dir: Path
+) -> None:
+    # At 360 px the kg column was past the screen's edge, behind a sideways scroll, and the
+    # file name, a subheader, took three lines.
+    from playwright.sync_api import expect
+
+    upload = sorted((datasets_dir / "applewatch-gym").glob("*_APULL_*.csv.gz"))[1]
+    with browser_page(360, 740, "99-upload-phone-failure", phone=True) as page:
+        page.goto(app_url)
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+            str(upload))
+        expect(page.get_by_role("button", name="Save to journal")).to_be_visible(
+            timeout=ANALYSIS_TIMEOUT_MS)
+        name = page.locator("[class*='st-key-upload_box']").get_by_text(upload.name, exact=True)
+        name_box = name.bounding_box()
+        assert name_box is not None and name_box["height"] < 2 * 16, name_box  # one 16 px line
+        grid = page.locator("[data-testid='stDataFrame']").first
+        headers = grid.locator("[role='columnheader']")
+        expect(headers.first).to_be_attached()
+        shown = [text.strip() for text in headers.all_inner_texts()]
+        assert any("kg" in header for header in shown), shown
+        # kg whole: the row handles (33 px) and the compact widths ui.widgets.set_columns gives
+        # Set, Exercise, Reps and kg: 36 + 146 + 60 + 50 px.
+        grid_box = grid.bounding_box()
+        assert grid_box is not None
+        assert grid_box["width"] >= 33 + 36 + 146 + 60 + 50, grid_box
+        grid.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "upload-table-360px-phone.png"))
