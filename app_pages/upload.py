@@ -184,18 +184,19 @@ if files:
             # first run to the next, so the open "Exercise not in the list?" stays open.
             progress = st.empty()
             if key not in prepared_by_key:
-                with progress.status(f"{label}: {STEP_TEXT[STEPS[0]]}…",
+                # The box's heading names the file: the line says only how far it has got.
+                with progress.status(f"{STEP_TEXT[STEPS[0]].capitalize()}…",
                                      expanded=False) as status:
 
-                    def on_step(step: str, status=status, label=label) -> None:
-                        status.update(label=f"{label}: {STEP_TEXT[step]}…")
+                    def on_step(step: str, status=status) -> None:
+                        status.update(label=f"{STEP_TEXT[step].capitalize()}…")
                         status.write(f"{STEP_TEXT[step].capitalize()}")
 
                     prepared_by_key[key] = prepare(
                         recording.files, label, journal_engine(), activity_model, on_step,
                         inside=recording.inside,
                     )
-                    status.update(label=f"{label}: ready", state="complete")
+                    status.update(label=STEP_TEXT["ready"].capitalize(), state="complete")
                 if prepared_by_key[key].error is not None:
                     progress.empty()  # the error box below says it all: one red box, not two
             save_this = show_prepared(key, prepared_by_key[key])
