@@ -1,5 +1,6 @@
 """Progress page: reps and volume per week (per month over years) for each exercise, personal
-records, training days."""
+records, training days; of all time, the last weeks or months, or chosen dates (in the URL, so
+"since March" can be bookmarked)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,29 @@ import streamlit as st
 from journal.db import session_factory
 from journal.exercises import is_assisted
 from journal.progress import (
+    exercise_progress,
     monthly_progress,
     most_trained,
-    personal_records,
     training_days,
-    weekly_progress,
 )
 from journal.store import list_exercises
 from ui import clock
 from ui.charts import calendar_figure, calendar_span, monthly_figure, weekly_figure
 from ui.device import on_phone
+from ui.progress_dates import (
+    ALL,
+    ALL_TIME,
+    CUSTOM,
+    EARLIEST,
+    LATEST,
+    PARAMS,
+    PERIODS,
+    dates_words,
+    days_within,
+    no_training,
+    period_dates,
+    url_problems,
+)
 from ui.progress_tables import (
     monthly_frame,
     progress_period,
@@ -30,6 +44,8 @@ from ui.widgets import SESSION_PAGE, journal_is_empty, sample_offer
 
 #: Session-state copy of the chosen exercises, kept while the user is on other pages.
 KEPT_CHOICE = "progress_exercises_kept"
+#: A date input's width on a desktop: "2026 - 03 - 01" whole beside its two buttons.
+DATE_INPUT_PX = 180
 
 st.title(":material/trending_up: Progress")
 
@@ -37,24 +53,92 @@ if journal_is_empty():
     sample_offer("progress_load_sample")
     st.stop()
 
+today = clock.today()
+phone = on_phone()
+
+# The link's period, read before the widgets: Streamlit drops a value they cannot take unsaid.
+raw = {param: st.query_params.get(param) for param in PARAMS.values()}
+problems = url_problems(raw)
+# One row on a desktop; on a phone the list of periods, then the two dates side by side.
+with st.container(horizontal=not phone, vertical_alignment="bottom", key="progress_period_row"):
+    # A phone's 360 px hold the five choices as a list, not side by side.
+    period = (
+        st.selectbox(
+            "Period",
+            PERIODS,
+            index=PERIODS.index(ALL_TIME),
+            key=PARAMS["period"],
+            bind="query-params",
+        )
+        if phone
+        else st.segmented_control(
+            "Period",
+            PERIODS,
+            default=ALL_TIME,
+            required=True,
+            key=PARAMS["period"],
+            bind="query-params",
+        )
+    )
+    since = until = None
+    if period == CUSTOM:
+        # Side by side, also on a 360 px phone: 160 px each hold "2026 - 03 - 01" whole.
+        with st.container(
+            horizontal=True, gap="small", width="stretch" if phone else "content",
+            key="progress_dates",
+        ):
+            since, until = (
+                st.date_input(
+                    label,
+                    value=None,
+                    min_value=EARLIEST,
+                    max_value=LATEST,
+                    key=PARAMS[field],
+                    bind="query-params",
+                    format="YYYY-MM-DD",
+                    width="stretch" if phone else DATE_INPUT_PX,
+                )
+                for label, field in (("From", "date_from"), ("To", "date_to"))
+            )
+
+try:
+    dates = ALL if problems else period_dates(period, since, until, today)
+except ValueError as error:
+    problems.append(f"{error}.")
+    dates = ALL
+if problems:
+    st.warning(" ".join(problems) + " Showing all time.", icon=":material/event_busy:")
+
 engine = journal_engine()
 with session_factory(engine)() as db:
     used = [e for e in list_exercises(db, used_only=True) if e.family != "rest"]
-    days = training_days(db)
-    ranked = most_trained(db)
-names = {e.id: e.name for e in used}
+    all_days = training_days(db)
+    ranked = most_trained(db, date_from=dates.first, date_to=dates.last)
+journal_span = (all_days[0].day, all_days[-1].day)
+days = days_within(all_days, dates)
+if not days:
+    st.info(no_training(dates, journal_span), icon=":material/event_busy:")
+    st.stop()
+# The chosen dates as two days, and in words; None: all time.
+chosen = None if dates.all_time else dates.closed(journal_span, today)
+chosen_words = dates_words(*chosen) if chosen else None
+trained = set(ranked)
+names = {e.id: e.name for e in used if e.id in trained}
 
 st.subheader("Training days", anchor=False)
 sets_per_day = {d.day: d.sets for d in days}
-# Up to today: the days since the last session show as a gap.
-today = clock.today()
+# Up to today, or the end of the dates: the days since the last session show as a gap.
+calendar_end = min(today, dates.last) if dates.last else today
+calendar = calendar_figure(sets_per_day, calendar_end, phone=phone, first_day=dates.first)
 st.plotly_chart(
-    calendar_figure(sets_per_day, today, phone=on_phone()),
+    calendar,
     key="progress_calendar",
     config={"displaylogo": False},
+    # A calendar of a few weeks keeps its squares (calendar_figure gives it a width).
+    width="content" if calendar.layout.width else "stretch",
 )
-st.caption(training_days_caption(days, calendar_span(sets_per_day.keys(), today)))
-
+shown = calendar_span(sets_per_day.keys(), calendar_end, first_day=dates.first)
+st.caption(training_days_caption(days, shown, chosen_words))
 
 
 def _keep_choice() -> None:
@@ -63,37 +147,49 @@ def _keep_choice() -> None:
 
 
 kept = st.session_state.get(KEPT_CHOICE)
-chosen = st.multiselect(
+# What the user picked last, of the exercises trained in these dates; else (none of them
+# trained then, or a first visit) the three with the most sets in them. The user's own pick is
+# kept aside, so other dates bring back the exercises these left out.
+picks = [e for e in kept if e in names] if kept is not None else []
+if not picks and kept != []:
+    picks = [e for e in ranked if e in names][:3]
+st.session_state["progress_exercises"] = picks
+picked = st.multiselect(
     "Exercises",
     list(names),
-    # What the user picked last, else the three exercises with the most sets.
-    default=[e for e in kept if e in names] if kept is not None
-    else [e for e in ranked if e in names][:3],
     format_func=lambda exercise_id: names[exercise_id],
     key="progress_exercises",
     on_change=_keep_choice,
     placeholder="Pick the exercises to follow",
 )
-if not chosen:
+if not picked:
     st.info("Pick at least one exercise to see its weeks and records.")
     st.stop()
 
+# The time axis of the chosen dates, from the journal's first session to today (or a later
+# session) at the most: the weeks before the journal began are not weeks without training.
+span = None if chosen is None else (
+    max(chosen[0], journal_span[0]), min(chosen[1], max(today, journal_span[1])))
+first, last = dates.first, dates.last
 with session_factory(engine)() as db:
-    weeks = {e: weekly_progress(db, e) for e in chosen}
-    period = progress_period(weeks)
-    if period == "month":
-        totals = monthly_frame({e: monthly_progress(db, e) for e in chosen})
-        figure = monthly_figure(totals, names, phone=on_phone())
+    progress = {e: exercise_progress(db, e, date_from=first, date_to=last) for e in picked}
+    weeks = {e: both.weeks for e, both in progress.items()}
+    per = progress_period(weeks, span)
+    if per == "month":
+        totals = monthly_frame(
+            {e: monthly_progress(db, e, date_from=first, date_to=last) for e in picked})
+        figure = monthly_figure(totals, names, phone=phone, span=span)
     else:
         totals = weekly_frame(weeks)
-        figure = weekly_figure(totals, names, phone=on_phone())
-    records = records_frame([personal_records(db, e) for e in chosen], names)
+        figure = weekly_figure(totals, names, phone=phone, span=span)
+    records = records_frame([both.records for both in progress.values()], names)
 
-st.subheader(f"Reps and volume per {period}", anchor=False)
+st.subheader(f"Reps and volume per {per}", anchor=False)
 st.plotly_chart(figure, key="progress_weekly", config={"displaylogo": False})
-if period == "month":
-    st.caption("Your training spans more than a year: each bar is a month.")
-assisted = [e for e in chosen if is_assisted(e)]
+if per == "month":
+    spans = "These dates span" if chosen else "Your training spans"
+    st.caption(f"{spans} more than a year: each bar is a month.")
+assisted = [e for e in picked if is_assisted(e)]
 if assisted:
     st.caption(
         f"Volume leaves out {', '.join(names[e] for e in assisted)}: an assisted exercise's "
@@ -101,10 +197,11 @@ if assisted:
         "assistance."
     )
 loaded = totals[~totals["exercise"].isin(assisted)]
-if len(assisted) < len(chosen) and loaded["volume_kg"].sum() == 0:
+if len(assisted) < len(picked) and loaded["volume_kg"].sum() == 0:
     st.caption("Volume is weight × reps: add the weights of your sets to see it.")
 
-st.subheader("Personal records", anchor=False)
+# Records of the chosen dates are not the all-time ones: the heading says whose they are.
+st.subheader(f"Records in {chosen_words}" if chosen_words else "Personal records", anchor=False)
 if records.empty:
     st.info("No records yet for these exercises.")
 else:

@@ -6,10 +6,16 @@ API::
         -> list[WeekProgress]          # one row per ISO week with sets, oldest first
     monthly_progress(session, exercise_id, *, athlete=None, date_from=None, date_to=None)
         -> list[MonthProgress]         # one row per calendar month with sets, oldest first
-    personal_records(session, exercise_id, *, athlete=None) -> PersonalRecords
+    personal_records(session, exercise_id, *, athlete=None, date_from=None, date_to=None)
+        -> PersonalRecords             # the best sets within the dates (all time without them)
     exercise_progress(session, exercise_id, ...) -> ExerciseProgress   # both, one query
     training_days(session, *, athlete=None, date_from=None, date_to=None)
         -> list[TrainingDay]           # for a calendar
+    most_trained(session, *, athlete=None, date_from=None, date_to=None)
+        -> list[str]                   # exercise ids with sets, most sets first
+
+The dates are whole local days, both included; the database filters by them (one range
+condition on ``performed_at``), on SQLite and PostgreSQL alike.
 
 One query on the (exercise, date) index fetches the few columns of the exercise's sets; the
 grouping by ISO week (or month) happens in Python, which keeps it identical on SQLite and
@@ -229,15 +235,20 @@ def _record(row: SetTuple) -> RecordSet:
 
 
 def personal_records(
-    session: Session, exercise_id: str, *, athlete: str | None = None
+    session: Session,
+    exercise_id: str,
+    *,
+    athlete: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> PersonalRecords:
     """The best weight for each rep count, the most reps in one set, the best set.
 
     ``best_by_reps[r]`` is the heaviest set of exactly ``r`` reps, the least assisted one for an
     assisted exercise (sets without a weight do not count); on ties the earliest set holds the
-    record.
+    record. With dates, only the sets within them count: the records of those days.
     """
-    return _records(exercise_id, _set_rows(session, exercise_id, athlete))
+    return _records(exercise_id, _set_rows(session, exercise_id, athlete, date_from, date_to))
 
 
 def _records(exercise_id: str, rows: list[SetTuple]) -> PersonalRecords:
@@ -325,11 +336,19 @@ def training_days(
     ]
 
 
-
-def most_trained(session: Session) -> list[str]:
-    """Exercise ids by how many sets the journal holds of each, most first (ties by id)."""
+def most_trained(
+    session: Session,
+    *,
+    athlete: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[str]:
+    """Exercise ids by how many sets the journal holds of each (within the dates, if given),
+    most first (ties by id); an exercise without sets there is not listed."""
+    query = select(ExerciseSet.exercise_id, func.count(ExerciseSet.id)).group_by(
+        ExerciseSet.exercise_id)
+    if athlete:
+        query = query.join(WorkoutSession, ExerciseSet.session_id == WorkoutSession.id)
     rows = session.execute(
-        select(ExerciseSet.exercise_id, func.count(ExerciseSet.id)).group_by(
-            ExerciseSet.exercise_id)
-    ).all()
+        _window(query, ExerciseSet.performed_at, athlete, date_from, date_to)).all()
     return [exercise for exercise, _ in sorted(rows, key=lambda row: (-row[1], row[0]))]

@@ -345,7 +345,10 @@ def _add_rep_markers(
 
 
 def weekly_figure(
-    weekly: pd.DataFrame, names: Mapping[str, str] | None = None, phone: bool = False
+    weekly: pd.DataFrame,
+    names: Mapping[str, str] | None = None,
+    phone: bool = False,
+    span: tuple[date, date] | None = None,
 ) -> go.Figure:
     """Reps and volume per week, stacked by exercise, in the exercise colours.
 
@@ -357,15 +360,21 @@ def weekly_figure(
     names : mapping of exercise id to display name, optional
     phone : bool
         Drawn for a phone: the legend, on several lines, goes under Plotly's buttons.
+    span : (first day, last day), optional
+        The chosen dates: the time axis covers their weeks, those without training too.
+        Without it, it covers the weeks of the rows.
     """
-    return _period_figure(weekly, "week", names or {}, phone)
+    return _period_figure(weekly, "week", names or {}, phone, span)
 
 
 def monthly_figure(
-    monthly: pd.DataFrame, names: Mapping[str, str] | None = None, phone: bool = False
+    monthly: pd.DataFrame,
+    names: Mapping[str, str] | None = None,
+    phone: bool = False,
+    span: tuple[date, date] | None = None,
 ) -> go.Figure:
     """Reps and volume per month, as ``weekly_figure`` (column ``month``: its first day)."""
-    return _period_figure(monthly, "month", names or {}, phone)
+    return _period_figure(monthly, "month", names or {}, phone, span)
 
 
 #: Most week-start ticks under a weekly chart: "02 Dec" over "2024", side by side, stay level.
@@ -378,9 +387,14 @@ _HOVER_DATE = {"week": "week of %{x|%d %b %Y}", "month": "%{x|%B %Y}"}
 
 
 def _period_figure(
-    frame: pd.DataFrame, period: str, names: Mapping[str, str], phone: bool = False
+    frame: pd.DataFrame,
+    period: str,
+    names: Mapping[str, str],
+    phone: bool = False,
+    span: tuple[date, date] | None = None,
 ) -> go.Figure:
-    """Reps and volume per ``period`` ("week" or "month", also the name of the date column).
+    """Reps and volume per ``period`` ("week" or "month", also the name of the date column),
+    over the periods of ``span`` (the chosen dates) or else of the rows.
 
     Assisted exercises (``journal.exercises.is_assisted``) have reps but no volume: their weight
     is the machine's help, so more kg × reps would read as more work where it is less.
@@ -433,6 +447,10 @@ def _period_figure(
         fig.add_annotation(text=empty, xref="x2 domain", yref="y2 domain", x=0.5, y=0.5,
                            showarrow=False, font={"color": "#666666"})
     starts = pd.to_datetime(frame[period])
+    if span is not None:
+        # The periods holding the first and the last day: weeks by their Monday, months by
+        # their first day, as the bars are placed.
+        starts = pd.to_datetime(pd.Series([_period_start(day, period) for day in span]))
     if len(starts):
         # Half a bar of margin either side: a single week is a bar, not the whole plot.
         first, last = starts.min(), starts.max()
@@ -454,12 +472,19 @@ def _period_figure(
     return fig
 
 
+def _period_start(day: date, period: str) -> date:
+    return day - timedelta(days=day.weekday()) if period == "week" else day.replace(day=1)
+
+
 #: How long since the last session the calendar still ends today (then it ends at that session).
 IDLE_CALENDAR_END = timedelta(weeks=48)
+#: The longest chosen dates the calendar shows from their start: a year, a leap year's 366 days
+#: included ("Last 12 months" on 1 March 2028 starts on 2 March 2027).
+CALENDAR_YEAR = timedelta(days=365)
 
 
 def calendar_span(
-    days: Collection[date], last_day: date, min_weeks: int = 26
+    days: Collection[date], last_day: date, min_weeks: int = 26, first_day: date | None = None
 ) -> tuple[date, date]:
     """The first and last day the calendar of these training days shows: a Monday, and
     ``last_day`` (or a later training day).
@@ -468,11 +493,18 @@ def calendar_span(
     training since the last session are part of the picture. The calendar starts at the first
     training day's week, at most a year and at least ``min_weeks`` weeks before its end.
 
+    ``first_day`` is the start of the chosen dates: within a year of ``last_day`` the calendar
+    starts with its week, however short (the days of the dates, no more); further back it does
+    not count.
+
     A journal idle for longer than ``IDLE_CALENDAR_END`` (one opened after a long break, or
     the sample session of a fresh install) would show a year of nearly empty squares: its
-    calendar ends with the week of its last session instead.
+    calendar ends with the week of its last session instead (not with chosen dates).
     """
     latest = max(days, default=last_day)
+    if first_day is not None and first_day <= last_day and last_day - first_day <= CALENDAR_YEAR:
+        last_day = max(last_day, latest)
+        return first_day - timedelta(days=first_day.weekday()), last_day
     if last_day - latest > IDLE_CALENDAR_END:
         last_day = latest + timedelta(days=6 - latest.weekday())
     last_day = max(last_day, latest)
@@ -488,28 +520,43 @@ def calendar_span(
 _PHONE_CALENDAR_PX = 268.0
 _MONTH_LABEL_PX = 36.0
 _WEEKS_PER_MONTH = 4.35
+#: The calendar's height and margins; a week's column as wide as a day's row is high, for a
+#: calendar of a few weeks (260 px less 70 px of margins over 7 rows).
+_CALENDAR_HEIGHT_PX = 260
+_CALENDAR_MARGIN = {"l": 40, "r": 20, "t": 34, "b": 36}
+_SQUARE_PX = (_CALENDAR_HEIGHT_PX - 34 - 36) / 7
 
 
 def calendar_figure(
-    sets_per_day: Mapping[date, int], last_day: date, min_weeks: int = 26, phone: bool = False
+    sets_per_day: Mapping[date, int],
+    last_day: date,
+    min_weeks: int = 26,
+    phone: bool = False,
+    first_day: date | None = None,
 ) -> go.Figure:
     """A calendar of training days: one square per day, weeks as columns, darker = more sets.
 
     It covers ``calendar_span`` of the days, at most about a year, up to ``last_day`` (today, or
-    the end of the chosen dates); the days after it in its week are left out. Months are
+    the end of the chosen dates) and from ``first_day`` (the start of the chosen dates) where it
+    starts within that year; the days outside them in their weeks are left out. Months are
     labelled under it, the year under the first and under each January.
 
     phone : bool
         Drawn for a phone: every other month is labelled where each month's weeks are too
         narrow for its label, and the labels stay level.
+
+    A calendar of fewer weeks than ``min_weeks`` (or than a phone's width holds) has a width,
+    ``layout.width``, that keeps its squares square: spread over the page they would be bars.
     """
-    first_monday, last_shown = calendar_span(sets_per_day.keys(), last_day, min_weeks)
+    first_monday, last_shown = calendar_span(sets_per_day.keys(), last_day, min_weeks, first_day)
     n_weeks = (last_shown - first_monday).days // 7 + 1
-    # NaN: no square (the rest of the last week, still to come).
+    # NaN: no square (the rest of the last week, still to come; the days before the dates).
     counts = np.full((7, n_weeks), np.nan)
     hover = np.full((7, n_weeks), "", dtype=object)
     for offset in range((last_shown - first_monday).days + 1):
         day = first_monday + timedelta(days=offset)
+        if first_day is not None and day < first_day:
+            continue
         week, weekday = divmod(offset, 7)
         n_sets = sets_per_day.get(day, 0)
         counts[weekday, week] = n_sets
@@ -533,15 +580,22 @@ def calendar_figure(
     )
     fig.update_layout(
         # The top margin holds Plotly's buttons, which covered the latest weeks' squares.
-        height=260,
-        margin={"l": 40, "r": 20, "t": 34, "b": 36},
+        height=_CALENDAR_HEIGHT_PX,
+        margin=_CALENDAR_MARGIN,
         yaxis={"autorange": "reversed", "fixedrange": True},
     )
+    margins_px = _CALENDAR_MARGIN["l"] + _CALENDAR_MARGIN["r"]
+    natural_px = margins_px + n_weeks * _SQUARE_PX
+    if natural_px < (_PHONE_CALENDAR_PX + margins_px if phone
+                     else margins_px + min_weeks * _SQUARE_PX):
+        fig.update_layout(width=round(natural_px))
     step = 1
     if phone:
         month_px = _PHONE_CALENDAR_PX / n_weeks * _WEEKS_PER_MONTH
         step = math.ceil(_MONTH_LABEL_PX / month_px)
     ticks, labels = _month_ticks(first_monday, last_shown, step)
+    if not ticks:  # a few weeks inside one month: its name under the first week
+        ticks, labels = [first_monday], [f"{first_monday:%b}<br>{first_monday.year}"]
     fig.update_xaxes(
         tickmode="array",
         tickvals=ticks,

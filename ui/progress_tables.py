@@ -28,8 +28,17 @@ MONTHLY_AFTER = timedelta(days=365)
 Period = Literal["week", "month"]
 
 
-def progress_period(weeks_by_exercise: Mapping[str, Sequence[WeekProgress]]) -> Period:
-    """"month" when the weeks of all the exercises span more than ``MONTHLY_AFTER``, else "week"."""
+def progress_period(
+    weeks_by_exercise: Mapping[str, Sequence[WeekProgress]],
+    span: tuple[date, date] | None = None,
+) -> Period:
+    """"month" when the weeks of all the exercises span more than ``MONTHLY_AFTER``, else "week".
+
+    With ``span`` (the first and last day of the chosen dates), the span shown decides: "Last
+    12 months" is weekly even when its sessions are a few weeks apart.
+    """
+    if span is not None:
+        return "month" if span[1] - span[0] > MONTHLY_AFTER else "week"
     starts = [week.week_start for weeks in weeks_by_exercise.values() for week in weeks]
     if starts and max(starts) - min(starts) > MONTHLY_AFTER:
         return "month"
@@ -69,17 +78,23 @@ def monthly_frame(months_by_exercise: Mapping[str, Sequence[MonthProgress]]) -> 
     return pd.DataFrame(rows, columns=["month", "exercise", "sets", "reps", "volume_kg"])
 
 
-def training_days_caption(days: Sequence[TrainingDay], shown: tuple[date, date]) -> str:
+def training_days_caption(
+    days: Sequence[TrainingDay], shown: tuple[date, date], chosen: str | None = None
+) -> str:
     """What the calendar of training days shows, in numbers: days, sessions, sets and reps.
 
-    ``shown`` is the calendar's first and last day. When training days fall outside it (it
-    covers a year at most), the caption names its dates and adds the whole journal's totals.
+    ``shown`` is the calendar's first and last day; ``days`` are those of the chosen dates,
+    named by ``chosen`` ("1 Mar – 7 Dec 2026"), or of the whole journal (``None``). When
+    training days fall outside the calendar (it covers a year at most), the caption names its
+    dates and adds the totals of all the days.
     """
     inside = [d for d in days if shown[0] <= d.day <= shown[1]]
     if len(inside) == len(days):
-        return f"{_totals(days)}."
+        return f"{chosen}: {_totals(days)}." if chosen else f"{_totals(days)}."
+    whole = (f"The chosen dates, {chosen}" if chosen
+             else f"The whole journal, since {days[0].day:%d %b %Y}")
     return (f"In the calendar, {shown[0]:%d %b %Y} – {shown[1]:%d %b %Y}: {_totals(inside)}. "
-            f"The whole journal, since {days[0].day:%d %b %Y}: {_totals(days)}.")
+            f"{whole}: {_totals(days)}.")
 
 
 def _totals(days: Sequence[TrainingDay]) -> str:

@@ -299,6 +299,49 @@ def test_a_journal_idle_for_a_year_shows_its_last_sessions_not_a_year_of_empty_s
     assert calendar_span(days, date(2025, 10, 25))[1] == date(2025, 10, 25)
 
 
+def test_a_calendar_of_chosen_dates_starts_with_them_and_keeps_its_squares_square():
+    # "Last 4 weeks" on Wednesday 26 March 2025: Thursday 27 February to today.
+    days = {date(2025, 3, 10): 6}
+    first_day, today = date(2025, 2, 27), date(2025, 3, 26)
+    assert calendar_span(days, today, first_day=first_day) == (date(2025, 2, 24), today)
+    fig = calendar_figure(days, today, first_day=first_day)
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert z.shape == (7, 5)  # five weeks, not the 26 of a journal's calendar
+    assert np.isnan(z[:3, 0]).all() and z[3, 0] == 0  # Mon-Wed before the dates: no squares
+    assert np.nansum(z) == 6
+    # Drawn as wide as its weeks: spread over the page, five columns would be long bars.
+    column_px = (fig.layout.width - fig.layout.margin.l - fig.layout.margin.r) / 5
+    row_px = (fig.layout.height - fig.layout.margin.t - fig.layout.margin.b) / 7
+    assert abs(column_px - row_px) < 1
+    assert calendar_figure(days, today).layout.width is None  # the journal's: page-wide
+    assert list(fig.layout.xaxis.ticktext) == ["Mar<br>2025"]
+    # Three weeks within one month still name it.
+    inside = calendar_figure(days, date(2025, 3, 28), first_day=date(2025, 3, 10))
+    assert list(inside.layout.xaxis.ticktext) == ["Mar<br>2025"]
+
+
+def test_a_calendar_of_dates_longer_than_a_year_shows_their_last_year():
+    days = {date(2019, 1, 14): 6, date(2025, 3, 10): 6}
+    today = date(2025, 3, 26)
+    assert calendar_span(days, today, first_day=date(2019, 1, 1)) == calendar_span(days, today)
+    # "Last 12 months" of a leap year, 366 days, starts with its first day.
+    leap = calendar_span({}, date(2028, 3, 1), first_day=date(2027, 3, 2))
+    assert leap[0] == date(2027, 3, 1)  # that Tuesday's Monday
+
+
+def test_the_weekly_chart_of_chosen_dates_covers_their_weeks_not_only_the_trained_ones():
+    # "Last 12 months": training in the last weeks only, the axis a year long, weekly.
+    span = (date(2024, 3, 27), date(2025, 3, 26))
+    weeks = {"assisted_pull_up": [_week(date(2025, 3, 3)), _week(date(2025, 3, 10))]}
+    assert progress_period(weeks, span) == "week"
+    fig = weekly_figure(_weekly([date(2025, 3, 3), date(2025, 3, 10)]), span=span)
+    low, high = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert low < pd.Timestamp("2024-03-25") < pd.Timestamp("2025-03-24") < high
+    assert high - low < pd.Timedelta(days=375)
+    # Dates over more than a year are monthly, whatever weeks hold training.
+    assert progress_period(weeks, (date(2019, 1, 1), date(2025, 3, 26))) == "month"
+
+
 def test_calendar_squares_are_clear_of_the_buttons():
     # Plotly's buttons (30 px high) sat on the latest weeks' squares.
     fig = calendar_figure({date(2024, 12, 1): 5}, date(2024, 12, 1))

@@ -7,6 +7,7 @@ page, and the tests read where Plotly put the tick labels, titles and bars. A sc
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +28,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 MIN_BAR_PX = 5.0
 
 Box = dict[str, float]
+
+#: Whether a date input's year, month and day are in sight in its field (not scrolled away).
+DATE_IN_SIGHT = """field => {
+    const right = field.getBoundingClientRect().right;
+    return field.scrollLeft === 0 && Array.from(field.querySelectorAll('[data-type]')).every(
+        part => part.getBoundingClientRect().right <= right + 0.5);
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +91,44 @@ def test_progress_over_years_has_level_dates_clear_of_the_titles_and_bars_you_ca
         assert min(box["width"] for box in bars) >= MIN_BAR_PX, sorted(
             box["width"] for box in bars)
         assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_on_a_phone_the_period_and_its_dates_fit_360_px(years_url: str) -> None:
+    from playwright.sync_api import expect
+
+    with browser_page(360, 740, "99-progress-period-phone-failure", phone=True) as page:
+        page.goto(f"{years_url}/progress?period=Dates…&since=2024-12-01&until=2025-03-31")
+        expect(page.get_by_text("1 Dec 2024 – 31 Mar 2025: 2 training days")).to_be_visible()
+        expect(page.locator(".js-plotly-plot g.point path").first).to_be_attached()
+        time.sleep(1)  # the page done: its widgets are redrawn while it runs
+        page.screenshot(path=str(ARTIFACTS / "progress-period-360px-phone.png"))
+        period = page.locator("[data-testid='stSelectbox']")
+        expect(period.get_by_role("combobox", name="Period")).to_have_value("Dates…")
+        expect(page.locator("[data-testid='stDateInput']")).to_have_count(2)
+        dates = _boxes(page.locator("[data-testid='stDateInput']"))
+        # The list of periods, then From and To side by side, all inside the screen.
+        assert len(dates) == 2 and dates[0]["y"] == dates[1]["y"], dates
+        for box in [*_boxes(period), *dates]:
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+        # Each date whole: year, month and day inside their field (only its padding may not be).
+        for field in page.locator("[data-testid='stDateInputFieldsScroller']").all():
+            assert field.evaluate(DATE_IN_SIGHT), field.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") == 360
+
+
+def test_a_period_picked_on_the_page_is_in_the_url_for_a_bookmark(years_url: str) -> None:
+    from playwright.sync_api import expect
+
+    with browser_page(1400, 900, "99-progress-period-failure") as page:
+        page.goto(f"{years_url}/progress")
+        expect(page.get_by_text("The whole journal, since 14 Jan 2019")).to_be_visible()
+        periods = page.locator("[data-testid='stButtonGroup']")
+        periods.get_by_text("Last 3 months", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/progress\?period=Last\+3\+months$"))
+        # The journal ends in March 2025: these months hold no training, and the page says so.
+        expect(page.get_by_text("No training between")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "progress-period-no-training.png"))
+        page.reload()
+        expect(periods.locator("[role='radio'][aria-checked='true']")).to_have_text(
+            "Last 3 months")
+        expect(page.get_by_text("No training between")).to_be_visible()

@@ -75,6 +75,46 @@ def test_personal_records_heaviest_for_each_rep_count_and_most_reps(rows_journal
     assert records.best is not None and records.best.weight_kg == 70.0
 
 
+def test_personal_records_within_dates_are_the_best_sets_of_those_days(rows_journal):
+    # 5-13 March: the sets of 7 March (18:00 and 20:00), not the 60 kg × 8 of 4 March nor the
+    # 12 reps of 14 March.
+    records = progress.personal_records(rows_journal, "barbell_row", date_from=date(2024, 3, 5),
+                                        date_to=date(2024, 3, 13))
+    assert {reps: r.weight_kg for reps, r in records.best_by_reps.items()} == {5: 70.0, 10: 55.0}
+    assert records.most_reps is not None and records.most_reps.reps == 10
+    assert records.best is not None and records.best.performed_at == datetime(2024, 3, 7, 20)
+    # Both days count whole: 14 March alone holds its own 10 × 55 kg (all time it is 7 March's).
+    last_day = progress.personal_records(rows_journal, "barbell_row",
+                                         date_from=date(2024, 3, 14), date_to=date(2024, 3, 14))
+    assert last_day.best_by_reps[10].performed_at == datetime(2024, 3, 14, 18)
+    assert last_day.most_reps is not None and last_day.most_reps.reps == 12
+    # One end only: since 7 March, and until 6 March.
+    since = progress.personal_records(rows_journal, "barbell_row", date_from=date(2024, 3, 7))
+    assert 8 not in since.best_by_reps and since.best_by_reps[10].weight_kg == 55.0
+    until = progress.personal_records(rows_journal, "barbell_row", date_to=date(2024, 3, 6))
+    assert {reps: r.weight_kg for reps, r in until.best_by_reps.items()} == {8: 60.0, 10: 50.0}
+    nothing = progress.personal_records(rows_journal, "barbell_row", date_from=date(2024, 4, 1))
+    assert nothing.best_by_reps == {} and nothing.most_reps is None and nothing.best is None
+    with pytest.raises(ValueError, match="after"):
+        progress.personal_records(rows_journal, "barbell_row", date_from=date(2024, 3, 14),
+                                  date_to=date(2024, 3, 4))
+
+
+def test_exercise_progress_within_dates_gives_the_records_of_those_dates(rows_journal):
+    dates = {"date_from": date(2024, 3, 11), "date_to": date(2024, 3, 17)}
+    both = progress.exercise_progress(rows_journal, "barbell_row", **dates)
+    assert both.records == progress.personal_records(rows_journal, "barbell_row", **dates)
+    assert [w.iso_week for w in both.weeks] == [11]
+
+
+def test_most_trained_within_dates_lists_the_exercises_of_those_days(rows_journal):
+    assert progress.most_trained(rows_journal) == ["barbell_row", "preacher_curl"]
+    # The curl was trained on 7 March only.
+    assert progress.most_trained(rows_journal, date_from=date(2024, 3, 8)) == ["barbell_row"]
+    assert progress.most_trained(rows_journal, date_from=date(2024, 3, 7),
+                                 date_to=date(2024, 3, 7)) == ["barbell_row", "preacher_curl"]
+    assert progress.most_trained(rows_journal, date_to=date(2024, 3, 1)) == []
+
 @pytest.mark.parametrize("name", ["Assisted pull-up", "Assisted dip"])  # catalog, user's own
 def test_assisted_pull_up_records_are_the_least_assistance(session, name):
     # The weight of an assisted pull-up is the machine's help: 45 kg is harder than 66 kg.

@@ -1,0 +1,141 @@
+"""The Progress page over chosen dates: from the URL, a period without training, a bad link."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date
+
+import numpy as np
+import pytest
+
+from ui import clock, device
+
+#: Today in these tests: Wednesday 26 March 2025, sixteen days after the last session.
+TODAY = date(2025, 3, 26)
+
+
+@pytest.fixture
+def years(journal_engine, years_of_training, monkeypatch):
+    """The journal spanning 2019 and November 2024 to March 2025 (tests/conftest.py), today
+    ``TODAY``."""
+    years_of_training(journal_engine)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+
+
+def _calendar(at) -> tuple[list[str], np.ndarray]:
+    """The calendar's week starts and its sets per day (NaN: no square)."""
+    heatmap = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    z = heatmap["z"]
+    shape = tuple(int(n) for n in str(z["shape"]).split(","))
+    counts = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(shape)
+    return heatmap["x"], counts
+
+
+def _records(at) -> dict[tuple[str, str], str]:
+    table = at.dataframe[0].value
+    return {
+        (exercise, record): value
+        for exercise, record, value in zip(
+            table["exercise"], table["record"], table["value"], strict=True
+        )
+    }
+
+
+def test_a_bookmarked_period_since_december_shows_only_those_days(app, years, page_text):
+    at = app("progress", period="Dates…", since="2024-12-01")
+    assert not at.exception
+    assert at.segmented_control(key="period").value == "Dates…"
+    assert at.date_input(key="since").value == date(2024, 12, 1)
+    text = page_text(at)
+    # Calendar: from the week of 1 December (its Sunday the first square) to today.
+    weeks, counts = _calendar(at)
+    assert weeks[0] == "2024-11-25" and weeks[-1] == "2025-03-24"
+    assert np.isnan(counts[:6, 0]).all() and counts[6, 0] == 3  # 25-30 Nov not drawn
+    assert "1 Dec 2024 – 26 Mar 2025: 2 training days, 2 sessions, 9 sets, 78 reps." in text
+    # Four months: weekly bars, though the journal spans six years.
+    assert "Reps and volume per week" in text and "each bar is a month" not in text
+    # The exercises trained since then, and their records of these months only.
+    assert at.multiselect(key="progress_exercises").options == [
+        "Assisted pull-up", "Barbell back squat"]
+    assert "Records in 1 Dec 2024 – 26 Mar 2025" in text
+    records = _records(at)
+    assert records[("Barbell back squat", "Heaviest set")] == "70 kg × 8"  # not 2019's 80 kg
+    assert records[("Assisted pull-up", "Least assistance for 10 reps")] == "52 kg"
+    assert records[("Assisted pull-up", "Most reps in a set")] == "12 reps"
+    assert ("Close-grip cable row", "Heaviest set") not in records  # 25 November
+
+
+def test_a_preset_period_counts_back_from_today(app, years, page_text):
+    at = app("progress", period="Last 3 months")
+    text = page_text(at)
+    assert "27 Dec 2024 – 26 Mar 2025: 1 training day, 1 session, 6 sets, 48 reps." in text
+    assert "Records in 27 Dec 2024 – 26 Mar 2025" in text
+
+
+def test_dates_count_with_dates_chosen_only(app, years, page_text):
+    # January 2019, from a link of the custom dates: the calendar ends with them.
+    at = app("progress", period="Dates…", since="2019-01-01", until="2019-01-31")
+    assert "1 – 31 Jan 2019: 3 training days, 3 sessions, 18 sets, 150 reps." in page_text(at)
+    weeks, _ = _calendar(at)
+    assert weeks[-1] == "2019-01-28"
+    # Streamlit drops the dates from the URL a run after another period is picked: a link
+    # taken then is of that period, its dates left aside.
+    at = app("progress", period="Last 3 months", since="2019-01-01")
+    assert "Records in 27 Dec 2024 – 26 Mar 2025" in page_text(at)
+    at = app("progress", since="2019-01-01")
+    assert at.segmented_control(key="period").value == "All time"
+    assert "The whole journal, since 14 Jan 2019" in page_text(at) and not at.warning
+
+
+def test_a_period_without_training_says_so_instead_of_empty_charts(app, years, page_text):
+    at = app("progress", period="Dates…", since="2020-01-01", until="2020-12-31")
+    assert not at.exception
+    assert [i.value for i in at.info] == [
+        "No training between 1 Jan 2020 and 31 Dec 2020. The journal's sessions are from "
+        "14 Jan 2019 to 10 Mar 2025: pick other dates."]
+    assert not at.get("plotly_chart") and not at.dataframe
+    # The dates stay in reach, to pick others.
+    assert at.date_input(key="until").value == date(2020, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"period": "Dates…", "since": "2024-13-01"},
+         "The link's start date (since=2024-13-01) is not a date: write it as YYYY-MM-DD."),
+        ({"period": "Dates…", "since": "2025-01-01", "until": "2024-01-01"},
+         "From 1 Jan 2025 is after To 1 Jan 2024."),
+        ({"period": "Last week"}, "The link's period “Last week” is not one of “Last 4 weeks”"),
+    ],
+    ids=["malformed date", "from after to", "unknown period"],
+)
+def test_a_bad_link_says_what_is_wrong_and_shows_all_time(app, years, page_text, query, message):
+    at = app("progress", **query)
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and message in warnings[0] and "Showing all time." in warnings[0]
+    text = page_text(at)
+    assert "The whole journal, since 14 Jan 2019: 6 training days" in text
+    assert "Personal records" in text and "Records in" not in text
+
+
+def test_other_dates_keep_the_users_exercises_where_they_were_trained(app, years):
+    at = app("progress")
+    at.multiselect(key="progress_exercises").set_value(
+        ["barbell_bench_press", "assisted_pull_up"]).run()
+    # The bench press was last trained in 2019: the last 12 months keep the pull-ups alone...
+    at.segmented_control(key="period").set_value("Last 12 months").run()
+    assert at.multiselect(key="progress_exercises").value == ["assisted_pull_up"]
+    assert "barbell_bench_press" not in at.multiselect(key="progress_exercises").options
+    # ... and all time brings the bench press back.
+    at.segmented_control(key="period").set_value("All time").run()
+    assert at.multiselect(key="progress_exercises").value == [
+        "barbell_bench_press", "assisted_pull_up"]
+
+
+def test_on_a_phone_the_period_is_a_list_to_pick_from(app, years, monkeypatch):
+    monkeypatch.setattr(device, "is_phone_user_agent", lambda _: True)
+    at = app("progress", period="Last 4 weeks")
+    assert at.selectbox(key="period").value == "Last 4 weeks"
+    assert not at.segmented_control
