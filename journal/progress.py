@@ -10,6 +10,9 @@ API::
     exercise_progress(session, exercise_id, ...) -> ExerciseProgress   # both, one query
     training_days(session, *, athlete=None, date_from=None, date_to=None)
         -> list[TrainingDay]           # for a calendar
+    most_trained(session, *, athlete=None) -> list[str]   # exercise ids, most sets first
+
+``athlete=None`` reads everyone's sets; the app always names its lifter.
 
 One query on the (exercise, date) index fetches the few columns of the exercise's sets; the
 grouping by ISO week (or month) happens in Python, which keeps it identical on SQLite and
@@ -326,10 +329,13 @@ def training_days(
 
 
 
-def most_trained(session: Session) -> list[str]:
-    """Exercise ids by how many sets the journal holds of each, most first (ties by id)."""
-    rows = session.execute(
-        select(ExerciseSet.exercise_id, func.count(ExerciseSet.id)).group_by(
-            ExerciseSet.exercise_id)
-    ).all()
+def most_trained(session: Session, *, athlete: str | None = None) -> list[str]:
+    """Exercise ids by how many sets the journal (or one athlete) holds of each, most first
+    (ties by id)."""
+    query = select(ExerciseSet.exercise_id, func.count(ExerciseSet.id)).group_by(
+        ExerciseSet.exercise_id)
+    if athlete:
+        query = query.join(WorkoutSession, ExerciseSet.session_id == WorkoutSession.id).join(
+            Athlete, WorkoutSession.athlete_id == Athlete.id).where(Athlete.name == athlete)
+    rows = session.execute(query).all()
     return [exercise for exercise, _ in sorted(rows, key=lambda row: (-row[1], row[0]))]
