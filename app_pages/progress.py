@@ -18,6 +18,7 @@ from journal.store import list_exercises
 from ui import clock
 from ui.charts import calendar_figure, calendar_span, monthly_figure, weekly_figure
 from ui.device import on_phone
+from ui.lifter import current_lifter, lifter_params
 from ui.progress_tables import (
     monthly_frame,
     progress_period,
@@ -26,22 +27,21 @@ from ui.progress_tables import (
     weekly_frame,
 )
 from ui.resources import journal_engine
-from ui.widgets import SESSION_PAGE, journal_is_empty, sample_offer
+from ui.widgets import SESSION_PAGE, stop_when_nothing_to_show
 
 #: Session-state copy of the chosen exercises, kept while the user is on other pages.
 KEPT_CHOICE = "progress_exercises_kept"
 
 st.title(":material/trending_up: Progress")
 
-if journal_is_empty():
-    sample_offer("progress_load_sample")
-    st.stop()
+lifter = current_lifter()  # one lifter's progress: athlete=None would mix everyone's sets
+stop_when_nothing_to_show("progress_load_sample", lifter)
 
 engine = journal_engine()
 with session_factory(engine)() as db:
-    used = [e for e in list_exercises(db, used_only=True) if e.family != "rest"]
-    days = training_days(db)
-    ranked = most_trained(db)
+    used = [e for e in list_exercises(db, used_only=True, athlete=lifter) if e.family != "rest"]
+    days = training_days(db, athlete=lifter)
+    ranked = most_trained(db, athlete=lifter)
 names = {e.id: e.name for e in used}
 
 st.subheader("Training days", anchor=False)
@@ -79,15 +79,15 @@ if not chosen:
     st.stop()
 
 with session_factory(engine)() as db:
-    weeks = {e: weekly_progress(db, e) for e in chosen}
+    weeks = {e: weekly_progress(db, e, athlete=lifter) for e in chosen}
     period = progress_period(weeks)
     if period == "month":
-        totals = monthly_frame({e: monthly_progress(db, e) for e in chosen})
+        totals = monthly_frame({e: monthly_progress(db, e, athlete=lifter) for e in chosen})
         figure = monthly_figure(totals, names, phone=on_phone())
     else:
         totals = weekly_frame(weeks)
         figure = weekly_figure(totals, names, phone=on_phone())
-    records = records_frame([personal_records(db, e) for e in chosen], names)
+    records = records_frame([personal_records(db, e, athlete=lifter) for e in chosen], names)
 
 st.subheader(f"Reps and volume per {period}", anchor=False)
 st.plotly_chart(figure, key="progress_weekly", config={"displaylogo": False})
@@ -127,4 +127,4 @@ else:
     st.caption("Pick a row to open the session that holds the record.")
     if event is not None and event.selection.rows:
         session_id = int(records.iloc[event.selection.rows[0]]["session_id"])
-        st.switch_page(SESSION_PAGE, query_params={"session": str(session_id)})
+        st.switch_page(SESSION_PAGE, query_params=lifter_params(session=str(session_id)))
