@@ -43,3 +43,12 @@ DATASETS_DIR = Path(
 
 #: Largest upload the importer accepts, in megabytes (the app's uploader has the same limit).
 MAX_UPLOAD_MB = float(os.environ.get("MAX_UPLOAD_MB", "200"))
+
+
+def journal_athlete() -> str | None:
+    """``JOURNAL_ATHLETE``: the one lifter this app instance is for (a gym's tablet, one person's
+    instance on a shared database); None (unset or blank) lets the app's sidebar choose.
+
+    Read on every call, like ``database_url``, so a test or a restarted server sees a change.
+    """
+    return os.environ.get("JOURNAL_ATHLETE", "").strip() or None

@@ -20,9 +20,10 @@ from ui.journal_query import (
     results_frame,
     without,
 )
+from ui.lifter import current_lifter, lifter_params
 from ui.resources import journal_engine
 from ui.text import plural
-from ui.widgets import DELETED_NOTICE, SESSION_PAGE, journal_is_empty, sample_offer
+from ui.widgets import DELETED_NOTICE, SESSION_PAGE, stop_when_nothing_to_show
 
 RESULT_LIMIT = 500
 
@@ -35,13 +36,12 @@ st.caption(
 if notice := st.session_state.pop(DELETED_NOTICE, None):
     st.success(notice, icon=":material/delete:")
 
-if journal_is_empty():
-    sample_offer("journal_load_sample")
-    st.stop()
+lifter = current_lifter()
+stop_when_nothing_to_show("journal_load_sample", lifter)
 
 engine = journal_engine()
 with session_factory(engine)() as db:
-    used_names = [e.name for e in list_exercises(db, used_only=True)]
+    used_names = [e.name for e in list_exercises(db, used_only=True, athlete=lifter)]
 options = exercise_suggestions(used_names)
 typed = st.session_state.get("exercise") or st.query_params.get("exercise")
 if typed and typed not in options:
@@ -118,6 +118,7 @@ try:
         min_weight_kg=None if min_kg is None else float(min_kg),
         max_weight_kg=None if max_kg is None else float(max_kg),
         notes=notes.strip() or None,
+        athlete=lifter,  # the lifter's sets only: in a shared journal others' are not theirs
         sort=sort or "-date",
         limit=RESULT_LIMIT,
     )
@@ -205,4 +206,4 @@ st.caption("Click a column header to sort; pick a row to open its session.")
 selected = event.selection.rows if event is not None else []
 if selected:
     session_id = int(frame.iloc[selected[0]]["session_id"])
-    st.switch_page(SESSION_PAGE, query_params={"session": str(session_id)})
+    st.switch_page(SESSION_PAGE, query_params=lifter_params(session=str(session_id)))

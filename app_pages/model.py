@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.colors import family_color
+from ui.lifter import current_lifter
 from ui.model_card import (
     card_facts,
     classes_frame,
@@ -21,7 +22,8 @@ st.caption(
     "never seen, so you can trust it (or doubt it) knowingly."
 )
 
-card = model_card()
+lifter = current_lifter()
+card = model_card(lifter)  # the lifter's active version, else the shipped model
 if card is None:
     st.error(
         "No model card found beside the model file. Train the model with `python -m ml.train` "
@@ -90,4 +92,4 @@ with st.expander("The full model card (JSON)"):
 from ui.resources import journal_engine  # noqa: E402
 from ui.retrain import retrain_panel  # noqa: E402
 
-retrain_panel(journal_engine())
+retrain_panel(journal_engine(), lifter)

@@ -18,6 +18,7 @@ from journal.store import list_exercises
 from ui import clock
 from ui.charts import calendar_figure, calendar_span, monthly_figure, weekly_figure
 from ui.device import on_phone
+from ui.lifter import current_lifter, lifter_params
 from ui.progress_dates import (
     ALL,
     ALL_TIME,
@@ -40,7 +41,7 @@ from ui.progress_tables import (
     weekly_frame,
 )
 from ui.resources import journal_engine
-from ui.widgets import SESSION_PAGE, journal_is_empty, sample_offer
+from ui.widgets import SESSION_PAGE, stop_when_nothing_to_show
 
 #: Session-state copy of the chosen exercises, kept while the user is on other pages.
 KEPT_CHOICE = "progress_exercises_kept"
@@ -49,9 +50,8 @@ DATE_INPUT_PX = 180
 
 st.title(":material/trending_up: Progress")
 
-if journal_is_empty():
-    sample_offer("progress_load_sample")
-    st.stop()
+lifter = current_lifter()  # one lifter's progress: athlete=None would mix everyone's sets
+stop_when_nothing_to_show("progress_load_sample", lifter)
 
 today = clock.today()
 phone = on_phone()
@@ -111,9 +111,9 @@ if problems:
 
 engine = journal_engine()
 with session_factory(engine)() as db:
-    used = [e for e in list_exercises(db, used_only=True) if e.family != "rest"]
-    all_days = training_days(db)
-    ranked = most_trained(db, date_from=dates.first, date_to=dates.last)
+    used = [e for e in list_exercises(db, used_only=True, athlete=lifter) if e.family != "rest"]
+    all_days = training_days(db, athlete=lifter)
+    ranked = most_trained(db, athlete=lifter, date_from=dates.first, date_to=dates.last)
 journal_span = (all_days[0].day, all_days[-1].day)
 days = days_within(all_days, dates)
 if not days:
@@ -172,12 +172,14 @@ span = None if chosen is None else (
     max(chosen[0], journal_span[0]), min(chosen[1], max(today, journal_span[1])))
 first, last = dates.first, dates.last
 with session_factory(engine)() as db:
-    progress = {e: exercise_progress(db, e, date_from=first, date_to=last) for e in picked}
+    progress = {e: exercise_progress(db, e, athlete=lifter, date_from=first, date_to=last)
+                for e in picked}
     weeks = {e: both.weeks for e, both in progress.items()}
     per = progress_period(weeks, span)
     if per == "month":
         totals = monthly_frame(
-            {e: monthly_progress(db, e, date_from=first, date_to=last) for e in picked})
+            {e: monthly_progress(db, e, athlete=lifter, date_from=first, date_to=last)
+             for e in picked})
         figure = monthly_figure(totals, names, phone=phone, span=span)
     else:
         totals = weekly_frame(weeks)
@@ -224,4 +226,4 @@ else:
     st.caption("Pick a row to open the session that holds the record.")
     if event is not None and event.selection.rows:
         session_id = int(records.iloc[event.selection.rows[0]]["session_id"])
-        st.switch_page(SESSION_PAGE, query_params={"session": str(session_id)})
+        st.switch_page(SESSION_PAGE, query_params=lifter_params(session=str(session_id)))

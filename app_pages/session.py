@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import appconfig
 from journal.db import session_factory
 from journal.store import load_session
 from journal.views import NotFoundError, SessionView, SetView
 from ui import session_edits
 from ui.charts import motion_figure, span_from_selection
 from ui.device import on_phone
+from ui.lifter import current_lifter, lifter_params, use_lifter
 from ui.resources import journal_engine
 from ui.session_tools import delete_session_box, run_edit, set_namer, set_tools, span_actions
 from ui.tables import sets_csv, stored_changes, stored_frame, stored_set_checks
@@ -18,26 +20,24 @@ from ui.tables import stored_chart_sets as chart_sets
 from ui.text import escape_markdown, plural
 from ui.widgets import (
     JOURNAL_PAGE,
-    UPLOAD_PAGE,
     new_exercise_box,
     newest_sessions,
-    sample_offer,
     session_links,
     session_title,
     set_columns,
+    stop_when_nothing_to_show,
 )
 
 engine = journal_engine()
+lifter = current_lifter()
 
 
 def pick_session() -> None:
-    """No (valid) session in the URL: offer the recent ones."""
+    """No (valid) session in the URL: offer the lifter's recent ones."""
     st.title(":material/monitor_heart: Session")
-    recent = newest_sessions(limit=100)
+    recent = newest_sessions(limit=100, athlete=lifter)
     if not recent:
-        sample_offer("session_load_sample")
-        st.page_link(UPLOAD_PAGE, label="Upload a recording", icon=":material/upload_file:")
-        st.stop()
+        stop_when_nothing_to_show("session_load_sample", lifter)
     labels = {s.id: session_title(s) for s in recent}
     choice = st.selectbox(
         "Open a session",
@@ -47,7 +47,8 @@ def pick_session() -> None:
         key="session_pick",
         placeholder="Pick a recent session",
     )
-    st.page_link(JOURNAL_PAGE, label="Or search the journal", icon=":material/search:")
+    st.page_link(JOURNAL_PAGE, label="Or search the journal", icon=":material/search:",
+                 query_params=lifter_params())
     session_links("Latest", recent[:5])
     if choice is not None:
         st.query_params["session"] = str(choice)
@@ -85,6 +86,17 @@ described = f"{view.performed_at:%A %d %B %Y, %H:%M}"
 if recording is not None:
     described += f" · {', '.join(recording.file_names)} ({recording.source_format})"
 st.caption(escape_markdown(described))
+if view.athlete != lifter:  # opened by a link or a search result of another lifter
+    owner = escape_markdown(view.athlete)
+    st.info(
+        f"This is **{owner}'s** session ({escape_markdown(lifter)} is the lifter chosen). "
+        f"Changes made here change {owner}'s session; its sets count in {owner}'s journal, "
+        "progress and model.",
+        icon=":material/person:",
+    )
+    if not appconfig.journal_athlete():
+        st.button(f"Switch to {owner}", key="session_switch_lifter", on_click=use_lifter,
+                  args=(view.athlete,), icon=":material/switch_account:")
 # A row that wraps: four across a desktop, two by two on a phone (columns would stack them).
 with st.container(horizontal=True, gap="medium", key="session_metrics"):
     st.metric("Sets", len(view.sets), width="content")

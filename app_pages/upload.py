@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
 import streamlit as st
 
 import appconfig
-from journal.store import recorded_at
+from journal.db import session_factory
+from journal.models import DEFAULT_ATHLETE
+from journal.store import load_session, recorded_at
 from ml.sample_session import SAMPLE_PATH
 from ui.charts import motion_figure
 from ui.device import on_phone
+from ui.lifter import current_lifter, journal_is_shared
 from ui.resources import activity_model, journal_engine
 from ui.tables import detected_chart_sets, detected_frame, set_checks
 from ui.text import escape_markdown, explain, plural
 from ui.upload_flow import STEPS, Prepared, describe, prepare, save
 from ui.uploads import archive_parts, recordings_on_page
 from ui.widgets import (
+    journal_is_empty,
     new_exercise_box,
     newest_sessions,
     sample_offer,
@@ -42,6 +47,11 @@ st.caption(
     "unzipped. Sets and reps are found for you; check them, correct what is wrong, then save."
 )
 
+lifter = current_lifter()
+if journal_is_shared():  # on a phone the sidebar, where the lifter is chosen, is folded away
+    st.caption(f":material/person: Uploads are saved for **{escape_markdown(lifter)}** (the "
+               "lifter chosen in the sidebar).")
+
 files = st.file_uploader(
     "Recordings",
     type=["csv", "gz", "zip"],
@@ -53,11 +63,18 @@ files = st.file_uploader(
 prepared_by_key: dict[str, Prepared] = st.session_state.setdefault("upload_prepared", {})
 phone = on_phone()
 if not files:
-    newest = newest_sessions(limit=3)
+    newest = newest_sessions(limit=3, athlete=lifter)
     if newest:
-        session_links("Latest in your journal", newest)
-    else:
+        session_links("Latest in your journal" if lifter == DEFAULT_ATHLETE
+                      else f"{escape_markdown(lifter)}'s latest sessions", newest)
+    elif journal_is_empty():
         sample_offer("upload_load_sample")
+
+
+def whose_session(session_id: int) -> str:
+    """The lifter a saved session belongs to."""
+    with session_factory(journal_engine())() as db:
+        return load_session(db, session_id, with_signal=False).athlete
 
 
 def show_prepared(key: str, prepared: Prepared) -> Callable[[], None] | None:
@@ -74,13 +91,18 @@ def show_prepared(key: str, prepared: Prepared) -> Callable[[], None] | None:
     if prepared.existing is not None:
         since = prepared.existing.already_saved_at
         when = f" since {since:%d %b %Y, %H:%M} UTC" if since else ""
-        st.info(f"This recording is already in your journal{when}.", icon=":material/info:")
+        owner = whose_session(prepared.existing.session_id)
+        # One recording is one recording, whoever saved it: say whose session holds it.
+        where = "your journal" if owner == lifter else f"the journal, as {escape_markdown(owner)}'s"
+        st.info(f"This recording is already in {where}{when}.", icon=":material/info:")
         session_link(prepared.existing.session_id, "Open the saved session")
         return None
     analysis = prepared.analysis
     assert analysis is not None
     if prepared.saved is not None:
-        st.success(f"Saved as session {prepared.saved.session_id}.", icon=":material/check:")
+        owner = "" if lifter == DEFAULT_ATHLETE else f" of {escape_markdown(lifter)}"
+        st.success(f"Saved as session {prepared.saved.session_id}{owner}.",
+                   icon=":material/check:")
         session_link(prepared.saved.session_id, "Open the session")
         return None
 
@@ -169,10 +191,14 @@ if files:
         if upload.file_id not in parts_by_file:
             parts_by_file[upload.file_id] = archive_parts(upload)
     recordings = recordings_on_page(files, lambda upload: parts_by_file[upload.file_id])
-    for stale in set(prepared_by_key) - {recording.key for recording in recordings}:
+    # Another lifter's recordings are analysed with their model and edited afresh: their own
+    # widget keys (the default lifter keeps the plain ones).
+    lifter_key = "" if lifter == DEFAULT_ATHLETE else (
+        "-" + hashlib.sha256(lifter.encode()).hexdigest()[:8])
+    for stale in set(prepared_by_key) - {recording.key + lifter_key for recording in recordings}:
         del prepared_by_key[stale]
     for recording in recordings:
-        key, label = recording.key, recording.label
+        key, label = recording.key + lifter_key, recording.label
         # On a phone the box's border and padding took 34 px from the set table.
         with st.container(border=not phone, key=f"upload_box_{key}"):
             if phone:  # a subheader wrapped a long file name onto three lines
@@ -193,8 +219,9 @@ if files:
                         status.write(f"{STEP_TEXT[step].capitalize()}")
 
                     prepared_by_key[key] = prepare(
-                        recording.files, label, journal_engine(), activity_model, on_step,
-                        inside=recording.inside,
+                        recording.files, label, journal_engine(),
+                        lambda: activity_model(lifter), on_step,
+                        inside=recording.inside, athlete=lifter,
                     )
                     status.update(label=STEP_TEXT["ready"].capitalize(), state="complete")
                 if prepared_by_key[key].error is not None:

@@ -87,13 +87,29 @@ def default_athlete(session: Session) -> Athlete:
     return athlete_named(session, DEFAULT_ATHLETE)
 
 
-def athlete_named(session: Session, name: str) -> Athlete:
-    """The athlete with this name, created when new; ``ValueError`` for a blank name."""
+#: Longest name a new athlete (lifter) may get: it fits the app's sidebar and a link.
+MAX_ATHLETE_CHARS = 80
+
+
+def check_athlete_name(name: str) -> str:
+    """A new athlete's name, stripped; ``ValueError`` saying what is wrong when it is blank or
+    longer than ``MAX_ATHLETE_CHARS``."""
     clean = name.strip()
     if not clean:
-        raise ValueError("athlete name is empty")
-    athlete = session.scalar(select(Athlete).where(Athlete.name == clean))
+        raise ValueError("the name is empty")
+    if len(clean) > MAX_ATHLETE_CHARS:
+        raise ValueError(f"a name has at most {MAX_ATHLETE_CHARS} characters, "
+                         f"this one has {len(clean)}")
+    return clean
+
+
+def athlete_named(session: Session, name: str) -> Athlete:
+    """The athlete with this name, created when new; ``ValueError`` for a blank name, or a new
+    one longer than ``MAX_ATHLETE_CHARS``."""
+    clean = name.strip()
+    athlete = session.scalar(select(Athlete).where(Athlete.name == clean)) if clean else None
     if athlete is None:
+        clean = check_athlete_name(clean)  # an older, longer name is still found above
         try:
             with session.begin_nested():
                 athlete = Athlete(name=clean)

@@ -17,6 +17,8 @@ API::
 The dates are whole local days, both included; the database filters by them (one range
 condition on ``performed_at``), on SQLite and PostgreSQL alike.
 
+``athlete=None`` reads everyone's sets; the app always names its lifter.
+
 One query on the (exercise, date) index fetches the few columns of the exercise's sets; the
 grouping by ISO week (or month) happens in Python, which keeps it identical on SQLite and
 PostgreSQL.

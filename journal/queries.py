@@ -115,11 +115,18 @@ def load_recording(session: Session, recording_id: int) -> MlRecording:
     )
 
 
-def list_exercises(session: Session, *, used_only: bool = False) -> list[ExerciseInfo]:
-    """Exercises by name (catalog and custom); ``used_only`` keeps those with sets."""
+def list_exercises(
+    session: Session, *, used_only: bool = False, athlete: str | None = None
+) -> list[ExerciseInfo]:
+    """Exercises by name (catalog and custom); ``used_only`` keeps those with sets (in
+    ``athlete``'s sessions when given, else in anyone's)."""
     query = select(Exercise).order_by(name_order(Exercise.name), Exercise.id)
     if used_only:
-        query = query.where(Exercise.id.in_(select(ExerciseSet.exercise_id).distinct()))
+        used = select(ExerciseSet.exercise_id)
+        if athlete:
+            used = used.join(WorkoutSession, ExerciseSet.session_id == WorkoutSession.id).join(
+                Athlete).where(Athlete.name == athlete)
+        query = query.where(Exercise.id.in_(used.distinct()))
     return [
         ExerciseInfo(id=e.id, name=e.name, family=e.family, is_custom=e.is_custom)
         for e in session.scalars(query)

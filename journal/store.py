@@ -20,7 +20,7 @@ Public API of the journal (the caller owns the ``Session``; nothing here commits
     count_sessions(session, *, athlete=None) -> int
     load_session(session, session_id, *, with_signal=True) -> SessionView
     load_recording(session, recording_id) -> ml.recordings.Recording
-    list_exercises(session, *, used_only=False) -> list[ExerciseInfo]
+    list_exercises(session, *, used_only=False, athlete=None) -> list[ExerciseInfo]
     list_athletes(session) -> list[str]
 
     # journal.edits — one set at a time (reps recounts come from the caller's ml.reps)

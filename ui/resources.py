@@ -87,15 +87,17 @@ def _model_at(path: str) -> ActivityModel:
     return load_model(Path(path))
 
 
-def active_model_path() -> Path:
-    """The model uploads are analysed with: the user's active version, else the shipped one."""
+def active_model_path(athlete: str) -> Path:
+    """The model this lifter's uploads are analysed with: their active version, else the
+    shipped one (read on every call: a retrain or a rollback takes effect at once)."""
     with session_factory(journal_engine())() as session:
-        return active_model_path_in(session)
+        return active_model_path_in(session, athlete)
 
 
-def activity_model() -> ActivityModel:
-    """The active activity model, loaded once per process (and per version)."""
-    return _model_at(str(active_model_path()))
+def activity_model(athlete: str) -> ActivityModel:
+    """The lifter's active activity model, loaded once per process and model file (lifters on
+    the shipped model share it)."""
+    return _model_at(str(active_model_path(athlete)))
 
 
 @st.cache_data(show_spinner=False)
@@ -104,9 +106,9 @@ def _card_at(path: str, modified_ns: int) -> dict[str, Any]:
     return card
 
 
-def model_card() -> dict[str, Any] | None:
-    """The card of the active model (read without Keras); None when missing."""
-    path = card_path_for(active_model_path())
+def model_card(athlete: str) -> dict[str, Any] | None:
+    """The card of the lifter's active model (read without Keras); None when missing."""
+    path = card_path_for(active_model_path(athlete))
     if not path.is_file():
         return None
     return _card_at(str(path), path.stat().st_mtime_ns)

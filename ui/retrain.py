@@ -14,6 +14,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from journal.db import session_factory, write_transaction
+from journal.models import DEFAULT_ATHLETE
 from ml import model_registry
 from ml.learning import (
     MIN_LABELLED_SETS,
@@ -26,7 +27,7 @@ from ml.learning_compare import Score
 from ui.retrain_job import RetrainJob, current_job, forget_job, start_job
 from ui.session_edits import own_exercises
 from ui.tables import exercise_name
-from ui.text import plural
+from ui.text import escape_markdown, plural
 
 
 def _learnable_text(count: LabelCount) -> str:
@@ -234,8 +235,10 @@ def _versions(engine: Engine, athlete: str | None) -> None:
 
 
 def retrain_panel(engine: Engine, athlete: str | None = None) -> None:
-    """The whole panel; call it at the end of the Model page."""
-    st.subheader("Learn from your corrections")
+    """The whole panel for one lifter (None: the default); call it at the end of the Model
+    page."""
+    whose = f"{escape_markdown(athlete)}'s" if athlete and athlete != DEFAULT_ATHLETE else "your"
+    st.subheader(f"Learn from {whose} corrections", anchor=False)
     st.caption(
         "Every set whose exercise you corrected or confirmed teaches the model, including "
         "exercises it has never seen (label a few sets of them first). A new model is used "

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from journal.models import DEFAULT_ATHLETE
 from ml.learning import NotEnoughLabels, RetrainCancelled, RetrainResult, retrain
 
 _JOBS: dict[tuple[str, str], RetrainJob] = {}
@@ -62,8 +63,8 @@ class RetrainJob:
 
 
 def _key(engine: Engine, athlete: str | None) -> tuple[str, str]:
-    """Jobs are per journal and athlete."""
-    return engine.url.render_as_string(hide_password=True), athlete or ""
+    """Jobs are per journal and athlete (None is the default athlete: one job for both)."""
+    return engine.url.render_as_string(hide_password=True), athlete or DEFAULT_ATHLETE
 
 
 def current_job(engine: Engine, athlete: str | None) -> RetrainJob | None:

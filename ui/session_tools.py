@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from journal.views import SessionView, SetView
 from ui import session_edits
+from ui.lifter import lifter_params
 from ui.tables import exercise_name, exercise_options
 from ui.text import explain, plural
 from ui.widgets import DELETED_NOTICE, JOURNAL_PAGE
@@ -236,4 +237,4 @@ def delete_session_box(view: SessionView, engine: Engine) -> None:
                     f"and its recording."
                 )
                 del st.query_params["session"]
-                st.switch_page(JOURNAL_PAGE)
+                st.switch_page(JOURNAL_PAGE, query_params=lifter_params())

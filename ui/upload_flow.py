@@ -36,6 +36,8 @@ class Prepared:
     recordings in a zip of several)."""
 
     label: str
+    #: Whose recording: analysed with their model and saved under them (None: the default).
+    athlete: str | None = None
     recording: Recording | None = None
     analysis: SessionAnalysis | None = None
     existing: SaveResult | None = None
@@ -49,10 +51,12 @@ def _read(files: Sequence[BinaryIO], label: str, inside: Sequence[str]) -> Recor
     return read_recording(list(files))
 
 
-def last_used_variants(engine: Engine) -> dict[str, str]:
-    """Family → the exercise the user logged most recently in it (the model's tie-breaker)."""
+def last_used_variants(engine: Engine, athlete: str | None = None) -> dict[str, str]:
+    """Family → the exercise the lifter logged most recently in it (the model's tie-breaker);
+    ``athlete=None``: anyone in the journal."""
     with session_factory(engine)() as session:
-        recent = search_sets(session, SetQuery(sort="-date", limit=MAX_LIMIT)).rows
+        recent = search_sets(session, SetQuery(athlete=athlete, sort="-date",
+                                               limit=MAX_LIMIT)).rows
     prior: dict[str, str] = {}
     for row in recent:
         if row.family not in ("rest", "other"):
@@ -67,14 +71,16 @@ def prepare(
     get_model: Callable[[], ActivityModel],
     on_step: Callable[[str], None] = lambda step: None,
     inside: Sequence[str] = (),
+    athlete: str | None = None,
 ) -> Prepared:
-    """Read and analyse one recording; skip the analysis when the journal already has it.
+    """Read and analyse one recording for ``athlete`` (``get_model`` gives their model); skip
+    the analysis when the journal already has it, whoever's session holds it.
 
     ``on_step`` is called with "read", "analyse" and "ready" as each step starts. ``inside``: in
     a zip of several recordings (the one file given), the files of this one.
     Never raises for a bad file or a failing analysis: the reason is in ``Prepared.error``.
     """
-    result = Prepared(label=label)
+    result = Prepared(label=label, athlete=athlete)
     try:
         on_step("read")
         result.recording = _read(files, label, inside)
@@ -82,7 +88,7 @@ def prepare(
             result.existing = find_recording(session, result.recording.sha256)
         if result.existing is None:
             on_step("analyse")
-            prior = last_used_variants(engine)
+            prior = last_used_variants(engine, athlete)
             result.analysis = analyze(result.recording, get_model(), prior=prior)
         on_step("ready")
     except RecordingError as error:
@@ -101,7 +107,8 @@ def save(
     title: str,
     notes: str,
 ) -> SaveResult:
-    """Save the analysed recording with the user's table edits as one session (one transaction)."""
+    """Save the analysed recording with the user's table edits as one session of
+    ``prepared.athlete`` (one transaction)."""
     if prepared.analysis is None:
         raise ValueError(f"{prepared.label} has no analysis to save")
     analysis, overrides = analysis_with_edits(prepared.analysis, edited_sets)
@@ -110,6 +117,7 @@ def save(
         lambda session: save_analysis(
             session,
             analysis,
+            athlete=prepared.athlete,
             title=title or None,  # None: the journal names it after the families done
             notes=notes,
             performed_at=performed_at,
@@ -121,7 +129,8 @@ def save(
 
 
 def load_sample(engine: Engine, get_model: Callable[[], ActivityModel]) -> SaveResult:
-    """Analyse the shipped real sample session and save it (or find it, when already saved)."""
+    """Analyse the shipped real sample session and save it as the default lifter's (or find it,
+    when already saved); ``get_model``: the default lifter's model."""
     with SAMPLE_PATH.open("rb") as handle:
         recording = read_recording(handle, SAMPLE_PATH.name)
     with session_factory(engine)() as session:

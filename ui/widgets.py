@@ -10,13 +10,15 @@ import streamlit as st
 from journal.catalog import MAX_NAME_CHARS
 from journal.db import session_factory
 from journal.exercises import FAMILIES, REST_ID
+from journal.models import DEFAULT_ATHLETE
 from journal.queries import SessionSummary
 from journal.store import count_sessions, list_sessions
 from ml.learning import MIN_SETS_NEW_EXERCISE
+from ui.lifter import lifter_params
 from ui.resources import activity_model, journal_engine
 from ui.session_edits import name_exercise, own_exercises
 from ui.tables import exercise_name, exercise_options
-from ui.text import explain, plural
+from ui.text import escape_markdown, explain, plural
 from ui.upload_flow import load_sample
 
 SESSION_PAGE = "app_pages/session.py"
@@ -110,12 +112,12 @@ def new_exercise_box(key: str) -> None:
 
 
 def session_link(session_id: int, label: str) -> None:
-    """A link to the Session page showing this session (id in the URL)."""
+    """A link to the Session page showing this session (id and lifter in the URL)."""
     st.page_link(
         SESSION_PAGE,
         label=label,
         icon=":material/open_in_new:",
-        query_params={"session": str(session_id)},
+        query_params=lifter_params(session=str(session_id)),
     )
 
 
@@ -125,10 +127,10 @@ def session_title(summary: SessionSummary) -> str:
             f"{plural(summary.n_sets, 'set')}")
 
 
-def newest_sessions(limit: int) -> list[SessionSummary]:
-    """The newest ``limit`` sessions of the journal, newest first (empty journal: none)."""
+def newest_sessions(limit: int, athlete: str) -> list[SessionSummary]:
+    """The lifter's newest ``limit`` sessions, newest first (none yet: empty)."""
     with session_factory(journal_engine())() as db:
-        return list_sessions(db, limit=limit)
+        return list_sessions(db, athlete=athlete, limit=limit)
 
 
 def session_links(heading: str, summaries: Sequence[SessionSummary]) -> None:
@@ -144,8 +146,30 @@ def journal_is_empty() -> bool:
         return count_sessions(session) == 0
 
 
+def stop_when_nothing_to_show(sample_key: str, lifter: str) -> None:
+    """An empty journal: offer the sample session; a journal with others' sessions only: say
+    the lifter has none yet. Either stops the page; otherwise nothing happens."""
+    with session_factory(journal_engine())() as session:
+        if count_sessions(session, athlete=lifter):
+            return
+        others = count_sessions(session)
+    if not others:
+        sample_offer(sample_key)
+    else:
+        name = escape_markdown(lifter)
+        st.info(
+            f"{name} has no sessions in the journal yet. Upload a recording: it is saved as "
+            f"{name}'s (the lifter is chosen in the sidebar).",
+            icon=":material/person:",
+        )
+    st.page_link(UPLOAD_PAGE, label="Upload a recording", icon=":material/upload_file:",
+                 query_params=lifter_params())
+    st.stop()
+
+
 def sample_offer(key: str) -> None:
-    """On an empty journal: one click analyses and saves the real sample session, then opens it."""
+    """On an empty journal: one click analyses and saves the real sample session as the default
+    lifter's, then opens it."""
     st.info(
         "Your journal is empty. Upload a recording below, or look around first with a real "
         "sample: five sets (assisted pull-ups, a cable row, curls) recorded with an Apple Watch.",
@@ -154,8 +178,8 @@ def sample_offer(key: str) -> None:
     if st.button("Load the sample session", key=key, type="primary", icon=":material/bolt:"):
         try:
             with st.spinner("Reading and analysing the sample session…"):
-                result = load_sample(journal_engine(), activity_model)
+                result = load_sample(journal_engine(), lambda: activity_model(DEFAULT_ATHLETE))
         except Exception as error:  # noqa: BLE001 - every failure becomes a sentence
             st.error(f"The sample session could not be loaded: {explain(error)}")
             return
-        st.switch_page(SESSION_PAGE, query_params={"session": str(result.session_id)})
+        st.switch_page(SESSION_PAGE, query_params=lifter_params(session=str(result.session_id)))

@@ -153,3 +153,28 @@ def test_exercise_progress_gives_weeks_and_records_in_one_call(rows_journal):
     both = progress.exercise_progress(rows_journal, "barbell_row")
     assert both.weeks == progress.weekly_progress(rows_journal, "barbell_row")
     assert both.records == progress.personal_records(rows_journal, "barbell_row")
+
+
+def test_one_lifters_exercises_and_most_trained_leave_the_others_out(rows_journal):
+    # A shared journal: Sam's deadlifts are not in the default lifter's lists, nor the reverse.
+    sam = store.create_session(rows_journal, performed_at=datetime(2024, 3, 8, 9), title="Sam",
+                               athlete="Sam")
+    for _ in range(7):
+        edits.add_set(rows_journal, sam, exercise="barbell_deadlift", reps=5, weight_kg=100.0)
+    rows_journal.commit()
+    assert progress.most_trained(rows_journal, athlete="Me") == ["barbell_row", "preacher_curl"]
+    assert progress.most_trained(rows_journal, athlete="Sam") == ["barbell_deadlift"]
+    assert progress.most_trained(rows_journal)[0] == "barbell_deadlift"  # everyone's
+    assert [e.id for e in store.list_exercises(rows_journal, used_only=True, athlete="Sam")] == [
+        "barbell_deadlift"]
+    assert {e.id for e in store.list_exercises(rows_journal, used_only=True, athlete="Me")} == {
+        "barbell_row", "preacher_curl"}
+    assert store.list_exercises(rows_journal, used_only=True, athlete="Nobody") == []
+
+
+def test_a_new_lifters_name_is_refused_blank_or_too_long_with_what_is_wrong(session):
+    for name, said in (("  ", "the name is empty"), ("x" * 81, "at most 80 characters")):
+        with pytest.raises(ValueError, match=said):
+            catalog.athlete_named(session, name)
+    assert catalog.check_athlete_name("  Ann ") == "Ann"
+    assert store.list_athletes(session) == ["Me"]
