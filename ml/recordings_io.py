@@ -27,6 +27,8 @@ _UNPACK_FACTOR = 4
 _ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")
 #: The first bytes of a gzip file (and of each member of one).
 _GZIP_START = b"\x1f\x8b"
+#: What a damaged, encrypted or unsupported zip member raises when read.
+_UNPACK_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
 #: The most files opened in one archive: an export holds a few per recording.
 MAX_ARCHIVE_FILES = 1000
 #: Archives inside archives are opened this many levels deep, no deeper (a zip may hold itself).
@@ -182,7 +184,7 @@ def _files_in(archive: zipfile.ZipFile, upload: Upload, depth: int) -> list[zipf
 def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, upload: Upload) -> bytes:
     try:
         return archive.read(member)
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as error:
+    except _UNPACK_ERRORS as error:
         raise RecordingError(f"{upload.name}: cannot unpack ({error})") from None
 
 
@@ -247,7 +249,7 @@ def archive_entries(upload: Upload, head_size: int, depth: int = 1) -> list[Entr
             try:
                 with archive.open(member) as stream:
                     head = _head(stream, head_size)
-            except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as error:
+            except _UNPACK_ERRORS as error:
                 raise RecordingError(f"{upload.name}: cannot unpack ({error})") from None
             if head[:4] in _ZIP_STARTS:
                 inside = Upload(name, _read_member(archive, member, upload))
