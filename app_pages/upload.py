@@ -13,6 +13,7 @@ from journal.db import session_factory
 from journal.models import DEFAULT_ATHLETE
 from journal.store import load_session, recorded_at
 from ml.sample_session import SAMPLE_PATH
+from ui import clock
 from ui.charts import motion_figure
 from ui.device import on_phone
 from ui.lifter import current_lifter, journal_is_shared
@@ -146,10 +147,10 @@ def show_prepared(key: str, prepared: Prepared) -> Callable[[], None] | None:
         )
         st.plotly_chart(figure, key=f"upload_preview_{key}", config={"displaylogo": False})
 
-    default_when = recorded_at(prepared.recording) or datetime.now()
+    default_when = recorded_at(prepared.recording) or clock.now()  # the browser's wall clock
     date_column, time_column, title_column = st.columns([2, 2, 5])
     day = date_column.date_input("Date", value=default_when.date(), key=f"upload_date_{key}")
-    clock = time_column.time_input(
+    start_time = time_column.time_input(
         "Start time",
         value=default_when.time().replace(microsecond=0),
         step=1,  # a step under a minute shows and keeps the recording's seconds
@@ -164,7 +165,7 @@ def show_prepared(key: str, prepared: Prepared) -> Callable[[], None] | None:
     notes = st.text_area("Session notes", key=f"upload_notes_{key}", max_chars=5000)
 
     def save_as_shown() -> None:
-        save(prepared, journal_engine(), edited, performed_at=datetime.combine(day, clock),
+        save(prepared, journal_engine(), edited, performed_at=datetime.combine(day, start_time),
              title=title.strip(), notes=notes)
 
     if st.button(
