@@ -38,8 +38,12 @@ def _lock_session(session: Session, session_id: int) -> None:
     )
 
 
-def _get_set(session: Session, set_id: int) -> ExerciseSet:
-    """The set, read after taking its session's lock (so as another writer left it)."""
+def set_for_edit(session: Session, set_id: int) -> ExerciseSet:
+    """The set, read after taking its session's lock (so as another writer left it).
+
+    What the caller computes from it (a recount of its span) stays true until the caller's
+    transaction ends: another writer's edit of the session waits for it.
+    """
     session_id = session.scalar(select(ExerciseSet.session_id).where(ExerciseSet.id == set_id))
     if session_id is not None:
         _lock_session(session, session_id)
@@ -138,7 +142,7 @@ def update_set(
     Changing exercise or reps marks the set confirmed by the user unless ``confirmed`` says
     otherwise; ``corrected`` follows whether they now differ from the model's.
     """
-    row = _get_set(session, set_id)
+    row = set_for_edit(session, set_id)
     where = f"set {row.position}"
     if not isinstance(exercise, Unset):
         row.exercise_id = catalog.resolve_exercise(session, exercise)
@@ -245,7 +249,7 @@ def split_set(
     recounts (the model's reps too: a count typed for the whole set says nothing of its
     halves). Both are marked as boundaries the user drew.
     """
-    row = _get_set(session, set_id)
+    row = set_for_edit(session, set_id)
     where = f"set {row.position}"
     check_split_point(row, at_s)
     second = ExerciseSet(
@@ -295,7 +299,7 @@ def merge_sets(
     ``reps`` is the caller's recount of the joined span and becomes the model's reps; where the
     user typed either set's count, the merged set keeps the sum of the two sets' counts.
     """
-    first, second = _get_set(session, first_set_id), _get_set(session, second_set_id)
+    first, second = set_for_edit(session, first_set_id), set_for_edit(session, second_set_id)
     if first.id == second.id:
         raise ValueError(f"cannot merge set {first.position} with itself")
     if first.session_id != second.session_id:
@@ -336,7 +340,7 @@ def adjust_set(
     The recount becomes the model's reps; a count the user typed is kept (moving a set's
     edges to where the set is does not change how many reps the user did).
     """
-    row = _get_set(session, set_id)
+    row = set_for_edit(session, set_id)
     where = f"set {row.position}"
     check_span(start_s, end_s, where)
     _check_no_overlap(session, row.session_id, row.recording_id, (start_s, end_s),
@@ -357,7 +361,7 @@ def adjust_set(
 
 def delete_set(session: Session, set_id: int) -> None:
     """Remove one set; the others are renumbered."""
-    row = _get_set(session, set_id)
+    row = set_for_edit(session, set_id)
     session_id = row.session_id
     session.delete(row)
     _renumber(session, session_id)

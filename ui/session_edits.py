@@ -14,22 +14,14 @@ from sqlalchemy.orm import Session
 
 from journal import catalog, edits
 from journal.db import session_factory, write_transaction
-from journal.models import ExerciseSet
 from journal.store import delete_session, list_exercises, load_recording
-from journal.views import JournalError, NotFoundError, SetView
+from journal.views import JournalError, SetView
 from ml.pipeline import recount
 from ml.recordings import Recording
 
 
-def _get_set(session: Session, set_id: int) -> ExerciseSet:
-    row = session.get(ExerciseSet, set_id)
-    if row is None:
-        raise NotFoundError(f"no set with id {set_id} in the journal")
-    return row
-
-
 def _recording_of(session: Session, set_id: int) -> Recording:
-    row = _get_set(session, set_id)
+    row = edits.set_for_edit(session, set_id)
     if row.recording_id is None:
         raise JournalError(f"set {row.position} was typed in, not recorded: it has no signal")
     return load_recording(session, row.recording_id)
@@ -83,33 +75,37 @@ def kept_count_note(view: SetView) -> str:
             f"type another count in the table if that is wrong)")
 
 
+def split_in(session: Session, set_id: int, at_s: float) -> tuple[SetView, SetView]:
+    """``split`` inside the caller's transaction."""
+    # Checked before recounting: the recount's refusal would not say it is about a split.
+    # Read under the session's lock, so the halves are counted on the span being split.
+    start_s, end_s = edits.check_split_point(edits.set_for_edit(session, set_id), at_s)
+    recording = _recording_of(session, set_id)
+    first_reps, first_times = recount(recording, start_s, at_s)
+    second_reps, second_times = recount(recording, at_s, end_s)
+    return edits.split_set(
+        session,
+        set_id,
+        at_s,
+        first_reps=first_reps,
+        second_reps=second_reps,
+        first_rep_times_s=first_times,
+        second_rep_times_s=second_times,
+    )
+
+
 def split(engine: Engine, set_id: int, at_s: float) -> tuple[SetView, SetView]:
     """Split a set in two at ``at_s``, each half recounted."""
-
-    def work(session: Session) -> tuple[SetView, SetView]:
-        # Checked before recounting: the recount's refusal would not say it is about a split.
-        start_s, end_s = edits.check_split_point(_get_set(session, set_id), at_s)
-        recording = _recording_of(session, set_id)
-        first_reps, first_times = recount(recording, start_s, at_s)
-        second_reps, second_times = recount(recording, at_s, end_s)
-        return edits.split_set(
-            session,
-            set_id,
-            at_s,
-            first_reps=first_reps,
-            second_reps=second_reps,
-            first_rep_times_s=first_times,
-            second_rep_times_s=second_times,
-        )
-
-    return write_transaction(engine, work)
+    return write_transaction(engine, lambda session: split_in(session, set_id, at_s))
 
 
 def merge(engine: Engine, first_set_id: int, second_set_id: int) -> SetView:
     """Merge two sets into the first, recounted over the span covering both."""
 
     def work(session: Session) -> SetView:
-        first, second = _get_set(session, first_set_id), _get_set(session, second_set_id)
+        # Read under the session's lock: the recount below stays true until the merge is saved.
+        first = edits.set_for_edit(session, first_set_id)
+        second = edits.set_for_edit(session, second_set_id)
         spans = [(s.start_s, s.end_s) for s in (first, second)]
         times: tuple[float, ...] = ()
         if any(start is None or end is None for start, end in spans):

@@ -19,6 +19,11 @@ from sqlalchemy import Engine
 
 from journal import catalog, db, edits, store, transfer
 from journal.views import NotFoundError
+from ml.analysis import DetectedSet, SessionAnalysis
+from ml.pipeline import recount
+from ml.recordings import Recording, read_recording
+from ml.sample_session import SAMPLE_PATH
+from ui import session_edits
 
 #: Long enough for the second writer to reach its INSERT (and wait on the first one's row).
 SECOND_WRITER_HEAD_START_S = 1.0
@@ -105,6 +110,35 @@ def test_a_set_deleted_while_another_user_splits_it_is_not_found(engine, saved_s
     with pytest.raises(NotFoundError):
         _race(engine, delete, split)
     assert _spans(engine, saved_session) == []
+
+
+@pytest.fixture
+def real_set(engine) -> tuple[int, Recording]:
+    """The REAL sample session's recording saved with one set on 10-40 s of its first assisted
+    pull-up set (which runs to about 75 s); the set's id and the recording."""
+    recording = read_recording(SAMPLE_PATH)
+    reps, times = recount(recording, 10.0, 40.0)
+    found = DetectedSet(start_s=10.0, end_s=40.0, exercise="assisted_pull_up",
+                        exercise_name="Assisted pull-up", confidence=0.9, reps=reps,
+                        rep_times_s=times, family="pull-up")
+    analysis = SessionAnalysis(recording=recording, sets=(found,), model_version="test")
+    set_id = db.write_transaction(
+        engine, lambda s: store.save_analysis(s, analysis).set_ids[0])
+    return int(set_id), recording
+
+
+def test_a_split_counts_the_halves_of_the_set_as_another_user_just_moved_it(engine, real_set):
+    # One user moves the set's end from 40 s to 75 s while another splits it at 25 s: the split
+    # waits for the move and counts its second half on 25-75 s, not on the 25-40 s it saw first.
+    set_id, recording = real_set
+
+    def move(session: Any) -> Any:
+        return edits.adjust_set(session, set_id, start_s=10.0, end_s=75.0)
+
+    _, second = _race(engine, move, lambda s: session_edits.split_in(s, set_id, 25.0))
+    assert (second.start_s, second.end_s) == (25.0, 75.0)
+    assert (second.reps, second.rep_times_s) == recount(recording, 25.0, 75.0)
+    assert second.reps > recount(recording, 25.0, 40.0)[0]  # the two spans count apart
 
 
 def test_two_users_importing_the_same_strong_export_at_once_import_it_once(engine):
