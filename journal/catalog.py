@@ -197,31 +197,39 @@ def name_exercise(session: Session, name: str, family: str = "other") -> tuple[s
     found = find_exercise_id(session, clean)
     if found is not None:
         return found, False
-    return add_custom_exercise(session, clean, family), True
+    return _add_custom(session, clean, family)
 
 
 def add_custom_exercise(session: Session, name: str, family: str = "other") -> str:
     """Add (or find) the custom exercise with this display name; returns its id."""
+    return _add_custom(session, name, family)[0]
+
+
+def _add_custom(session: Session, name: str, family: str) -> tuple[str, bool]:
+    """``add_custom_exercise``, and whether this call added it (False: it was there, or another
+    writer added it meanwhile)."""
     clean = " ".join(name.split())
     key = exercises.normalize_name(clean)
     # Names with no letters or digits still need a stable id.
     suffix = key or "x" + hashlib.sha256(clean.encode()).hexdigest()[:12]
     exercise_id = f"{CUSTOM_PREFIX}{suffix}"[:120]
-    if session.get(Exercise, exercise_id) is None:
-        try:
-            with session.begin_nested():
-                session.add(Exercise(id=exercise_id, name=clean or name, family=family,
-                                     is_custom=True))
-                session.flush()
-                if key:
-                    session.add(ExerciseAlias(exercise_id=exercise_id, key=key, kind="name"))
-                family_key = exercises.normalize_name(family)
-                if family_key and family_key != key:
-                    session.add(ExerciseAlias(exercise_id=exercise_id, key=family_key,
-                                              kind="family"))
-                session.flush()
-        except IntegrityError:
-            # Another writer added it since we looked (PostgreSQL; SQLite writers queue).
-            if session.get(Exercise, exercise_id) is None:
-                raise
-    return exercise_id
+    if session.get(Exercise, exercise_id) is not None:
+        return exercise_id, False
+    try:
+        with session.begin_nested():
+            session.add(Exercise(id=exercise_id, name=clean or name, family=family,
+                                 is_custom=True))
+            session.flush()
+            if key:
+                session.add(ExerciseAlias(exercise_id=exercise_id, key=key, kind="name"))
+            family_key = exercises.normalize_name(family)
+            if family_key and family_key != key:
+                session.add(ExerciseAlias(exercise_id=exercise_id, key=family_key,
+                                          kind="family"))
+            session.flush()
+    except IntegrityError:
+        # Another writer added it since we looked (PostgreSQL; SQLite writers queue).
+        if session.get(Exercise, exercise_id) is None:
+            raise
+        return exercise_id, False
+    return exercise_id, True

@@ -64,6 +64,16 @@ def test_two_users_naming_the_same_new_exercise_at_once_get_the_same_one(engine)
         assert catalog.find_exercise_id(session, "Zottman curl") == second
 
 
+def test_of_two_users_naming_the_same_new_exercise_at_once_only_one_is_told_it_was_added(engine):
+    def name(session: Any) -> tuple[str, bool]:
+        return catalog.name_exercise(session, "Zottman curl", "curl")
+
+    second_id, second_created = _race(engine, name, name)
+    assert second_created is False  # the first user added it; the second one found it
+    with db.session_factory(engine)() as session:
+        assert catalog.find_exercise_id(session, "Zottman curl") == second_id
+
+
 def test_two_imports_for_the_same_new_athlete_at_once_share_the_athlete(engine):
     def athlete(session: Any) -> int:
         return catalog.athlete_named(session, "Sam").id
