@@ -104,7 +104,8 @@ def adoption(user: Score, shipped: Score, *, tolerance: float = SHIPPED_TOLERANC
                        f"model in use ({summary})")
     if shipped.n_sets and shipped.after < shipped.before - tolerance:
         return False, (f"not adopted: it forgets what the shipped model knows, more than "
-                       f"{tolerance:.0%} lower on the shipped sets ({summary})")
+                       f"{tolerance:.0%} lower on the shipped sets ({summary})"
+                       f"{_most_lost(shipped)}")
     # Say what was checked: "no worse" would read oddly beside a shipped figure that fell.
     checks = []
     if user.n_sets:
@@ -112,3 +113,17 @@ def adoption(user: Score, shipped: Score, *, tolerance: float = SHIPPED_TOLERANC
     if shipped.n_sets:
         checks.append(f"it stays within {tolerance:.0%} of the model in use on the shipped sets")
     return True, f"adopted: {' and '.join(checks) or 'nothing to compare it on'} ({summary})"
+
+
+def _most_lost(shipped: Score, most: int = 2) -> str:
+    """The shipped exercises the new model names right least often compared with the one in use
+    ("; most lost: Assisted pull-up 20 → 8 of 26"): where the user's labels clash with the
+    shipped ones (their own exercise for sets the catalog already names, say)."""
+    lost = sorted(((before - after, exercise, n, before, after)
+                   for exercise, (n, before, after) in shipped.per_exercise.items()
+                   if after < before), reverse=True)[:most]
+    if not lost:
+        return ""
+    return "; most lost: " + ", ".join(
+        f"{exercises.display_name(exercise)} {before} → {after} of {n}"
+        for _, exercise, n, before, after in lost)

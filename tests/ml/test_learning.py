@@ -229,9 +229,15 @@ def test_a_model_that_forgets_the_shipped_sets_is_not_adopted() -> None:
         "adopted: it names at least as many of your held-out sets right and it stays within 1% "
         "of the model in use on the shipped sets (your 2 held-out sets: 0 → 2 named right; "
         "shipped sets: 90.0% → 89.0%)")
-    adopted, reason = adoption(learned, Score(n_sets=200, right_before=180, right_after=176))
+    adopted, reason = adoption(learned, Score(
+        n_sets=200, right_before=180, right_after=176,
+        per_exercise={"assisted_pull_up": (26, 20, 8), "barbell_bench_press": (30, 25, 27),
+                      "close_grip_cable_row": (20, 15, 14)}))
     assert not adopted
     assert "forgets what the shipped model knows" in reason and "90.0% → 88.0%" in reason
+    # It names where: the exercises the user's labels may clash with, the worst first.
+    assert reason.endswith(
+        "; most lost: Assisted pull-up 20 → 8 of 26, Close-grip cable row 15 → 14 of 20")
     adopted, reason = adoption(Score(n_sets=3, right_before=3, right_after=2),
                                Score(n_sets=200, right_before=180, right_after=190))
     assert not adopted and "names fewer of your held-out sets right" in reason
