@@ -1,7 +1,9 @@
-"""Journal page: search every set by exercise, date, reps, weight and notes; open its session."""
+"""Journal page: search every set by exercise, date, reps, weight and notes; open its session;
+download the sets found, or the whole journal for Strong."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import streamlit as st
@@ -18,6 +20,8 @@ from ui.journal_query import (
     describe,
     exercise_suggestions,
     results_frame,
+    search_download,
+    strong_download,
     without,
 )
 from ui.lifter import current_lifter, lifter_params
@@ -203,6 +207,29 @@ event = st.dataframe(
     },
 )
 st.caption("Click a column header to sort; pick a row to open its session.")
+# The files are built when a button is clicked (Streamlit calls the function then, on its own
+# thread): 100,000 sets take a while, and every other run of the page needs none of it.
+with st.container(horizontal=True, key="journal_downloads"):
+    st.download_button(
+        "Download these sets (CSV)",
+        functools.partial(search_download, engine, query),
+        file_name="journal-sets.csv",
+        mime="text/csv",
+        key="journal_download_sets",
+        icon=":material/download:",
+        help=f"All {plural(page.total_sets, 'set')} this search finds, not only those shown; "
+             "the columns of a session's sets download",
+    )
+    st.download_button(
+        "Export for Strong (CSV)",
+        functools.partial(strong_download, engine, lifter),
+        file_name="strong-export.csv",
+        mime="text/csv",
+        key="journal_download_strong",
+        icon=":material/ios_share:",
+        help="Your whole journal (every session, whatever the search) in the layout of "
+             "Strong's CSV export, weights in kg: for Strong or a spreadsheet",
+    )
 selected = event.selection.rows if event is not None else []
 if selected:
     session_id = int(frame.iloc[selected[0]]["session_id"])

@@ -1,4 +1,5 @@
-"""Upload page: drop recordings, check the sets found, correct them, save each as a session."""
+"""Upload page: drop recordings, check the sets found, correct them, save each as a session; or
+drop a Strong or Hevy export, see what it holds and import its workouts."""
 
 from __future__ import annotations
 
@@ -16,13 +17,26 @@ from ml.sample_session import SAMPLE_PATH
 from ui import clock
 from ui.charts import motion_figure
 from ui.device import on_phone
-from ui.lifter import current_lifter, journal_is_shared
+from ui.lifter import current_lifter, journal_is_shared, lifter_params
 from ui.resources import activity_model, journal_engine
 from ui.tables import detected_chart_sets, detected_frame, set_checks
 from ui.text import escape_markdown, explain, plural
-from ui.upload_flow import STEPS, Prepared, describe, prepare, save
-from ui.uploads import archive_parts, recordings_on_page
+from ui.upload_flow import (
+    APP_NAMES,
+    STEPS,
+    Prepared,
+    PreparedImport,
+    describe,
+    describe_export,
+    import_export,
+    prepare,
+    prepare_export,
+    preview_export,
+    save,
+)
+from ui.uploads import archive_parts, recordings_on_page, workout_export_format
 from ui.widgets import (
+    JOURNAL_PAGE,
     journal_is_empty,
     new_exercise_box,
     newest_sessions,
@@ -45,7 +59,9 @@ st.caption(
     f"column and gyroscope columns; `.csv`, `.csv.gz` or `.zip`, up to "
     f"{appconfig.MAX_UPLOAD_MB:g} MB per file. A `.zip` of several recordings (a week of "
     "exports, two MetaMotion pairs) gives one recording of each, as if you had dropped its files "
-    "unzipped. Sets and reps are found for you; check them, correct what is wrong, then save."
+    "unzipped. Sets and reps are found for you; check them, correct what is wrong, then save. "
+    "Moving from Strong or Hevy? Drop the CSV export it made (Strong: Settings → Export Data; "
+    "Hevy: Settings → Export & Import Data): its workouts are imported as sessions."
 )
 
 lifter = current_lifter()
@@ -54,7 +70,7 @@ if journal_is_shared():  # on a phone the sidebar, where the lifter is chosen, i
                "lifter chosen in the sidebar).")
 
 files = st.file_uploader(
-    "Recordings",
+    "Recordings, or a Strong or Hevy export",
     type=["csv", "gz", "zip"],
     accept_multiple_files=True,
     key="upload_files",
@@ -62,6 +78,7 @@ files = st.file_uploader(
     help=f"A real example to try: {SAMPLE_PATH.name} in data/samples/ of the repository.",
 )
 prepared_by_key: dict[str, Prepared] = st.session_state.setdefault("upload_prepared", {})
+imports_by_key: dict[str, PreparedImport] = st.session_state.setdefault("upload_imports", {})
 phone = on_phone()
 if not files:
     newest = newest_sessions(limit=3, athlete=lifter)
@@ -70,6 +87,15 @@ if not files:
                       else f"{escape_markdown(lifter)}'s latest sessions", newest)
     elif journal_is_empty():
         sample_offer("upload_load_sample")
+
+
+def box_heading(label: str) -> None:
+    """The file name heading a file's box."""
+    if phone:  # a subheader wrapped a long file name onto three lines
+        name = escape_markdown(label)  # bold, one line cut by "…", all of it in the tooltip
+        st.markdown(f"**{name}**", help=name, wrap=False)
+    else:
+        st.subheader(escape_markdown(label), anchor=False)
 
 
 def whose_session(session_id: int) -> str:
@@ -180,33 +206,124 @@ def show_prepared(key: str, prepared: Prepared) -> Callable[[], None] | None:
     return save_as_shown
 
 
+def show_export(key: str, prepared: PreparedImport) -> None:
+    """A Strong or Hevy export: what it holds and what importing it adds (nothing is written
+    before the click), its import button, then what the import did."""
+    if prepared.error is not None:
+        st.error(prepared.error, icon=":material/error:")
+        return
+    preview = prepared.preview
+    assert preview is not None
+    st.caption(describe_export(preview))
+    app = APP_NAMES.get(preview.source_format, preview.source_format)
+    yours = "your journal" if lifter == DEFAULT_ATHLETE else f"{escape_markdown(lifter)}'s journal"
+    first, last = preview.first_at, preview.last_at
+    journal_link = lifter_params(**{"from": f"{first:%Y-%m-%d}", "to": f"{last:%Y-%m-%d}"}
+                                 if first and last else {})
+    if prepared.imported is not None:
+        result = prepared.imported
+        skipped = (f" {plural(result.sessions_skipped, 'workout')} already there "
+                   f"{'was' if result.sessions_skipped == 1 else 'were'} skipped."
+                   if result.sessions_skipped else "")
+        st.success(f"Imported {plural(len(result.session_ids), 'workout')} "
+                   f"({plural(result.sets_created, 'set')}) into {yours}.{skipped}",
+                   icon=":material/check:")
+        st.page_link(JOURNAL_PAGE, label="See them in the Journal", icon=":material/search:",
+                     query_params=journal_link)
+        return
+    if preview.workouts == 0:
+        st.info(f"This {app} export holds no workout: nothing to import.", icon=":material/info:")
+        return
+    if preview.workouts_new == 0:
+        st.info(f"All {plural(preview.workouts, 'workout')} of this export "
+                f"{'is' if preview.workouts == 1 else 'are'} already in {yours}.",
+                icon=":material/info:")
+        st.page_link(JOURNAL_PAGE, label="See them in the Journal", icon=":material/search:",
+                     query_params=journal_link)
+        return
+    if preview.workouts_known:
+        st.info(f"{plural(preview.workouts_known, 'workout')} of this export "
+                f"{'is' if preview.workouts_known == 1 else 'are'} already in {yours} "
+                "and will be skipped.", icon=":material/info:")
+    if preview.custom_exercises:
+        names = ", ".join(escape_markdown(name) for name in preview.custom_exercises)
+        st.markdown(f"**New exercises of your own:** {names}. These names match no exercise "
+                    "in the journal's list; they are kept as they are, never dropped.")
+    if preview.unit_needed:
+        unit = st.radio(
+            "Weights in the export are in",
+            ["kg", "lb"],
+            horizontal=True,
+            key=f"upload_import_unit_{key}",
+            help=f"{app} writes the weights in the unit the app is set to without saying "
+                 "which: choose that unit. The journal keeps kg.",
+        )
+        if unit != prepared.weight_unit:
+            preview_export(prepared, journal_engine(), unit)
+            if prepared.error is not None:
+                st.error(prepared.error, icon=":material/error:")
+                return
+            preview = prepared.preview
+            assert preview is not None
+        if preview.heaviest_kg is not None:
+            st.caption(f"Read in {unit}, the heaviest set is {preview.heaviest_kg:,.1f} kg.")
+    if st.button(f"Import {plural(preview.workouts_new, 'workout')}",
+                 key=f"upload_import_{key}", type="primary", icon=":material/playlist_add:",
+                 help=f"{plural(preview.sets_new, 'set')} into {yours}, a session per "
+                      "workout; a workout already there is skipped, so the same export "
+                      "dropped again adds nothing"):
+        try:
+            with st.spinner("Importing…"):
+                import_export(prepared, journal_engine())
+        except Exception as error:  # noqa: BLE001 - every failure becomes a sentence
+            st.error(f"Not imported: {explain(error)}", icon=":material/error:")
+            return
+        st.rerun()
+
+
 if files:
     # Filled once every recording is shown: "Save all" saves each as its box shows it.
     save_all_box = st.container()
     pending: dict[str, tuple[str, Callable[[], None]]] = {}  # key → (label, save)
-    # What each zip holds is looked up once per upload, not on every rerun.
-    parts_by_file = st.session_state.setdefault("upload_archive_parts", {})
-    for gone in set(parts_by_file) - {upload.file_id for upload in files}:
-        del parts_by_file[gone]
-    for upload in files:
-        if upload.file_id not in parts_by_file:
-            parts_by_file[upload.file_id] = archive_parts(upload)
-    recordings = recordings_on_page(files, lambda upload: parts_by_file[upload.file_id])
     # Another lifter's recordings are analysed with their model and edited afresh: their own
     # widget keys (the default lifter keeps the plain ones).
     lifter_key = "" if lifter == DEFAULT_ATHLETE else (
         "-" + hashlib.sha256(lifter.encode()).hexdigest()[:8])
+    # What each upload is (a Strong or Hevy export, or a recording: a zip's parts) is looked up
+    # once per upload, not on every rerun.
+    kinds_by_file = st.session_state.setdefault("upload_file_kinds", {})
+    parts_by_file = st.session_state.setdefault("upload_archive_parts", {})
+    for known in (kinds_by_file, parts_by_file):
+        for gone in set(known) - {upload.file_id for upload in files}:
+            del known[gone]
+    for upload in files:
+        if upload.file_id not in kinds_by_file:
+            kinds_by_file[upload.file_id] = workout_export_format(upload)
+    exports = [upload for upload in files if kinds_by_file[upload.file_id]]
+    sensor_files = [upload for upload in files if not kinds_by_file[upload.file_id]]
+    for upload in sensor_files:
+        if upload.file_id not in parts_by_file:
+            parts_by_file[upload.file_id] = archive_parts(upload)
+    for stale in set(imports_by_key) - {f"export-{u.file_id}{lifter_key}" for u in exports}:
+        del imports_by_key[stale]
+    for upload in exports:
+        key = f"export-{upload.file_id}{lifter_key}"
+        with st.container(border=not phone, key=f"upload_box_{key}"):
+            box_heading(upload.name)
+            if key not in imports_by_key:
+                with st.spinner("Reading the export…"):
+                    imports_by_key[key] = prepare_export(upload, upload.name, journal_engine(),
+                                                         athlete=lifter)
+            show_export(key, imports_by_key[key])
+
+    recordings = recordings_on_page(sensor_files, lambda upload: parts_by_file[upload.file_id])
     for stale in set(prepared_by_key) - {recording.key + lifter_key for recording in recordings}:
         del prepared_by_key[stale]
     for recording in recordings:
         key, label = recording.key + lifter_key, recording.label
         # On a phone the box's border and padding took 34 px from the set table.
         with st.container(border=not phone, key=f"upload_box_{key}"):
-            if phone:  # a subheader wrapped a long file name onto three lines
-                name = escape_markdown(label)  # bold, one line cut by "…", all of it in the tooltip
-                st.markdown(f"**{name}**", help=name, wrap=False)
-            else:
-                st.subheader(escape_markdown(label), anchor=False)
+            box_heading(label)
             # Always placed, empty once analysed: the box's widgets keep their place from the
             # first run to the next, so the open "Exercise not in the list?" stays open.
             progress = st.empty()
@@ -232,10 +349,14 @@ if files:
                 pending[key] = (label, save_this)
     if len(pending) >= 2:
         with save_all_box:
+            # An export is not among them: its workouts are imported by its own button, once
+            # its weight unit is chosen.
             if st.button(f"Save all {len(pending)} recordings", key="upload_save_all",
                          type="primary", icon=":material/save:",
                          help="Each is saved as its box below shows it: your edits, date, "
-                              "time, title and notes"):
+                              "time, title and notes"
+                              + ("; a Strong or Hevy export is imported by its own button"
+                                 if exports else "")):
                 refused = []
                 for label, save_this in pending.values():
                     try:

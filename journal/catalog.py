@@ -8,6 +8,7 @@ match nothing become custom exercises (``custom:<key>``): an imported name is ne
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -200,6 +201,34 @@ def name_exercise(session: Session, name: str, family: str = "other") -> tuple[s
     return _add_custom(session, clean, family)
 
 
+def custom_exercise_id(name: str) -> tuple[str, str]:
+    """(id, display name) of the custom exercise ``add_custom_exercise`` makes of ``name``."""
+    clean = " ".join(name.split())
+    key = exercises.normalize_name(clean)
+    # Names with no letters or digits still need a stable id.
+    suffix = key or "x" + hashlib.sha256(clean.encode()).hexdigest()[:12]
+    return f"{CUSTOM_PREFIX}{suffix}"[:120], clean or name
+
+
+def new_custom_names(session: Session, names: Iterable[str]) -> list[str]:
+    """The display names of the custom exercises that resolving ``names`` in this order would
+    add (``resolve_exercise``), found without adding them: a name matching nothing adds one,
+    unless a custom exercise added by an earlier name already answers to it."""
+    added: dict[str, str] = {}  # id → display name
+    added_keys: set[str] = set()
+    for name in dict.fromkeys(names):  # each name once: a name resolves alike every time
+        if not name.strip() or find_exercise_id(session, name) is not None:
+            continue
+        # What find_exercise_id would find once the earlier names' exercises were added.
+        keys = [exercises.normalize_name(variant) for variant in _name_variants(name)]
+        exercise_id, display = custom_exercise_id(name)
+        if exercise_id in added or any(key and key in added_keys for key in keys):
+            continue
+        added[exercise_id] = display
+        added_keys.add(exercises.normalize_name(display))
+    return list(added.values())
+
+
 def add_custom_exercise(session: Session, name: str, family: str = "other") -> str:
     """Add (or find) the custom exercise with this display name; returns its id."""
     return _add_custom(session, name, family)[0]
@@ -208,17 +237,13 @@ def add_custom_exercise(session: Session, name: str, family: str = "other") -> s
 def _add_custom(session: Session, name: str, family: str) -> tuple[str, bool]:
     """``add_custom_exercise``, and whether this call added it (False: it was there, or another
     writer added it meanwhile)."""
-    clean = " ".join(name.split())
+    exercise_id, clean = custom_exercise_id(name)
     key = exercises.normalize_name(clean)
-    # Names with no letters or digits still need a stable id.
-    suffix = key or "x" + hashlib.sha256(clean.encode()).hexdigest()[:12]
-    exercise_id = f"{CUSTOM_PREFIX}{suffix}"[:120]
     if session.get(Exercise, exercise_id) is not None:
         return exercise_id, False
     try:
         with session.begin_nested():
-            session.add(Exercise(id=exercise_id, name=clean or name, family=family,
-                                 is_custom=True))
+            session.add(Exercise(id=exercise_id, name=clean, family=family, is_custom=True))
             session.flush()
             if key:
                 session.add(ExerciseAlias(exercise_id=exercise_id, key=key, kind="name"))

@@ -10,6 +10,7 @@ Nothing here commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -193,30 +194,97 @@ def add_set(
     if recording_id is None and start_s is not None and workout.recordings:
         recording_id = workout.recordings[0].id
     _check_no_overlap(session, session_id, recording_id, (start_s, end_s), "the new set")
+    row = _new_row(
+        workout, fresh_ids(session, ExerciseSet)[0], where,
+        exercise_id=catalog.resolve_exercise(session, exercise), reps=reps, weight_kg=weight_kg,
+        rpe=rpe, notes=notes, start_s=start_s, end_s=end_s, recording_id=recording_id,
+        rep_times_s=rep_times_s, model_reps=reps if reps_counted else None,
+        boundaries_edited=start_s is not None and not from_model,
+    )
+    if start_s is not None:
+        _renumber(session, session_id)
+    return _view(session, row)
+
+
+def _new_row(
+    workout: WorkoutSession,
+    set_id: int | None,
+    where: str,
+    *,
+    exercise_id: str,
+    reps: int,
+    weight_kg: float | None,
+    rpe: float | None,
+    notes: str,
+    start_s: float | None = None,
+    end_s: float | None = None,
+    recording_id: int | None = None,
+    rep_times_s: Sequence[float] = (),
+    model_reps: int | None = None,
+    boundaries_edited: bool = False,
+) -> ExerciseSet:
+    """A new set, its values checked, appended to the session's sets (a set drawn on the
+    recording counts as confirmed)."""
     row = ExerciseSet(
-        id=fresh_ids(session, ExerciseSet)[0],
-        session_id=session_id,
+        id=set_id,
+        session_id=workout.id,
         recording_id=recording_id,
         position=len(workout.sets) + 1,
         performed_at=workout.performed_at,
         start_s=start_s,
         end_s=end_s,
-        exercise_id=catalog.resolve_exercise(session, exercise),
+        exercise_id=exercise_id,
         reps=check_reps(reps, where),
-        model_reps=reps if reps_counted else None,
+        model_reps=model_reps,
         rep_times_s=_rep_times(rep_times_s, where),
         weight_kg=check_weight(weight_kg, where),
         rpe=check_rpe(rpe, where),
         notes=check_text(notes, f"{where} notes"),
         model_alternatives=[],
-        boundaries_edited=start_s is not None and not from_model,
+        boundaries_edited=boundaries_edited,
         confirmed=start_s is not None,
     )
     _refresh_corrected(row)
     workout.sets.append(row)
-    if start_s is not None:
-        _renumber(session, session_id)
-    return _view(session, row)
+    return row
+
+
+class TypedSet(TypedDict):
+    """A set typed in or imported, without a recording: what ``add_typed_sets`` takes."""
+
+    exercise: str
+    reps: int
+    weight_kg: float | None
+    rpe: float | None
+    notes: str
+
+
+def add_typed_sets(
+    session: Session,
+    session_id: int,
+    sets: Sequence[TypedSet],
+    *,
+    resolved: dict[str, str] | None = None,
+) -> int:
+    """Add sets without a recording at the end of the session, in order (a CSV import's);
+    returns how many. The same sets as ``add_set`` one by one, in one lock, one range of ids
+    and one flush: an import of thousands of sets needs no view of each.
+
+    ``resolved``: exercise names already resolved (name → id), filled in here; the calls of one
+    transaction may share it, a name resolving alike every time.
+    """
+    _lock_session(session, session_id)
+    workout = get_session_row(session, session_id)
+    where = f"new set in session {session_id}"
+    resolved = {} if resolved is None else resolved
+    for values, set_id in zip(sets, fresh_ids(session, ExerciseSet, len(sets)), strict=True):
+        name = values["exercise"]
+        if name not in resolved:
+            resolved[name] = catalog.resolve_exercise(session, name)
+        _new_row(workout, set_id, where, exercise_id=resolved[name], reps=values["reps"],
+                 weight_kg=values["weight_kg"], rpe=values["rpe"], notes=values["notes"])
+    session.flush()
+    return len(sets)
 
 
 def check_split_point(row: ExerciseSet, at_s: float) -> tuple[float, float]:

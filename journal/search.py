@@ -9,6 +9,7 @@ API::
     build_select(query) -> Select            # the page of rows (pure: no database access)
     build_totals_select(query) -> Select     # sets, reps and volume of every match (pure)
     search_sets(session, query) -> SearchPage   # .rows (list[SearchRow]), .total_sets, ...
+    all_matching_sets(session, query) -> list[SearchRow]   # every match, limit/offset ignored
     suggest_exercises(session, text, limit=10) -> list[ExerciseInfo]   # autocomplete
     SORT_KEYS                                 # "date", "-date", "reps", "-reps", ...
 
@@ -31,6 +32,7 @@ from journal.models import Exercise, ExerciseAlias, ExerciseSet
 from journal.search_sql import (
     MAX_LIMIT,
     SORT_KEYS,
+    all_rows_statement,
     bound_values,
     end_of,
     exercise_ids_matching,
@@ -42,8 +44,9 @@ from journal.search_sql import (
 from journal.views import ExerciseInfo
 
 __all__ = [
-    "MAX_LIMIT", "SORT_KEYS", "SearchPage", "SearchRow", "SetQuery", "build_select",
-    "build_totals_select", "exercise_ids_matching", "search_sets", "suggest_exercises",
+    "MAX_LIMIT", "SORT_KEYS", "SearchPage", "SearchRow", "SetQuery", "all_matching_sets",
+    "build_select", "build_totals_select", "exercise_ids_matching", "search_sets",
+    "suggest_exercises",
 ]
 
 
@@ -184,6 +187,16 @@ def search_sets(session: Session, query: SetQuery) -> SearchPage:
         total_volume_kg=float(volume),
         query=query,
     )
+
+
+def all_matching_sets(session: Session, query: SetQuery) -> list[SearchRow]:
+    """Every set ``query`` matches, in its order: its ``limit`` and ``offset`` are ignored (a
+    download of the whole result, where a page would be cut)."""
+    session.flush()
+    values = bound_values(query)
+    values.pop("limit"), values.pop("offset")
+    result = session.connection().execute(all_rows_statement(query_shape(query)), values)
+    return [SearchRow(**row._asdict()) for row in result]
 
 
 def suggest_exercises(session: Session, text: str, limit: int = 10) -> list[ExerciseInfo]:

@@ -212,6 +212,12 @@ def page_statement(shape: Shape) -> Select:
 
 
 @functools.lru_cache(maxsize=256)
+def all_rows_statement(shape: Shape) -> Select:
+    """``page_statement`` without its page: every matching set, in the same order."""
+    return page_statement(shape).limit(None).offset(None)
+
+
+@functools.lru_cache(maxsize=256)
 def totals_statement(shape: Shape) -> Select[int, int, float]:
     totals = select(
         func.count(ExerciseSet.id),

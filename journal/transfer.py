@@ -6,11 +6,17 @@ API::
     strong_csv(session, *, athlete=None) -> str                 # the same, as text
     import_workouts_csv(session, source, *, athlete=None, weight_unit="kg") -> ImportResult
         # source: path, bytes or file object; Strong (',' or ';') or Hevy, detected by header
+    preview_workouts_csv(session, source, *, athlete=None, weight_unit="kg") -> ImportPreview
+        # what the import would do (workouts, sets, dates, already there, new exercises):
+        # the same parsing and checks, nothing written
+    export_format(data) -> "strong" | "hevy" | None     # which export a file is, by its header
 
 Exercise names are mapped onto the catalog ("Bench Press (Barbell)" -> barbell bench press);
-names that match nothing become custom exercises, never dropped. A workout already imported
-(same app, date and name) is skipped, so importing one export twice adds nothing. The whole file
-is parsed before anything is written: a bad line leaves the journal untouched.
+names that match nothing become custom exercises, never dropped. A workout the lifter's journal
+already has is skipped: one imported before (same app, date and name), so importing one export
+twice adds nothing, or a session of the lifter at the same second with the same title (the
+journal's own Strong export, dropped back in). The whole file is parsed and checked before
+anything is written: a bad line leaves the journal untouched, and the error names it.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import hashlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, TextIO
 
@@ -29,8 +35,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from journal import catalog, edits, store
-from journal.models import Athlete, Exercise, ExerciseSet, WorkoutSession
-from journal.validation import check_rpe, check_text
+from journal.models import DEFAULT_ATHLETE, Athlete, Exercise, ExerciseSet, WorkoutSession
+from journal.validation import check_rpe, check_text, check_weight
 
 STRONG_COLUMNS = (
     "Date", "Workout Name", "Duration", "Exercise Name", "Set Order", "Weight", "Reps",
@@ -38,6 +44,11 @@ STRONG_COLUMNS = (
 )
 _STRONG_REQUIRED = ("Date", "Workout Name", "Exercise Name", "Reps")
 _HEVY_REQUIRED = ("title", "start_time", "exercise_title", "reps")
+#: Longest workout title and exercise name the journal's columns hold.
+_MAX_TITLE_CHARS = 300
+_MAX_EXERCISE_CHARS = 200
+#: How much of a file ``export_format`` reads to find its header line.
+_HEADER_BYTES = 64 * 1024
 LB_IN_KG = 0.45359237
 _DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d",
@@ -56,12 +67,40 @@ class ImportResult:
     custom_exercises: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing an export would do, found without writing anything."""
+
+    source_format: str
+    workouts: int  # in the file
+    sets: int  # in the file
+    first_at: datetime | None  # its first and last workout
+    last_at: datetime | None
+    workouts_known: int  # already in the athlete's journal: skipped
+    sets_new: int  # in the other workouts, the ones imported
+    custom_exercises: tuple[str, ...]  # names matching no exercise: added as the user's own
+    #: Whether ``weight_unit`` applies: some weights have no unit in the file (Strong's Weight).
+    unit_needed: bool
+    heaviest_kg: float | None  # the heaviest weight in the file, ``weight_unit`` applied
+
+    @property
+    def workouts_new(self) -> int:
+        return self.workouts - self.workouts_known
+
+
 @dataclass
 class _Workout:
     performed_at: datetime
     title: str
     notes: str = ""
-    sets: list[dict[str, Any]] = field(default_factory=list)
+    sets: list[edits.TypedSet] = field(default_factory=list)
+
+
+@dataclass
+class _Parsed:
+    source_format: str
+    workouts: list[_Workout]
+    unit_needed: bool = False
 
 
 def _duration_text(seconds: float) -> str:
@@ -178,9 +217,18 @@ def _weight(text: str | None, unit: str, where: str) -> float | None:
         raise ValueError(f"{where}: weight must be ≥ 0, got {text!r}")
     unit = unit.strip().lower()
     if unit in ("lb", "lbs"):
-        return value * LB_IN_KG
-    if unit not in ("kg", "kgs", ""):
+        value *= LB_IN_KG
+    elif unit not in ("kg", "kgs", ""):
         raise ValueError(f"{where}: unknown weight unit {unit!r} (use kg or lbs)")
+    return check_weight(value, where)
+
+
+def _text(text: str | None, where: str, what: str, max_chars: int | None = None) -> str:
+    """A title, name or note of the file; refused (saying where) when the journal cannot keep
+    it: a NUL character, or longer than its column."""
+    value = check_text(text or "", f"{where}: {what}")
+    if max_chars is not None and len(value) > max_chars:
+        raise ValueError(f"{where}: {what} is {len(value)} characters long; at most {max_chars}")
     return value
 
 
@@ -196,37 +244,45 @@ def _workout_of(
     if key not in workouts:
         workouts[key] = _Workout(
             performed_at=_parse_date(row[date_column], where),
-            title=row[title_column] or "",
-            notes=row.get(notes_column) or "",
+            title=_text(row[title_column], where, "the workout name", _MAX_TITLE_CHARS),
+            notes=_text(row.get(notes_column), where, "the workout notes"),
         )
     return workouts[key]
 
 
-def _parse_strong(rows: Iterable[dict[str, str]], weight_unit: str) -> list[_Workout]:
+def _exercise(row: dict[str, str], column: str, where: str) -> str:
+    return _text((row.get(column) or "").strip(), where, "the exercise name", _MAX_EXERCISE_CHARS)
+
+
+def _parse_strong(rows: Iterable[dict[str, str]], weight_unit: str) -> _Parsed:
     workouts: dict[tuple[str, str], _Workout] = {}
+    unit_needed = False
     for line, row in enumerate(rows, start=2):
         where = f"line {line}"
-        name = (row.get("Exercise Name") or "").strip()
+        name = _exercise(row, "Exercise Name", where)
         if not name or (row.get("Set Order") or "").strip().lower() == "rest timer":
             continue
         workout = _workout_of(workouts, row, ("Date", "Workout Name", "Workout Notes"), where)
+        # Current Strong exports have no Weight Unit column: the weights are in the unit the
+        # app was set to, which only the user knows.
         unit = row.get("Weight Unit") or weight_unit
+        unit_needed = unit_needed or not row.get("Weight Unit")
         workout.sets.append({
             "exercise": name,
             "reps": _reps(row.get("Reps"), where),
             "weight_kg": _weight(row.get("Weight"), unit, where),
             "rpe": check_rpe(_float(row.get("RPE"), where, "RPE"), where),
-            "notes": row.get("Notes") or "",
+            "notes": _text(row.get("Notes"), where, "the set notes"),
         })
-    return list(workouts.values())
+    return _Parsed("strong", list(workouts.values()), unit_needed)
 
 
-def _parse_hevy(rows: Iterable[dict[str, str]]) -> list[_Workout]:
+def _parse_hevy(rows: Iterable[dict[str, str]]) -> _Parsed:
     workouts: dict[tuple[str, str], _Workout] = {}
     last_exercise: dict[int, str] = {}  # by workout
     for line, row in enumerate(rows, start=2):
         where = f"line {line}"
-        name = (row.get("exercise_title") or "").strip()
+        name = _exercise(row, "exercise_title", where)
         if not name:
             continue
         workout = _workout_of(workouts, row, ("start_time", "title", "description"), where)
@@ -242,22 +298,51 @@ def _parse_hevy(rows: Iterable[dict[str, str]]) -> list[_Workout]:
             "reps": _reps(row.get("reps"), where),
             "weight_kg": weight,
             "rpe": check_rpe(_float(row.get("rpe"), where, "RPE"), where),
-            "notes": (row.get("exercise_notes") or "") if first_of_block else "",
+            "notes": _text(row.get("exercise_notes"), where, "the exercise notes")
+            if first_of_block else "",
         })
-    return list(workouts.values())
+    return _Parsed("hevy", list(workouts.values()))
 
 
-def _parse(text: str, name: str, weight_unit: str) -> tuple[str, list[_Workout]]:
+def _delimiter(text: str) -> str:
+    """Strong's older exports separate with ';', its current ones and Hevy's with ','."""
     first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def _format_of(header: Iterable[str]) -> str | None:
+    """"strong" or "hevy" when the header (stripped column names) has that export's columns."""
+    columns = set(header)
+    if all(c in columns for c in _STRONG_REQUIRED):
+        return "strong"
+    if all(c in columns for c in _HEVY_REQUIRED):
+        return "hevy"
+    return None
+
+
+def export_format(data: bytes | str) -> str | None:
+    """"strong" or "hevy" when ``data`` (a file's bytes, or its start) begins with the header of
+    that app's CSV export, as the importer tells them apart; None for anything else."""
+    if isinstance(data, bytes):
+        data = data[:_HEADER_BYTES].decode("utf-8-sig", errors="replace")
+    first_line = data.removeprefix("\ufeff").split("\n", 1)[0]
+    try:
+        header = next(csv.reader([first_line.rstrip("\r")], delimiter=_delimiter(first_line)), [])
+    except csv.Error:
+        return None
+    return _format_of(h.strip() for h in header)
+
+
+def _parse(text: str, name: str, weight_unit: str) -> _Parsed:
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = [h.strip() for h in reader.fieldnames or []]
     reader.fieldnames = header
     try:
-        if all(c in header for c in _STRONG_REQUIRED):
-            return "strong", _parse_strong(reader, weight_unit)
-        if all(c in header for c in _HEVY_REQUIRED):
-            return "hevy", _parse_hevy(reader)
+        source_format = _format_of(header)
+        if source_format == "strong":
+            return _parse_strong(reader, weight_unit)
+        if source_format == "hevy":
+            return _parse_hevy(reader)
     except ValueError as error:
         raise ValueError(f"{name}: {error}") from None
     except csv.Error as error:
@@ -266,6 +351,78 @@ def _parse(text: str, name: str, weight_unit: str) -> tuple[str, list[_Workout]]
         f"{name}: not a Strong or Hevy export; expected columns like "
         f"{', '.join(STRONG_COLUMNS)} (Strong) or {', '.join(_HEVY_REQUIRED)}… (Hevy), "
         f"found {', '.join(header) or 'none'}"
+    )
+
+
+def _import_key(source_format: str, athlete: str | None, workout: _Workout) -> str:
+    """What marks a workout as imported: the app, the athlete, its date and name."""
+    digest = hashlib.sha256(
+        f"{athlete or DEFAULT_ATHLETE}|{workout.performed_at.isoformat()}|{workout.title}".encode()
+    ).hexdigest()[:40]
+    return f"{source_format}:{digest}"
+
+
+def _imported_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    """Those of ``keys`` that sessions in the journal carry."""
+    wanted, found = list(keys), set[str]()
+    for start in range(0, len(wanted), 500):  # well under any database's bound-value limit
+        found.update(key for key in session.scalars(select(WorkoutSession.import_key).where(
+            WorkoutSession.import_key.in_(wanted[start:start + 500]))) if key is not None)
+    return found
+
+
+def _already_there(
+    session: Session, source_format: str, athlete: str | None, workouts: list[_Workout]
+) -> list[bool]:
+    """Per workout, whether the athlete's journal has it: imported before (its import mark), or
+    a session of theirs at the same second with the same title (as ``write_strong_csv`` writes
+    a session: a recorded one carries no import mark)."""
+    marked = _imported_keys(session, (_import_key(source_format, athlete, w) for w in workouts))
+    dates = [w.performed_at for w in workouts]
+    sessions: set[tuple[datetime, str]] = set()
+    if dates:
+        sessions = {(at.replace(microsecond=0), title) for at, title in session.execute(
+            select(WorkoutSession.performed_at, WorkoutSession.title)
+            .join(Athlete, WorkoutSession.athlete_id == Athlete.id)
+            .where(Athlete.name == (athlete or DEFAULT_ATHLETE),
+                   WorkoutSession.performed_at >= min(dates),
+                   WorkoutSession.performed_at < max(dates) + timedelta(seconds=1)))}
+    return [
+        _import_key(source_format, athlete, w) in marked
+        or (w.performed_at.replace(microsecond=0), w.title) in sessions
+        for w in workouts
+    ]
+
+
+def preview_workouts_csv(
+    session: Session,
+    source: str | Path | bytes | IO[Any],
+    *,
+    athlete: str | None = None,
+    weight_unit: str = "kg",
+) -> ImportPreview:
+    """What ``import_workouts_csv`` would do with these arguments, writing nothing: the same
+    parsing and checks (``ValueError`` naming the line), the workouts already in the journal,
+    the exercise names that would become custom exercises."""
+    text, name = _read_text(source)
+    parsed = _parse(text, name, weight_unit)
+    workouts = parsed.workouts
+    there = _already_there(session, parsed.source_format, athlete, workouts)
+    new = [w for w, known in zip(workouts, there, strict=True) if not known]
+    weights = [s["weight_kg"] for w in workouts for s in w.sets if s["weight_kg"] is not None]
+    dates = [w.performed_at for w in workouts]
+    return ImportPreview(
+        source_format=parsed.source_format,
+        workouts=len(workouts),
+        sets=sum(len(w.sets) for w in workouts),
+        first_at=min(dates, default=None),
+        last_at=max(dates, default=None),
+        workouts_known=len(workouts) - len(new),
+        sets_new=sum(len(w.sets) for w in new),
+        custom_exercises=tuple(sorted(catalog.new_custom_names(
+            session, (s["exercise"] for w in new for s in w.sets)))),
+        unit_needed=parsed.unit_needed,
+        heaviest_kg=max(weights, default=None),
     )
 
 
@@ -281,24 +438,19 @@ def import_workouts_csv(
     ``weight_unit`` is the unit of Strong's ``Weight`` column when the file does not say.
     """
     text, name = _read_text(source)
-    source_format, workouts = _parse(text, name, weight_unit)
+    parsed = _parse(text, name, weight_unit)
+    source_format = parsed.source_format
     known = set(session.scalars(select(Exercise.id)))
-    athlete_name = athlete or catalog.default_athlete(session).name
     created: list[int] = []
     skipped = n_sets = 0
+    resolved: dict[str, str] = {}  # exercise name → id, for all the workouts
+    there = _already_there(session, source_format, athlete, parsed.workouts)
     with session.begin_nested():
-        for workout in workouts:
-            check_text(workout.notes, f"{name}: notes of workout {workout.title!r}")
-            digest = hashlib.sha256(
-                f"{athlete_name}|{workout.performed_at.isoformat()}|{workout.title}".encode()
-            ).hexdigest()[:40]
-            import_key = f"{source_format}:{digest}"
-            exists = session.scalar(
-                select(WorkoutSession.id).where(WorkoutSession.import_key == import_key)
-            )
-            if exists is not None:
+        for workout, known_workout in zip(parsed.workouts, there, strict=True):
+            if known_workout:
                 skipped += 1
                 continue
+            import_key = _import_key(source_format, athlete, workout)
             try:
                 with session.begin_nested():
                     session_id = store.create_session(
@@ -313,9 +465,8 @@ def import_workouts_csv(
                     raise
                 skipped += 1
                 continue
-            for values in workout.sets:
-                edits.add_set(session, session_id, **values)
-                n_sets += 1
+            n_sets += edits.add_typed_sets(session, session_id, workout.sets,
+                                           resolved=resolved)
             created.append(session_id)
     customs = sorted(
         e.name for e in session.scalars(select(Exercise).where(Exercise.is_custom))

@@ -2,7 +2,7 @@
 
 A search such as "pull-up sets with 10+ reps" lives in the URL (``?exercise=pull-up&min_reps=10``)
 so it can be bookmarked and shared: each filter widget is bound to the parameter named in
-``PARAMS``. Pure: no Streamlit.
+``PARAMS``. The page's downloads are built here too, when asked for. No Streamlit.
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ from dataclasses import replace
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import Engine
 
 from journal import exercises
-from journal.search import SearchRow, SetQuery
+from journal.db import session_factory
+from journal.search import SearchRow, SetQuery, all_matching_sets
+from journal.transfer import strong_csv
 
 #: Sort choices offered on the page: search sort key → label.
 SORTS = {
@@ -107,3 +110,46 @@ def results_frame(rows: Sequence[SearchRow]) -> pd.DataFrame:
         index=pd.Index([row.set_id for row in rows], name="set_id"),
     )
     return frame.astype({"weight_kg": "float64", "volume_kg": "float64", "rpe": "float64"})
+
+
+#: Columns of the search download: those of the Session page's sets CSV (``ui.tables.sets_csv``)
+#: that a search row has, and the session's id (a search spans many sessions).
+CSV_COLUMNS = (
+    "date", "session", "set", "exercise", "exercise_id", "family", "reps", "weight_kg", "rpe",
+    "corrected", "notes", "session_id",
+)
+
+
+def results_csv(rows: Sequence[SearchRow]) -> bytes:
+    """Search results as CSV (UTF-8), one row per set, in the order given."""
+    frame = pd.DataFrame(
+        {
+            "date": [row.performed_at.isoformat(sep=" ", timespec="minutes") for row in rows],
+            "session": [row.session_title for row in rows],
+            "set": [row.position for row in rows],
+            "exercise": [row.exercise_name for row in rows],
+            "exercise_id": [row.exercise for row in rows],
+            "family": [row.family for row in rows],
+            "reps": [row.reps for row in rows],
+            "weight_kg": pd.array([row.weight_kg for row in rows], dtype="Float64"),
+            "rpe": pd.array([row.rpe for row in rows], dtype="Float64"),
+            "corrected": [row.corrected for row in rows],
+            "notes": [row.notes for row in rows],
+            "session_id": [row.session_id for row in rows],
+        },
+        columns=list(CSV_COLUMNS),
+    )
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def search_download(engine: Engine, query: SetQuery) -> bytes:
+    """Every set the search matches (not one page of them) as ``results_csv``; for the page's
+    download button, which calls it only when clicked."""
+    with session_factory(engine)() as session:
+        return results_csv(all_matching_sets(session, query))
+
+
+def strong_download(engine: Engine, athlete: str) -> bytes:
+    """The lifter's whole journal as a Strong CSV export (weights in kg), UTF-8."""
+    with session_factory(engine)() as session:
+        return strong_csv(session, athlete=athlete).encode("utf-8")

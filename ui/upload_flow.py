@@ -1,4 +1,5 @@
-"""One uploaded recording from bytes to a saved session: read → (already saved?) → analyse → save.
+"""One uploaded recording from bytes to a saved session: read → (already saved?) → analyse → save;
+one Strong or Hevy export from bytes to imported sessions: read → preview → import.
 
 No Streamlit here: the Upload page shows the steps, this module does them and turns every
 failure into a sentence a person can act on.
@@ -6,6 +7,8 @@ failure into a sentence a person can act on.
 
 from __future__ import annotations
 
+import functools
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,14 +20,17 @@ from sqlalchemy import Engine
 from journal.db import session_factory, write_transaction
 from journal.search import MAX_LIMIT, SetQuery, search_sets
 from journal.store import find_recording, save_analysis
+from journal.transfer import ImportPreview, ImportResult, import_workouts_csv, preview_workouts_csv
 from journal.views import SaveResult
 from ml.analysis import SessionAnalysis
 from ml.model import ActivityModel
 from ml.pipeline import analyze
 from ml.recordings import Recording, RecordingError, read_recording
+from ml.recordings_io import read_uploads
 from ml.sample_session import SAMPLE_PATH, SAMPLE_STARTED_AT, SAMPLE_TITLE, sample_weights
+from ui.progress_dates import dates_words
 from ui.tables import analysis_with_edits
-from ui.text import explain
+from ui.text import explain, plural
 
 #: Steps shown per file, in order.
 STEPS = ("read", "analyse", "ready")
@@ -155,3 +161,86 @@ def describe(recording: Recording) -> str:
         f"{recording.source_format} · {recording.original_rate_hz:g} Hz → "
         f"{recording.sample_rate_hz:g} Hz · {minutes} min {seconds:02d} s · {sensors}"
     )
+
+
+#: How the page names the apps whose exports it imports.
+APP_NAMES = {"strong": "Strong", "hevy": "Hevy"}
+
+
+@dataclass
+class PreparedImport:
+    """A Strong or Hevy export dropped on the Upload page: what importing it would do (for
+    ``weight_unit``), or why it cannot be imported, or what its import did."""
+
+    label: str
+    #: Whose workouts they become (None: the default lifter's).
+    athlete: str | None = None
+    data: bytes = b""
+    weight_unit: str = "kg"
+    preview: ImportPreview | None = None
+    error: str | None = None
+    imported: ImportResult | None = None
+
+
+def _named(data: bytes, name: str) -> io.BytesIO:
+    """The bytes as a file of this name: the importer's messages name the file."""
+    stream = io.BytesIO(data)
+    stream.name = name  # BytesIO takes attributes: the importer reads it for its messages
+    return stream
+
+
+def preview_export(prepared: PreparedImport, engine: Engine, weight_unit: str) -> None:
+    """Fill in what importing the export with ``weight_unit`` would do (nothing is written);
+    a file the importer refuses gets its message, naming the line, in ``prepared.error``."""
+    prepared.weight_unit = weight_unit
+    try:
+        with session_factory(engine)() as session:
+            prepared.preview = preview_workouts_csv(
+                session, _named(prepared.data, prepared.label), athlete=prepared.athlete,
+                weight_unit=weight_unit)
+        prepared.error = None
+    except ValueError as error:
+        prepared.preview, prepared.error = None, str(error)
+    except Exception as error:  # noqa: BLE001 - the page shows a sentence, the log keeps the trace
+        prepared.preview = None
+        prepared.error = f"{prepared.label} could not be read: {explain(error)}"
+
+
+def prepare_export(
+    file: BinaryIO, label: str, engine: Engine, athlete: str | None = None,
+    weight_unit: str = "kg",
+) -> PreparedImport:
+    """Read an uploaded export (within the upload size limit, as recordings are) and preview
+    its import for ``athlete``. Never raises for a bad file: the reason is in ``.error``."""
+    prepared = PreparedImport(label=label, athlete=athlete)
+    try:
+        (upload,) = read_uploads(file, label)
+    except RecordingError as error:  # over the upload limit: worded as for a recording
+        prepared.error = str(error)
+        return prepared
+    prepared.data = upload.data
+    preview_export(prepared, engine, weight_unit)
+    return prepared
+
+
+def import_export(prepared: PreparedImport, engine: Engine) -> ImportResult:
+    """Import the previewed export as ``prepared.athlete``'s sessions (one transaction: all or
+    nothing); workouts imported before are skipped."""
+    if prepared.preview is None:
+        raise ValueError(f"{prepared.label} has nothing to import")
+    result = write_transaction(engine, functools.partial(
+        import_workouts_csv, source=_named(prepared.data, prepared.label),
+        athlete=prepared.athlete, weight_unit=prepared.weight_unit))
+    prepared.imported = result
+    return result
+
+
+def describe_export(preview: ImportPreview) -> str:
+    """One line about an export: "Strong export: 42 workouts, 310 sets, 12 Nov 2023 – 5 Dec
+    2026"."""
+    app = APP_NAMES.get(preview.source_format, preview.source_format)
+    if preview.first_at is None or preview.last_at is None:
+        return f"{app} export without any workout"
+    return (f"{app} export: {plural(preview.workouts, 'workout')}, "
+            f"{plural(preview.sets, 'set')}, "
+            f"{dates_words(preview.first_at.date(), preview.last_at.date())}")

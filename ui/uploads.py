@@ -1,5 +1,5 @@
 """Which uploaded files form one recording: a gyroscope + accelerometer pair, one file, or each
-recording inside a zip of several."""
+recording inside a zip of several; and which are no recording but a workout app's export."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from journal.transfer import export_format
 from ml.recordings import Part, RecordingError, recordings_in
 from ml.recordings_files import group_by_name
 
@@ -64,6 +65,12 @@ def archive_parts(file: UploadedFile) -> list[Part]:
         return recordings_in(file.getvalue(), file.name)
     except RecordingError:
         return []
+
+
+def workout_export_format(file: UploadedFile) -> str | None:
+    """"strong" or "hevy" for a Strong or Hevy CSV export (told by its header, as the importer
+    tells them), None for anything else: a recording, or a file to be refused as one."""
+    return export_format(file.getvalue())
 
 
 def recordings_on_page(

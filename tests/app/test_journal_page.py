@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import functools
+import io
 import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+from journal.db import write_transaction
+from journal.transfer import import_workouts_csv
 
 
 def _results(at):
@@ -97,3 +108,64 @@ def test_on_a_phone_a_bookmarked_search_opens_on_its_results(app, saved_sample, 
     assert app("journal").expander[0].proto.expanded
     monkeypatch.undo()
     assert not app("journal", exercise="pull-up").expander
+
+
+def _strong_export(n_workouts: int, sets_each: int) -> bytes:
+    """A Strong export of pull-up and squat workouts, one a day from 1 Jan 2025."""
+    lines = ["Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,"
+             "Notes,Workout Notes,RPE"]
+    for day in range(n_workouts):
+        when = datetime(2025, 1, 1, 18) + timedelta(days=day)
+        for order in range(1, sets_each + 1):
+            name = "Pull Up" if order % 2 else "Squat (Barbell)"
+            lines.append(f"{when:%Y-%m-%d %H:%M:%S},Day {day},1h,{name},{order},{60 + order},"
+                         f"{order % 12 + 1},,0,,,")
+    return "\n".join(lines).encode()
+
+
+@pytest.fixture
+def deferred_downloads(monkeypatch) -> dict[str, Callable[[], object]]:
+    """What each download button of a run would give when clicked: its file id → the callable
+    Streamlit keeps for it (the file is built on the click, not on the run)."""
+    kept: dict[str, Callable[[], object]] = {}
+    original = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, *args, **kwargs):
+        file_id = original(self, data_callable, *args, **kwargs)
+        kept[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    return kept
+
+
+def _download(at, key: str, kept) -> list[dict[str, str]]:
+    (button,) = [b for b in at.get("download_button") if b.proto.id.endswith(key)]
+    data = kept[button.proto.deferred_file_id]()
+    assert isinstance(data, bytes)
+    return list(csv.DictReader(io.StringIO(data.decode())))
+
+
+def test_downloads_hold_every_matching_set_and_the_whole_journal_for_strong(
+    app, journal_engine, saved_sample, deferred_downloads
+):
+    write_transaction(journal_engine, functools.partial(
+        import_workouts_csv, source=_strong_export(70, 10)))
+    at = app("journal", exercise="pull-up", sort="Oldest first")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert {m.label: m.value for m in at.metric}["Sets"] == "353"  # 3 assisted + 350 pull-ups
+    at = app("journal", **{"from": "2025-01-01"})
+    assert {m.label: m.value for m in at.metric}["Sets"] == "700"
+    assert len(at.dataframe(key="journal_results").value) == 500  # one page on the screen
+
+    rows = _download(at, "journal_download_sets", deferred_downloads)
+    assert len(rows) == 700  # every set found, not the page
+    assert list(rows[0]) == ["date", "session", "set", "exercise", "exercise_id", "family",
+                             "reps", "weight_kg", "rpe", "corrected", "notes", "session_id"]
+    newest = rows[0]  # newest first, as the page sorts
+    assert (newest["date"], newest["session"], newest["set"], newest["exercise"],
+            newest["reps"], newest["weight_kg"]) == (
+        "2025-03-11 18:00", "Day 69", "1", "Pull-up", "2", "61.0")
+    # The Strong export is the lifter's whole journal, whatever the search: the sample too.
+    strong = _download(at, "journal_download_strong", deferred_downloads)
+    assert len(strong) == 705 and strong[0]["Workout Name"] == "Sample morning"

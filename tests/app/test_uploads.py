@@ -1,12 +1,27 @@
 """Grouping uploaded files into recordings: a sensor pair is one recording, a zip of several
-is one of each, anything else alone."""
+is one of each, anything else alone; a Strong or Hevy export is told apart and previewed."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+from pathlib import Path
 
+import appconfig
+from journal.db import session_factory
+from journal.store import count_sessions
 from ml.recordings import Part
-from ui.uploads import group_uploads, recording_label, recordings_on_page
+from ui.upload_flow import describe_export, prepare_export
+from ui.uploads import (
+    group_uploads,
+    recording_label,
+    recordings_on_page,
+    workout_export_format,
+)
+
+FIXTURES = Path(__file__).parents[1] / "journal" / "fixtures"
+STRONG = (FIXTURES / "strong_export.csv").read_bytes()
+HEVY = (FIXTURES / "hevy_export.csv").read_bytes()
 
 
 @dataclass
@@ -70,3 +85,47 @@ def test_each_recording_in_a_zip_of_several_is_one_on_the_page_named_after_its_f
     assert len({r.key for r in recordings}) == 3
     again = recordings_on_page([week, *pair], lambda f: parts.get(f.file_id, []))
     assert [r.key for r in again] == [r.key for r in recordings]
+
+
+def _named(data: bytes, name: str) -> io.BytesIO:
+    stream = io.BytesIO(data)
+    stream.name = name
+    return stream
+
+
+def test_an_export_is_told_from_recordings_by_its_header():
+    @dataclass
+    class Dropped:
+        name: str
+        data: bytes
+        file_id: str = "1"
+
+        def getvalue(self) -> bytes:
+            return self.data
+
+    assert workout_export_format(Dropped("strong.csv", STRONG)) == "strong"
+    assert workout_export_format(Dropped("workouts.csv", HEVY)) == "hevy"
+    assert workout_export_format(Dropped("watch.csv", b"time,gx,gy,gz\n0,0,0,0\n")) is None
+
+
+def test_an_export_is_previewed_and_described_without_writing(journal_engine):
+    prepared = prepare_export(_named(STRONG, "strong.csv"), "strong.csv", journal_engine)
+    assert prepared.error is None and prepared.preview is not None
+    assert describe_export(prepared.preview) == (
+        "Strong export: 2 workouts, 5 sets, 5 – 7 Mar 2024")
+    header_only = STRONG.split(b"\n")[0]
+    empty = prepare_export(_named(header_only, "s.csv"), "s.csv", journal_engine)
+    assert empty.preview is not None
+    assert describe_export(empty.preview) == "Strong export without any workout"
+    with session_factory(journal_engine)() as db:
+        assert count_sessions(db) == 0
+
+
+def test_an_export_over_the_upload_limit_is_refused_as_a_recording_would_be(
+    journal_engine, monkeypatch
+):
+    monkeypatch.setattr(appconfig, "MAX_UPLOAD_MB", 0.0001)
+    prepared = prepare_export(_named(STRONG, "strong.csv"), "strong.csv", journal_engine)
+    assert prepared.error == (
+        "strong.csv is 0.0 MB, over the 0.0001 MB upload limit (MAX_UPLOAD_MB)")
+    assert prepared.preview is None

@@ -190,3 +190,91 @@ def test_strong_csv_round_trip_keeps_every_set(engine, workouts):
              float(r["RPE"]) if r["RPE"] else None, r["Notes"])
             for r in rows
         ] == expected
+
+
+def _counts(session: Session) -> tuple[int, int, int]:
+    return (store.count_sessions(session), session.scalar(select(func.count(ExerciseSet.id))),
+            session.scalar(select(func.count(Exercise.id))))
+
+
+@pytest.mark.parametrize("text", [STRONG_EXPORT, HEVY_EXPORT])
+def test_preview_says_what_the_import_will_do_and_writes_nothing(session, text):
+    before = _counts(session)
+    preview = transfer.preview_workouts_csv(session, text.encode(), athlete="Ann")
+    assert not session.new and not session.dirty and _counts(session) == before
+    session.commit()
+    assert _counts(session) == before
+    result = _import(session, text, athlete="Ann")
+    assert (preview.source_format, preview.workouts_new, preview.workouts_known,
+            preview.sets_new, preview.custom_exercises) == (
+        result.source_format, len(result.session_ids), result.sessions_skipped,
+        result.sets_created, result.custom_exercises)
+    # Once imported, the same file is all known: nothing new, no exercise to add.
+    again = transfer.preview_workouts_csv(session, text.encode(), athlete="Ann")
+    assert (again.workouts_known, again.workouts_new, again.sets_new, again.custom_exercises) == (
+        preview.workouts, 0, 0, ())
+    # Another lifter's copy of the same workouts is theirs to import.
+    assert transfer.preview_workouts_csv(session, text.encode()).workouts_known == 0
+
+
+def test_preview_of_the_strong_fixture(session):
+    preview = transfer.preview_workouts_csv(session, STRONG_EXPORT.encode(), weight_unit="lbs")
+    assert (preview.workouts, preview.sets) == (2, 5)  # the rest timer row is no set
+    assert (preview.first_at, preview.last_at) == (datetime(2024, 3, 5, 18, 2, 11),
+                                                   datetime(2024, 3, 7, 7, 30))
+    # Strong's Weight column has no unit: the one given applies (100 lbs of squat).
+    assert preview.unit_needed and preview.heaviest_kg == pytest.approx(100 * transfer.LB_IN_KG)
+    assert not transfer.preview_workouts_csv(session, HEVY_EXPORT.encode()).unit_needed
+
+
+def test_preview_counts_an_unknown_name_once_however_it_is_spelled(session):
+    text = (STRONG_HEADER + "\n"
+            '2024-03-05 18:00:00,A,,Sled  Push,1,100,5,,,,,\n'
+            '2024-03-05 18:00:00,A,,sled push,2,100,5,,,,,\n'
+            '2024-03-05 18:00:00,A,,Push (Sled),3,100,5,,,,,\n')
+    preview = transfer.preview_workouts_csv(session, text.encode())
+    assert preview.custom_exercises == ("Sled Push",)
+    assert _import(session, text).custom_exercises == preview.custom_exercises
+
+
+@pytest.mark.parametrize(
+    ("replace", "message"),
+    [
+        ((",80,5,", ",2500,5,"), "line 4: weight must be between 0 and 2000 kg"),
+        (("Gym A", "Gym \x00A"), "line 2: the workout notes contains a NUL"),
+        (("felt", "x" * 20_001), "line 3: the set notes is 20"),
+        (("Legs", "L" * 301), "line 7: the workout name is 301 characters long; at most 300"),
+    ],
+)
+def test_values_the_journal_cannot_keep_are_refused_naming_the_line(session, replace, message):
+    text = STRONG_EXPORT.replace(*replace)
+    for read in (transfer.preview_workouts_csv, transfer.import_workouts_csv):
+        with pytest.raises(ValueError, match=f"<upload>: {message}"):
+            read(session, text.encode())
+    session.commit()
+    assert store.count_sessions(session) == 0
+
+
+def test_export_format_is_told_by_the_header():
+    assert transfer.export_format(STRONG_EXPORT.encode()) == "strong"
+    assert transfer.export_format(("\ufeff" + STRONG_EXPORT).encode()) == "strong"
+    assert transfer.export_format(HEVY_EXPORT.encode()) == "hevy"
+    assert transfer.export_format(
+        b"Date;Workout Name;Exercise Name;Set Order;Weight;Weight Unit;Reps\r\n") == "strong"
+    assert transfer.export_format(b"time,gyro_x,gyro_y,gyro_z\n0,1,2,3\n") is None
+    assert transfer.export_format(b"\x1f\x8b\x08\x00binary") is None
+    assert transfer.export_format(b"") is None
+
+
+def test_the_journals_own_strong_export_dropped_back_adds_nothing(session, make_analysis):
+    store.save_analysis(session, make_analysis([("assisted_pull_up", 12), ("barbell_row", 8)]),
+                        title="Back", performed_at=datetime(2024, 3, 5, 18, 0, 7, 250_000))
+    session.commit()
+    exported = transfer.strong_csv(session)  # the recorded session: no import mark, no µs
+    preview = transfer.preview_workouts_csv(session, exported.encode())
+    assert (preview.workouts_known, preview.sets_new) == (1, 0)
+    result = _import(session, exported)
+    assert (result.session_ids, result.sessions_skipped) == ((), 1)
+    assert store.count_sessions(session) == 1
+    # Another lifter has no such session: for them it is new.
+    assert len(_import(session, exported, athlete="Ann").session_ids) == 1

@@ -1,0 +1,125 @@
+"""A Strong or Hevy export dropped on the Upload page: shown as what it is, imported on a click
+for the chosen lifter, refused with the importer's message when broken, beside recordings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from journal import catalog
+from journal.db import session_factory, write_transaction
+from journal.search import SetQuery, search_sets
+from journal.store import count_sessions
+from ml.sample_session import SAMPLE_PATH
+
+FIXTURES = Path(__file__).parents[1] / "journal" / "fixtures"
+STRONG = (FIXTURES / "strong_export.csv").read_bytes()
+HEVY = (FIXTURES / "hevy_export.csv").read_bytes()
+
+
+@pytest.fixture
+def ann(journal_engine, saved_sample) -> str:
+    """A journal of two lifters: the default one's sample session, and Ann, without any."""
+    write_transaction(journal_engine, lambda session: catalog.athlete_named(session, "Ann").id)
+    return "Ann"
+
+
+def _drop(at, *files):
+    at.file_uploader(key="upload_files").set_value(list(files)).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _import_button(at):
+    (button,) = [b for b in at.button if b.key.startswith("upload_import_")]
+    return button
+
+
+def _sessions(engine, athlete=None) -> int:
+    with session_factory(engine)() as db:
+        return count_sessions(db, athlete=athlete)
+
+
+def test_a_strong_export_is_shown_and_imported_on_click_for_the_lifter(
+    app, journal_engine, page_text, ann
+):
+    at = _drop(app("upload", lifter="Ann"), ("strong.csv", STRONG, "text/csv"))
+    assert not at.error, [e.value for e in at.error]  # no "no gyroscope columns"
+    text = page_text(at)
+    assert "Strong export: 2 workouts, 5 sets, 5 – 7 Mar 2024" in text
+    assert "New exercises of your own:** Cable Crossover" in text
+    assert at.radio(key=_import_button(at).key.replace("import_", "import_unit_")).value == "kg"
+    assert _import_button(at).label == "Import 2 workouts"
+    assert _sessions(journal_engine) == 1  # the sample: nothing written before the click
+
+    _import_button(at).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Imported 2 workouts (5 sets) into Ann's journal." in at.success[0].value
+    (link,) = [link for link in at.get("page_link") if link.proto.page == "journal"]
+    assert link.proto.query_string == "from=2024-03-05&to=2024-03-07&lifter=Ann"
+    assert (_sessions(journal_engine), _sessions(journal_engine, "Ann")) == (3, 2)
+
+    # On the Journal page, Ann's search finds the imported sets; the default lifter's not.
+    journal = app("journal", lifter="Ann", **{"from": "2024-03-05", "to": "2024-03-07"})
+    rows = journal.dataframe(key="journal_results").value
+    assert sorted(rows["exercise"]) == ["Barbell back squat", "Barbell bench press",
+                                        "Cable Crossover", "Pull-up", "Pull-up"]
+    mine = app("journal", **{"from": "2024-03-05", "to": "2024-03-07"})
+    assert "No sets match" in mine.warning[0].value
+
+    # Dropped again, the export says its workouts are there and offers no import.
+    again = _drop(app("upload", lifter="Ann"), ("strong.csv", STRONG, "text/csv"))
+    assert "All 2 workouts of this export are already in Ann's journal." in page_text(again)
+    assert not [b for b in again.button if b.key.startswith("upload_import_")]
+
+
+def test_pounds_chosen_for_a_strong_export_are_imported_as_kg(app, journal_engine, page_text):
+    at = _drop(app("upload"), ("strong.csv", STRONG, "text/csv"))
+    assert "Read in kg, the heaviest set is 100.0 kg." in page_text(at)
+    unit = at.radio(key=_import_button(at).key.replace("import_", "import_unit_"))
+    unit.set_value("lb").run()
+    assert "Read in lb, the heaviest set is 45.4 kg." in page_text(at)
+    _import_button(at).click().run()
+    assert not at.error, [e.value for e in at.error]
+    with session_factory(journal_engine)() as db:
+        squat = search_sets(db, SetQuery(exercise="squat")).rows
+    assert [round(row.weight_kg or 0, 2) for row in squat] == [45.36]
+
+
+def test_a_broken_export_names_the_line_and_writes_nothing(app, journal_engine):
+    broken = STRONG.replace(b"2024-03-07 07:30:00", b"yesterday")
+    at = _drop(app("upload"), ("strong.csv", broken, "text/csv"))
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("strong.csv: line 7: cannot read the date 'yesterday'")
+    assert not [b for b in at.button if b.key.startswith("upload_import_")]
+    assert _sessions(journal_engine) == 0
+
+
+def test_an_export_beside_recordings_gets_its_own_box_and_save_all_leaves_it(
+    app, journal_engine, page_text
+):
+    # A watch lying still for 30 s (robustness input, not anybody's recording).
+    rng = np.random.default_rng(3)
+    seconds = np.arange(0, 30, 0.02)
+    still = pd.DataFrame({"time": seconds, **{axis: 0.01 * rng.standard_normal(seconds.size)
+                                               for axis in ("gx", "gy", "gz")}})
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value([
+        ("workouts.csv", HEVY, "text/csv"),
+        (SAMPLE_PATH.name, SAMPLE_PATH.read_bytes(), "application/gzip"),
+        ("still.csv", still.to_csv(index=False).encode(), "text/csv"),
+    ]).run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [h.value for h in at.subheader][0] == "workouts\\.csv"
+    assert "Hevy export: 1 workout, 3 sets, 26 Mar 2024" in page_text(at)
+    save_all = at.button(key="upload_save_all")
+    assert save_all.label == "Save all 2 recordings"
+    assert "a Strong or Hevy export is imported by its own button" in save_all.help
+    save_all.click().run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    # Both recordings are saved; the export is not imported.
+    assert _sessions(journal_engine) == 2
+    assert _import_button(at).label == "Import 1 workout"
