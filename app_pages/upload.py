@@ -173,7 +173,8 @@ def show_prepared(key: str, prepared: Prepared) -> Callable[[], None] | None:
         )
         st.plotly_chart(figure, key=f"upload_preview_{key}", config={"displaylogo": False})
 
-    default_when = recorded_at(prepared.recording) or clock.now()  # the browser's wall clock
+    # A start without the wearer's zone (Unix times) and "now" are read on the browser's clock.
+    default_when = recorded_at(prepared.recording, clock.user_zone()) or clock.now()
     date_column, time_column, title_column = st.columns([2, 2, 5])
     day = date_column.date_input("Date", value=default_when.date(), key=f"upload_date_{key}")
     start_time = time_column.time_input(

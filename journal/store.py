@@ -46,7 +46,7 @@ Values out are plain frozen dataclasses (``journal.views``); bad input raises ``
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, tzinfo
 from typing import TypedDict
 
 from sqlalchemy import func, select
@@ -100,21 +100,23 @@ _EDIT_KEYS = frozenset(SetEdit.__annotations__)
 _NAMED_DAY_TIME = time(12, 0)
 
 
-def to_local_wall_clock(moment: datetime) -> datetime:
-    """A naive local date-time: aware values are converted to this machine's time zone."""
+def to_local_wall_clock(moment: datetime, zone: tzinfo | None = None) -> datetime:
+    """A naive local date-time: aware values are converted to ``zone`` (default: this machine's
+    time zone)."""
     if moment.tzinfo is None:
         return moment
-    return moment.astimezone().replace(tzinfo=None)
+    return moment.astimezone(zone).replace(tzinfo=None)
 
 
-def recorded_at(recording: MlRecording) -> datetime | None:
+def recorded_at(recording: MlRecording, zone: tzinfo | None = None) -> datetime | None:
     """When a recording was made, as a naive local date-time: its start on the wearer's clock
-    where the file says it (``local_start``), else its start on this machine's clock, else noon
-    of the day its file name gives (``recorded_on``); None when nothing says."""
+    where the file says it (``local_start``), else its start on the clock of ``zone`` (the
+    user's, where the caller knows it; default this machine's), else noon of the day its file
+    name gives (``recorded_on``); None when nothing says."""
     if recording.local_start is not None:
         return recording.local_start
     if recording.start_time is not None:
-        return to_local_wall_clock(recording.start_time)
+        return to_local_wall_clock(recording.start_time, zone)
     if recording.recorded_on is not None:
         return datetime.combine(recording.recorded_on, _NAMED_DAY_TIME)
     return None

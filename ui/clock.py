@@ -32,9 +32,14 @@ def zone_named(name: str | None) -> tzinfo | None:
         return None
 
 
+def user_zone() -> tzinfo | None:
+    """The browser's time zone; None when not known (then this machine's is the user's)."""
+    return zone_named(browser_zone_name())
+
+
 def now() -> datetime:
     """The user's local wall-clock time, without a zone (as the journal stores times)."""
-    zone = zone_named(browser_zone_name())
+    zone = user_zone()
     if zone is None:
         return datetime.now()
     return datetime.now(zone).replace(tzinfo=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -317,6 +318,11 @@ def test_session_starts_at_the_recordings_own_clock_in_any_time_zone(
     unnamed = read_recording(data + b"\n", name="workout.csv")  # one byte more: not a re-upload
     assert saved_at(unnamed) == datetime(2024, 12, 1, 6, 36, 30, tzinfo=UTC).astimezone(
         ).replace(tzinfo=None)
+    # The Upload page knows the user's zone from the browser: that clock, whatever the server's.
+    assert store.recorded_at(unnamed, ZoneInfo("Pacific/Kiritimati")) == datetime(
+        2024, 12, 1, 20, 36, 30)
+    assert store.recorded_at(named, ZoneInfo("Pacific/Kiritimati")) == datetime(
+        2024, 12, 1, 7, 36, 30)  # the file's own clock wins
 
 
 def test_a_sessions_default_title_names_the_exercises_as_corrected(session, make_analysis):
