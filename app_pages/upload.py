@@ -320,8 +320,10 @@ if files:
     recordings = recordings_on_page(sensor_files, lambda upload: parts_by_file[upload.file_id])
     for stale in set(prepared_by_key) - {recording.key + lifter_key for recording in recordings}:
         del prepared_by_key[stale]
-    for recording in recordings:
+    for index, recording in enumerate(recordings):
         key, label = recording.key + lifter_key, recording.label
+        if phone and index:
+            st.divider()  # without the boxes' borders, a line tells one recording from the next
         # On a phone the box's border and padding took 34 px from the set table.
         with st.container(border=not phone, key=f"upload_box_{key}"):
             box_heading(label)

@@ -256,3 +256,17 @@ def test_on_a_phone_exercise_reps_and_kg_of_an_upload_fit_beside_its_row_handles
     assert heading.value == f"**{escape_markdown(upload.name)}**" and not heading.proto.wrap
     assert heading.proto.help == escape_markdown(upload.name)
 
+
+
+def test_on_a_phone_a_line_parts_one_recording_from_the_next(
+    app, journal_url, datasets_dir, monkeypatch
+):
+    # A phone's recordings have no box around them: only a line tells where the next begins.
+    monkeypatch.setattr("ui.device.on_phone", lambda: True)
+    uploads = sorted((datasets_dir / "applewatch-gym").glob("*_APULL_*.csv.gz"))[:2]
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(
+        [(u.name, u.read_bytes(), "application/gzip") for u in uploads]).run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert len(at.data_editor) == 2
+    assert len(at.divider) == 1
