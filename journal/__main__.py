@@ -10,7 +10,8 @@ Examples::
 
 The database is ``--database URL``, else ``JOURNAL_DATABASE_URL``, else data/journal/.
 Only the commands that write (init and the imports) create a missing SQLite journal; the others
-(search, sessions, export) refuse one, naming its path, and create nothing.
+(search, sessions, export) refuse one, naming its path, and create nothing. They also refuse an
+``--athlete`` the journal does not know, listing its lifters; the imports create that lifter.
 Bad input gives a one-line message and a non-zero exit code, never a traceback.
 """
 
@@ -84,6 +85,23 @@ def _kg(weight_kg: float | None) -> str:
 def _utc_iso(moment: datetime) -> str:
     """A naive UTC audit time (``models.utcnow``) as ISO 8601 to the second, marked UTC."""
     return moment.replace(tzinfo=UTC, microsecond=0).isoformat()
+
+
+def _known_athlete(engine: Engine, name: str | None) -> str | None:
+    """``--athlete`` of a command that only reads: a name the journal knows, else ``CliError``.
+
+    Reading filters by name, so a typo would otherwise print an empty result as if the lifter
+    had never trained; commands that write create the lifter instead.
+    """
+    if name is None:
+        return None
+    with db.session_factory(engine)() as session:
+        known = store.list_athletes(session)
+    clean = name.strip()
+    if clean not in known:
+        raise CliError(f"--athlete {name!r}: no lifter of that name in this journal "
+                       f"(its lifters: {', '.join(known) or 'none yet'})")
+    return clean
 
 
 def _emit(payload: dict[str, Any]) -> None:
@@ -188,8 +206,9 @@ def _cmd_search(engine: Engine, args: argparse.Namespace) -> int:
     query = search.SetQuery(
         exercise=args.exercise, date_from=args.date_from, date_to=args.date_to,
         min_reps=args.min_reps, max_reps=args.max_reps, min_weight_kg=args.min_weight,
-        max_weight_kg=args.max_weight, notes=args.notes, athlete=args.athlete,
-        sort=args.sort, limit=args.limit, offset=args.offset,
+        max_weight_kg=args.max_weight, notes=args.notes,
+        athlete=_known_athlete(engine, args.athlete), sort=args.sort, limit=args.limit,
+        offset=args.offset,
     )
     with db.session_factory(engine)() as session:
         page = search.search_sets(session, query)
@@ -208,26 +227,32 @@ def _cmd_search(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def _cmd_sessions(engine: Engine, args: argparse.Namespace) -> int:
+    athlete = _known_athlete(engine, args.athlete)
     with db.session_factory(engine)() as session:
-        summaries = store.list_sessions(session, limit=args.limit)
+        summaries = store.list_sessions(session, athlete=athlete, limit=args.limit)
+    # Whose session it is, in the table only where the listing mixes lifters.
+    several = len({item.athlete for item in summaries}) > 1
     for item in summaries:
         if args.json:
-            _emit({"session_id": item.id, "performed_at": item.performed_at.isoformat(),
-                   "title": item.title, "sets": item.n_sets, "reps": item.total_reps,
+            _emit({"session_id": item.id, "athlete": item.athlete,
+                   "performed_at": item.performed_at.isoformat(), "title": item.title,
+                   "sets": item.n_sets, "reps": item.total_reps,
                    "exercises": list(item.exercise_names)})
         else:
-            print(f"{item.id:<5} {item.performed_at:%Y-%m-%d %H:%M}  {item.title:<30} "
+            lifter = f"{item.athlete:<16} " if several else ""
+            print(f"{item.id:<5} {item.performed_at:%Y-%m-%d %H:%M}  {lifter}{item.title:<30} "
                   f"{item.n_sets} set(s), {item.total_reps} reps")
     return 0
 
 
 def _cmd_export(engine: Engine, args: argparse.Namespace) -> int:
     out = Path(args.out)
+    athlete = _known_athlete(engine, args.athlete)
     if not out.parent.is_dir():
         raise CliError(f"{out.parent}: no such folder")
     with db.session_factory(engine)() as session, out.open("w", encoding="utf-8",
                                                          newline="") as stream:
-        rows = transfer.write_strong_csv(session, stream, athlete=args.athlete)
+        rows = transfer.write_strong_csv(session, stream, athlete=athlete)
     print(f"wrote {rows} set(s) to {out} (Strong CSV, weights in kg)")
     return 0
 
@@ -283,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     find.set_defaults(run=_cmd_search)
 
     sessions = commands.add_parser("sessions", help="list sessions, newest first")
+    sessions.add_argument("--athlete", help="one lifter's sessions (default: everyone's)")
     sessions.add_argument("--limit", type=int, default=50)
     sessions.add_argument("--json", action="store_true")
     sessions.set_defaults(run=_cmd_sessions)

@@ -243,3 +243,37 @@ def test_a_journal_migrated_by_a_newer_app_is_refused_with_a_message(journal_url
     assert main(["--database", journal_url, "sessions"]) == 1
     err = capsys.readouterr().err
     assert "newer than this version of the app" in err and "9999" in err
+
+
+@pytest.fixture
+def two_lifters_url(journal_url: str, make_analysis) -> str:
+    """The two sessions of ``journal_url`` (saved as "Me") and one session of Ann's."""
+    engine = db.open_journal(journal_url)
+    with db.session_factory(engine)() as session:
+        store.save_analysis(session, make_analysis(
+            [("barbell_row", 6)], start=datetime(2024, 5, 2, 12, tzinfo=UTC)), athlete="Ann")
+        session.commit()
+    engine.dispose()
+    return journal_url
+
+
+def test_sessions_of_one_lifter_and_whose_each_one_is(two_lifters_url, capsys):
+    assert main(["--database", two_lifters_url, "sessions", "--athlete", "Ann", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["athlete"], r["reps"]) for r in rows] == [("Ann", 6)]
+    # Everyone's sessions: the table says whose each one is.
+    assert main(["--database", two_lifters_url, "sessions"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and "Ann" in lines[0] and all("Me" in line for line in lines[1:])
+
+
+@pytest.mark.parametrize("command", [["sessions"], ["search"], ["export", "strong", "OUT"]])
+def test_reading_a_lifter_the_journal_does_not_know_is_refused(two_lifters_url, tmp_path,
+                                                              capsys, command):
+    # A typo must not read as "this lifter never trained" (or write an empty export).
+    argv = [str(tmp_path / "out.csv") if part == "OUT" else part for part in command]
+    code = main(["--database", two_lifters_url, *argv, "--athlete", "Anne"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "'Anne': no lifter of that name" in err and "its lifters: Ann, Me" in err
+    assert not (tmp_path / "out.csv").exists()
