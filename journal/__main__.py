@@ -32,6 +32,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from journal import db, search, store, transfer
+from journal.views import NotFoundError
 
 if TYPE_CHECKING:
     from ml.analysis import SessionAnalysis
@@ -88,20 +89,15 @@ def _utc_iso(moment: datetime) -> str:
 
 
 def _known_athlete(engine: Engine, name: str | None) -> str | None:
-    """``--athlete`` of a command that only reads: a name the journal knows, else ``CliError``.
-
-    Reading filters by name, so a typo would otherwise print an empty result as if the lifter
-    had never trained; commands that write create the lifter instead.
-    """
+    """``--athlete`` of a command that only reads: a name the journal knows, else ``CliError``
+    (commands that write create the lifter instead)."""
     if name is None:
         return None
     with db.session_factory(engine)() as session:
-        known = store.list_athletes(session)
-    clean = name.strip()
-    if clean not in known:
-        raise CliError(f"--athlete {name!r}: no lifter of that name in this journal "
-                       f"(its lifters: {', '.join(known) or 'none yet'})")
-    return clean
+        try:
+            return store.known_athlete(session, name)
+        except NotFoundError as error:
+            raise CliError(f"--athlete: {error}") from error
 
 
 def _emit(payload: dict[str, Any]) -> None:

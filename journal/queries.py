@@ -137,3 +137,15 @@ def list_athletes(session: Session) -> list[str]:
     """Athlete names, alphabetically."""
     query = select(Athlete.name).order_by(name_order(Athlete.name), Athlete.id)
     return list(session.scalars(query))
+
+
+def known_athlete(session: Session, name: str) -> str:
+    """``name`` stripped, when the journal has a lifter of that name; else ``NotFoundError``
+    naming its lifters. For readers: their filter by name would take a typo for a lifter who
+    never trained."""
+    lifters = list_athletes(session)
+    clean = name.strip()
+    if clean not in lifters:
+        raise NotFoundError(f"no lifter named {name!r} in this journal "
+                            f"(its lifters: {', '.join(lifters) or 'none yet'})")
+    return clean

@@ -22,6 +22,7 @@ Public API of the journal (the caller owns the ``Session``; nothing here commits
     load_recording(session, recording_id) -> ml.recordings.Recording
     list_exercises(session, *, used_only=False, athlete=None) -> list[ExerciseInfo]
     list_athletes(session) -> list[str]
+    known_athlete(session, name) -> str  # NotFoundError naming the lifters
 
     # journal.edits — one set at a time (reps recounts come from the caller's ml.reps)
     update_set(session, set_id, *, exercise=, reps=, weight_kg=, rpe=, notes=,
@@ -65,6 +66,7 @@ from journal.models import (
 )
 from journal.queries import (
     count_sessions,
+    known_athlete,
     list_athletes,
     list_exercises,
     list_sessions,
@@ -79,8 +81,9 @@ from ml.recordings import Recording as MlRecording
 # Reading functions live in journal.queries; the journal's API is importable from here.
 __all__ = [
     "SetEdit", "count_sessions", "create_session", "delete_session", "find_recording",
-    "get_session_row", "list_athletes", "list_exercises", "list_sessions", "load_recording",
-    "load_session", "recorded_at", "save_analysis", "to_local_wall_clock", "update_session",
+    "get_session_row", "known_athlete", "list_athletes", "list_exercises", "list_sessions",
+    "load_recording", "load_session", "recorded_at", "save_analysis", "to_local_wall_clock",
+    "update_session",
 ]
 
 

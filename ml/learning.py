@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -31,9 +32,11 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 import appconfig
-from journal import db, exercises
+from journal import db, exercises, store
+from journal.views import NotFoundError
 from ml import learning_data, model_registry
 from ml.activity_data import SetSignal, WindowTable
 from ml.learning_compare import Score, adoption, score, set_predictions
@@ -304,7 +307,9 @@ def main_from_journal(argv: Sequence[str] | None = None) -> int:
     """``python -m ml.train --from-journal [--athlete NAME]``: retrain from the journal.
 
     Exit status 0 when the new model was adopted, 1 when it was trained but not adopted,
-    2 when the journal holds too few labelled sets (the message says how many more).
+    2 when the journal holds too few labelled sets (the message says how many more), 3 when
+    the journal or the lifter cannot be read: a missing SQLite file is not created, and an
+    ``--athlete`` the journal does not know is named, not read as a lifter without labels.
     """
     parser = argparse.ArgumentParser(
         prog="python -m ml.train --from-journal",
@@ -323,13 +328,28 @@ def main_from_journal(argv: Sequence[str] | None = None) -> int:
             last[0] = step
             print(f"[{fraction:4.0%}] {message}", flush=True)
 
-    engine = db.open_journal(args.database_url)
     try:
-        result = retrain(engine, athlete=args.athlete, progress=report,
+        engine = db.make_engine(args.database_url, create=False)
+        db.migrate(engine)
+        athlete = args.athlete
+        if athlete is not None:
+            with db.session_factory(engine)() as session:
+                athlete = store.known_athlete(session, athlete)
+    except (db.MissingJournalError, db.JournalUnavailableError, NotFoundError) as error:
+        print(f"not retrained: {error}", file=sys.stderr)
+        return 3
+    except SQLAlchemyError as error:
+        print(f"not retrained: the journal database failed: {getattr(error, 'orig', error)}",
+              file=sys.stderr)
+        return 3
+    try:
+        result = retrain(engine, athlete=athlete, progress=report,
                          options=RetrainOptions(epochs=args.epochs))
     except NotEnoughLabels as error:
         print(f"not retrained: {error}")
         return 2
+    finally:
+        engine.dispose()
     print(result.summary())
     for name, part in (("your held-out sets", result.user), ("shipped sets", result.shipped)):
         print(_score_line(name, part))

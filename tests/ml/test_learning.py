@@ -371,10 +371,37 @@ def test_cli_from_journal_refuses_an_empty_journal(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setattr(appconfig, "MODEL_PATH", tiny_base.path)
-    status = main_from_journal(["--from-journal", "--database-url",
-                                f"sqlite:///{tmp_path / 'journal.sqlite3'}"])
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    db.open_journal(url).dispose()
+    status = main_from_journal(["--from-journal", "--database-url", url])
     assert status == 2
     assert "label 3 more to retrain" in capsys.readouterr().out
+
+
+def test_cli_from_journal_does_not_create_a_mistyped_journal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A typo in the path must not read as "you labelled nothing" and leave an empty journal.
+    missing = tmp_path / "jornal.sqlite3"
+    status = main_from_journal(["--from-journal", "--database-url", f"sqlite:///{missing}"])
+    assert status == 3
+    assert f"no journal at {missing}" in capsys.readouterr().err
+    assert not missing.exists()
+
+
+def test_cli_from_journal_names_the_lifters_of_a_journal_for_an_unknown_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    engine = db.open_journal(url)
+    with db.session_factory(engine)() as session:
+        catalog.athlete_named(session, "Ann")
+        session.commit()
+    engine.dispose()
+    status = main_from_journal(["--from-journal", "--database-url", url, "--athlete", "Anne"])
+    assert status == 3
+    err = capsys.readouterr().err
+    assert "no lifter named 'Anne' in this journal (its lifters: Ann, Me)" in err
 
 
 def test_sets_of_an_exercise_the_model_never_saw_are_counted_before_labelling(
