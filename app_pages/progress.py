@@ -124,7 +124,8 @@ st.subheader("Training days", anchor=False)
 sets_per_day = {d.day: d.sets for d in days}
 # Up to today, or the end of the dates: the days since the last session show as a gap.
 calendar_end = min(today, dates.last) if dates.last else today
-calendar = calendar_figure(sets_per_day, calendar_end, phone=phone, first_day=dates.first)
+shown = calendar_span(sets_per_day.keys(), calendar_end, first_day=dates.first)
+calendar = calendar_figure(sets_per_day, shown, phone=phone, first_day=dates.first)
 st.plotly_chart(
     calendar,
     key="progress_calendar",
@@ -132,7 +133,6 @@ st.plotly_chart(
     # A calendar of a few weeks keeps its squares (calendar_figure gives it a width).
     width="content" if calendar.layout.width else "stretch",
 )
-shown = calendar_span(sets_per_day.keys(), calendar_end, first_day=dates.first)
 st.caption(training_days_caption(days, shown, chosen_words))
 
 
