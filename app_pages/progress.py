@@ -8,12 +8,7 @@ import streamlit as st
 
 from journal.db import session_factory
 from journal.exercises import is_assisted
-from journal.progress import (
-    exercise_progress,
-    monthly_progress,
-    most_trained,
-    training_days,
-)
+from journal.progress import exercise_progress, most_trained, training_days
 from journal.store import list_exercises
 from ui import clock
 from ui.charts import calendar_figure, calendar_span, monthly_figure, weekly_figure
@@ -129,7 +124,8 @@ st.subheader("Training days", anchor=False)
 sets_per_day = {d.day: d.sets for d in days}
 # Up to today, or the end of the dates: the days since the last session show as a gap.
 calendar_end = min(today, dates.last) if dates.last else today
-calendar = calendar_figure(sets_per_day, calendar_end, phone=phone, first_day=dates.first)
+shown = calendar_span(sets_per_day.keys(), calendar_end, first_day=dates.first)
+calendar = calendar_figure(sets_per_day, shown, phone=phone, first_day=dates.first)
 st.plotly_chart(
     calendar,
     key="progress_calendar",
@@ -137,7 +133,6 @@ st.plotly_chart(
     # A calendar of a few weeks keeps its squares (calendar_figure gives it a width).
     width="content" if calendar.layout.width else "stretch",
 )
-shown = calendar_span(sets_per_day.keys(), calendar_end, first_day=dates.first)
 st.caption(training_days_caption(days, shown, chosen_words))
 
 
@@ -172,19 +167,18 @@ span = None if chosen is None else (
     max(chosen[0], journal_span[0]), min(chosen[1], max(today, journal_span[1])))
 first, last = dates.first, dates.last
 with session_factory(engine)() as db:
+    # One read of each exercise's sets: weeks, records and, over a year, months.
     progress = {e: exercise_progress(db, e, athlete=lifter, date_from=first, date_to=last)
                 for e in picked}
-    weeks = {e: both.weeks for e, both in progress.items()}
-    per = progress_period(weeks, span)
-    if per == "month":
-        totals = monthly_frame(
-            {e: monthly_progress(db, e, athlete=lifter, date_from=first, date_to=last)
-             for e in picked})
-        figure = monthly_figure(totals, names, phone=phone, span=span)
-    else:
-        totals = weekly_frame(weeks)
-        figure = weekly_figure(totals, names, phone=phone, span=span)
-    records = records_frame([both.records for both in progress.values()], names)
+weeks = {e: both.weeks for e, both in progress.items()}
+per = progress_period(weeks, span)
+if per == "month":
+    totals = monthly_frame({e: both.months for e, both in progress.items()})
+    figure = monthly_figure(totals, names, phone=phone, span=span)
+else:
+    totals = weekly_frame(weeks)
+    figure = weekly_figure(totals, names, phone=phone, span=span)
+records = records_frame([both.records for both in progress.values()], names)
 
 st.subheader(f"Reps and volume per {per}", anchor=False)
 st.plotly_chart(figure, key="progress_weekly", config={"displaylogo": False})

@@ -8,7 +8,8 @@ API::
         -> list[MonthProgress]         # one row per calendar month with sets, oldest first
     personal_records(session, exercise_id, *, athlete=None, date_from=None, date_to=None)
         -> PersonalRecords             # the best sets within the dates (all time without them)
-    exercise_progress(session, exercise_id, ...) -> ExerciseProgress   # both, one query
+    exercise_progress(session, exercise_id, ...) -> ExerciseProgress   # weeks, records and
+                                       # months (grouped when asked) from one query
     training_days(session, *, athlete=None, date_from=None, date_to=None)
         -> list[TrainingDay]           # for a calendar
     most_trained(session, *, athlete=None, date_from=None, date_to=None)
@@ -28,8 +29,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
@@ -182,13 +184,7 @@ def monthly_progress(
 
     Months, not weeks regrouped: an ISO week straddling two months would count in one of them.
     """
-    return [
-        MonthProgress(month_start=date(year, month, 1), sets=sets, reps=reps, volume_kg=volume,
-                      heaviest_kg=heaviest)
-        for (year, month), sets, reps, volume, heaviest in _totals(
-            _set_rows(session, exercise_id, athlete, date_from, date_to),
-            lambda at: (at.year, at.month))
-    ]
+    return _months(_set_rows(session, exercise_id, athlete, date_from, date_to))
 
 
 _Key = TypeVar("_Key", bound=tuple[int, int])
@@ -227,6 +223,15 @@ def _weeks(rows: list[SetTuple]) -> list[WeekProgress]:
             sets=sets, reps=reps, volume_kg=volume, heaviest_kg=heaviest,
         )
         for (year, week), sets, reps, volume, heaviest in _totals(rows, _iso_week)
+    ]
+
+
+def _months(rows: list[SetTuple]) -> list[MonthProgress]:
+    return [
+        MonthProgress(month_start=date(year, month, 1), sets=sets, reps=reps, volume_kg=volume,
+                      heaviest_kg=heaviest)
+        for (year, month), sets, reps, volume, heaviest in _totals(
+            rows, lambda at: (at.year, at.month))
     ]
 
 
@@ -283,10 +288,18 @@ def _records(exercise_id: str, rows: list[SetTuple]) -> PersonalRecords:
 
 @dataclass(frozen=True)
 class ExerciseProgress:
-    """Everything the progress page shows for one exercise, from one query."""
+    """Everything the progress page shows for one exercise, from one query: its weeks and
+    records, and its ``months`` for a span over a year."""
 
     weeks: list[WeekProgress]
     records: PersonalRecords
+    #: The sets read, oldest first: ``months`` groups them without a second query.
+    rows: list[SetTuple] = field(repr=False, compare=False)
+
+    @cached_property
+    def months(self) -> list[MonthProgress]:
+        """``monthly_progress`` of the same sets, grouped on first use (weeks are the rule)."""
+        return _months(self.rows)
 
 
 def exercise_progress(
@@ -297,12 +310,13 @@ def exercise_progress(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> ExerciseProgress:
-    """``weekly_progress`` and ``personal_records`` in one pass over the exercise's sets.
+    """``weekly_progress``, ``personal_records`` and (``.months``) ``monthly_progress`` from
+    one read of the exercise's sets.
 
     Records are those within the same dates (all time when none are given).
     """
     rows = _set_rows(session, exercise_id, athlete, date_from, date_to)
-    return ExerciseProgress(weeks=_weeks(rows), records=_records(exercise_id, rows))
+    return ExerciseProgress(weeks=_weeks(rows), records=_records(exercise_id, rows), rows=rows)
 
 
 def training_days(

@@ -59,6 +59,7 @@ def check_text(text: object, where: str) -> str:
 
 def check_span(start_s: float | None, end_s: float | None, where: str) -> None:
     """A set's start and end within its recording: both or neither, start before end."""
+    # ml.pipeline._span_samples refuses the same spans before a recount (why twice: see there).
     if (start_s is None) != (end_s is None):
         raise ValueError(f"{where}: give both start and end of the set, or neither")
     if start_s is not None and end_s is not None and not (

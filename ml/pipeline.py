@@ -171,6 +171,10 @@ def analyze(
 
 
 def _span_samples(recording: Recording, start_s: float, end_s: float) -> tuple[int, int]:
+    # The spans journal.validation.check_span refuses, checked again on purpose: journal may not
+    # import this module (it loads ml.model), and the analysis path reads nothing of journal but
+    # the catalog (DESIGN.md). A refusal here is an AnalysisError, as all the analysis's are, in
+    # the words the Session page shows for a recount; there, a ValueError naming the set.
     if not (math.isfinite(start_s) and math.isfinite(end_s) and 0 <= start_s < end_s):
         raise AnalysisError(f"a set must start before it ends (got {start_s:g} s to {end_s:g} s)")
     if start_s >= recording.duration_s:

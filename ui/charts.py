@@ -478,9 +478,13 @@ def _period_start(day: date, period: str) -> date:
 
 #: How long since the last session the calendar still ends today (then it ends at that session).
 IDLE_CALENDAR_END = timedelta(weeks=48)
-#: The longest chosen dates the calendar shows from their start: a year, a leap year's 366 days
-#: included ("Last 12 months" on 1 March 2028 starts on 2 March 2027).
+#: The longest chosen dates the calendar shows from their start: a calendar year, a leap year's
+#: 366 days included ("Last 12 months" on 1 March 2028 starts on 2 March 2027).
 CALENDAR_YEAR = timedelta(days=365)
+#: How far back the calendar reaches otherwise: 52 whole weeks, a day short of ``CALENDAR_YEAR``,
+#: so that it starts on the same weekday a year back and holds 53 weeks at most, whatever the
+#: weekday of its last day (365 days back from a Monday would add a 54th week for one day).
+CALENDAR_WEEKS_BACK = timedelta(weeks=52)
 
 
 def calendar_span(
@@ -509,7 +513,7 @@ def calendar_span(
         last_day = latest + timedelta(days=6 - latest.weekday())
     last_day = max(last_day, latest)
     last_monday = last_day - timedelta(days=last_day.weekday())
-    first_day = max(min(days, default=last_day), last_day - timedelta(days=364))
+    first_day = max(min(days, default=last_day), last_day - CALENDAR_WEEKS_BACK)
     first_week = first_day - timedelta(days=first_day.weekday())
     n_weeks = max(min_weeks, (last_monday - first_week).days // 7 + 1)
     return last_monday - timedelta(weeks=n_weeks - 1), last_day
@@ -529,16 +533,16 @@ _SQUARE_PX = (_CALENDAR_HEIGHT_PX - 34 - 36) / 7
 
 def calendar_figure(
     sets_per_day: Mapping[date, int],
-    last_day: date,
+    span: tuple[date, date],
     min_weeks: int = 26,
     phone: bool = False,
     first_day: date | None = None,
 ) -> go.Figure:
     """A calendar of training days: one square per day, weeks as columns, darker = more sets.
 
-    It covers ``calendar_span`` of the days, at most about a year, up to ``last_day`` (today, or
-    the end of the chosen dates) and from ``first_day`` (the start of the chosen dates) where it
-    starts within that year; the days outside them in their weeks are left out. Months are
+    It covers ``span``: ``calendar_span`` of the days (with the same ``min_weeks`` and
+    ``first_day``), which the caller also gives the caption that counts the days shown. Days of
+    its first week before ``first_day`` (the start of the chosen dates) are left out. Months are
     labelled under it, the year under the first and under each January.
 
     phone : bool
@@ -548,7 +552,7 @@ def calendar_figure(
     A calendar of fewer weeks than ``min_weeks`` (or than a phone's width holds) has a width,
     ``layout.width``, that keeps its squares square: spread over the page they would be bars.
     """
-    first_monday, last_shown = calendar_span(sets_per_day.keys(), last_day, min_weeks, first_day)
+    first_monday, last_shown = span
     n_weeks = (last_shown - first_monday).days // 7 + 1
     # NaN: no square (the rest of the last week, still to come; the days before the dates).
     counts = np.full((7, n_weeks), np.nan)

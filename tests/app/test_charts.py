@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from journal.progress import MonthProgress, WeekProgress
@@ -259,9 +261,15 @@ def test_a_journal_spanning_years_is_charted_per_month_with_bars_you_can_see():
     assert fig.layout.xaxis.dtick is None  # Plotly picks the dates: years here
 
 
+def _calendar(days: dict[date, int], last_day: date, **options: Any) -> go.Figure:
+    """The calendar as the Progress page draws it: over ``calendar_span`` of the days."""
+    span = calendar_span(days, last_day, first_day=options.get("first_day"))
+    return calendar_figure(days, span, **options)
+
+
 def test_calendar_marks_training_days_by_weekday_and_week():
     days = {date(2024, 12, 1): 5, date(2024, 12, 3): 2}  # a Sunday and the next Tuesday
-    fig = calendar_figure(days, date(2024, 12, 3))
+    fig = _calendar(days, date(2024, 12, 3))
     z = np.asarray(fig.data[0].z, dtype=float)
     assert z.shape == (7, 26)  # half a year at least, so one session still reads as a calendar
     assert fig.data[0].x[-1] == date(2024, 12, 2)  # ends with this week
@@ -273,7 +281,7 @@ def test_calendar_runs_to_today_so_the_days_since_the_last_session_show_as_a_gap
     # Last trained on Wednesday 20 November; today is Wednesday 4 December.
     days = {date(2024, 11, 18): 3, date(2024, 11, 20): 4}
     today = date(2024, 12, 4)
-    fig = calendar_figure(days, today)
+    fig = _calendar(days, today)
     z = np.asarray(fig.data[0].z, dtype=float)
     assert calendar_span(days, today)[1] == today
     assert fig.data[0].x[-1] == date(2024, 12, 2)  # the last column is this week
@@ -291,7 +299,7 @@ def test_calendar_runs_to_today_so_the_days_since_the_last_session_show_as_a_gap
 def test_a_journal_idle_for_a_year_shows_its_last_sessions_not_a_year_of_empty_squares():
     # The sample session of a fresh install is dated Wednesday 25 Nov 2024; opened two years on.
     days = {date(2024, 11, 20): 2, date(2024, 11, 25): 5}
-    fig = calendar_figure(days, date(2026, 12, 7))
+    fig = _calendar(days, date(2026, 12, 7))
     z = np.asarray(fig.data[0].z, dtype=float)
     assert calendar_span(days, date(2026, 12, 7))[1] == date(2024, 12, 1)  # that week's Sunday
     assert np.nansum(z) == 7
@@ -304,7 +312,7 @@ def test_a_calendar_of_chosen_dates_starts_with_them_and_keeps_its_squares_squar
     days = {date(2025, 3, 10): 6}
     first_day, today = date(2025, 2, 27), date(2025, 3, 26)
     assert calendar_span(days, today, first_day=first_day) == (date(2025, 2, 24), today)
-    fig = calendar_figure(days, today, first_day=first_day)
+    fig = _calendar(days, today, first_day=first_day)
     z = np.asarray(fig.data[0].z, dtype=float)
     assert z.shape == (7, 5)  # five weeks, not the 26 of a journal's calendar
     assert np.isnan(z[:3, 0]).all() and z[3, 0] == 0  # Mon-Wed before the dates: no squares
@@ -313,10 +321,10 @@ def test_a_calendar_of_chosen_dates_starts_with_them_and_keeps_its_squares_squar
     column_px = (fig.layout.width - fig.layout.margin.l - fig.layout.margin.r) / 5
     row_px = (fig.layout.height - fig.layout.margin.t - fig.layout.margin.b) / 7
     assert abs(column_px - row_px) < 1
-    assert calendar_figure(days, today).layout.width is None  # the journal's: page-wide
+    assert _calendar(days, today).layout.width is None  # the journal's: page-wide
     assert list(fig.layout.xaxis.ticktext) == ["Mar<br>2025"]
     # Three weeks within one month still name it.
-    inside = calendar_figure(days, date(2025, 3, 28), first_day=date(2025, 3, 10))
+    inside = _calendar(days, date(2025, 3, 28), first_day=date(2025, 3, 10))
     assert list(inside.layout.xaxis.ticktext) == ["Mar<br>2025"]
 
 
@@ -344,7 +352,7 @@ def test_the_weekly_chart_of_chosen_dates_covers_their_weeks_not_only_the_traine
 
 def test_calendar_squares_are_clear_of_the_buttons():
     # Plotly's buttons (30 px high) sat on the latest weeks' squares.
-    fig = calendar_figure({date(2024, 12, 1): 5}, date(2024, 12, 1))
+    fig = _calendar({date(2024, 12, 1): 5}, date(2024, 12, 1))
     assert fig.layout.margin.t >= 30
 
 
@@ -359,7 +367,7 @@ def test_a_years_calendar_on_a_phone_labels_every_other_month_level_and_apart():
     # tilted on top of each other.
     today = date(2026, 12, 7)
     days = {today - timedelta(days=d): 3 for d in range(10, 400, 4)}
-    fig = calendar_figure(days, today, phone=True)
+    fig = _calendar(days, today, phone=True)
     axis = fig.layout.xaxis
     assert axis.tickangle == 0
     ticks = [pd.Timestamp(t) for t in axis.tickvals]
@@ -368,18 +376,21 @@ def test_a_years_calendar_on_a_phone_labels_every_other_month_level_and_apart():
     assert min(b - a for a, b in zip(ticks, ticks[1:], strict=False)).days * px_per_day >= (
         MONTH_LABEL_PX)
     # A desktop has room for every month; the year under the first month and each January.
-    desktop = calendar_figure(days, today).layout.xaxis
+    desktop = _calendar(days, today).layout.xaxis
     assert list(desktop.ticktext)[:3] == ["Jan<br>2026", "Feb", "Mar"]
     assert len(desktop.ticktext) == 12
     # Half a year on a phone: every month has room.
-    half = calendar_figure({today: 1}, today, phone=True).layout.xaxis
+    half = _calendar({today: 1}, today, phone=True).layout.xaxis
     assert list(half.ticktext) == ["Jul<br>2026", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def test_calendar_covers_at_most_a_year_of_training():
     days = {date(2023, 1, 2): 1, date(2024, 12, 2): 3}
-    z = np.asarray(calendar_figure(days, date(2024, 12, 8)).data[0].z, dtype=float)
+    z = np.asarray(_calendar(days, date(2024, 12, 8)).data[0].z, dtype=float)
     assert z.shape[1] == 53 and np.nansum(z) == 3
+    # 52 weeks back, not 365 days: ending on a Monday adds no 54th week for one Sunday.
+    z = np.asarray(_calendar(days, date(2024, 12, 9)).data[0].z, dtype=float)
+    assert z.shape[1] == 53
 
 
 def test_a_long_session_is_labelled_with_set_numbers_until_zoomed_into():

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
 from datetime import date, datetime
 
 import numpy as np
 import pytest
 
-from journal import edits, store
-from journal.db import write_transaction
+from journal import edits, progress, store
+from journal.db import session_factory, write_transaction
+from journal.exercises import is_assisted
+from journal.models import DEFAULT_ATHLETE
 from ui import clock
+from ui.progress_tables import records_frame
 
 PAGES = ["upload", "journal", "session", "progress", "model"]
 JOURNAL_PAGES = PAGES[:-1]  # the Model page does not read the journal (see test_model_page.py)
@@ -94,6 +98,47 @@ def test_progress_over_years_is_charted_per_month(app, journal_engine, years_of_
     chart = json.loads(at.get("plotly_chart")[1].proto.spec)
     titles = [a["text"] for a in chart["layout"]["annotations"]]
     assert any(title.startswith("Volume per month (kg × reps)") for title in titles)
+
+
+def test_progress_over_years_charts_the_months_and_records_of_one_read_per_exercise(
+    app, journal_engine, years_of_training, saved_sample, monkeypatch
+):
+    # The REAL sample morning (1 December 2024, with its weights) among years of training.
+    years_of_training(journal_engine)
+    reads: Counter[str] = Counter()
+    read_sets = progress._set_rows
+
+    def counted_read(session, exercise_id, *args):
+        reads[exercise_id] += 1
+        return read_sets(session, exercise_id, *args)
+
+    monkeypatch.setattr(progress, "_set_rows", counted_read)
+    at = app("progress")
+    assert not at.exception
+    picked = at.multiselect(key="progress_exercises").value
+    assert len(picked) == 3
+    # One read of each exercise's sets gives its months and its records.
+    assert reads == Counter(picked)
+    bars = {}
+    for trace in json.loads(at.get("plotly_chart")[1].proto.spec)["data"]:
+        heights = np.frombuffer(base64.b64decode(trace["y"]["bdata"]), dtype=trace["y"]["dtype"])
+        bars[trace["name"], trace["yaxis"]] = dict(
+            zip([x[:10] for x in trace["x"]], heights.tolist(), strict=True))
+    shown_records = at.dataframe[0].value
+    with session_factory(journal_engine)() as session:
+        names = {e.id: e.name for e in store.list_exercises(session)}
+        for exercise_id in picked:
+            months = progress.monthly_progress(session, exercise_id, athlete=DEFAULT_ATHLETE)
+            reps = bars[names[exercise_id], "y"]
+            assert reps == {f"{m.month_start}": m.reps for m in months}
+            if not is_assisted(exercise_id):
+                volume = bars[names[exercise_id], "y2"]
+                assert volume == pytest.approx({f"{m.month_start}": m.volume_kg for m in months})
+        records = records_frame(
+            [progress.personal_records(session, e, athlete=DEFAULT_ATHLETE) for e in picked],
+            names)
+    columns = ["exercise", "record", "value", "session_id"]
+    assert shown_records[columns].values.tolist() == records[columns].values.tolist()
 
 
 def test_progress_calendar_runs_to_today_and_its_caption_counts_the_days_it_shows(

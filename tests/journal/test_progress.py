@@ -155,6 +155,20 @@ def test_exercise_progress_gives_weeks_and_records_in_one_call(rows_journal):
     assert both.records == progress.personal_records(rows_journal, "barbell_row")
 
 
+def test_exercise_progress_months_and_records_are_those_of_their_own_calls(
+    engine, session, years_of_training
+):
+    # The Progress page over a year reads each exercise once: its months and records from that
+    # read must be what monthly_progress and personal_records give, within dates too.
+    years_of_training(engine)  # January 2019, then November 2024 to March 2025
+    for exercise_id in progress.most_trained(session):
+        for dates in ({}, {"date_from": date(2019, 1, 16), "date_to": date(2024, 12, 1)}):
+            both = progress.exercise_progress(session, exercise_id, **dates)
+            assert both.months == progress.monthly_progress(session, exercise_id, **dates)
+            assert both.records == progress.personal_records(session, exercise_id, **dates)
+            assert both.weeks == progress.weekly_progress(session, exercise_id, **dates)
+
+
 def test_one_lifters_exercises_and_most_trained_leave_the_others_out(rows_journal):
     # A shared journal: Sam's deadlifts are not in the default lifter's lists, nor the reverse.
     sam = store.create_session(rows_journal, performed_at=datetime(2024, 3, 8, 9), title="Sam",
