@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ml.counting_card import counter_fingerprint, load_card
 from ui.colors import family_color
 from ui.lifter import current_lifter
 from ui.model_card import (
     card_facts,
     classes_frame,
+    counting_frame,
     evaluation_frame,
+    measured_caption,
     protocol_text,
+    segmentation_frame,
     training_frame,
 )
 from ui.resources import model_card
@@ -79,6 +83,38 @@ st.caption(
     "Any other exercise in the catalog can still be chosen by hand for a set; reps are "
     "counted without knowing the exercise."
 )
+
+counter = load_card()
+if counter is not None:
+    st.subheader("How well reps are counted")
+    st.caption(
+        "Reps are counted from the rhythm of the motion, without knowing the exercise, so "
+        "exercises the model has never seen are counted too. These figures come from real sets "
+        "with known counts, most of them on recording days and people the counter was not "
+        "tuned on. A count is never final: fix it on the Session page and yours is kept."
+    )
+    try:
+        current: bool | None = counter_fingerprint() == counter["reps"].get("fingerprint")
+    except (OSError, KeyError, AttributeError):  # code not beside the app, or no reps section
+        current = None
+    counting = counting_frame(counter)
+    if not counting.empty:
+        st.dataframe(counting, hide_index=True, key="model_counting", placeholder="–",
+                     column_config={c: st.column_config.NumberColumn(format="%.1f")
+                                    for c in counting.columns if c.endswith("(%)")})
+        st.caption(measured_caption(counter, "reps", current=current))
+    finding = segmentation_frame(counter)
+    if not finding.empty:
+        st.markdown("**Finding the sets in a whole session**")
+        st.dataframe(finding, hide_index=True, key="model_segmentation", placeholder="–",
+                     column_config={c: st.column_config.NumberColumn(format="%.1f")
+                                    for c in finding.columns if c.endswith("(%)")})
+        st.caption(measured_caption(counter, "segmentation", current=current))
+    with st.expander("How the counter was measured"):
+        for section in ("reps", "segmentation"):
+            part = counter.get(section)
+            if isinstance(part, dict) and part.get("protocol"):
+                st.text(str(part["protocol"]))
 
 training = training_frame(card)
 if not training.empty:

@@ -19,12 +19,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
 import appconfig
 from ml import datasets
 from ml.built_sessions import BuiltSession, SetPiece, build_sessions
+from ml.counting_card import CARD_PATH, figures, record
 from ml.eval_judges import HeldOutJudges
 from ml.model import ActivityModel
 from ml.pipeline import HANDLING_MAX_REPS, name_sets, segment
@@ -151,31 +153,72 @@ def fit(_: argparse.Namespace) -> int:
     return 0
 
 
+#: Where each group of sets stands in the protocol, for the card (``ml.counting_card``).
+_TUNING_DAYS = f"days up to {LAST_TUNING_DAY} (the gate was fitted here)"
+_HELD_OUT_DAYS = f"days after {LAST_TUNING_DAY}"
+_BARBELL_LABELS = "approximate: planned heavy 5 / medium 10"
+REPS_PROTOCOL = (
+    "Reps per set on real set files, compared with their labels as audited "
+    "(data/label_corrections.csv). The counter's gate was fitted on applewatch-gym recording "
+    f"days up to {LAST_TUNING_DAY} and barbell-metamotion participants "
+    f"{'+'.join(BARBELL_TUNING_PARTICIPANTS)}; the later days and the other participants were "
+    "held out. 'As the app counts': the sets are found in the file first and their reps "
+    "summed; 'per set file': the counter on the whole file. No exercise is given to the "
+    "counter. Measured by python -m ml.evaluate reps."
+)
+
+
+#: (sessions, first seed, seeds, with model) of the run whose figures the card keeps.
+_CARD_SEGMENTATION_RUN = (40, 0, 3, False)
+SEGMENTATION_PROTOCOL = (
+    "Whole sessions built from real set files: 2-5 consecutive sets of one recording day or "
+    "participant, with 20-70 s of real rest between them (slices of the barbell-metamotion "
+    "rest recordings); 40 sessions for each of 3 building seeds per group. The sets are found "
+    "without the exercise model. The segmenter's settings were chosen on the tuning sessions. "
+    "Boundary error: for applewatch-gym, to the span of the reps (its files keep idle and "
+    "handling at their edges); for barbell-metamotion, to the set file's span. End-to-end "
+    "reps: a missed set counts all its reps as missed. Measured by python -m ml.evaluate "
+    "segmentation."
+)
+
+
 def reps(_: argparse.Namespace) -> int:
     REPORTS_DIR.mkdir(exist_ok=True)
     groups = {
         f"applewatch-gym tuning days (<= {LAST_TUNING_DAY}; the gate was fitted here)":
-            applewatch(tuning=True),
-        f"applewatch-gym HELD-OUT days (> {LAST_TUNING_DAY})": applewatch(tuning=False),
+            (applewatch(tuning=True), "applewatch-gym", "tuning", _TUNING_DAYS, None),
+        f"applewatch-gym HELD-OUT days (> {LAST_TUNING_DAY})":
+            (applewatch(tuning=False), "applewatch-gym", "held out", _HELD_OUT_DAYS, None),
         "barbell-metamotion tuning participants A+B (the gate was fitted here; tight set files, "
-        "the set alone; labels APPROXIMATE: planned heavy 5 / medium 10)": barbell(tuning=True),
+        "the set alone; labels APPROXIMATE: planned heavy 5 / medium 10)":
+            (barbell(tuning=True), "barbell-metamotion", "tuning", "participants A+B",
+             _BARBELL_LABELS),
         "barbell-metamotion HELD-OUT participants C+D (tight set files, the set alone; labels "
-        "APPROXIMATE: planned heavy 5 / medium 10)": barbell(tuning=False),
+        "APPROXIMATE: planned heavy 5 / medium 10)":
+            (barbell(tuning=False), "barbell-metamotion", "held out", "participants C+D",
+             _BARBELL_LABELS),
     }
     rows = []
+    card_rows: list[dict[str, object]] = []
     print("Reps per set: counter on the whole set file (idle and handling included), "
           "class-agnostic (no exercise given); then as the app counts an uploaded set file: "
           "the segmenter finds the sets in it first (ml.pipeline without its activity model) "
           "and their reps are summed.")
-    for title, sets in groups.items():
+    for title, (sets, dataset, part, which, labels_note) in groups.items():
         predicted = [count_reps(s.recording.gyro, s.recording.accel).reps for s in sets]
         as_app = [app_count(s.recording) for s in sets]
+        where = {"dataset": dataset, "part": part, "sets_from": which,
+                 "labels": labels_note or "audited"}
         print(f"\n{title}")
         for version in ("original", "audited"):
             labels = [getattr(s, version) for s in sets]
             errors = [p - y for p, y in zip(predicted, labels, strict=True)]
             print(f"  {version:8s} labels: {rep_metrics(errors)}")
+            if version == "audited" or labels_note is None:
+                card_rows.append({**where, "counted": "per set file",
+                                  "labels": labels_note or version, **figures(errors)})
         app_errors = [reps - s.audited for s, (reps, _) in zip(sets, as_app, strict=True)]
+        card_rows.append({**where, "counted": "as the app counts", **figures(app_errors)})
         one_set = sum(n_sets == 1 for _, n_sets in as_app)
         print(f"  as the app counts, audited labels: {rep_metrics(app_errors)}  "
               f"({one_set} of {len(sets)} files found as one set)")
@@ -198,9 +241,11 @@ def reps(_: argparse.Namespace) -> int:
         writer.writerow(["dataset", "name", "label", "original", "audited", "predicted",
                          "app_predicted", "app_sets"])
         writer.writerows(rows)
+    record("reps", card_rows, REPS_PROTOCOL)
     print(f"\n{ANCHORS}\nA set recorded with rest beside it is counted where the segmenter "
           "finds it: see the end-to-end reps of `python -m ml.evaluate segmentation`.\n"
-          f"per-set rows: {REPORTS_DIR / 'reps_per_set.csv'}")
+          f"per-set rows: {REPORTS_DIR / 'reps_per_set.csv'}; figures for the Model page: "
+          f"{CARD_PATH.relative_to(appconfig.REPO_ROOT)}")
     return 0
 
 
@@ -233,11 +278,27 @@ def _pieces(sets: Sequence[Labelled], group_of: str, rep_spans: bool = False) ->
 Judge = Callable[[BuiltSession], ActivityModel]
 
 
+class ScoredSessions(NamedTuple):
+    """What ``scored_sessions`` found: the printed lines and the card's figures."""
+
+    text: str
+    figures: dict[str, Any]
+
+
 def score_sessions(
     sessions_by_seed: Sequence[Sequence[BuiltSession]],
     cfg: SegmenterSettings = DEFAULT_SEGMENTER,
     judge: Judge | None = None,
 ) -> str:
+    """The lines ``scored_sessions`` prints."""
+    return scored_sessions(sessions_by_seed, cfg, judge).text
+
+
+def scored_sessions(
+    sessions_by_seed: Sequence[Sequence[BuiltSession]],
+    cfg: SegmenterSettings = DEFAULT_SEGMENTER,
+    judge: Judge | None = None,
+) -> ScoredSessions:
     """Set count right % (pooled and per building seed), boundary error median/p90, end-to-end
     rep error of built sessions, and what the failing sessions have in common.
 
@@ -316,7 +377,15 @@ def score_sessions(
                  f"the {unmatched} matched to no set (found in rest, or a second set on a set "
                  f"file); set count exactly right once the user deletes them "
                  f"{right_without_hinted / max(1, n_sessions):.1%}") if judge is not None else ""
-    return (f"sessions={n_sessions} sets={len(errors)}  set count exactly right "
+    card_figures: dict[str, Any] = {
+        "sessions": n_sessions,
+        "set_count_right": round(float(np.mean(right_by_seed)), 4),
+        "boundary_median_s": round(float(np.median(rb if narrowed else b)), 2),
+        "boundary_p90_s": round(float(np.percentile(rb if narrowed else b, 90)), 2),
+        "boundary_to": "the reps' span" if narrowed else "the set file's span",
+        "end_to_end_reps": figures(errors),
+    }
+    return ScoredSessions(f"sessions={n_sessions} sets={len(errors)}  set count exactly right "
             f"{np.mean(right_by_seed):6.1%} (per building seed: {per_seed}{interval})  "
             f"boundary error to "
             f"the file span median {np.median(b):.1f} s, p90 {np.percentile(b, 90):.1f} s"
@@ -327,7 +396,7 @@ def score_sessions(
             f"{sessions_with_rest_sets} of {n_sessions} sessions with a set found in rest"
             f"{hint_line}"
             f"\n    failing sessions' causes, of "
-            f"{n_files} set files (sessions failed): {blamed}")
+            f"{n_files} set files (sessions failed): {blamed}", card_figures)
 
 
 def _overlap_s(found: FoundSet, start: float, end: float) -> float:
@@ -397,24 +466,38 @@ def segmentation(args: argparse.Namespace) -> int:
             "drawn into other sessions, with other rest). The segmenter's settings were chosen "
             "on the TUNING sessions (shown first); the HELD-OUT ones are the figures that count.")
     groups = {
-        f"applewatch-gym tuning days (<= {LAST_TUNING_DAY})": (applewatch(tuning=True), True),
+        f"applewatch-gym tuning days (<= {LAST_TUNING_DAY})":
+            (applewatch(tuning=True), True, "applewatch-gym", "tuning", _TUNING_DAYS),
         "barbell-metamotion tuning participants A+B (tight set files)":
-            (barbell(tuning=True), False),
-        f"applewatch-gym HELD-OUT days (> {LAST_TUNING_DAY})": (applewatch(tuning=False), True),
+            (barbell(tuning=True), False, "barbell-metamotion", "tuning", "participants A+B"),
+        f"applewatch-gym HELD-OUT days (> {LAST_TUNING_DAY})":
+            (applewatch(tuning=False), True, "applewatch-gym", "held out", _HELD_OUT_DAYS),
         "barbell-metamotion HELD-OUT participants C+D (tight set files)":
-            (barbell(tuning=False), False),
+            (barbell(tuning=False), False, "barbell-metamotion", "held out",
+             "participants C+D"),
     }
     judge = None if judges is None else _judge_by_group(
-        judges, {s.item.name: s.item.group for sets, _ in groups.values() for s in sets})
-    for title, (sets, narrow) in groups.items():
+        judges, {s.item.name: s.item.group for sets, *_ in groups.values() for s in sets})
+    card_rows: list[dict[str, object]] = []
+    for title, (sets, narrow, dataset, part, which) in groups.items():
         pieces = _pieces(sets, "day", rep_spans=narrow)
         by_seed = [build_sessions(pieces, rests, n_sessions=args.sessions, seed=seed)
                    for seed in seeds]
+        shipped = scored_sessions(by_seed, judge=judge)
+        card_rows.append({"dataset": dataset, "part": part, "sets_from": which,
+                          **shipped.figures})
         print(f"\n{title}\n  default segmenter (as ml.pipeline; 10 s + 15 s windows, 20 s ones "
               f"for slow reps):\n    "
-              f"{score_sessions(by_seed, judge=judge)}\n  LONG_WINDOW_SEGMENTER (the former "
+              f"{shipped.text}\n  LONG_WINDOW_SEGMENTER (the former "
               f"default, 15 s windows only; for comparison):\n    "
               f"{score_sessions(by_seed, LONG_WINDOW_SEGMENTER, judge=judge)}", flush=True)
+    # The card keeps the figures of the one protocol its text describes.
+    if (args.sessions, args.seed, args.build_seeds, args.with_model) == _CARD_SEGMENTATION_RUN:
+        record("segmentation", card_rows, SEGMENTATION_PROTOCOL)
+        print(f"\nfigures for the Model page: {CARD_PATH.relative_to(appconfig.REPO_ROOT)}")
+    else:
+        print("\nthe card's figures were left as they are: they are measured with the default "
+              "options (--sessions 40 --seed 0 --build-seeds 3, no --with-model)")
     return 0
 
 

@@ -109,3 +109,71 @@ def protocol_text(card: Mapping[str, Any]) -> str:
     if isinstance(protocol, list):
         return "\n".join(str(line) for line in protocol)
     return str(protocol)
+
+
+def _share(value: Any) -> float | None:
+    return float(value) * 100 if isinstance(value, int | float) else None
+
+
+def _part_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Held-out rows first: they are the figures that count; tuning rows follow for context."""
+    return rows.sort_values("_tuning", kind="stable").drop(columns="_tuning").reset_index(
+        drop=True)
+
+
+def counting_frame(card: Mapping[str, Any]) -> pd.DataFrame:
+    """The counter card's rep figures (``ml.counting_card``), held-out rows first; shares in %."""
+    section = card.get("reps")
+    rows = []
+    for item in section.get("rows", []) if isinstance(section, Mapping) else []:
+        if not isinstance(item, Mapping):
+            continue
+        rows.append({
+            "Sets of": f"{item.get('dataset')}, {item.get('sets_from')}",
+            "Within ±1 (%)": _share(item.get("within_1")),
+            "MAE (reps)": item.get("mae"),
+            "Exact (%)": _share(item.get("exact")),
+            "Within ±2 (%)": _share(item.get("within_2")),
+            "Counted": item.get("counted"),
+            "Labels": item.get("labels"),
+            "Sets": item.get("sets"),
+            "_tuning": item.get("part") == "tuning",
+        })
+    return _part_order(pd.DataFrame(rows)) if rows else pd.DataFrame()
+
+
+def segmentation_frame(card: Mapping[str, Any]) -> pd.DataFrame:
+    """The counter card's set-finding figures on built sessions, held-out rows first."""
+    section = card.get("segmentation")
+    rows = []
+    for item in section.get("rows", []) if isinstance(section, Mapping) else []:
+        if not isinstance(item, Mapping):
+            continue
+        reps = item.get("end_to_end_reps")
+        reps = reps if isinstance(reps, Mapping) else {}
+        rows.append({
+            "Sessions of": f"{item.get('dataset')}, {item.get('sets_from')}",
+            "Set count right (%)": _share(item.get("set_count_right")),
+            "Median boundary error (s)": item.get("boundary_median_s"),
+            "Reps within ±1 (%)": _share(reps.get("within_1")),
+            "Reps MAE": reps.get("mae"),
+            "Boundary to": item.get("boundary_to"),
+            "Sessions": item.get("sessions"),
+            "_tuning": item.get("part") == "tuning",
+        })
+    return _part_order(pd.DataFrame(rows)) if rows else pd.DataFrame()
+
+
+def measured_caption(card: Mapping[str, Any], section: str, *, current: bool | None) -> str:
+    """When and how a section of the counter card was measured, and whether it still describes
+    the counter (``current`` None: the code could not be read to tell)."""
+    part = card.get(section)
+    if not isinstance(part, Mapping):
+        return ""
+    words = [f"Measured on {part.get('measured_on', 'an unknown day')}."]
+    targets = card.get("targets")
+    if isinstance(targets, Mapping) and targets.get(section):
+        words.append(f"Targets: {targets[section]}.")
+    if current is False:
+        words.append("The counter has changed since: these figures describe an earlier one.")
+    return " ".join(words)

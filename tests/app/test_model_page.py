@@ -74,3 +74,34 @@ def test_model_page_reads_the_shipped_card(app, journal_url):
     at = app("model")
     assert not at.exception and not at.error
     assert len(at.dataframe[1].value) >= 10
+
+
+def test_model_page_says_how_well_reps_are_counted_held_out_first(app, journal_url, page_text):
+    # The shipped counter card (written by python -m ml.evaluate reps / segmentation).
+    at = app("model")
+    assert not at.exception and not at.error
+    counting = at.dataframe[2].value  # after the accuracy and the classes
+    first = counting.iloc[0]
+    assert first["Sets of"].startswith("applewatch-gym, days after")  # held out, not tuning
+    assert 0 < first["Within ±1 (%)"] <= 100 and first["MAE (reps)"] >= 0
+    assert set(counting["Counted"]) == {"per set file", "as the app counts"}
+    finding = at.dataframe[3].value
+    assert finding.iloc[0]["Sessions of"].startswith("applewatch-gym, days after")
+    text = page_text(at)
+    assert "Targets: within ±1 in at least 95% of sets" in text
+    assert "The counter has changed since" not in text
+
+
+def test_model_page_says_when_the_counter_changed_since_its_figures(
+    app, journal_url, page_text, tmp_path, monkeypatch
+):
+    from ml import counting_card
+
+    card = json.loads(counting_card.CARD_PATH.read_text(encoding="utf-8"))
+    card["reps"]["fingerprint"] = "0" * 64  # measured on another counter
+    stale = tmp_path / "rep_counter_card.json"
+    stale.write_text(json.dumps(card), encoding="utf-8")
+    monkeypatch.setattr(counting_card, "CARD_PATH", stale)
+    at = app("model")
+    assert not at.exception and not at.error
+    assert "The counter has changed since: these figures describe an earlier one." in page_text(at)
