@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from ml.counting_card import counter_fingerprint, load_card
@@ -84,6 +87,20 @@ st.caption(
     "counted without knowing the exercise."
 )
 
+
+
+def _figure_columns(frame: pd.DataFrame, label: str) -> dict[str, Any]:
+    """Shares to 0.1 %, errors to 0.01; the label column kept narrow enough that a phone
+    shows the first figures beside it."""
+    config: dict[str, Any] = {label: st.column_config.TextColumn(width="medium")}
+    for column in frame.columns:
+        if column.endswith("(%)"):
+            config[column] = st.column_config.NumberColumn(format="%.1f")
+        elif "MAE" in column or column.endswith("(s)"):
+            config[column] = st.column_config.NumberColumn(format="%.2f")
+    return config
+
+
 counter = load_card()
 if counter is not None:
     st.subheader("How well reps are counted")
@@ -100,15 +117,13 @@ if counter is not None:
     counting = counting_frame(counter)
     if not counting.empty:
         st.dataframe(counting, hide_index=True, key="model_counting", placeholder="–",
-                     column_config={c: st.column_config.NumberColumn(format="%.1f")
-                                    for c in counting.columns if c.endswith("(%)")})
+                     column_config=_figure_columns(counting, "Sets of"))
         st.caption(measured_caption(counter, "reps", current=current))
     finding = segmentation_frame(counter)
     if not finding.empty:
         st.markdown("**Finding the sets in a whole session**")
         st.dataframe(finding, hide_index=True, key="model_segmentation", placeholder="–",
-                     column_config={c: st.column_config.NumberColumn(format="%.1f")
-                                    for c in finding.columns if c.endswith("(%)")})
+                     column_config=_figure_columns(finding, "Sessions of"))
         st.caption(measured_caption(counter, "segmentation", current=current))
     with st.expander("How the counter was measured"):
         for section in ("reps", "segmentation"):
