@@ -25,7 +25,8 @@ names that match nothing become custom exercises, never dropped. A workout the l
 already has is skipped: one imported before (same app, date and name), so importing one export
 twice adds nothing, or a session of the lifter at the same second with the same title (the
 journal's own Strong export, dropped back in). The whole file is parsed and checked before
-anything is written: a bad line leaves the journal untouched, and the error names it.
+anything is written: a bad line leaves the journal untouched, and the error names it. A weight
+of 0 is no weight: Strong writes 0 for bodyweight sets (pull-ups, planks).
 """
 
 from __future__ import annotations
@@ -172,7 +173,9 @@ def write_strong_csv(session: Session, out: TextIO, *, athlete: str | None = Non
                 _duration_text(duration) if duration else "",
                 row.exercise.name,
                 order[row.exercise_id],
-                _number(row.weight_kg),
+                # No weight and 0 kg are one (the import reads Strong's 0 as no weight):
+                # written alike, so a file read back writes the same file.
+                _number(row.weight_kg or None),
                 row.reps,
                 "",
                 "",
@@ -299,6 +302,10 @@ def _weight(text: str | None, unit: str, where: str) -> float | None:
         return None
     if value < 0:
         raise ValueError(f"{where}: weight must be ≥ 0, got {text!r}")
+    if value == 0:
+        # Strong writes 0 for a set without weight (pull-ups, push-ups, planks): no weight, not
+        # 0 kg, which records, volume and the journal would show as if lifted.
+        return None
     unit = unit.strip().lower()
     if unit in ("lb", "lbs"):
         value *= LB_IN_KG
@@ -523,7 +530,7 @@ def import_workouts_csv(
 
     ``weight_unit`` is the unit of Strong's ``Weight`` column when the file does not say.
     ``source`` may be a .csv.gz or a zip holding the export; ``inside`` names the export in a zip
-    of several (an ``ExportFile.inside`` of ``exports_in``).
+    of several (an ``ExportFile.inside`` of ``exports_in``). A weight of 0 is read as none.
     """
     text, name = _read_text(source, inside)
     parsed = _parse(text, name, weight_unit)

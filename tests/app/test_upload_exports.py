@@ -220,3 +220,19 @@ def test_bad_compressed_exports_are_refused_each_naming_its_file(app, journal_en
     assert not [b for b in at.button if b.key.startswith("upload_import_")]
     assert _sessions(journal_engine) == 0
 
+
+def test_strongs_bodyweight_sets_have_no_weight_in_the_journal_and_no_0_kg_record(
+    app, journal_engine, page_text
+):
+    at = _drop(app("upload"), ("strong.csv", STRONG, "text/csv"))
+    _import_button(at).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    journal = app("journal", exercise="pull up", **{"from": "2024-03-05", "to": "2024-03-05"})
+    rows = journal.dataframe(key="journal_results").value
+    assert list(rows["reps"]) == [8, 7] and rows["weight_kg"].isna().all()
+    progress = app("progress", period="All time")
+    assert not progress.exception and not progress.error
+    records = progress.dataframe(key="progress_records").value
+    pull_ups = records[records["exercise"] == "Pull-up"]
+    assert list(pull_ups["value"]) == ["8 reps"]  # the most reps; no "Heaviest set: 0 kg × 8"
+    assert not records["value"].str.startswith("0 kg").any()

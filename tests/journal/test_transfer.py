@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 import appconfig
-from journal import db, edits, store, transfer
+from journal import db, edits, progress, store, transfer
 from journal.models import Exercise, ExerciseSet, WorkoutSession
 from journal.search import SetQuery, search_sets
 
@@ -61,8 +61,8 @@ def test_import_strong_maps_names_onto_the_catalog_and_keeps_unknown_ones(sessio
     assert (first.title, first.notes, first.performed_at) == (
         "Pull, day", "Gym A", datetime(2024, 3, 5, 18, 2, 11))
     assert [(s.exercise, s.reps, s.weight_kg, s.rpe, s.notes) for s in first.sets] == [
-        ("pull_up", 8, 0.0, None, ""),
-        ("pull_up", 7, 0.0, 8.5, 'felt "heavy"'),
+        ("pull_up", 8, None, None, ""),  # Strong's "0": a bodyweight set, no weight
+        ("pull_up", 7, None, 8.5, 'felt "heavy"'),
         ("barbell_bench_press", 5, 80.0, None, ""),
         ("custom:cablecrossover", 12, 15.5, None, ""),
     ]
@@ -184,7 +184,9 @@ def test_strong_csv_round_trip_keeps_every_set(engine, workouts):
 
         rows = list(csv.DictReader(io.StringIO(exported, newline="")))
         expected = [
-            (when.strftime("%Y-%m-%d %H:%M:%S"), title, notes, name, reps, weight, rpe, set_notes)
+            # 0 kg is written as no weight, as the import reads Strong's 0.
+            (when.strftime("%Y-%m-%d %H:%M:%S"), title, notes, name, reps, weight or None, rpe,
+             set_notes)
             for when, title, notes, sets in sorted(workouts, key=lambda w: w[0])
             for name, reps, weight, rpe, set_notes in sets
         ]
@@ -381,3 +383,35 @@ def test_a_bad_compressed_export_is_refused_naming_the_file_and_nothing_is_writt
     session.commit()
     assert store.count_sessions(session) == 0
 
+
+def test_hevy_and_strong_zero_weights_are_no_weight_in_records_and_search(session):
+    hevy = HEVY_EXPORT.replace(",normal,55,10,", ",normal,0,10,")  # weighted chins, or not
+    assert ",normal,0,10," in hevy
+    hevy_sets = store.load_session(session, _import(session, hevy).session_ids[0],
+                                   with_signal=False).sets
+    assert [s.weight_kg for s in hevy_sets] == [None, 60.0, 20.0]
+    _import(session, STRONG_EXPORT)
+    # Strong's bodyweight pull-ups are no "0 kg" record, count no volume, match no weight filter.
+    records = progress.personal_records(session, "pull_up")
+    assert records.best is None and records.best_by_reps == {}
+    assert records.most_reps is not None and records.most_reps.reps == 8
+    (week,) = progress.weekly_progress(session, "pull_up")
+    assert (week.sets, week.reps, week.volume_kg, week.heaviest_kg) == (2, 15, 0.0, None)
+    assert search_sets(session, SetQuery(exercise="pull up", max_weight_kg=10)).rows == []
+    assert [r.weight_kg for r in search_sets(session, SetQuery(exercise="pull up")).rows] == [
+        None, None]
+
+
+def test_bodyweight_sets_round_trip_through_the_journals_strong_export(session):
+    _import(session, STRONG_EXPORT)
+    exported = transfer.strong_csv(session)
+    pull_ups = [r for r in csv.DictReader(io.StringIO(exported)) if r["Exercise Name"] == "Pull-up"]
+    assert [(r["Reps"], r["Weight"]) for r in pull_ups] == [("8", ""), ("7", "")]
+    # Dropped back, the journal's own export is all there; another lifter's copy keeps no weight.
+    again = transfer.preview_workouts_csv(session, exported.encode())
+    assert (again.workouts_known, again.sets_new) == (2, 0)
+    assert _import(session, exported).sessions_skipped == 2
+    theirs = _import(session, exported, athlete="Ann")
+    sets = store.load_session(session, theirs.session_ids[0], with_signal=False).sets
+    assert [s.weight_kg for s in sets if s.exercise == "pull_up"] == [None, None]
+    assert transfer.strong_csv(session, athlete="Ann") == exported
