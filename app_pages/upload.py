@@ -34,7 +34,7 @@ from ui.upload_flow import (
     preview_export,
     save,
 )
-from ui.uploads import archive_parts, recordings_on_page, workout_export_format
+from ui.uploads import archive_parts, exports_on_page, recordings_on_page, upload_kind
 from ui.widgets import (
     JOURNAL_PAGE,
     journal_is_empty,
@@ -61,7 +61,8 @@ st.caption(
     "exports, two MetaMotion pairs) gives one recording of each, as if you had dropped its files "
     "unzipped. Sets and reps are found for you; check them, correct what is wrong, then save. "
     "Moving from Strong or Hevy? Drop the CSV export it made (Strong: Settings → Export Data; "
-    "Hevy: Settings → Export & Import Data): its workouts are imported as sessions."
+    "Hevy: Settings → Export & Import Data), as it is or zipped: its workouts are imported as "
+    "sessions."
 )
 
 lifter = current_lifter()
@@ -299,22 +300,24 @@ if files:
             del known[gone]
     for upload in files:
         if upload.file_id not in kinds_by_file:
-            kinds_by_file[upload.file_id] = workout_export_format(upload)
-    exports = [upload for upload in files if kinds_by_file[upload.file_id]]
-    sensor_files = [upload for upload in files if not kinds_by_file[upload.file_id]]
+            kinds_by_file[upload.file_id] = upload_kind(upload)
+    # A zip may hold exports and recordings side by side: a box for each.
+    exports = exports_on_page(files, lambda upload: kinds_by_file[upload.file_id])
+    sensor_files = [upload for upload in files if kinds_by_file[upload.file_id].recording]
     for upload in sensor_files:
         if upload.file_id not in parts_by_file:
             parts_by_file[upload.file_id] = archive_parts(upload)
-    for stale in set(imports_by_key) - {f"export-{u.file_id}{lifter_key}" for u in exports}:
+    for stale in set(imports_by_key) - {f"export-{e.key}{lifter_key}" for e in exports}:
         del imports_by_key[stale]
-    for upload in exports:
-        key = f"export-{upload.file_id}{lifter_key}"
+    for export in exports:
+        key = f"export-{export.key}{lifter_key}"
         with st.container(border=not phone, key=f"upload_box_{key}"):
-            box_heading(upload.name)
+            box_heading(export.label)
             if key not in imports_by_key:
                 with st.spinner("Reading the export…"):
-                    imports_by_key[key] = prepare_export(upload, upload.name, journal_engine(),
-                                                         athlete=lifter)
+                    imports_by_key[key] = prepare_export(
+                        export.file, export.file.name, journal_engine(), athlete=lifter,
+                        inside=export.inside)
             show_export(key, imports_by_key[key])
 
     recordings = recordings_on_page(sensor_files, lambda upload: parts_by_file[upload.file_id])

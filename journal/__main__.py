@@ -7,6 +7,7 @@ Examples::
     python -m journal search --exercise "pull ups" --from 2024-03-01 --min-reps 10 --json
     python -m journal export strong OUT.csv
     python -m journal import-strong strong_export.csv        # Hevy exports are detected too
+    python -m journal import-strong strong_export.zip        # or .csv.gz: as the phone sent it
 
 The database is ``--database URL``, else ``JOURNAL_DATABASE_URL``, else data/journal/.
 Only the commands that write (init and the imports) create a missing SQLite journal; the others
@@ -255,14 +256,19 @@ def _cmd_export(engine: Engine, args: argparse.Namespace) -> int:
 
 def _cmd_import_csv(engine: Engine, args: argparse.Namespace) -> int:
     for file in args.files:
-        result = db.write_transaction(engine, functools.partial(
-            transfer.import_workouts_csv, source=file, athlete=args.athlete,
-            weight_unit=args.unit))
-        print(f"{file}: {result.source_format} export, {len(result.session_ids)} session(s) "
-              f"and {result.sets_created} set(s) imported, {result.sessions_skipped} "
-              "already in the journal")
-        if result.custom_exercises:
-            print("  kept as custom exercises: " + ", ".join(result.custom_exercises))
+        # A zip is imported export by export (several, or one beside a watch recording); a file
+        # that is none and holds none goes to the importer, which says what it is not.
+        inside: list[str | None] = [export.inside for export in transfer.exports_in(file)
+                                    if export.inside is not None]
+        for name in inside or [None]:
+            result = db.write_transaction(engine, functools.partial(
+                transfer.import_workouts_csv, source=file, athlete=args.athlete,
+                weight_unit=args.unit, inside=name))
+            print(f"{name or file}: {result.source_format} export, "
+                  f"{len(result.session_ids)} session(s) and {result.sets_created} set(s) "
+                  f"imported, {result.sessions_skipped} already in the journal")
+            if result.custom_exercises:
+                print("  kept as custom exercises: " + ", ".join(result.custom_exercises))
     return 0
 
 
@@ -324,7 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     }
     for name, help_text in unit_help.items():
         csv_import = commands.add_parser(name, help="import a Strong or Hevy CSV export")
-        csv_import.add_argument("files", nargs="+", metavar="FILE.csv")
+        csv_import.add_argument("files", nargs="+", metavar="FILE.csv",
+                                help="the export: .csv, .csv.gz, or a .zip holding it (each "
+                                     "export of a zip of several is imported)")
         csv_import.add_argument("--unit", choices=["kg", "lbs"], default="kg", help=help_text)
         csv_import.add_argument("--athlete")
         csv_import.set_defaults(run=_cmd_import_csv, creates=True)

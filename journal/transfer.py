@@ -4,19 +4,29 @@ API::
 
     write_strong_csv(session, out, *, athlete=None) -> int      # rows written to a text file
     strong_csv(session, *, athlete=None) -> str                 # the same, as text
-    import_workouts_csv(session, source, *, athlete=None, weight_unit="kg") -> ImportResult
+    import_workouts_csv(session, source, *, athlete=None, weight_unit="kg", inside=None)
+        -> ImportResult
         # source: path, bytes or file object; Strong (',' or ';') or Hevy, detected by header
-    preview_workouts_csv(session, source, *, athlete=None, weight_unit="kg") -> ImportPreview
+    preview_workouts_csv(session, source, *, athlete=None, weight_unit="kg", inside=None)
+        -> ImportPreview
         # what the import would do (workouts, sets, dates, already there, new exercises):
         # the same parsing and checks, nothing written
     export_format(data) -> "strong" | "hevy" | None     # which export a file is, by its header
+    exports_in(source, name=None) -> list[ExportFile]   # the exports a file is or holds
+
+A source may be compressed as phones and mail clients send it: a ``.csv.gz``, or a ``.zip``
+holding the CSV (macOS's ``__MACOSX/`` and ``.DS_Store`` left out); a zip holding several
+exports (or an export beside a watch recording) is read one export at a time, ``inside=`` naming
+it as ``exports_in`` does. Archives are opened as recordings are (``ml.recordings_io``: the same
+size and nesting limits, the same messages for a damaged file).
 
 Exercise names are mapped onto the catalog ("Bench Press (Barbell)" -> barbell bench press);
 names that match nothing become custom exercises, never dropped. A workout the lifter's journal
 already has is skipped: one imported before (same app, date and name), so importing one export
 twice adds nothing, or a session of the lifter at the same second with the same title (the
 journal's own Strong export, dropped back in). The whole file is parsed and checked before
-anything is written: a bad line leaves the journal untouched, and the error names it.
+anything is written: a bad line leaves the journal untouched, and the error names it. A weight
+of 0 is no weight: Strong writes 0 for bodyweight sets (pull-ups, planks).
 """
 
 from __future__ import annotations
@@ -37,6 +47,15 @@ from sqlalchemy.orm import Session, selectinload
 from journal import catalog, edits, store
 from journal.models import DEFAULT_ATHLETE, Athlete, Exercise, ExerciseSet, WorkoutSession
 from journal.validation import check_rpe, check_text, check_weight
+from ml.recordings_io import (
+    Entry,
+    Upload,
+    archive_entries,
+    archive_files,
+    head_of,
+    leaves,
+    unpack,
+)
 
 STRONG_COLUMNS = (
     "Date", "Workout Name", "Duration", "Exercise Name", "Set Order", "Weight", "Reps",
@@ -49,6 +68,8 @@ _MAX_TITLE_CHARS = 300
 _MAX_EXERCISE_CHARS = 200
 #: How much of a file ``export_format`` reads to find its header line.
 _HEADER_BYTES = 64 * 1024
+#: How many of an archive's files a message lists.
+_NAMES_LISTED = 5
 LB_IN_KG = 0.45359237
 _DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d",
@@ -86,6 +107,16 @@ class ImportPreview:
     @property
     def workouts_new(self) -> int:
         return self.workouts - self.workouts_known
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A Strong or Hevy export an upload is, or holds."""
+
+    name: str  # as messages name it: the upload's name, or "week.zip/strong.csv" inside a zip
+    #: Its name inside the archive, for ``inside=`` of the import; None: the upload itself (a
+    #: plain CSV, or a .csv.gz).
+    inside: str | None
 
 
 @dataclass
@@ -142,7 +173,9 @@ def write_strong_csv(session: Session, out: TextIO, *, athlete: str | None = Non
                 _duration_text(duration) if duration else "",
                 row.exercise.name,
                 order[row.exercise_id],
-                _number(row.weight_kg),
+                # No weight and 0 kg are one (the import reads Strong's 0 as no weight):
+                # written alike, so a file read back writes the same file.
+                _number(row.weight_kg or None),
                 row.reps,
                 "",
                 "",
@@ -161,24 +194,78 @@ def strong_csv(session: Session, *, athlete: str | None = None) -> str:
     return buffer.getvalue()
 
 
-def _read_text(source: str | Path | bytes | IO[Any]) -> tuple[str, str]:
-    """(text, name) of a path, bytes or file object; ``ValueError`` when not UTF-8 text."""
+def _read_bytes(source: str | Path | bytes | IO[Any]) -> Upload:
+    """The bytes of a path, bytes or file object, named as messages name it."""
     if isinstance(source, bytes):
-        raw, name = source, "<upload>"
-    elif isinstance(source, str | Path):
-        name = str(source)
+        return Upload("<upload>", source)
+    if isinstance(source, str | Path):
         try:
-            raw = Path(source).read_bytes()
+            return Upload(str(source), Path(source).read_bytes())
         except OSError as error:
-            raise ValueError(f"{name}: cannot read the file ({error.strerror})") from None
-    else:
-        name = str(getattr(source, "name", "<upload>"))
-        data = source.read()
-        raw = data if isinstance(data, bytes) else data.encode()
+            raise ValueError(f"{source}: cannot read the file ({error.strerror})") from None
+    data = source.read()
+    return Upload(str(getattr(source, "name", "<upload>")),
+                  data if isinstance(data, bytes) else data.encode())
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(names[:_NAMES_LISTED])
+    return shown + (f" and {len(names) - _NAMES_LISTED} more" if len(names) > _NAMES_LISTED
+                    else "")
+
+
+def _exports_among(entries: list[Entry]) -> list[str]:
+    """The names of the exports among an archive's files, in name order (as its recordings)."""
+    return sorted(entry.name for entry in leaves(entries) if export_format(entry.head))
+
+
+def exports_in(source: str | Path | bytes | IO[Any], name: str | None = None) -> list[ExportFile]:
+    """The Strong or Hevy exports a file is (plain or .gz) or holds (the files of a zip, zips
+    inside opened; in name order), told by their header lines; [] when it is none and holds
+    none.
+
+    ``name`` names bytes or a file object in messages and in the exports' names. Raises
+    ``ValueError`` (``RecordingError``) naming the file when it cannot be opened: a damaged zip,
+    one over the size or nesting limits.
+    """
+    upload = _read_bytes(source)
+    if name:
+        upload = Upload(name, upload.data)
+    entries = archive_entries(upload, _HEADER_BYTES)
+    if entries is None:
+        return [ExportFile(upload.name, None)] if export_format(
+            head_of(upload, _HEADER_BYTES)) else []
+    return [ExportFile(found, found) for found in _exports_among(entries)]
+
+
+def _read_text(source: str | Path | bytes | IO[Any], inside: str | None = None) -> tuple[str, str]:
+    """(text, name) of the export a path, bytes or file object is, or holds (the one at
+    ``inside`` in a zip; without it, the zip's only export); ``ValueError`` naming the file when
+    it is no UTF-8 text, is damaged, or holds no export (or several, ``inside`` not given)."""
+    upload = _read_bytes(source)
+    if inside is None and (entries := archive_entries(upload, _HEADER_BYTES)) is not None:
+        found = _exports_among(entries)
+        if not found:
+            held = [e.name.removeprefix(upload.name + "/") for e in leaves(entries)]
+            raise ValueError(f"{upload.name}: no Strong or Hevy export inside "
+                             f"({'it holds ' + _listed(held) if held else 'it is empty'})")
+        if len(found) > 1:
+            names = [n.removeprefix(upload.name + "/") for n in found]
+            raise ValueError(f"{upload.name}: holds {len(found)} exports ({_listed(names)}); "
+                             "import them one at a time")
+        inside = found[0]
+    if inside is not None:
+        (upload,) = archive_files(upload, [inside])
+    (upload,) = unpack(upload)[0]  # a .gz is unpacked; the export is a file, not an archive
+    if upload.warnings:
+        # A cut-off .gz: its first lines are intact, but the workouts after the cut would be
+        # missing, the last one maybe in part. Better none than some.
+        raise ValueError(f"{upload.name}: the file is cut off (it ends before its gzip end "
+                         "marker); copy or download it again")
     try:
-        return raw.decode("utf-8-sig"), name
+        return upload.data.decode("utf-8-sig"), upload.name
     except UnicodeDecodeError:
-        raise ValueError(f"{name}: not a UTF-8 text CSV file") from None
+        raise ValueError(f"{upload.name}: not a UTF-8 text CSV file") from None
 
 
 def _parse_date(text: str, where: str) -> datetime:
@@ -215,6 +302,10 @@ def _weight(text: str | None, unit: str, where: str) -> float | None:
         return None
     if value < 0:
         raise ValueError(f"{where}: weight must be ≥ 0, got {text!r}")
+    if value == 0:
+        # Strong writes 0 for a set without weight (pull-ups, push-ups, planks): no weight, not
+        # 0 kg, which records, volume and the journal would show as if lifted.
+        return None
     unit = unit.strip().lower()
     if unit in ("lb", "lbs"):
         value *= LB_IN_KG
@@ -400,11 +491,12 @@ def preview_workouts_csv(
     *,
     athlete: str | None = None,
     weight_unit: str = "kg",
+    inside: str | None = None,
 ) -> ImportPreview:
     """What ``import_workouts_csv`` would do with these arguments, writing nothing: the same
     parsing and checks (``ValueError`` naming the line), the workouts already in the journal,
     the exercise names that would become custom exercises."""
-    text, name = _read_text(source)
+    text, name = _read_text(source, inside)
     parsed = _parse(text, name, weight_unit)
     workouts = parsed.workouts
     there = _already_there(session, parsed.source_format, athlete, workouts)
@@ -432,12 +524,15 @@ def import_workouts_csv(
     *,
     athlete: str | None = None,
     weight_unit: str = "kg",
+    inside: str | None = None,
 ) -> ImportResult:
     """Import a Strong or Hevy CSV export as sessions (all or nothing; the caller commits).
 
     ``weight_unit`` is the unit of Strong's ``Weight`` column when the file does not say.
+    ``source`` may be a .csv.gz or a zip holding the export; ``inside`` names the export in a zip
+    of several (an ``ExportFile.inside`` of ``exports_in``). A weight of 0 is read as none.
     """
-    text, name = _read_text(source)
+    text, name = _read_text(source, inside)
     parsed = _parse(text, name, weight_unit)
     source_format = parsed.source_format
     known = set(session.scalars(select(Exercise.id)))

@@ -21,12 +21,19 @@ import numpy as np
 from ml import formats as fm
 from ml import resample as rs
 from ml.recordings_errors import RecordingError
-from ml.recordings_files import Part, choose, read_tables, short_name, split_archive
+from ml.recordings_files import (
+    Part,
+    choose,
+    read_tables,
+    sensor_files,
+    short_name,
+    split_archive,
+)
 from ml.recordings_io import Source, Upload, archive_files, read_uploads, sha256_of
 from ml.recordings_table import SensorTable
 
 __all__ = ["CANONICAL_RATE_HZ", "Part", "Recording", "RecordingError", "Source",
-           "read_recording", "recordings_in"]
+           "read_recording", "recordings_in", "sensor_files_in"]
 
 #: Every recording comes out at this rate, whatever the source.
 CANONICAL_RATE_HZ = 50.0
@@ -352,3 +359,17 @@ def recordings_in(source: Source, name: str | None = None) -> list[Part]:
     """
     (upload,) = read_uploads(source, name)
     return split_archive(upload)
+
+
+def sensor_files_in(source: Source, name: str | None = None) -> list[str]:
+    """The files of an archive upload that hold sensor columns, by their full names ("week.zip/
+    monday.csv"); [] for a plain file. An archive without any (a zip of a Strong export alone)
+    holds no recording.
+
+    Raises
+    ------
+    RecordingError
+        When the upload cannot be opened (over the size limit, a damaged or oversized zip).
+    """
+    (upload,) = read_uploads(source, name)
+    return sensor_files(upload)

@@ -12,7 +12,7 @@ from typing import Protocol, TypeVar
 from ml import formats as fm
 from ml.recordings_csv import HEAD_BYTES, read_table, sensors_in
 from ml.recordings_errors import RecordingError
-from ml.recordings_io import Entry, Upload, archive_entries, unpack
+from ml.recordings_io import Entry, Upload, archive_entries, leaves, unpack
 from ml.recordings_table import SensorTable
 
 ACCEL_KINDS = (fm.ACCEL, fm.GRAVITY, fm.USER_ACCEL)
@@ -201,13 +201,6 @@ def _headers(entries: Sequence[Entry]) -> dict[str, _Header]:
     return found
 
 
-def _leaf_names(entries: Sequence[Entry]) -> list[str]:
-    names: list[str] = []
-    for entry in entries:
-        names.extend(_leaf_names(entry.inner) if entry.inner is not None else [entry.name])
-    return names
-
-
 def _split(entries: Sequence[Entry], base: str, root: str,
            headers: dict[str, _Header]) -> list[Part]:
     """The recordings among ``entries`` (the files under ``base``, a folder or an archive path
@@ -228,7 +221,7 @@ def _split(entries: Sequence[Entry], base: str, root: str,
     for unit, members in folders.items():
         is_folder = unit.endswith("/")
         inside = members if is_folder else (members[0].inner or ())
-        files = [headers[n] for n in _leaf_names(inside) if n in headers]
+        files = [headers[e.name] for e in leaves(inside) if e.name in headers]
         if len(_gyro_candidates(files)) > 1:
             parts.extend(_split(inside, unit if is_folder else unit + "/", root, headers))
         elif files:
@@ -261,3 +254,10 @@ def split_archive(upload: Upload) -> list[Part]:
     if len(_gyro_candidates(list(headers.values()))) <= 1:
         return []
     return _split(entries, upload.name + "/", upload.name + "/", headers)
+
+
+def sensor_files(upload: Upload) -> list[str]:
+    """The files inside an archive upload that hold sensor columns (told by their first lines),
+    in name order; [] for a plain file. An archive holding none has no recording to read."""
+    entries = archive_entries(upload, HEAD_BYTES)
+    return [] if entries is None else sorted(_headers(entries))

@@ -234,11 +234,25 @@ def _head(stream: IO[bytes], size: int) -> bytes:
     return head
 
 
+def head_of(upload: Upload, size: int) -> bytes:
+    """The first ``size`` bytes of an upload, unpacked when it is a .gz (only as far as needed):
+    enough to tell what a file holds without unpacking all of it."""
+    return _head(io.BytesIO(upload.data), size)
+
+
+def leaves(entries: Sequence[Entry]) -> list[Entry]:
+    """The files among ``entries``, those of archives inside included, in the order given."""
+    found: list[Entry] = []
+    for entry in entries:
+        found.extend(leaves(entry.inner) if entry.inner is not None else [entry])
+    return found
+
+
 def archive_entries(upload: Upload, head_size: int, depth: int = 1) -> list[Entry] | None:
     """The files inside an archive upload, each with its first ``head_size`` bytes; None when the
     upload is not an archive. Only the heads are unpacked (archives inside are read whole), so a
     large archive is looked through quickly; the limits are those of ``unpack``."""
-    if _head(io.BytesIO(upload.data), len(_ZIP_STARTS[0]))[:4] not in _ZIP_STARTS:
+    if head_of(upload, len(_ZIP_STARTS[0]))[:4] not in _ZIP_STARTS:
         return None
     if upload.data[:2] == _GZIP_START:
         upload = _gunzip(upload)

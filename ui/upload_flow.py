@@ -177,6 +177,8 @@ class PreparedImport:
     athlete: str | None = None
     data: bytes = b""
     weight_unit: str = "kg"
+    #: The export's name inside a zip ("week.zip/strong.csv"); None: the upload is the export.
+    inside: str | None = None
     preview: ImportPreview | None = None
     error: str | None = None
     imported: ImportResult | None = None
@@ -197,22 +199,23 @@ def preview_export(prepared: PreparedImport, engine: Engine, weight_unit: str) -
         with session_factory(engine)() as session:
             prepared.preview = preview_workouts_csv(
                 session, _named(prepared.data, prepared.label), athlete=prepared.athlete,
-                weight_unit=weight_unit)
+                weight_unit=weight_unit, inside=prepared.inside)
         prepared.error = None
     except ValueError as error:
         prepared.preview, prepared.error = None, str(error)
     except Exception as error:  # noqa: BLE001 - the page shows a sentence, the log keeps the trace
         prepared.preview = None
-        prepared.error = f"{prepared.label} could not be read: {explain(error)}"
+        prepared.error = f"{prepared.inside or prepared.label} could not be read: {explain(error)}"
 
 
 def prepare_export(
     file: BinaryIO, label: str, engine: Engine, athlete: str | None = None,
-    weight_unit: str = "kg",
+    weight_unit: str = "kg", inside: str | None = None,
 ) -> PreparedImport:
-    """Read an uploaded export (within the upload size limit, as recordings are) and preview
+    """Read an uploaded export (within the upload size limit, as recordings are; a .csv.gz, or
+    the file at ``inside`` of a zip, as ``journal.transfer.exports_in`` names it) and preview
     its import for ``athlete``. Never raises for a bad file: the reason is in ``.error``."""
-    prepared = PreparedImport(label=label, athlete=athlete)
+    prepared = PreparedImport(label=label, athlete=athlete, inside=inside)
     try:
         (upload,) = read_uploads(file, label)
     except RecordingError as error:  # over the upload limit: worded as for a recording
@@ -230,7 +233,7 @@ def import_export(prepared: PreparedImport, engine: Engine) -> ImportResult:
         raise ValueError(f"{prepared.label} has nothing to import")
     result = write_transaction(engine, functools.partial(
         import_workouts_csv, source=_named(prepared.data, prepared.label),
-        athlete=prepared.athlete, weight_unit=prepared.weight_unit))
+        athlete=prepared.athlete, weight_unit=prepared.weight_unit, inside=prepared.inside))
     prepared.imported = result
     return result
 

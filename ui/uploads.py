@@ -1,5 +1,5 @@
 """Which uploaded files form one recording: a gyroscope + accelerometer pair, one file, or each
-recording inside a zip of several; and which are no recording but a workout app's export."""
+recording inside a zip of several; and which are, or hold, a workout app's export instead."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from journal.transfer import export_format
-from ml.recordings import Part, RecordingError, recordings_in
+from journal.transfer import ExportFile, exports_in
+from ml.recordings import Part, RecordingError, recordings_in, sensor_files_in
 from ml.recordings_files import group_by_name
 
 
@@ -67,10 +67,58 @@ def archive_parts(file: UploadedFile) -> list[Part]:
         return []
 
 
-def workout_export_format(file: UploadedFile) -> str | None:
-    """"strong" or "hevy" for a Strong or Hevy CSV export (told by its header, as the importer
-    tells them), None for anything else: a recording, or a file to be refused as one."""
-    return export_format(file.getvalue())
+@dataclass(frozen=True)
+class UploadKind:
+    """What an uploaded file is: the Strong or Hevy exports it is or holds, and whether it is
+    (also) read as a recording."""
+
+    exports: tuple[ExportFile, ...] = ()
+    recording: bool = True
+
+
+def upload_kind(file: UploadedFile) -> UploadKind:
+    """A Strong or Hevy export (plain, .csv.gz or zipped: told by its header, as the importer
+    tells them) is no recording; a zip holding exports is one too when it also holds sensor
+    files. Anything else is a recording, or a file to be refused as one: a zip that cannot be
+    opened among them (reading it as a recording says what is wrong)."""
+    data = file.getvalue()
+    try:
+        exports = tuple(exports_in(data, file.name))
+    except RecordingError:
+        return UploadKind()
+    if not exports:
+        return UploadKind()
+    if any(export.inside is None for export in exports):  # the file itself is the export
+        return UploadKind(exports, recording=False)
+    try:
+        return UploadKind(exports, recording=bool(sensor_files_in(data, file.name)))
+    except RecordingError:  # over the upload limit: the export's box says so
+        return UploadKind(exports, recording=False)
+
+
+@dataclass(frozen=True)
+class PageExport(Generic[F]):
+    """One Strong or Hevy export on the Upload page, to preview and import on its own."""
+
+    key: str  # stable while its file stays uploaded: names its widgets
+    label: str  # "workouts.zip: strong.csv" for an export inside a zip
+    file: F
+    inside: str | None = None  # its name inside the zip (``prepare_export(inside=...)``)
+
+
+def exports_on_page(files: Sequence[F], kind_of: Callable[[F], UploadKind]) -> list[PageExport[F]]:
+    """The exports of an upload, in upload order: a file that is one, and each export inside a
+    zip, named "workouts.zip: strong.csv" as a recording in a zip of several is."""
+    exports: list[PageExport[F]] = []
+    for file in files:
+        for number, export in enumerate(kind_of(file).exports):
+            if export.inside is None:
+                exports.append(PageExport(file.file_id, file.name, file))
+            else:
+                inner = export.inside.removeprefix(file.name + "/")
+                exports.append(PageExport(f"{file.file_id}-{number}", f"{file.name}: {inner}",
+                                          file, export.inside))
+    return exports
 
 
 def recordings_on_page(

@@ -16,7 +16,7 @@ from ui.uploads import (
     group_uploads,
     recording_label,
     recordings_on_page,
-    workout_export_format,
+    upload_kind,
 )
 
 FIXTURES = Path(__file__).parents[1] / "journal" / "fixtures"
@@ -103,9 +103,12 @@ def test_an_export_is_told_from_recordings_by_its_header():
         def getvalue(self) -> bytes:
             return self.data
 
-    assert workout_export_format(Dropped("strong.csv", STRONG)) == "strong"
-    assert workout_export_format(Dropped("workouts.csv", HEVY)) == "hevy"
-    assert workout_export_format(Dropped("watch.csv", b"time,gx,gy,gz\n0,0,0,0\n")) is None
+    strong, hevy = upload_kind(Dropped("strong.csv", STRONG)), upload_kind(
+        Dropped("workouts.csv", HEVY))
+    assert [e.name for e in strong.exports] == ["strong.csv"] and not strong.recording
+    assert [e.name for e in hevy.exports] == ["workouts.csv"] and not hevy.recording
+    watch = upload_kind(Dropped("watch.csv", b"time,gx,gy,gz\n0,0,0,0\n"))
+    assert watch.exports == () and watch.recording
 
 
 def test_an_export_is_previewed_and_described_without_writing(journal_engine):

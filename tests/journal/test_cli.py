@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import subprocess
 import sys
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -108,6 +110,32 @@ def test_weights_imported_in_lbs_read_to_a_tenth_of_a_kg_in_the_search_table(tmp
     assert " 45.4 kg" in table and "45.359" not in table
     assert main(["--database", url, "search", "--exercise", "squat", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["weight_kg"] == pytest.approx(45.359237)
+
+
+def test_import_strong_takes_the_export_zipped_or_gzipped_as_the_phone_sent_it(tmp_path, capsys):
+    fixtures = Path(__file__).parent / "fixtures"
+    strong, hevy = (fixtures / "strong_export.csv").read_bytes(), (fixtures / "hevy_export.csv")
+    mailed = tmp_path / "Strong Export.zip"
+    with zipfile.ZipFile(mailed, "w") as packed:
+        packed.writestr("strong.csv", strong)
+        packed.writestr("__MACOSX/._strong.csv", b"\x00\x05\x16\x07")
+        packed.writestr("hevy.csv.gz", gzip.compress(hevy.read_bytes()))
+    gzipped = tmp_path / "strong.csv.gz"
+    gzipped.write_bytes(gzip.compress(strong))
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    assert main(["--database", url, "import-strong", str(mailed), str(gzipped)]) == 0
+    out = capsys.readouterr().out
+    # Each export of the zip is imported; the .csv.gz of the same workouts adds nothing.
+    assert f"{mailed}/strong.csv: strong export, 2 session(s) and 5 set(s) imported" in out
+    assert f"{mailed}/hevy.csv.gz: hevy export, 1 session(s) and 3 set(s) imported" in out
+    assert f"{gzipped}: strong export, 0 session(s) and 0 set(s) imported, 2 already" in out
+    # A zip without an export says so, naming it, and imports nothing.
+    notes = tmp_path / "notes.zip"
+    with zipfile.ZipFile(notes, "w") as packed:
+        packed.writestr("notes.txt", "leg day")
+    assert main(["--database", url, "import-strong", str(notes)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {notes}: no Strong or Hevy export inside (it holds notes.txt)\n")
 
 
 def test_import_hevy_help_says_what_unit_means_for_a_hevy_export(capsys):

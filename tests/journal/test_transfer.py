@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import re
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -13,7 +16,8 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from journal import db, edits, store, transfer
+import appconfig
+from journal import db, edits, progress, store, transfer
 from journal.models import Exercise, ExerciseSet, WorkoutSession
 from journal.search import SetQuery, search_sets
 
@@ -57,8 +61,8 @@ def test_import_strong_maps_names_onto_the_catalog_and_keeps_unknown_ones(sessio
     assert (first.title, first.notes, first.performed_at) == (
         "Pull, day", "Gym A", datetime(2024, 3, 5, 18, 2, 11))
     assert [(s.exercise, s.reps, s.weight_kg, s.rpe, s.notes) for s in first.sets] == [
-        ("pull_up", 8, 0.0, None, ""),
-        ("pull_up", 7, 0.0, 8.5, 'felt "heavy"'),
+        ("pull_up", 8, None, None, ""),  # Strong's "0": a bodyweight set, no weight
+        ("pull_up", 7, None, 8.5, 'felt "heavy"'),
         ("barbell_bench_press", 5, 80.0, None, ""),
         ("custom:cablecrossover", 12, 15.5, None, ""),
     ]
@@ -180,7 +184,9 @@ def test_strong_csv_round_trip_keeps_every_set(engine, workouts):
 
         rows = list(csv.DictReader(io.StringIO(exported, newline="")))
         expected = [
-            (when.strftime("%Y-%m-%d %H:%M:%S"), title, notes, name, reps, weight, rpe, set_notes)
+            # 0 kg is written as no weight, as the import reads Strong's 0.
+            (when.strftime("%Y-%m-%d %H:%M:%S"), title, notes, name, reps, weight or None, rpe,
+             set_notes)
             for when, title, notes, sets in sorted(workouts, key=lambda w: w[0])
             for name, reps, weight, rpe, set_notes in sets
         ]
@@ -278,3 +284,134 @@ def test_the_journals_own_strong_export_dropped_back_adds_nothing(session, make_
     assert store.count_sessions(session) == 1
     # Another lifter has no such session: for them it is new.
     assert len(_import(session, exported, athlete="Ann").session_ids) == 1
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+        for name, data in files.items():
+            packed.writestr(name, data)
+    return archive.getvalue()
+
+
+MAC_JUNK = {"__MACOSX/._strong.csv": b"\x00\x05\x16\x07", ".DS_Store": b"\x00\x00\x00\x01Bud1"}
+#: A watch recording: a time column and gyroscope columns.
+WATCH_CSV = b"time,gx,gy,gz\n" + b"".join(f"{t / 50},0.1,0.2,0.3\n".encode() for t in range(200))
+
+
+@pytest.mark.parametrize(
+    ("name", "packed"),
+    [
+        ("strong.csv.gz", gzip.compress(STRONG_EXPORT.encode())),
+        ("strong.zip", _zip({"strong.csv": STRONG_EXPORT.encode(), **MAC_JUNK})),
+        ("mail.zip", _zip({"attachments/strong.zip": _zip({"strong.csv.gz": gzip.compress(
+            STRONG_EXPORT.encode())})})),
+    ],
+)
+def test_a_compressed_strong_export_is_previewed_and_imported_as_the_csv_is(
+    session, tmp_path, name, packed
+):
+    path = tmp_path / name
+    path.write_bytes(packed)
+    (found,) = transfer.exports_in(path)
+    assert found.name.startswith(str(path)) and found.name.endswith(("strong.csv", ".csv.gz"))
+    preview = transfer.preview_workouts_csv(session, path)
+    assert (preview.source_format, preview.workouts, preview.sets, preview.custom_exercises) == (
+        "strong", 2, 5, ("Cable Crossover",))
+    result = transfer.import_workouts_csv(session, path)
+    session.commit()
+    assert (len(result.session_ids), result.sets_created) == (2, 5)
+    # The same workouts as from the plain CSV: dropped plain, they are all there already.
+    again = transfer.preview_workouts_csv(session, STRONG_EXPORT.encode())
+    assert (again.workouts_known, again.sets_new) == (2, 0)
+
+
+def test_each_export_in_a_zip_beside_a_recording_is_read_by_its_name_inside(session):
+    bundle = _zip({"watch.csv": WATCH_CSV, "strong.csv": STRONG_EXPORT.encode(),
+                   "hevy/workouts.csv": HEVY_EXPORT.encode(), **MAC_JUNK})
+    source = io.BytesIO(bundle)
+    source.name = "week.zip"
+    exports = transfer.exports_in(bundle, "week.zip")
+    assert [e.inside for e in exports] == ["week.zip/hevy/workouts.csv", "week.zip/strong.csv"]
+    # Without saying which, the import cannot choose: it names them and writes nothing.
+    with pytest.raises(ValueError, match=r"week.zip: holds 2 exports \(hevy/workouts.csv, "
+                                         r"strong.csv\); import them one at a time"):
+        transfer.import_workouts_csv(session, source)
+    assert store.count_sessions(session) == 0
+    formats = []
+    for export in exports:
+        source.seek(0)
+        formats.append(transfer.import_workouts_csv(session, source, inside=export.inside)
+                       .source_format)
+    session.commit()
+    assert formats == ["hevy", "strong"] and store.count_sessions(session) == 3
+    # An error inside names the file there and its line.
+    broken = _zip({"strong.csv": STRONG_EXPORT.replace("2024-03-07 07:30:00", "soon").encode()})
+    with pytest.raises(ValueError, match="^<upload>/strong.csv: line 7: cannot read the date"):
+        transfer.preview_workouts_csv(session, broken)
+
+
+@pytest.mark.parametrize(
+    ("packed", "message"),
+    [
+        (gzip.compress(STRONG_EXPORT.encode())[:-30],
+         "strong.csv.gz: the file is cut off (it ends before its gzip end marker)"),
+        (b"\x1f\x8b\x08\x00" + b"\xff" * 200, "strong.csv.gz: not a valid gzip file"),
+        (_zip({"notes.txt": b"my workouts", "watch.csv": WATCH_CSV, **MAC_JUNK}),
+         "strong.csv.gz: no Strong or Hevy export inside (it holds notes.txt, watch.csv)"),
+        (_zip(MAC_JUNK), "strong.csv.gz: no Strong or Hevy export inside (it is empty)"),
+        (_zip({"strong.csv": STRONG_EXPORT.encode()})[:-40],
+         "strong.csv.gz: the zip file is cut off or damaged"),
+        # A gzip whose content is over four times the upload limit (0.25 MB here).
+        (gzip.compress(STRONG_EXPORT.encode() + b"\n" * 1_100_000),
+         "strong.csv.gz: unpacks to more than 1 MB"),
+        (_zip({"strong.csv": STRONG_EXPORT.encode() + b"\n" * 1_100_000}),
+         "strong.csv.gz: unpacks to more than 1 MB"),
+    ],
+    ids=["cut-off gz", "corrupt gz", "zip without export", "zip of junk", "cut-off zip",
+         "huge gz", "huge zip member"],
+)
+def test_a_bad_compressed_export_is_refused_naming_the_file_and_nothing_is_written(
+    session, tmp_path, monkeypatch, packed, message
+):
+    monkeypatch.setattr(appconfig, "MAX_UPLOAD_MB", 0.25)
+    path = tmp_path / "strong.csv.gz"  # named as it came: what it is, is told by its bytes
+    path.write_bytes(packed)
+    for read in (transfer.preview_workouts_csv, transfer.import_workouts_csv):
+        with pytest.raises(ValueError, match="^" + re.escape(f"{tmp_path}/{message}")):
+            read(session, path)
+    session.commit()
+    assert store.count_sessions(session) == 0
+
+
+def test_hevy_and_strong_zero_weights_are_no_weight_in_records_and_search(session):
+    hevy = HEVY_EXPORT.replace(",normal,55,10,", ",normal,0,10,")  # weighted chins, or not
+    assert ",normal,0,10," in hevy
+    hevy_sets = store.load_session(session, _import(session, hevy).session_ids[0],
+                                   with_signal=False).sets
+    assert [s.weight_kg for s in hevy_sets] == [None, 60.0, 20.0]
+    _import(session, STRONG_EXPORT)
+    # Strong's bodyweight pull-ups are no "0 kg" record, count no volume, match no weight filter.
+    records = progress.personal_records(session, "pull_up")
+    assert records.best is None and records.best_by_reps == {}
+    assert records.most_reps is not None and records.most_reps.reps == 8
+    (week,) = progress.weekly_progress(session, "pull_up")
+    assert (week.sets, week.reps, week.volume_kg, week.heaviest_kg) == (2, 15, 0.0, None)
+    assert search_sets(session, SetQuery(exercise="pull up", max_weight_kg=10)).rows == []
+    assert [r.weight_kg for r in search_sets(session, SetQuery(exercise="pull up")).rows] == [
+        None, None]
+
+
+def test_bodyweight_sets_round_trip_through_the_journals_strong_export(session):
+    _import(session, STRONG_EXPORT)
+    exported = transfer.strong_csv(session)
+    pull_ups = [r for r in csv.DictReader(io.StringIO(exported)) if r["Exercise Name"] == "Pull-up"]
+    assert [(r["Reps"], r["Weight"]) for r in pull_ups] == [("8", ""), ("7", "")]
+    # Dropped back, the journal's own export is all there; another lifter's copy keeps no weight.
+    again = transfer.preview_workouts_csv(session, exported.encode())
+    assert (again.workouts_known, again.sets_new) == (2, 0)
+    assert _import(session, exported).sessions_skipped == 2
+    theirs = _import(session, exported, athlete="Ann")
+    sets = store.load_session(session, theirs.session_ids[0], with_signal=False).sets
+    assert [s.weight_kg for s in sets if s.exercise == "pull_up"] == [None, None]
+    assert transfer.strong_csv(session, athlete="Ann") == exported
