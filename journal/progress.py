@@ -14,6 +14,10 @@ API::
         -> list[TrainingDay]           # for a calendar
     most_trained(session, *, athlete=None, date_from=None, date_to=None)
         -> list[str]                   # exercise ids with sets, most sets first
+    estimated_one_rep_max(weight_kg, reps) -> float | None   # Epley, up to 10 reps
+
+Weeks and months carry their best estimated one-rep max, and the records the set that holds
+the best one: a lifter's strength over sets of different reps (5 × 100 kg vs 8 × 90 kg).
 
 The dates are whole local days, both included; the database filters by them (one range
 condition on ``performed_at``), on SQLite and PostgreSQL alike.
@@ -52,6 +56,8 @@ class WeekProgress:
     reps: int
     volume_kg: float
     heaviest_kg: float | None
+    #: The best ``estimated_one_rep_max`` of the week's sets (None: none has one).
+    best_e1rm_kg: float | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class MonthProgress:
     reps: int
     volume_kg: float
     heaviest_kg: float | None
+    best_e1rm_kg: float | None = None
 
 
 @dataclass(frozen=True)
@@ -75,14 +82,20 @@ class RecordSet:
     reps: int
     weight_kg: float | None
 
+    @property
+    def e1rm_kg(self) -> float | None:
+        """The set's ``estimated_one_rep_max``."""
+        return estimated_one_rep_max(self.weight_kg, self.reps)
+
 
 @dataclass(frozen=True)
 class PersonalRecords:
     """The best weight for each rep count (``best_by_reps[r]``: exactly r reps), the best set
-    (``best``) and the most reps.
+    (``best``), the most reps and the set of the best estimated one-rep max (``best_e1rm``).
 
     The best weight is the heaviest; for an assisted exercise (``assisted``, from the catalog:
-    the weight is the machine's help) it is the lightest, the least assistance.
+    the weight is the machine's help) it is the lightest, the least assistance, and there is no
+    estimated one-rep max.
     """
 
     exercise_id: str
@@ -90,6 +103,7 @@ class PersonalRecords:
     most_reps: RecordSet | None
     best: RecordSet | None
     assisted: bool = False
+    best_e1rm: RecordSet | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,21 @@ class TrainingDay:
 
 
 _S = TypeVar("_S", bound=Select)
+
+#: Sets of more reps than this give no estimated one-rep max: the formulas drift apart beyond
+#: about ten reps (Epley, Brzycki and Lombardi agree within about 5% up to 10).
+E1RM_MAX_REPS = 10
+
+
+def estimated_one_rep_max(weight_kg: float | None, reps: int) -> float | None:
+    """The weight one rep could lift, estimated from a set (Epley: w × (1 + reps / 30)).
+
+    A single is its own weight. None without a weight (or at 0 kg), or beyond
+    ``E1RM_MAX_REPS`` reps. Not meant for assisted exercises, whose weight is help.
+    """
+    if weight_kg is None or weight_kg <= 0 or not 1 <= reps <= E1RM_MAX_REPS:
+        return None
+    return weight_kg if reps == 1 else weight_kg * (1 + reps / 30)
 
 
 def _window(
@@ -169,7 +198,7 @@ def weekly_progress(
     date_to: date | None = None,
 ) -> list[WeekProgress]:
     """Sets, reps and volume (weight × reps) of one exercise per ISO week, oldest first."""
-    return _weeks(_set_rows(session, exercise_id, athlete, date_from, date_to))
+    return _weeks(exercise_id, _set_rows(session, exercise_id, athlete, date_from, date_to))
 
 
 def monthly_progress(
@@ -184,31 +213,35 @@ def monthly_progress(
 
     Months, not weeks regrouped: an ISO week straddling two months would count in one of them.
     """
-    return _months(_set_rows(session, exercise_id, athlete, date_from, date_to))
+    return _months(exercise_id, _set_rows(session, exercise_id, athlete, date_from, date_to))
 
 
 _Key = TypeVar("_Key", bound=tuple[int, int])
 
 
 def _totals(
-    rows: list[SetTuple], period: Callable[[datetime], _Key]
-) -> list[tuple[_Key, int, int, float, float | None]]:
-    """(period, sets, reps, volume, heaviest) per period of the rows, oldest first."""
-    # [sets, reps, volume, heaviest] per period, accumulated in one pass.
+    rows: list[SetTuple], period: Callable[[datetime], _Key], assisted: bool
+) -> list[tuple[_Key, int, int, float, float | None, float | None]]:
+    """(period, sets, reps, volume, heaviest, best e1RM) per period of the rows, oldest first;
+    no e1RM for an ``assisted`` exercise."""
+    # [sets, reps, volume, heaviest, best e1RM] per period, accumulated in one pass.
     totals: dict[_Key, list[Any]] = {}
     for _, _, performed_at, reps, weight in rows:
         key = period(performed_at)
         sums = totals.get(key)
         if sums is None:
-            sums = totals[key] = [0, 0, 0.0, None]
+            sums = totals[key] = [0, 0, 0.0, None, None]
         sums[0] += 1
         sums[1] += reps
         if weight is not None:
             sums[2] += weight * reps
             if sums[3] is None or weight > sums[3]:
                 sums[3] = weight
-    return [(key, sets, reps, float(volume), heaviest)
-            for key, (sets, reps, volume, heaviest) in sorted(totals.items())]
+            e1rm = None if assisted else estimated_one_rep_max(weight, reps)
+            if e1rm is not None and (sums[4] is None or e1rm > sums[4]):
+                sums[4] = e1rm
+    return [(key, sets, reps, float(volume), heaviest, e1rm)
+            for key, (sets, reps, volume, heaviest, e1rm) in sorted(totals.items())]
 
 
 def _iso_week(performed_at: datetime) -> tuple[int, int]:
@@ -216,22 +249,23 @@ def _iso_week(performed_at: datetime) -> tuple[int, int]:
     return year, week
 
 
-def _weeks(rows: list[SetTuple]) -> list[WeekProgress]:
+def _weeks(exercise_id: str, rows: list[SetTuple]) -> list[WeekProgress]:
     return [
         WeekProgress(
             iso_year=year, iso_week=week, week_start=date.fromisocalendar(year, week, 1),
-            sets=sets, reps=reps, volume_kg=volume, heaviest_kg=heaviest,
+            sets=sets, reps=reps, volume_kg=volume, heaviest_kg=heaviest, best_e1rm_kg=e1rm,
         )
-        for (year, week), sets, reps, volume, heaviest in _totals(rows, _iso_week)
+        for (year, week), sets, reps, volume, heaviest, e1rm in _totals(
+            rows, _iso_week, exercises.is_assisted(exercise_id))
     ]
 
 
-def _months(rows: list[SetTuple]) -> list[MonthProgress]:
+def _months(exercise_id: str, rows: list[SetTuple]) -> list[MonthProgress]:
     return [
         MonthProgress(month_start=date(year, month, 1), sets=sets, reps=reps, volume_kg=volume,
-                      heaviest_kg=heaviest)
-        for (year, month), sets, reps, volume, heaviest in _totals(
-            rows, lambda at: (at.year, at.month))
+                      heaviest_kg=heaviest, best_e1rm_kg=e1rm)
+        for (year, month), sets, reps, volume, heaviest, e1rm in _totals(
+            rows, lambda at: (at.year, at.month), exercises.is_assisted(exercise_id))
     ]
 
 
@@ -263,6 +297,7 @@ def _records(exercise_id: str, rows: list[SetTuple]) -> PersonalRecords:
     by_reps: dict[int, SetTuple] = {}
     most_reps: SetTuple | None = None
     best: SetTuple | None = None
+    best_e1rm: tuple[float, SetTuple] | None = None
 
     def beats(weight: float, held: SetTuple | None) -> bool:
         # Strictly: rows come oldest first, so the first to reach a record keeps it.
@@ -275,6 +310,9 @@ def _records(exercise_id: str, rows: list[SetTuple]) -> PersonalRecords:
                 by_reps[reps] = row
             if beats(weight, best):
                 best = row
+            e1rm = None if assisted else estimated_one_rep_max(weight, reps)
+            if e1rm is not None and (best_e1rm is None or e1rm > best_e1rm[0]):
+                best_e1rm = (e1rm, row)
         if most_reps is None or reps > most_reps[3]:
             most_reps = row
     return PersonalRecords(
@@ -283,6 +321,7 @@ def _records(exercise_id: str, rows: list[SetTuple]) -> PersonalRecords:
         most_reps=_record(most_reps) if most_reps is not None else None,
         best=_record(best) if best is not None else None,
         assisted=assisted,
+        best_e1rm=_record(best_e1rm[1]) if best_e1rm is not None else None,
     )
 
 
@@ -299,7 +338,7 @@ class ExerciseProgress:
     @cached_property
     def months(self) -> list[MonthProgress]:
         """``monthly_progress`` of the same sets, grouped on first use (weeks are the rule)."""
-        return _months(self.rows)
+        return _months(self.records.exercise_id, self.rows)
 
 
 def exercise_progress(
@@ -316,7 +355,8 @@ def exercise_progress(
     Records are those within the same dates (all time when none are given).
     """
     rows = _set_rows(session, exercise_id, athlete, date_from, date_to)
-    return ExerciseProgress(weeks=_weeks(rows), records=_records(exercise_id, rows), rows=rows)
+    return ExerciseProgress(weeks=_weeks(exercise_id, rows), records=_records(exercise_id, rows),
+                            rows=rows)
 
 
 def training_days(

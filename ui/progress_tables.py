@@ -120,6 +120,12 @@ def records_frame(records: Sequence[PersonalRecords], names: Mapping[str, str]) 
         if record.best is not None and record.best.weight_kg is not None:
             held = record.best
             rows.append(_row(name, best_set, f"{held.weight_kg:g} kg × {held.reps}", held))
+        # Strength across rep counts: 70 kg × 8 beats 80 kg × 3 (Epley; none for assisted).
+        held_e1rm = record.best_e1rm
+        if held_e1rm is not None and held_e1rm.e1rm_kg is not None:
+            rows.append(_row(name, "Best estimated 1RM",
+                             f"{held_e1rm.e1rm_kg:.1f} kg ({held_e1rm.weight_kg:g} kg × "
+                             f"{held_e1rm.reps})", held_e1rm))
         for reps, held in record.best_by_reps.items():
             rows.append(_row(name, f"{best_for} {reps} reps", f"{held.weight_kg:g} kg", held))
     return pd.DataFrame(rows, columns=["exercise", "record", "value", "date", "session_id"])

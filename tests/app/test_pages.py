@@ -181,6 +181,8 @@ def test_assisted_pull_up_records_are_the_least_assistance_and_it_has_no_volume(
     }
     squats = records[records["exercise"] == "Barbell back squat"]
     assert "Heaviest set" in set(squats["record"])  # loaded lifts keep the heaviest
+    assert "Best estimated 1RM" in set(squats["record"])  # and an estimate of their strength
+    assert "Best estimated 1RM" not in set(pull_ups["record"])  # help is no strength
     assert "Volume leaves out Assisted pull-up" in page_text(at)
     chart = json.loads(at.get("plotly_chart")[1].proto.spec)
     volume_bars = [t["name"] for t in chart["data"] if t["yaxis"] == "y2"]

@@ -61,6 +61,8 @@ def test_a_bookmarked_period_since_december_shows_only_those_days(app, years, pa
     assert "Records in 1 Dec 2024 – 26 Mar 2025" in text
     records = _records(at)
     assert records[("Barbell back squat", "Heaviest set")] == "70 kg × 8"  # not 2019's 80 kg
+    # 70 kg × 8 estimates a one-rep max of 70 × (1 + 8/30) kg (Epley).
+    assert records[("Barbell back squat", "Best estimated 1RM")] == "88.7 kg (70 kg × 8)"
     assert records[("Assisted pull-up", "Least assistance for 10 reps")] == "52 kg"
     assert records[("Assisted pull-up", "Most reps in a set")] == "12 reps"
     assert ("Close-grip cable row", "Heaviest set") not in records  # 25 November

@@ -192,3 +192,36 @@ def test_a_new_lifters_name_is_refused_blank_or_too_long_with_what_is_wrong(sess
             catalog.athlete_named(session, name)
     assert catalog.check_athlete_name("  Ann ") == "Ann"
     assert store.list_athletes(session) == ["Me"]
+
+
+def test_estimated_one_rep_max_weighs_sets_of_different_reps(rows_journal):
+    # 70 kg × 5 is the strongest set of March (Epley 81.7 kg), though 60 kg × 8 moved more.
+    records = progress.personal_records(rows_journal, "barbell_row")
+    assert records.best_e1rm is not None
+    assert (records.best_e1rm.weight_kg, records.best_e1rm.reps) == (70.0, 5)
+    assert records.best_e1rm.e1rm_kg == pytest.approx(70 * (1 + 5 / 30))
+    weeks = progress.weekly_progress(rows_journal, "barbell_row")
+    assert [w.best_e1rm_kg for w in weeks] == [pytest.approx(81.667, abs=1e-3),
+                                               pytest.approx(55 * (1 + 10 / 30))]
+    months = progress.monthly_progress(rows_journal, "barbell_row")
+    assert [m.best_e1rm_kg for m in months] == [pytest.approx(81.667, abs=1e-3)]
+
+
+@pytest.mark.parametrize(("weight", "reps", "expected"), [
+    (100.0, 1, 100.0),  # a single is its own weight
+    (100.0, 10, pytest.approx(133.33, abs=0.01)),
+    (100.0, 11, None),  # too many reps for the formula to hold
+    (None, 5, None), (0.0, 5, None), (100.0, 0, None),
+])
+def test_estimated_one_rep_max_of_a_set(weight, reps, expected):
+    assert progress.estimated_one_rep_max(weight, reps) == expected
+
+
+def test_no_estimated_one_rep_max_for_assisted_or_unweighted_sets(session):
+    pull_up, _ = catalog.name_exercise(session, "Assisted pull-up")
+    _session(session, datetime(2024, 12, 1, 7), [(pull_up, 8, 59.0), ("preacher_curl", 12, 20.0),
+                                                 ("barbell_row", 8, None)])
+    session.commit()
+    for exercise in (pull_up, "preacher_curl", "barbell_row"):
+        assert progress.personal_records(session, exercise).best_e1rm is None
+        assert [w.best_e1rm_kg for w in progress.weekly_progress(session, exercise)] == [None]
