@@ -4,6 +4,7 @@ drop a Strong or Hevy export, see what it holds and import its workouts."""
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
@@ -52,7 +53,9 @@ STEP_TEXT = {
     "ready": "ready",
 }
 
-st.title(":material/upload_file: Upload a workout")
+phone = on_phone()
+# "Upload a workout" took two lines of a phone's title: there the page's name in the menu.
+st.title(":material/upload_file: Upload" if phone else ":material/upload_file: Upload a workout")
 st.caption(
     "Drop the motion export of your watch or phone: Apple Watch (applewatch-gym, Sensor Logger), "
     "MetaMotion (gyroscope + accelerometer files together), phyphox or a plain CSV with a time "
@@ -80,7 +83,6 @@ files = st.file_uploader(
 )
 prepared_by_key: dict[str, Prepared] = st.session_state.setdefault("upload_prepared", {})
 imports_by_key: dict[str, PreparedImport] = st.session_state.setdefault("upload_imports", {})
-phone = on_phone()
 if not files:
     newest = newest_sessions(limit=3, athlete=lifter)
     if newest:
@@ -323,13 +325,21 @@ if files:
     recordings = recordings_on_page(sensor_files, lambda upload: parts_by_file[upload.file_id])
     for stale in set(prepared_by_key) - {recording.key + lifter_key for recording in recordings}:
         del prepared_by_key[stale]
+    in_zip = Counter(recording.files[0].file_id for recording in recordings
+                     if recording.archive)
     for index, recording in enumerate(recordings):
         key, label = recording.key + lifter_key, recording.label
         if phone and index:
             st.divider()  # without the boxes' borders, a line tells one recording from the next
+        zip_id = recording.files[0].file_id
+        if phone and recording.archive and zip_id in in_zip:
+            # "week.zip: 011224_APULL_…" on each took the line the recording's name needs:
+            # the zip is named once, above its first recording.
+            st.caption(f":material/folder_zip: **{escape_markdown(recording.archive)}**: "
+                       f"{plural(in_zip.pop(zip_id), 'recording')}")
         # On a phone the box's border and padding took 34 px from the set table.
         with st.container(border=not phone, key=f"upload_box_{key}"):
-            box_heading(label)
+            box_heading(recording.name if phone else label)
             # Always placed, empty once analysed: the box's widgets keep their place from the
             # first run to the next, so the open "Exercise not in the list?" stays open.
             progress = st.empty()

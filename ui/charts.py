@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
@@ -520,15 +520,22 @@ def calendar_span(
 
 
 #: Width of the calendar's squares on the narrowest phone (360 px less the page's padding and
-#: the figure's margins), and the room a month label needs there ("Sep" or "2025" and a gap).
+#: the figure's margins).
 _PHONE_CALENDAR_PX = 268.0
-_MONTH_LABEL_PX = 36.0
-_WEEKS_PER_MONTH = 4.35
 #: The calendar's height and margins; a week's column as wide as a day's row is high, for a
 #: calendar of a few weeks (260 px less 70 px of margins over 7 rows).
 _CALENDAR_HEIGHT_PX = 260
 _CALENDAR_MARGIN = {"l": 40, "r": 20, "t": 34, "b": 36}
 _SQUARE_PX = (_CALENDAR_HEIGHT_PX - 34 - 36) / 7
+_SQUARE_GAP_PX = 3
+#: On a phone a year's 53 weeks side by side were 5 px columns, 2 px squares: the weeks wrap
+#: onto rows of at most this many, about four months (15 px columns on a 360 px phone, a year
+#: in three rows, about 470 px high; a month 65 px wide, room for its label).
+PHONE_WEEKS_PER_ROW = 18
+#: Between two rows of a phone's calendar: the upper row's month labels (two lines under the
+#: first and January's).
+_ROW_GAP_PX = 44
+_WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 def calendar_figure(
@@ -546,8 +553,9 @@ def calendar_figure(
     labelled under it, the year under the first and under each January.
 
     phone : bool
-        Drawn for a phone: every other month is labelled where each month's weeks are too
-        narrow for its label, and the labels stay level.
+        Drawn for a phone: more weeks than ``PHONE_WEEKS_PER_ROW`` wrap onto rows of equal
+        length, one under the other, oldest on top (a year: three rows of about four months),
+        a heatmap and x axis each; the month labels stay level.
 
     A calendar of fewer weeks than ``min_weeks`` (or than a phone's width holds) has a width,
     ``layout.width``, that keeps its squares square: spread over the page they would be bars.
@@ -566,60 +574,89 @@ def calendar_figure(
         counts[weekday, week] = n_sets
         hover[weekday, week] = f"{day:%a %d %b %Y}: {plural(int(n_sets), 'set')}"
     week_starts = [first_monday + timedelta(weeks=w) for w in range(n_weeks)]
-    fig = go.Figure(
-        go.Heatmap(
-            z=counts,
-            x=week_starts,
-            y=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-            text=hover,
-            hovertemplate="%{text}<extra></extra>",
-            hoverongaps=False,
-            xgap=3,
-            ygap=3,
-            zmin=0,
-            zmax=max(1.0, float(np.nanmax(counts))),
-            colorscale=[[0.0, "#EBEDF0"], [1e-6, "#C6DBEF"], [1.0, "#08306B"]],
-            showscale=False,
+    zmax = max(1.0, float(np.nanmax(counts)))
+    n_rows = math.ceil(n_weeks / PHONE_WEEKS_PER_ROW) if phone else 1
+    per_row = math.ceil(n_weeks / n_rows)
+    column_px = min(_SQUARE_PX, _PHONE_CALENDAR_PX / per_row) if phone else _SQUARE_PX
+    rows_px = n_rows * 7 * column_px + (n_rows - 1) * _ROW_GAP_PX
+    fig = (make_subplots(rows=n_rows, cols=1, vertical_spacing=_ROW_GAP_PX / rows_px)
+           if n_rows > 1 else go.Figure())
+    for row in range(n_rows):
+        weeks = slice(row * per_row, (row + 1) * per_row)
+        fig.add_trace(
+            _calendar_heatmap(counts[:, weeks], week_starts[weeks], hover[:, weeks], zmax),
+            **({"row": row + 1, "col": 1} if n_rows > 1 else {}),
         )
-    )
     fig.update_layout(
         # The top margin holds Plotly's buttons, which covered the latest weeks' squares.
         height=_CALENDAR_HEIGHT_PX,
         margin=_CALENDAR_MARGIN,
-        yaxis={"autorange": "reversed", "fixedrange": True},
     )
+    fig.update_yaxes(autorange="reversed", fixedrange=True)
     margins_px = _CALENDAR_MARGIN["l"] + _CALENDAR_MARGIN["r"]
     natural_px = margins_px + n_weeks * _SQUARE_PX
     if natural_px < (_PHONE_CALENDAR_PX + margins_px if phone
                      else margins_px + min_weeks * _SQUARE_PX):
         fig.update_layout(width=round(natural_px))
-    step = 1
-    if phone:
-        month_px = _PHONE_CALENDAR_PX / n_weeks * _WEEKS_PER_MONTH
-        step = math.ceil(_MONTH_LABEL_PX / month_px)
-    ticks, labels = _month_ticks(first_monday, last_shown, step)
+    elif phone:
+        # As high as the rows' squares are wide: the page's width shared by fewer weeks.
+        fig.update_layout(
+            height=round(rows_px) + _CALENDAR_MARGIN["t"] + _CALENDAR_MARGIN["b"])
+    ticks, labels = _month_ticks(first_monday, last_shown)
     if not ticks:  # a few weeks inside one month: its name under the first week
         ticks, labels = [first_monday], [f"{first_monday:%b}<br>{first_monday.year}"]
-    fig.update_xaxes(
-        tickmode="array",
-        tickvals=ticks,
-        ticktext=labels,
-        # Level on a phone, where the step leaves them room; elsewhere Plotly may tilt them
-        # rather than overlap them in a narrow window.
-        tickangle=0 if phone else None,
-        fixedrange=True,
-    )
+    for row in range(n_rows):
+        # A month's first day in the row whose columns it falls in: nearest to its week's.
+        in_row = [(tick, label) for tick, label in zip(ticks, labels, strict=True)
+                  if min(round((tick - first_monday).days / 7) // per_row, n_rows - 1) == row]
+        where: dict[str, Any] = {}
+        if n_rows > 1:
+            # Every row as long as the first: the weeks of the last one keep their width.
+            start = datetime.combine(week_starts[row * per_row], time())
+            where = {"row": row + 1, "col": 1, "range": [
+                start - timedelta(days=3.5), start + timedelta(days=7 * per_row - 3.5)]}
+        fig.update_xaxes(
+            tickmode="array",
+            tickvals=[tick for tick, _ in in_row],
+            ticktext=[label for _, label in in_row],
+            # Level on a phone, where a row's months leave them room; elsewhere Plotly may tilt
+            # them rather than overlap them in a narrow window.
+            tickangle=0 if phone else None,
+            fixedrange=True,
+            **where,
+        )
     return fig
 
 
-def _month_ticks(first: date, last: date, step: int = 1) -> tuple[list[date], list[str]]:
-    """The first days of every ``step``-th month from ``first`` to ``last`` (January always
-    among them), labelled by month; the first label and each January's say the year too."""
+def _calendar_heatmap(
+    counts: np.ndarray, week_starts: Sequence[date], hover: np.ndarray, zmax: float
+) -> go.Heatmap:
+    """The calendar's squares of these weeks: ``counts`` and ``hover`` are (7, n_weeks), a row
+    per weekday; the shades run from 0 to ``zmax`` sets, the same in every row of a phone's."""
+    return go.Heatmap(
+        z=counts,
+        x=week_starts,
+        y=_WEEKDAYS,
+        text=hover,
+        hovertemplate="%{text}<extra></extra>",
+        hoverongaps=False,
+        xgap=_SQUARE_GAP_PX,
+        ygap=_SQUARE_GAP_PX,
+        zmin=0,
+        zmax=zmax,
+        colorscale=[[0.0, "#EBEDF0"], [1e-6, "#C6DBEF"], [1.0, "#08306B"]],
+        showscale=False,
+    )
+
+
+def _month_ticks(first: date, last: date) -> tuple[list[date], list[str]]:
+    """The first days of the months from ``first`` to ``last``, labelled by month; the first
+    label and each January's say the year too."""
     ticks: list[date] = []
     labels: list[str] = []
     month = date(first.year, first.month, 1)
     while month <= last:
-        if month >= first and (month.month - 1) % step == 0:
+        if month >= first:
             year = "<br>" + str(month.year) if not ticks or month.month == 1 else ""
             ticks.append(month)
             labels.append(f"{month:%b}{year}")

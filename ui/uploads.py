@@ -56,6 +56,10 @@ class PageRecording(Generic[F]):
     label: str  # "export.zip: monday.csv" for one of several recordings inside a zip
     files: tuple[F, ...]
     inside: tuple[str, ...] = ()  # in a zip of several: its files there (read_recording(inside=))
+    #: In a zip of several: the zip's name ("export.zip") and the recording's own ("monday.csv"),
+    #: for a phone, which names the zip once above its recordings ("" and the label elsewhere).
+    archive: str = ""
+    name: str = ""
 
 
 def archive_parts(file: UploadedFile) -> list[Part]:
@@ -131,9 +135,10 @@ def recordings_on_page(
         parts = parts_of(group[0]) if len(group) == 1 else []
         if not parts:
             key = "+".join(upload.file_id for upload in group)
-            recordings.append(PageRecording(key, recording_label(group), tuple(group)))
+            label = recording_label(group)
+            recordings.append(PageRecording(key, label, tuple(group), name=label))
         for number, part in enumerate(parts):
             recordings.append(PageRecording(f"{group[0].file_id}-{number}",
                                             f"{group[0].name}: {part.name}", (group[0],),
-                                            part.files))
+                                            part.files, archive=group[0].name, name=part.name))
     return recordings

@@ -362,26 +362,71 @@ PHONE_CALENDAR_PX = 268
 MONTH_LABEL_PX = 36
 
 
-def test_a_years_calendar_on_a_phone_labels_every_other_month_level_and_apart():
-    # A year of weeks is 5 px a week at 360 px: "Dec 2025" ... "Nov 2026", one a month, were
-    # tilted on top of each other.
+#: A day's square a lifter can read and tap on a phone; a year's 53 weeks side by side were 2 px.
+MIN_PHONE_SQUARE_PX = 10
+
+
+def _calendar_rows(fig) -> list[dict]:
+    """Each row of a calendar as drawn on a 360 px phone: its sets per day, its month labels,
+    how many weeks its axis holds and its squares' width and height in px."""
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    rows = []
+    for number, heatmap in enumerate(fig.data, start=1):
+        suffix = "" if number == 1 else str(number)
+        x_axis, y_axis = fig.layout[f"xaxis{suffix}"], fig.layout[f"yaxis{suffix}"]
+        low, high = (pd.Timestamp(x) for x in x_axis.range or (
+            heatmap.x[0] - timedelta(days=3.5), heatmap.x[-1] + timedelta(days=3.5)))
+        weeks = (high - low).days / 7
+        domain = y_axis.domain or (0, 1)
+        rows.append({
+            "z": np.asarray(heatmap.z, dtype=float),
+            "ticks": [pd.Timestamp(t) for t in x_axis.tickvals],
+            "labels": list(x_axis.ticktext),
+            "angle": x_axis.tickangle,
+            "weeks": weeks,
+            "square_px": (PHONE_CALENDAR_PX / weeks - heatmap.xgap,
+                          plot_px * (domain[1] - domain[0]) / 7 - heatmap.ygap),
+        })
+    return rows
+
+
+def test_a_years_calendar_on_a_phone_wraps_onto_rows_of_squares_you_can_read_and_tap():
+    # A year of weeks side by side was 5 px a week at 360 px: 2 px squares under labels of
+    # every other month. Its weeks wrap onto three rows of about four months instead.
     today = date(2026, 12, 7)
     days = {today - timedelta(days=d): 3 for d in range(10, 400, 4)}
+    desktop = _calendar(days, today)
     fig = _calendar(days, today, phone=True)
-    axis = fig.layout.xaxis
-    assert axis.tickangle == 0
-    ticks = [pd.Timestamp(t) for t in axis.tickvals]
-    assert list(axis.ticktext) == ["Jan<br>2026", "Mar", "May", "Jul", "Sep", "Nov"]
-    px_per_day = PHONE_CALENDAR_PX / (7 * len(fig.data[0].x))
-    assert min(b - a for a, b in zip(ticks, ticks[1:], strict=False)).days * px_per_day >= (
-        MONTH_LABEL_PX)
-    # A desktop has room for every month; the year under the first month and each January.
-    desktop = _calendar(days, today).layout.xaxis
-    assert list(desktop.ticktext)[:3] == ["Jan<br>2026", "Feb", "Mar"]
-    assert len(desktop.ticktext) == 12
-    # Half a year on a phone: every month has room.
-    half = _calendar({today: 1}, today, phone=True).layout.xaxis
-    assert list(half.ticktext) == ["Jul<br>2026", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    rows = _calendar_rows(fig)
+    assert len(rows) == 3
+    # Every day of the year once, in order: the rows side by side are the desktop's calendar.
+    whole = np.asarray(desktop.data[0].z, dtype=float)
+    assert np.array_equal(np.hstack([row["z"] for row in rows]), whole, equal_nan=True)
+    assert [x for heatmap in fig.data for x in heatmap.x] == list(desktop.data[0].x)
+    for row in rows:
+        width, height = row["square_px"]
+        assert width >= MIN_PHONE_SQUARE_PX and abs(width - height) < 1  # square
+        assert row["weeks"] == rows[0]["weeks"]  # the last, shorter row keeps their width
+        # Every month labelled, level and apart, the year under January.
+        assert row["angle"] == 0
+        px_per_day = PHONE_CALENDAR_PX / (7 * row["weeks"])
+        gaps = [(b - a).days * px_per_day for a, b in zip(row["ticks"], row["ticks"][1:],
+                                                          strict=False)]
+        assert min(gaps) >= MONTH_LABEL_PX
+    assert [label for row in rows for label in row["labels"]] == [
+        "Jan<br>2026", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+        "Dec"]
+    # No taller than a phone's screen holds with the page's period above it.
+    assert fig.layout.height <= 480 and fig.layout.width is None
+    # A desktop keeps its one row: every month labelled, the year under the first and January.
+    assert len(desktop.data) == 1
+    assert list(desktop.layout.xaxis.ticktext)[:3] == ["Jan<br>2026", "Feb", "Mar"]
+    assert len(desktop.layout.xaxis.ticktext) == 12
+    # Half a year on a phone: two rows of three months.
+    half = _calendar_rows(_calendar({today: 1}, today, phone=True))
+    assert [row["weeks"] for row in half] == [13, 13]
+    assert [row["labels"] for row in half] == [["Jul<br>2026", "Aug", "Sep"], ["Oct", "Nov", "Dec"]]
+    assert min(row["square_px"][0] for row in half) >= MIN_PHONE_SQUARE_PX
 
 
 def test_calendar_covers_at_most_a_year_of_training():

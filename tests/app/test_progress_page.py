@@ -141,3 +141,26 @@ def test_on_a_phone_the_period_is_a_list_to_pick_from(app, years, monkeypatch):
     at = app("progress", period="Last 4 weeks")
     assert at.selectbox(key="period").value == "Last 4 weeks"
     assert not at.segmented_control
+
+
+def test_on_a_phone_a_years_calendar_wraps_onto_rows_of_squares_you_can_read(
+    app, years, monkeypatch, page_text
+):
+    # The year's 53 weeks side by side on a 375 px phone were 2 px wide squares.
+    monkeypatch.setattr(device, "is_phone_user_agent", lambda _: True)
+    at = app("progress", period="Last 12 months")
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    rows = [trace for trace in spec["data"] if trace["type"] == "heatmap"]
+    # Three rows of about four months, oldest on top, this week ending the last.
+    assert len(rows) == 3
+    weeks = [week for row in rows for week in row["x"]]
+    assert weeks[0] == "2024-03-25" and weeks[-1] == "2025-03-24"
+    assert weeks == sorted(set(weeks)) and len(weeks) == 53
+    assert max(len(row["x"]) for row in rows) <= 18  # 268 px / 18 = 15 px a week on a phone
+    # Every day of the year once, the three sessions' 15 sets among them, as the caption says.
+    counts = [np.frombuffer(base64.b64decode(row["z"]["bdata"]), dtype=row["z"]["dtype"])
+              for row in rows]
+    assert sum(np.nansum(row) for row in counts) == 15
+    assert sum(int(np.isfinite(row).sum()) for row in counts) == 365
+    assert "27 Mar 2024 – 26 Mar 2025: 3 training days, 3 sessions, 15 sets" in page_text(at)

@@ -270,3 +270,36 @@ def test_on_a_phone_a_line_parts_one_recording_from_the_next(
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert len(at.data_editor) == 2
     assert len(at.divider) == 1
+
+
+def test_on_a_phone_the_title_is_the_pages_name_on_one_line(app, journal_url, monkeypatch):
+    # "Upload a workout" in a phone's 44 px title took two lines of a 375 px screen.
+    assert app("upload").title[0].value == ":material/upload_file: Upload a workout"
+    monkeypatch.setattr("ui.device.on_phone", lambda: True)
+    at = app("upload")
+    assert not at.exception
+    # The name the menu gives the page, as the other pages' titles on a phone ("Progress").
+    assert at.title[0].value == ":material/upload_file: Upload"
+
+
+def test_on_a_phone_a_zip_is_named_once_above_its_recordings_each_under_its_own_name(
+    app, journal_url, datasets_dir, monkeypatch
+):
+    # "week.zip: 011224_APULL_W61_S1_R12-2024-12-01_07-36-28.csv.gz" headed each recording:
+    # on a phone its line was cut before the set's date, the zip's name repeated on each.
+    monkeypatch.setattr("ui.device.on_phone", lambda: True)
+    sets = sorted((datasets_dir / "applewatch-gym").glob("*_APULL_*.csv.gz"))[:2]
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(
+        ("week.zip", _zipped(sets), "application/zip")).run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert len(at.data_editor) == 2
+    # The zip once, above its first recording, with how many it holds...
+    zip_name = escape_markdown("week.zip")
+    assert [c.value for c in at.caption if zip_name in c.value] == [
+        f":material/folder_zip: **{zip_name}**: 2 recordings"]
+    # ... and each recording under its own name alone: bold, one line, all of it in the tooltip.
+    headings = [m for m in at.markdown if m.proto.help]
+    assert [m.value for m in headings] == [f"**{escape_markdown(s.name)}**" for s in sets]
+    assert [m.proto.help for m in headings] == [escape_markdown(s.name) for s in sets]
+    assert not any(m.proto.wrap for m in headings)

@@ -81,6 +81,9 @@ def test_each_recording_in_a_zip_of_several_is_one_on_the_page_named_after_its_f
         ("week.zip: tuesday.csv", ("week.zip/tuesday.csv",)),
         (f"{GYRO} + {ACCEL}", ()),
     ]
+    # A phone names the zip once, above its recordings, and each by its own name.
+    assert [(r.archive, r.name) for r in recordings] == [
+        ("week.zip", "monday.csv"), ("week.zip", "tuesday.csv"), ("", f"{GYRO} + {ACCEL}")]
     # Each has a key of its own, the same on every rerun (it names the recording's widgets).
     assert len({r.key for r in recordings}) == 3
     again = recordings_on_page([week, *pair], lambda f: parts.get(f.file_id, []))
