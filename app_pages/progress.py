@@ -8,10 +8,16 @@ import streamlit as st
 
 from journal.db import session_factory
 from journal.exercises import is_assisted
-from journal.progress import exercise_progress, most_trained, training_days
+from journal.progress import E1RM_MAX_REPS, exercise_progress, most_trained, training_days
 from journal.store import list_exercises
 from ui import clock
-from ui.charts import calendar_figure, calendar_span, monthly_figure, weekly_figure
+from ui.charts import (
+    calendar_figure,
+    calendar_span,
+    monthly_figure,
+    strength_figure,
+    weekly_figure,
+)
 from ui.device import on_phone
 from ui.lifter import current_lifter, lifter_params
 from ui.progress_dates import (
@@ -195,6 +201,17 @@ if assisted:
 loaded = totals[~totals["exercise"].isin(assisted)]
 if len(assisted) < len(picked) and loaded["volume_kg"].sum() == 0:
     st.caption("Volume is weight × reps: add the weights of your sets to see it.")
+
+# Strength, where the sets say it: the best estimated one-rep max of each week or month.
+if totals["best_e1rm_kg"].notna().any():
+    st.subheader(f"Estimated 1RM per {per}", anchor=False)
+    st.plotly_chart(strength_figure(totals, per, names, phone=phone, span=span),
+                    key="progress_strength", config={"displaylogo": False})
+    st.caption(
+        f"The best of each {per}'s sets: weight × (1 + reps / 30) (Epley), from sets of up to "
+        f"{E1RM_MAX_REPS} reps with a weight. It compares sets of different reps: "
+        "70 kg × 8 (88.7 kg) is stronger than 80 kg × 3 (88.0 kg)."
+    )
 
 # Records of the chosen dates are not the all-time ones: the heading says whose they are.
 st.subheader(f"Records in {chosen_words}" if chosen_words else "Personal records", anchor=False)

@@ -446,6 +446,20 @@ def _period_figure(
                  else "No volume for assisted exercises: their weight is the machine's help.")
         fig.add_annotation(text=empty, xref="x2 domain", yref="y2 domain", x=0.5, y=0.5,
                            showarrow=False, font={"color": "#666666"})
+    _period_axis(fig, frame, period, span)
+    if phone:
+        # Long exercise names take a line each; the gap holds the "Reps per ..." title (25 px)
+        # and clear space above it.
+        shown = [trace.name for trace in fig.data if trace.showlegend is not False]
+        legend_under_buttons(fig, lines=_legend_lines(shown), gap_px=44)
+    return fig
+
+
+def _period_axis(
+    fig: go.Figure, frame: pd.DataFrame, period: str, span: tuple[date, date] | None
+) -> None:
+    """The time axis of a weekly or monthly figure: the periods of ``span`` (else of the rows),
+    half a bar of margin either side, and week-start ticks over half a year or less."""
     starts = pd.to_datetime(frame[period])
     if span is not None:
         # The periods holding the first and the last day: weeks by their Monday, months by
@@ -464,11 +478,49 @@ def _period_figure(
             # Day and month over the year: narrow enough to stay level on a phone's plot.
             fig.update_xaxes(dtick=step * _WEEK_MS, tick0=first, tickformat="%d %b<br>%Y")
     fig.update_xaxes(showticklabels=True)
+
+
+def strength_figure(
+    frame: pd.DataFrame,
+    period: str,
+    names: Mapping[str, str] | None = None,
+    phone: bool = False,
+    span: tuple[date, date] | None = None,
+) -> go.Figure:
+    """The best estimated one-rep max of each week (or month) and exercise, a line each.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``weekly_frame`` or ``monthly_frame`` rows: the ``period`` date column, ``exercise``
+        and ``best_e1rm_kg`` (NaN or None where no set gives an estimate: those points are
+        left out, so a line joins the periods that have one).
+    period : "week" or "month"
+    names, phone, span : as ``weekly_figure``
+    """
+    names = names or {}
+    fig = go.Figure()
+    estimated = frame.dropna(subset=["best_e1rm_kg"])
+    for exercise_id, rows in estimated.groupby("exercise", sort=True):
+        exercise_key = str(exercise_id)
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(rows[period]),
+            y=rows["best_e1rm_kg"],
+            name=names.get(exercise_key, exercise_key),
+            mode="lines+markers",
+            line={"color": exercise_color(exercise_key), "width": 2},
+            hovertemplate=f"{_HOVER_DATE[period]}: %{{y:.1f}} kg",
+        ))
+    fig.update_layout(
+        height=320,
+        margin={"l": 60, "r": 20, "t": 40, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        yaxis_title="estimated 1RM (kg)",
+        showlegend=True,
+    )
+    _period_axis(fig, frame, period, span)
     if phone:
-        # Long exercise names take a line each; the gap holds the "Reps per ..." title (25 px)
-        # and clear space above it.
-        shown = [trace.name for trace in fig.data if trace.showlegend is not False]
-        legend_under_buttons(fig, lines=_legend_lines(shown), gap_px=44)
+        legend_under_buttons(fig, lines=_legend_lines([trace.name for trace in fig.data]))
     return fig
 
 

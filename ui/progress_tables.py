@@ -46,7 +46,8 @@ def progress_period(
 
 
 def weekly_frame(weeks_by_exercise: Mapping[str, Sequence[WeekProgress]]) -> pd.DataFrame:
-    """One row per (week, exercise): ``week`` (Monday), ``exercise``, ``sets``, ``reps``, volume."""
+    """One row per (week, exercise): ``week`` (Monday), ``exercise``, ``sets``, ``reps``, volume
+    and the best estimated one-rep max (NaN where no set gives one)."""
     rows = [
         {
             "week": week.week_start,
@@ -54,16 +55,18 @@ def weekly_frame(weeks_by_exercise: Mapping[str, Sequence[WeekProgress]]) -> pd.
             "sets": week.sets,
             "reps": week.reps,
             "volume_kg": week.volume_kg,
+            "best_e1rm_kg": week.best_e1rm_kg,
         }
         for exercise_id, weeks in weeks_by_exercise.items()
         for week in weeks
     ]
-    return pd.DataFrame(rows, columns=["week", "exercise", "sets", "reps", "volume_kg"])
+    return pd.DataFrame(rows, columns=["week", "exercise", "sets", "reps", "volume_kg",
+                                       "best_e1rm_kg"])
 
 
 def monthly_frame(months_by_exercise: Mapping[str, Sequence[MonthProgress]]) -> pd.DataFrame:
     """One row per (month, exercise): ``month`` (its first day), ``exercise``, ``sets``, ``reps``,
-    volume."""
+    volume and the best estimated one-rep max."""
     rows = [
         {
             "month": month.month_start,
@@ -71,11 +74,13 @@ def monthly_frame(months_by_exercise: Mapping[str, Sequence[MonthProgress]]) -> 
             "sets": month.sets,
             "reps": month.reps,
             "volume_kg": month.volume_kg,
+            "best_e1rm_kg": month.best_e1rm_kg,
         }
         for exercise_id, months in months_by_exercise.items()
         for month in months
     ]
-    return pd.DataFrame(rows, columns=["month", "exercise", "sets", "reps", "volume_kg"])
+    return pd.DataFrame(rows, columns=["month", "exercise", "sets", "reps", "volume_kg",
+                                       "best_e1rm_kg"])
 
 
 def training_days_caption(

@@ -32,6 +32,11 @@ def _calendar(at) -> tuple[list[str], np.ndarray]:
     return heatmap["x"], counts
 
 
+def _numbers(encoded) -> list[float]:
+    """A Plotly array as the figure's JSON holds it (base64 of its bytes), as numbers."""
+    return np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"]).tolist()
+
+
 def _records(at) -> dict[tuple[str, str], str]:
     table = at.dataframe[0].value
     return {
@@ -63,6 +68,11 @@ def test_a_bookmarked_period_since_december_shows_only_those_days(app, years, pa
     assert records[("Barbell back squat", "Heaviest set")] == "70 kg × 8"  # not 2019's 80 kg
     # 70 kg × 8 estimates a one-rep max of 70 × (1 + 8/30) kg (Epley).
     assert records[("Barbell back squat", "Best estimated 1RM")] == "88.7 kg (70 kg × 8)"
+    # ... the one point of the squats' strength line; assisted pull-ups have none.
+    assert "Estimated 1RM per week" in text
+    strength = json.loads(at.get("plotly_chart")[2].proto.spec)["data"]
+    assert [(t["name"], t["x"], _numbers(t["y"])) for t in strength] == [
+        ("Barbell back squat", ["2025-03-10T00:00:00"], [pytest.approx(88.667, abs=1e-3)])]
     assert records[("Assisted pull-up", "Least assistance for 10 reps")] == "52 kg"
     assert records[("Assisted pull-up", "Most reps in a set")] == "12 reps"
     assert ("Close-grip cable row", "Heaviest set") not in records  # 25 November
@@ -164,3 +174,23 @@ def test_on_a_phone_a_years_calendar_wraps_onto_rows_of_squares_you_can_read(
     assert sum(np.nansum(row) for row in counts) == 15
     assert sum(int(np.isfinite(row).sum()) for row in counts) == 365
     assert "27 Mar 2024 – 26 Mar 2025: 3 training days, 3 sessions, 15 sets" in page_text(at)
+
+
+def test_strength_over_years_is_the_best_estimated_1rm_of_each_month(app, years, page_text):
+    at = app("progress", period="All time")
+    assert not at.exception
+    at.multiselect(key="progress_exercises").set_value(["barbell_back_squat"]).run()
+    assert "Estimated 1RM per month" in page_text(at)
+    (line,) = json.loads(at.get("plotly_chart")[2].proto.spec)["data"]
+    # January 2019: 80 kg × 5 (93.3 kg) beats 60 kg × 10 (80 kg); March 2025: 70 kg × 8.
+    assert line["x"] == ["2019-01-01T00:00:00", "2025-03-01T00:00:00"]
+    assert _numbers(line["y"]) == [pytest.approx(93.333, abs=1e-3),
+                                   pytest.approx(88.667, abs=1e-3)]
+
+
+def test_no_strength_chart_for_assisted_exercises_alone(app, years, page_text):
+    at = app("progress", period="All time")
+    at.multiselect(key="progress_exercises").set_value(["assisted_pull_up"]).run()
+    assert not at.exception
+    assert "Estimated 1RM" not in page_text(at)
+    assert len(at.get("plotly_chart")) == 2  # the calendar and the reps
