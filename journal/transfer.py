@@ -52,8 +52,10 @@ from ml.recordings_io import (
     Upload,
     archive_entries,
     archive_files,
+    check_size,
     head_of,
     leaves,
+    max_upload_bytes,
     unpack,
 )
 
@@ -195,17 +197,22 @@ def strong_csv(session: Session, *, athlete: str | None = None) -> str:
 
 
 def _read_bytes(source: str | Path | bytes | IO[Any]) -> Upload:
-    """The bytes of a path, bytes or file object, named as messages name it."""
+    """The bytes of a path, bytes or file object, named as messages name it; ``ValueError``
+    for more than the upload limit (``MAX_UPLOAD_MB``), checked before a file is read whole."""
     if isinstance(source, bytes):
+        check_size("<upload>", len(source))
         return Upload("<upload>", source)
     if isinstance(source, str | Path):
         try:
+            check_size(str(source), Path(source).stat().st_size)
             return Upload(str(source), Path(source).read_bytes())
         except OSError as error:
             raise ValueError(f"{source}: cannot read the file ({error.strerror})") from None
-    data = source.read()
-    return Upload(str(getattr(source, "name", "<upload>")),
-                  data if isinstance(data, bytes) else data.encode())
+    name = str(getattr(source, "name", "<upload>"))
+    data = source.read(max_upload_bytes() + 1)
+    encoded = data if isinstance(data, bytes) else data.encode()
+    check_size(name, len(encoded))
+    return Upload(name, encoded)
 
 
 def _listed(names: list[str]) -> str:

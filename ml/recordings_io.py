@@ -44,7 +44,8 @@ class Upload:
     warnings: tuple[str, ...] = ()
 
 
-def _limit_bytes() -> int:
+def max_upload_bytes() -> int:
+    """``appconfig.MAX_UPLOAD_MB`` in bytes."""
     return int(appconfig.MAX_UPLOAD_MB * _MB)  # read at call time: tests and the app may change it
 
 
@@ -55,10 +56,16 @@ def _too_big(name: str, size: int) -> RecordingError:
     )
 
 
+def check_size(name: str, size: int) -> None:
+    """``RecordingError`` when ``size`` bytes are over ``appconfig.MAX_UPLOAD_MB``."""
+    if size > max_upload_bytes():
+        raise _too_big(name, size)
+
+
 def _read_one(source: Source, name: str | None) -> Upload:
     if isinstance(source, bytes | bytearray):
         data, label = bytes(source), name or "upload"
-        if len(data) > _limit_bytes():
+        if len(data) > max_upload_bytes():
             raise _too_big(label, len(data))
         return Upload(label, data)
     if isinstance(source, str | os.PathLike):
@@ -66,7 +73,7 @@ def _read_one(source: Source, name: str | None) -> Upload:
         label = name or path.name
         if not path.is_file():
             raise RecordingError(f"{path}: no such file")
-        if path.stat().st_size > _limit_bytes():
+        if path.stat().st_size > max_upload_bytes():
             raise _too_big(label, path.stat().st_size)
         return Upload(label, path.read_bytes())
     if not hasattr(source, "read"):
@@ -78,12 +85,12 @@ def _read_one(source: Source, name: str | None) -> Upload:
         if not isinstance(size, int):
             size = source.seek(0, io.SEEK_END)
         source.seek(0)
-    if isinstance(size, int) and size > _limit_bytes():
+    if isinstance(size, int) and size > max_upload_bytes():
         raise _too_big(label, size)
-    data = source.read(_limit_bytes() + 1)
+    data = source.read(max_upload_bytes() + 1)
     if not isinstance(data, bytes):
         raise RecordingError(f"{label}: open the file in binary mode ('rb')")
-    if len(data) > _limit_bytes():
+    if len(data) > max_upload_bytes():
         raise _too_big(label, len(data))
     return Upload(label, data)
 
@@ -97,7 +104,7 @@ def read_uploads(source: Source | Sequence[Source], name: str | None = None) -> 
     else:
         uploads = [_read_one(source, name)]
     total = sum(len(u.data) for u in uploads)
-    if total > _limit_bytes():
+    if total > max_upload_bytes():
         raise _too_big("the upload", total)
     return sorted(uploads, key=lambda u: u.name)
 
@@ -112,7 +119,7 @@ def sha256_of(uploads: list[Upload]) -> str:
 
 def _gunzip(upload: Upload) -> Upload:
     """The unpacked file; a cut-off .gz keeps its complete lines and says so in a warning."""
-    limit = _limit_bytes() * _UNPACK_FACTOR
+    limit = max_upload_bytes() * _UNPACK_FACTOR
     parts: list[bytes] = []
     rest, size = upload.data, 0
     while True:
@@ -174,9 +181,9 @@ def _files_in(archive: zipfile.ZipFile, upload: Upload, depth: int) -> list[zipf
         raise RecordingError(f"{upload.name}: holds {len(members):,} files, more than the "
                              f"{MAX_ARCHIVE_FILES:,} one archive may hold; split it into smaller "
                              "zips")
-    if sum(m.file_size for m in members) > _limit_bytes() * _UNPACK_FACTOR:
+    if sum(m.file_size for m in members) > max_upload_bytes() * _UNPACK_FACTOR:
         raise RecordingError(
-            f"{upload.name}: unpacks to more than {_limit_bytes() * _UNPACK_FACTOR // _MB} MB"
+            f"{upload.name}: unpacks to more than {max_upload_bytes() * _UNPACK_FACTOR // _MB} MB"
         )
     return members
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -415,3 +416,23 @@ def test_bodyweight_sets_round_trip_through_the_journals_strong_export(session):
     sets = store.load_session(session, theirs.session_ids[0], with_signal=False).sets
     assert [s.weight_kg for s in sets if s.exercise == "pull_up"] == [None, None]
     assert transfer.strong_csv(session, athlete="Ann") == exported
+
+
+@pytest.mark.parametrize("given", ["path", "binary file", "text file", "bytes"])
+def test_an_export_over_the_upload_limit_is_refused_before_it_is_read_whole(
+    session, tmp_path, monkeypatch, given
+):
+    # A 2 GB file dropped on the command line by mistake must not be read into memory first.
+    monkeypatch.setattr(appconfig, "MAX_UPLOAD_MB", 0.001)
+    path = tmp_path / "strong.csv"
+    path.write_text(STRONG_EXPORT * 20, encoding="utf-8")
+    with contextlib.ExitStack() as files:
+        source = {"path": lambda: path,
+                  "binary file": lambda: files.enter_context(path.open("rb")),
+                  "text file": lambda: files.enter_context(path.open(encoding="utf-8")),
+                  "bytes": path.read_bytes}[given]()
+        with pytest.raises(ValueError,
+                           match=r"MB, over the 0\.001 MB upload limit \(MAX_UPLOAD_MB\)"):
+            transfer.import_workouts_csv(session, source)
+    session.commit()
+    assert store.count_sessions(session) == 0
