@@ -79,7 +79,12 @@ def test_progress_page_shows_calendar_weeks_and_records(app, saved_sample, page_
     # Assisted: the record is the least assistance (61 kg), not the most (66 kg × 10).
     assert dict(zip(pull_ups["record"], pull_ups["value"], strict=True))[
         "Least assistance"] == "61 kg × 12"
-    assert len(at.get("plotly_chart")) == 2
+    # Calendar, reps and volume, and strength: of the curls' 10 reps only (12 rows are too many
+    # for the estimate, assisted pull-ups have none).
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3
+    strength = json.loads(charts[2].proto.spec)["data"]
+    assert [t["name"] for t in strength] == ["Incline dumbbell biceps curl"]
 
 
 def test_progress_records_show_the_value_beside_the_exercise(app, saved_sample):
