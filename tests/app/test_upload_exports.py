@@ -4,8 +4,6 @@ for the chosen lifter, refused with the importer's message when broken, beside r
 from __future__ import annotations
 
 import gzip
-import io
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ from journal.db import session_factory, write_transaction
 from journal.search import SetQuery, search_sets
 from journal.store import count_sessions
 from ml.sample_session import SAMPLE_PATH
+from tests.archives import MAC_JUNK, zipped
 from ui.text import escape_markdown
 
 FIXTURES = Path(__file__).parents[1] / "journal" / "fixtures"
@@ -31,16 +30,6 @@ def ann(journal_engine, saved_sample) -> str:
     return "Ann"
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
-        for name, data in files.items():
-            packed.writestr(name, data)
-    return archive.getvalue()
-
-
-#: What a Mac adds to a zip it makes: no file of the user's.
-MAC_JUNK = {"__MACOSX/._strong.csv": b"\x00\x05\x16\x07", ".DS_Store": b"\x00\x00\x00\x01Bud1"}
 
 
 def _still_watch(seed: int) -> bytes:
@@ -153,7 +142,7 @@ def test_an_export_beside_recordings_gets_its_own_box_and_save_all_leaves_it(
 @pytest.mark.parametrize(
     ("name", "packed", "heading"),
     [
-        ("Strong Export.zip", _zip({"strong.csv": STRONG, **MAC_JUNK}),
+        ("Strong Export.zip", zipped({"strong.csv": STRONG, **MAC_JUNK}),
          "Strong Export.zip: strong.csv"),
         ("strong.csv.gz", gzip.compress(STRONG), "strong.csv.gz"),
     ],
@@ -176,7 +165,7 @@ def test_a_zipped_or_gzipped_strong_export_gets_the_export_box_and_is_imported(
 
 
 def test_a_zip_of_recordings_and_exports_gets_a_box_for_each(app, journal_engine, page_text):
-    bundle = _zip({"watch/monday.csv": _still_watch(3), "watch/tuesday.csv": _still_watch(4),
+    bundle = zipped({"watch/monday.csv": _still_watch(3), "watch/tuesday.csv": _still_watch(4),
                    "strong.csv": STRONG, "hevy.csv.gz": gzip.compress(HEVY), **MAC_JUNK})
     at = app("upload")
     at.file_uploader(key="upload_files").set_value(
@@ -207,8 +196,8 @@ def test_bad_compressed_exports_are_refused_each_naming_its_file(app, journal_en
     broken = STRONG.replace(b"2024-03-07 07:30:00", b"yesterday")
     at = _drop(app("upload"),
                ("cut.csv.gz", cut, "application/gzip"),
-               ("broken.zip", _zip({"strong.csv": broken, **MAC_JUNK}), "application/zip"),
-               ("notes.zip", _zip({"notes.txt": b"leg day", **MAC_JUNK}), "application/zip"),
+               ("broken.zip", zipped({"strong.csv": broken, **MAC_JUNK}), "application/zip"),
+               ("notes.zip", zipped({"notes.txt": b"leg day", **MAC_JUNK}), "application/zip"),
                ("garbled.csv.gz", b"\x1f\x8b\x08\x00" + b"\xff" * 200, "application/gzip"))
     broken_line, cut_off, garbled, nothing = sorted(e.value for e in at.error)
     assert broken_line == ("broken.zip/strong.csv: line 7: cannot read the date 'yesterday' "

@@ -7,7 +7,6 @@ import csv
 import gzip
 import io
 import re
-import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import appconfig
 from journal import db, edits, progress, store, transfer
 from journal.models import Exercise, ExerciseSet, WorkoutSession
 from journal.search import SetQuery, search_sets
+from tests.archives import MAC_JUNK, zipped
 
 STRONG_HEADER = ("Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,"
                  "Seconds,Notes,Workout Notes,RPE")
@@ -287,15 +287,6 @@ def test_the_journals_own_strong_export_dropped_back_adds_nothing(session, make_
     assert len(_import(session, exported, athlete="Ann").session_ids) == 1
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
-        for name, data in files.items():
-            packed.writestr(name, data)
-    return archive.getvalue()
-
-
-MAC_JUNK = {"__MACOSX/._strong.csv": b"\x00\x05\x16\x07", ".DS_Store": b"\x00\x00\x00\x01Bud1"}
 #: A watch recording: a time column and gyroscope columns.
 WATCH_CSV = b"time,gx,gy,gz\n" + b"".join(f"{t / 50},0.1,0.2,0.3\n".encode() for t in range(200))
 
@@ -304,8 +295,8 @@ WATCH_CSV = b"time,gx,gy,gz\n" + b"".join(f"{t / 50},0.1,0.2,0.3\n".encode() for
     ("name", "packed"),
     [
         ("strong.csv.gz", gzip.compress(STRONG_EXPORT.encode())),
-        ("strong.zip", _zip({"strong.csv": STRONG_EXPORT.encode(), **MAC_JUNK})),
-        ("mail.zip", _zip({"attachments/strong.zip": _zip({"strong.csv.gz": gzip.compress(
+        ("strong.zip", zipped({"strong.csv": STRONG_EXPORT.encode(), **MAC_JUNK})),
+        ("mail.zip", zipped({"attachments/strong.zip": zipped({"strong.csv.gz": gzip.compress(
             STRONG_EXPORT.encode())})})),
     ],
 )
@@ -328,7 +319,7 @@ def test_a_compressed_strong_export_is_previewed_and_imported_as_the_csv_is(
 
 
 def test_each_export_in_a_zip_beside_a_recording_is_read_by_its_name_inside(session):
-    bundle = _zip({"watch.csv": WATCH_CSV, "strong.csv": STRONG_EXPORT.encode(),
+    bundle = zipped({"watch.csv": WATCH_CSV, "strong.csv": STRONG_EXPORT.encode(),
                    "hevy/workouts.csv": HEVY_EXPORT.encode(), **MAC_JUNK})
     source = io.BytesIO(bundle)
     source.name = "week.zip"
@@ -347,7 +338,7 @@ def test_each_export_in_a_zip_beside_a_recording_is_read_by_its_name_inside(sess
     session.commit()
     assert formats == ["hevy", "strong"] and store.count_sessions(session) == 3
     # An error inside names the file there and its line.
-    broken = _zip({"strong.csv": STRONG_EXPORT.replace("2024-03-07 07:30:00", "soon").encode()})
+    broken = zipped({"strong.csv": STRONG_EXPORT.replace("2024-03-07 07:30:00", "soon").encode()})
     with pytest.raises(ValueError, match="^<upload>/strong.csv: line 7: cannot read the date"):
         transfer.preview_workouts_csv(session, broken)
 
@@ -358,15 +349,15 @@ def test_each_export_in_a_zip_beside_a_recording_is_read_by_its_name_inside(sess
         (gzip.compress(STRONG_EXPORT.encode())[:-30],
          "strong.csv.gz: the file is cut off (it ends before its gzip end marker)"),
         (b"\x1f\x8b\x08\x00" + b"\xff" * 200, "strong.csv.gz: not a valid gzip file"),
-        (_zip({"notes.txt": b"my workouts", "watch.csv": WATCH_CSV, **MAC_JUNK}),
+        (zipped({"notes.txt": b"my workouts", "watch.csv": WATCH_CSV, **MAC_JUNK}),
          "strong.csv.gz: no Strong or Hevy export inside (it holds notes.txt, watch.csv)"),
-        (_zip(MAC_JUNK), "strong.csv.gz: no Strong or Hevy export inside (it is empty)"),
-        (_zip({"strong.csv": STRONG_EXPORT.encode()})[:-40],
+        (zipped(MAC_JUNK), "strong.csv.gz: no Strong or Hevy export inside (it is empty)"),
+        (zipped({"strong.csv": STRONG_EXPORT.encode()})[:-40],
          "strong.csv.gz: the zip file is cut off or damaged"),
         # A gzip whose content is over four times the upload limit (0.25 MB here).
         (gzip.compress(STRONG_EXPORT.encode() + b"\n" * 1_100_000),
          "strong.csv.gz: unpacks to more than 1 MB"),
-        (_zip({"strong.csv": STRONG_EXPORT.encode() + b"\n" * 1_100_000}),
+        (zipped({"strong.csv": STRONG_EXPORT.encode() + b"\n" * 1_100_000}),
          "strong.csv.gz: unpacks to more than 1 MB"),
     ],
     ids=["cut-off gz", "corrupt gz", "zip without export", "zip of junk", "cut-off zip",

@@ -3,8 +3,6 @@ zip of one recording stays one. Built in the test from real recordings of the sh
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 
 import appconfig
 from ml.recordings import RecordingError, read_recording, recordings_in
+from tests.archives import zipped
 
 #: Two real Apple Watch sets of one morning, and two real MetaMotion recordings.
 APPLE_SETS = ("011224_APULL_W61_S1_R12-2024-12-01_07-36-28.csv.gz",
@@ -23,14 +22,6 @@ METAMOTION = ("A-bench-heavy2_MetaWear_2019-01-14T14.27.00.784",
 #: What a Mac adds to a zip, and a note: not recordings, left out.
 JUNK = {"__MACOSX/._notes.csv": b"\x00\x05\x16\x07", ".DS_Store": b"\x00\x00\x00\x01Bud1",
         "notes.txt": b"leg day\n"}
-
-
-def zipped(files: dict[str, bytes]) -> bytes:
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
-        for name, data in files.items():
-            packed.writestr(name, data)
-    return archive.getvalue()
 
 
 def metamotion_pair(datasets_dir: Path, prefix: str) -> list[Path]:
