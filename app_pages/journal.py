@@ -199,6 +199,12 @@ event = st.dataframe(
         "weight_kg": st.column_config.NumberColumn(
             "kg", help="Weight in kg", format="%.1f", width=60
         ),
+        "e1rm_kg": st.column_config.NumberColumn(
+            "e1RM (kg)",
+            help="Estimated one-rep max (Epley), from sets of 1 to 10 reps with a weight; "
+                 "none for assisted exercises, whose kg are the machine's help",
+            format="%.1f",
+        ),
         "volume_kg": st.column_config.NumberColumn("Volume (kg)", format="%.0f"),
         "rpe": st.column_config.NumberColumn("RPE", format="%.1f"),
         "corrected": st.column_config.CheckboxColumn("Corrected"),
@@ -218,7 +224,7 @@ with st.container(horizontal=True, key="journal_downloads"):
         key="journal_download_sets",
         icon=":material/download:",
         help=f"All {plural(page.total_sets, 'set')} this search finds, not only those shown; "
-             "the columns of a session's sets download",
+             "the columns of a session's sets download, with the estimated 1RM",
     )
     st.download_button(
         "Export for Strong (CSV)",

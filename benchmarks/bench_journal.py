@@ -6,7 +6,10 @@ from the catalog, reps 1–20, weights 5–150 kg, a note on one set in ten. The
 recording rows: search and progress never read signals. Timings are wall-clock per call in this
 process, after 10 warm-up calls (warm cache), reported as p50/p95 of N calls:
 - search: ``search.search_sets`` (a page of 50 rows plus the totals over every match) with a
-  typical filter: exercise text + a random 90-day window + min reps 5–12 (N=200);
+  typical filter: exercise text + a random 90-day window + min reps 5–12 (N=200); the same
+  strongest first (``sort="-e1rm"``, estimated one-rep max computed by the database, N=200); and
+  "my strongest squat sets": exercise text alone over all three years, strongest first beside
+  newest first (the default sort), N=50 each;
 - progress: ``progress.exercise_progress`` (weekly totals + personal records, what the progress
   page shows) for one exercise over all three years (N=50);
 - save: ``store.save_analysis`` + commit through ``db.write_transaction`` of a 30-minute
@@ -17,6 +20,7 @@ The machine's load average is printed with the figures: other jobs share its two
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import random
@@ -156,11 +160,12 @@ def run() -> Iterator[Figure]:
         size = (f"GENERATED journal of {n_sets:,} sets in {SESSIONS:,} sessions, SQLite file; "
                 f"load average {load:.1f} on {os.cpu_count()} cores")
 
-        def one_search() -> object:
+        def one_search(sort: str = "-date") -> object:
             first = datetime(2022, 1, 1) + timedelta(days=rng.randint(0, 1000))
             query = search.SetQuery(exercise=rng.choice(TYPED), date_from=first.date(),
                                     date_to=(first + timedelta(days=90)).date(),
-                                    min_reps=rng.randint(5, 12), athlete=DEFAULT_ATHLETE)
+                                    min_reps=rng.randint(5, 12), athlete=DEFAULT_ATHLETE,
+                                    sort=sort)
             with factory() as session:
                 return search.search_sets(session, query)
 
@@ -169,6 +174,21 @@ def run() -> Iterator[Figure]:
                     "min reps, page of 50 + totals; N=200")
         yield Figure("journal_search_p50_ms", _p(times, 50), "ms", protocol)
         yield Figure("journal_search_p95_ms", _p(times, 95), "ms (target <= 20)", protocol)
+        times = _timed(lambda: one_search("-e1rm"), 200)
+        yield Figure("journal_search_strongest_p95_ms", _p(times, 95), "ms (target <= 20)",
+                     f"{protocol}; strongest first (sort -e1rm)")
+
+        def all_time(sort: str) -> object:
+            query = search.SetQuery(exercise=rng.choice(TYPED), athlete=DEFAULT_ATHLETE,
+                                    sort=sort)
+            with factory() as session:
+                return search.search_sets(session, query)
+
+        for sort, name in (("-date", "newest"), ("-e1rm", "strongest")):
+            times = _timed(functools.partial(all_time, sort), 50)
+            yield Figure(f"journal_search_all_time_{name}_p95_ms", _p(times, 95), "ms",
+                         f"{size}; one lifter's sets of one exercise text, all time, "
+                         f"sort {sort}, page of 50 + totals; N=50")
 
         def one_progress() -> object:
             with factory() as session:

@@ -5,6 +5,7 @@ Examples::
     python -m journal init --with-sample
     python -m journal import watch.csv gyro.csv+accel.csv --json
     python -m journal search --exercise "pull ups" --from 2024-03-01 --min-reps 10 --json
+    python -m journal search --exercise squat --sort -e1rm   # strongest first (estimated 1RM)
     python -m journal export strong OUT.csv
     python -m journal import-strong strong_export.csv        # Hevy exports are detected too
     python -m journal import-strong strong_export.zip        # or .csv.gz: as the phone sent it
@@ -215,9 +216,11 @@ def _cmd_search(engine: Engine, args: argparse.Namespace) -> int:
         return 0
     for row in page.rows:
         weight = _kg(row.weight_kg)
+        e1rm = "" if row.e1rm_kg is None else f"  e1RM {_kg(row.e1rm_kg)}"
         # The set's number in its session, as the Session page shows it ("Set 1"), not its id.
         print(f"{row.performed_at:%Y-%m-%d %H:%M}  session {row.session_id:<5} "
-              f"set {row.position:<3} {row.exercise_name:<40} {row.reps:>3} reps  {weight}")
+              f"set {row.position:<3} {row.exercise_name:<40} {row.reps:>3} reps  {weight}"
+              f"{e1rm}")
     print(f"{page.total_sets} set(s), {page.total_reps} reps "
           f"(showing {len(page.rows)} from {args.offset + 1 if page.rows else 0})")
     return 0
@@ -303,7 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--notes", metavar="TEXT", help="words that must appear in the notes")
     find.add_argument("--athlete")
     find.add_argument("--sort", default="-date", help=f"one of {', '.join(search.SORT_KEYS)} "
-                      "(prefix - for descending: --sort -reps)")
+                      "(prefix - for descending: --sort -reps; --sort -e1rm: strongest first, "
+                      "by estimated one-rep max)")
     find.add_argument("--limit", type=int, default=search.MAX_LIMIT)
     find.add_argument("--offset", type=int, default=0)
     find.add_argument("--json", action="store_true", help="one JSON object per set")

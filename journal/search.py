@@ -13,6 +13,11 @@ API::
     suggest_exercises(session, text, limit=10) -> list[ExerciseInfo]   # autocomplete
     SORT_KEYS                                 # "date", "-date", "reps", "-reps", ...
 
+Each row carries the set's estimated one-rep max (``e1rm_kg``, as ``progress.
+estimated_one_rep_max`` gives it: Epley up to 10 reps; None without a weight or for an assisted
+exercise), computed by the database so that ``sort="-e1rm"`` ("strongest first", sets without
+one last) pages like any other sort.
+
 Exercise text matches a name, id, alias or family ("pull-up", "pullup", "pull ups" all find
 assisted pull-ups) through the normalised keys in ``exercise_aliases``: exact keys win; when no
 key equals the text, any key containing it matches ("pull" finds pull-ups and pulldowns).
@@ -126,6 +131,8 @@ class SearchRow:
     family: str
     reps: int
     weight_kg: float | None
+    #: ``progress.estimated_one_rep_max`` of the set (None for an assisted exercise).
+    e1rm_kg: float | None
     rpe: float | None
     confidence: float | None
     model_exercise: str | None

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Float,
     Integer,
     Select,
     String,
     and_,
     bindparam,
     case,
+    cast,
     exists,
     func,
     or_,
@@ -29,6 +31,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from journal import exercises
 from journal.models import Athlete, Exercise, ExerciseAlias, ExerciseSet, WorkoutSession
+from journal.progress import E1RM_MAX_REPS
 
 
 class name_order(FunctionElement[str]):  # noqa: N801 - used like func.lower
@@ -54,6 +57,36 @@ def _name_order_postgresql(element: name_order, compiler: Any, **kw: Any) -> str
 if TYPE_CHECKING:
     from journal.search import SetQuery
 
+
+def is_assisted(exercise_id: Any) -> ColumnElement[bool]:
+    """``exercises.is_assisted`` in SQL: the catalog's assisted exercises, and the user's own
+    ones whose id (``custom:`` + the normalised name) says "assist"."""
+    return or_(
+        exercise_id.in_(exercises.ASSISTED_IDS),
+        exercise_id.like(f"{exercises.CUSTOM_PREFIX}%{exercises.ASSISTED_WORD}%"),
+    )
+
+
+def estimated_one_rep_max(exercise_id: Any, weight_kg: Any, reps: Any) -> ColumnElement[float]:
+    """``progress.estimated_one_rep_max`` of a set in SQL, NULL for an assisted exercise (its kg
+    are the machine's help) as on the Progress page.
+
+    The same double-precision steps as Python's ``weight_kg * (1 + reps / 30)`` (reps cast to a
+    float first: PostgreSQL would divide an integer in NUMERIC), so the values are equal to the
+    last bit on SQLite and PostgreSQL.
+    """
+    return case(
+        (is_assisted(exercise_id), None),
+        (and_(weight_kg > 0, reps == 1), weight_kg),
+        (and_(weight_kg > 0, reps > 1, reps <= E1RM_MAX_REPS),
+         weight_kg * (1.0 + cast(reps, Float) / 30.0)),
+        else_=None,
+    )
+
+
+#: A set's estimated one-rep max (None where there is none).
+SET_E1RM = estimated_one_rep_max(ExerciseSet.exercise_id, ExerciseSet.weight_kg, ExerciseSet.reps)
+
 #: Sort keys: a leading "-" sorts descending. Ties are broken by date, then set order.
 SORT_KEYS: dict[str, Any] = {
     "date": ExerciseSet.performed_at,
@@ -61,7 +94,10 @@ SORT_KEYS: dict[str, Any] = {
     "weight": ExerciseSet.weight_kg,
     "exercise": name_order(Exercise.name),
     "confidence": ExerciseSet.model_confidence,
+    "e1rm": SET_E1RM,
 }
+#: Keys whose value a set may lack: those sets come last, whichever the direction.
+_MAY_LACK = frozenset({"weight", "confidence", "e1rm"})
 #: Most rows one page may hold.
 MAX_LIMIT = 1000
 
@@ -180,7 +216,7 @@ def page_statement(shape: Shape) -> Select:
     sort = shape[-1]
     column = SORT_KEYS[sort.removeprefix("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
-    if getattr(column, "nullable", False):  # names (name_order) are never NULL
+    if sort.removeprefix("-") in _MAY_LACK:
         order = order.nulls_last()
     tie = (ExerciseSet.performed_at.desc(), ExerciseSet.session_id.desc(),
            ExerciseSet.position.asc())
@@ -194,6 +230,7 @@ def page_statement(shape: Shape) -> Select:
             Exercise.family,
             ExerciseSet.reps,
             ExerciseSet.weight_kg,
+            SET_E1RM.label("e1rm_kg"),
             ExerciseSet.rpe,
             ExerciseSet.model_confidence.label("confidence"),
             ExerciseSet.model_exercise_id.label("model_exercise"),
@@ -224,9 +261,7 @@ def totals_statement(shape: Shape) -> Select[int, int, float]:
         func.coalesce(func.sum(ExerciseSet.reps), 0),
         # Volume leaves assisted exercises out, as the Progress page does (less kg is harder).
         func.coalesce(func.sum(case(
-            (or_(ExerciseSet.exercise_id.in_(exercises.ASSISTED_IDS),
-                 ExerciseSet.exercise_id.like(
-                     f"{exercises.CUSTOM_PREFIX}%{exercises.ASSISTED_WORD}%")), None),
+            (is_assisted(ExerciseSet.exercise_id), None),
             else_=ExerciseSet.reps * ExerciseSet.weight_kg,
         )), 0.0),
     )

@@ -25,6 +25,7 @@ SORTS = {
     "date": "Oldest first",
     "-reps": "Most reps",
     "-weight": "Heaviest",
+    "-e1rm": "Strongest first",
     "exercise": "Exercise A–Z",
 }
 
@@ -82,7 +83,8 @@ def exercise_suggestions(used_names: Sequence[str]) -> list[str]:
 #: The results table's columns as the page shows them (the ids ride along, hidden).
 #: Exercise, reps and kg first: a phone shows three or four columns of the table.
 SHOWN_COLUMNS = (
-    "exercise", "reps", "weight_kg", "date", "volume_kg", "rpe", "corrected", "notes", "session",
+    "exercise", "reps", "weight_kg", "date", "e1rm_kg", "volume_kg", "rpe", "corrected", "notes",
+    "session",
 )
 
 
@@ -95,6 +97,7 @@ def results_frame(rows: Sequence[SearchRow]) -> pd.DataFrame:
                 "exercise": row.exercise_name,
                 "reps": row.reps,
                 "weight_kg": row.weight_kg,
+                "e1rm_kg": row.e1rm_kg,
                 "volume_kg": None if row.weight_kg is None or exercises.is_assisted(row.exercise)
                 else row.reps * row.weight_kg,
                 "rpe": row.rpe,
@@ -109,14 +112,17 @@ def results_frame(rows: Sequence[SearchRow]) -> pd.DataFrame:
         columns=[*SHOWN_COLUMNS, "session_id", "exercise_id"],
         index=pd.Index([row.set_id for row in rows], name="set_id"),
     )
-    return frame.astype({"weight_kg": "float64", "volume_kg": "float64", "rpe": "float64"})
+    return frame.astype(
+        {"weight_kg": "float64", "e1rm_kg": "float64", "volume_kg": "float64", "rpe": "float64"}
+    )
 
 
 #: Columns of the search download: those of the Session page's sets CSV (``ui.tables.sets_csv``)
-#: that a search row has, and the session's id (a search spans many sessions).
+#: that a search row has, the estimated 1RM the table shows, and the session's id (a search
+#: spans many sessions).
 CSV_COLUMNS = (
-    "date", "session", "set", "exercise", "exercise_id", "family", "reps", "weight_kg", "rpe",
-    "corrected", "notes", "session_id",
+    "date", "session", "set", "exercise", "exercise_id", "family", "reps", "weight_kg", "e1rm_kg",
+    "rpe", "corrected", "notes", "session_id",
 )
 
 
@@ -132,6 +138,9 @@ def results_csv(rows: Sequence[SearchRow]) -> bytes:
             "family": [row.family for row in rows],
             "reps": [row.reps for row in rows],
             "weight_kg": pd.array([row.weight_kg for row in rows], dtype="Float64"),
+            # An estimate: to 0.1 kg, as the page shows it (70 kg × 8 reads 88.7, not 88.666…).
+            "e1rm_kg": pd.array([None if row.e1rm_kg is None else round(row.e1rm_kg, 1)
+                                 for row in rows], dtype="Float64"),
             "rpe": pd.array([row.rpe for row in rows], dtype="Float64"),
             "corrected": [row.corrected for row in rows],
             "notes": [row.notes for row in rows],

@@ -85,6 +85,35 @@ def test_sorting_by_most_reps(app, saved_sample):
     assert list(_results(at)["reps"]) == [12, 12, 12, 10, 10]
 
 
+def test_strongest_squat_sets_first_with_their_estimated_one_rep_max(
+    app, journal_engine, saved_sample
+):
+    squats = ["Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,"
+              "Notes,Workout Notes,RPE"]
+    for day, (weight, reps) in enumerate([(80, 3), (60, 12), (70, 8)], start=1):
+        squats.append(f"2025-01-0{day} 18:00:00,Legs,1h,Squat (Barbell),1,{weight},{reps},,0,,,")
+    write_transaction(journal_engine, functools.partial(
+        import_workouts_csv, source="\n".join(squats).encode()))
+    at = app("journal", exercise="squat", sort="Strongest first")  # the option as shown
+    assert not at.exception
+    rows = _results(at)
+    # 70 kg × 8 is stronger than 80 kg × 3; 12 reps are too many for an estimate.
+    assert list(zip(rows["weight_kg"], rows["reps"], strict=True)) == [(70, 8), (80, 3), (60, 12)]
+    assert list(rows["e1rm_kg"].iloc[:2]) == [pytest.approx(88.667, abs=1e-3), 88.0]
+    assert rows["e1rm_kg"].isna().tolist() == [False, False, True]
+    columns = json.loads(at.dataframe(key="journal_results").proto.columns)
+    assert columns["e1rm_kg"]["label"] == "e1RM (kg)"
+    # Picked from the Sort box over the whole journal: the sample's curl (7.5 kg × 10) follows
+    # the squats; its assisted pull-ups (kg of help) and 12-rep cable row have no estimate.
+    at = app("journal")
+    at.selectbox(key="sort").set_value("-e1rm").run()
+    rows = _results(at)
+    assert list(rows["exercise"].iloc[:3]) == ["Barbell back squat"] * 2 + [
+        "Incline dumbbell biceps curl"]
+    assert rows["e1rm_kg"].iloc[2] == pytest.approx(10.0)
+    assert rows["e1rm_kg"].iloc[3:].isna().all() and len(rows) == 8
+
+
 def test_results_show_exercise_reps_and_kg_first_in_narrow_columns(app, saved_sample):
     # A phone shows three or four columns of the table: what was lifted, how often, how heavy.
     at = app("journal", exercise="pull-up")
@@ -161,11 +190,12 @@ def test_downloads_hold_every_matching_set_and_the_whole_journal_for_strong(
     rows = _download(at, "journal_download_sets", deferred_downloads)
     assert len(rows) == 700  # every set found, not the page
     assert list(rows[0]) == ["date", "session", "set", "exercise", "exercise_id", "family",
-                             "reps", "weight_kg", "rpe", "corrected", "notes", "session_id"]
+                             "reps", "weight_kg", "e1rm_kg", "rpe", "corrected", "notes",
+                             "session_id"]
     newest = rows[0]  # newest first, as the page sorts
     assert (newest["date"], newest["session"], newest["set"], newest["exercise"],
-            newest["reps"], newest["weight_kg"]) == (
-        "2025-03-11 18:00", "Day 69", "1", "Pull-up", "2", "61.0")
+            newest["reps"], newest["weight_kg"], newest["e1rm_kg"]) == (
+        "2025-03-11 18:00", "Day 69", "1", "Pull-up", "2", "61.0", "65.1")
     # The Strong export is the lifter's whole journal, whatever the search: the sample too.
     strong = _download(at, "journal_download_strong", deferred_downloads)
     assert len(strong) == 705 and strong[0]["Workout Name"] == "Sample morning"

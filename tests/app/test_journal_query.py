@@ -51,22 +51,23 @@ def _row(set_id: int, **values) -> SearchRow:
     defaults = dict(
         set_id=set_id, session_id=7, performed_at=datetime(2024, 3, 5, 18, 2, 11),
         exercise="pull_up", exercise_name="Pull-up", family="pull_up", reps=8, weight_kg=None,
-        rpe=None, confidence=None, model_exercise=None, corrected=False, confirmed=False,
-        notes="", position=1, session_title="Pull, day", athlete="Me",
+        e1rm_kg=None, rpe=None, confidence=None, model_exercise=None, corrected=False,
+        confirmed=False, notes="", position=1, session_title="Pull, day", athlete="Me",
     )
     return SearchRow(**{**defaults, **values})
 
 
-def test_results_csv_has_the_session_csvs_columns_one_row_per_set_in_order():
+def test_results_csv_has_the_session_csvs_columns_and_the_estimated_1rm_one_row_per_set():
     rows = [
-        _row(2, position=2, weight_kg=80.0, rpe=8.5, notes='felt "heavy", slow', corrected=True),
+        _row(2, position=2, weight_kg=80.0, e1rm_kg=80 * (1 + 8 / 30), rpe=8.5,
+             notes='felt "heavy", slow', corrected=True),
         _row(1),
     ]
     records = list(csv.DictReader(io.StringIO(results_csv(rows).decode("utf-8"))))
     assert [list(r.values()) for r in records] == [
-        ["2024-03-05 18:02", "Pull, day", "2", "Pull-up", "pull_up", "pull_up", "8", "80.0", "8.5",
-         "True", 'felt "heavy", slow', "7"],
-        ["2024-03-05 18:02", "Pull, day", "1", "Pull-up", "pull_up", "pull_up", "8", "", "",
+        ["2024-03-05 18:02", "Pull, day", "2", "Pull-up", "pull_up", "pull_up", "8", "80.0",
+         "101.3", "8.5", "True", 'felt "heavy", slow', "7"],
+        ["2024-03-05 18:02", "Pull, day", "1", "Pull-up", "pull_up", "pull_up", "8", "", "", "",
          "False", "", "7"],
     ]
     assert list(records[0]) == list(CSV_COLUMNS)

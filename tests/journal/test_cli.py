@@ -73,6 +73,19 @@ def test_search_sorts_by_descending_reps_with_the_key_as_a_separate_argument(jou
     assert reps("--sort", "reps") == [8, 8, 12]
 
 
+def test_search_strongest_sets_first_with_their_estimated_one_rep_max(journal_url, capsys):
+    assert main(["--database", journal_url, "search", "--sort", "-e1rm", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    # The row's 60 kg × 8 estimates 76 kg; the assisted pull-ups (no weight) have no estimate.
+    assert [(r["exercise"], r["e1rm_kg"]) for r in rows] == [
+        ("barbell_row", pytest.approx(60 * (1 + 8 / 30))),
+        ("assisted_pull_up", None), ("assisted_pull_up", None),
+    ]
+    assert main(["--database", journal_url, "search", "--sort", "-e1rm", "--limit", "1"]) == 0
+    assert re.search(r"Barbell row +8 reps +60 kg +e1RM 76 kg$", capsys.readouterr().out,
+                     re.MULTILINE)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from journal import catalog, edits, store
+from journal import catalog, edits, exercises, store
+from journal.progress import estimated_one_rep_max
 from journal.search import SetQuery, build_select, search_sets, suggest_exercises
 
 
@@ -157,11 +158,89 @@ def test_a_users_own_assisted_exercise_has_no_volume_either(journal):
     assert rows.total_volume_kg == pytest.approx(8 * 60)
 
 
+@pytest.fixture
+def squats(session: Session, make_analysis) -> Session:
+    """Squats of different reps over three days, and an assisted pull-up (40 kg of help)."""
+    plan = [
+        (datetime(2024, 5, 6, 18, tzinfo=UTC), [("barbell_back_squat", 3)], [80.0]),
+        (datetime(2024, 5, 8, 18, tzinfo=UTC), [("barbell_back_squat", 12)], [60.0]),
+        (datetime(2024, 5, 10, 18, tzinfo=UTC),
+         [("barbell_back_squat", 8), ("assisted_pull_up", 8)], [70.0, 40.0]),
+    ]
+    for start, sets, weights in plan:
+        store.save_analysis(session, make_analysis(sets, start=start),
+                            set_overrides={i: {"weight_kg": w} for i, w in enumerate(weights)},
+                            performed_at=start.replace(tzinfo=None))
+    session.commit()
+    return session
+
+
+def _lifts(rows) -> list[tuple[str, float | None, int]]:
+    return [(r.exercise_name, r.weight_kg, r.reps) for r in rows]
+
+
+def test_search_strongest_sets_first_across_rep_counts(squats):
+    # 70 kg × 8 (88.7 kg estimated) beats 80 kg × 3 (88.0); 12 reps are too many for an
+    # estimate and an assisted pull-up's kg are help: those come last, newest first.
+    rows = search_sets(squats, SetQuery(sort="-e1rm")).rows
+    assert _lifts(rows) == [
+        ("Barbell back squat", 70.0, 8), ("Barbell back squat", 80.0, 3),
+        ("Assisted pull-up", 40.0, 8), ("Barbell back squat", 60.0, 12),
+    ]
+    assert [r.e1rm_kg for r in rows] == [pytest.approx(70 * (1 + 8 / 30)), 88.0, None, None]
+    weakest = search_sets(squats, SetQuery(sort="e1rm")).rows
+    assert _lifts(weakest[:2]) == [("Barbell back squat", 80.0, 3),
+                                   ("Barbell back squat", 70.0, 8)]
+    assert [r.e1rm_kg for r in weakest[2:]] == [None, None]
+    # "My strongest squat sets".
+    assert _lifts(search_sets(squats, SetQuery(exercise="squat", sort="-e1rm", limit=1)).rows) \
+        == [("Barbell back squat", 70.0, 8)]
+
+
+def test_search_pages_through_the_strongest_sets(squats):
+    pages = [search_sets(squats, SetQuery(sort="-e1rm", limit=1, offset=offset))
+             for offset in range(5)]
+    assert [_lifts(p.rows) for p in pages] == [
+        [("Barbell back squat", 70.0, 8)], [("Barbell back squat", 80.0, 3)],
+        [("Assisted pull-up", 40.0, 8)], [("Barbell back squat", 60.0, 12)], [],
+    ]
+    assert {p.total_sets for p in pages} == {4}
+
+
+def test_search_estimates_each_sets_one_rep_max_as_the_progress_page_does(squats):
+    session_id = search_sets(squats, SetQuery(limit=1)).rows[0].session_id
+    for exercise, reps, weight in [
+        ("barbell_back_squat", 0, 62.5), ("barbell_back_squat", 1, 62.5),
+        ("barbell_back_squat", 10, 62.5), ("barbell_back_squat", 11, 62.5),
+        ("barbell_back_squat", 5, None), ("barbell_back_squat", 5, 0.0),
+        ("barbell_back_squat", 7, 33.3), ("barbell_back_squat", 9, 101.7),
+        ("Assisted dip", 5, 30.0),  # the user's own, assisted by its name
+        ("Ring row", 7, 17.3),  # the user's own, loaded
+    ]:
+        edits.add_set(squats, session_id, exercise=exercise, reps=reps, weight_kg=weight)
+    squats.commit()
+    rows = search_sets(squats, SetQuery()).rows
+    assert len(rows) == 14 and {r.exercise for r in rows} >= {"custom:assisteddip",
+                                                              "custom:ringrow"}
+    for row in rows:
+        expected = (None if exercises.is_assisted(row.exercise)
+                    else estimated_one_rep_max(row.weight_kg, row.reps))
+        # Equal to the last bit: the database computes it in the same steps.
+        assert row.e1rm_kg == expected, (row.exercise, row.weight_kg, row.reps)
+    estimated = {(r.weight_kg, r.reps): r.e1rm_kg for r in rows if r.e1rm_kg is not None}
+    assert estimated[(62.5, 1)] == 62.5 and (62.5, 11) not in estimated
+    assert [(r.reps, r.weight_kg) for r in rows if r.exercise == "custom:ringrow"] == [(7, 17.3)]
+    strongest = [r.e1rm_kg for r in search_sets(squats, SetQuery(sort="-e1rm")).rows]
+    with_estimate = [e for e in strongest if e is not None]
+    assert strongest == with_estimate + [None] * (len(rows) - len(with_estimate))
+    assert with_estimate == sorted(with_estimate, reverse=True)
+
+
 def test_search_rows_are_plain_json_ready_values(journal):
     row = search_sets(journal, SetQuery(limit=1)).rows[0]
     values = row.as_dict()
     for key in ("date", "session_id", "set_id", "exercise", "exercise_name", "reps",
-                "weight_kg", "confidence"):
+                "weight_kg", "e1rm_kg", "confidence"):
         assert key in values
     assert values["date"] == "2024-04-20"
 
