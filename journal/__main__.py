@@ -214,11 +214,14 @@ def _cmd_search(engine: Engine, args: argparse.Namespace) -> int:
         for row in page.rows:
             _emit(row.as_dict())
         return 0
+    # Whose set it is, as `sessions` says it: only where the page mixes lifters.
+    several = len({row.athlete for row in page.rows}) > 1
     for row in page.rows:
         weight = _kg(row.weight_kg)
         e1rm = "" if row.e1rm_kg is None else f"  e1RM {_kg(row.e1rm_kg)}"
+        lifter = f"{row.athlete:<16} " if several else ""
         # The set's number in its session, as the Session page shows it ("Set 1"), not its id.
-        print(f"{row.performed_at:%Y-%m-%d %H:%M}  session {row.session_id:<5} "
+        print(f"{row.performed_at:%Y-%m-%d %H:%M}  {lifter}session {row.session_id:<5} "
               f"set {row.position:<3} {row.exercise_name:<40} {row.reps:>3} reps  {weight}"
               f"{e1rm}")
     print(f"{page.total_sets} set(s), {page.total_reps} reps "

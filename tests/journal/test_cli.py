@@ -308,6 +308,16 @@ def test_sessions_of_one_lifter_and_whose_each_one_is(two_lifters_url, capsys):
     assert len(lines) == 3 and "Ann" in lines[0] and all("Me" in line for line in lines[1:])
 
 
+def test_search_of_everyones_sets_says_whose_each_set_is(two_lifters_url, capsys):
+    assert main(["--database", two_lifters_url, "search", "--exercise", "row"]) == 0
+    lines = capsys.readouterr().out.splitlines()[:-1]
+    assert [line.split()[2] for line in lines] == ["Ann", "Me"]
+    # One lifter's sets: no column of a name that would repeat on every line.
+    assert main(["--database", two_lifters_url, "search", "--athlete", "Ann"]) == 0
+    (line, _) = capsys.readouterr().out.splitlines()
+    assert line.split()[2] == "session"
+
+
 @pytest.mark.parametrize("command", [["sessions"], ["search"], ["export", "strong", "OUT"]])
 def test_reading_a_lifter_the_journal_does_not_know_is_refused(two_lifters_url, tmp_path,
                                                               capsys, command):
