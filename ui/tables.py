@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from journal import exercises
+from journal.progress import estimated_one_rep_max
 from journal.store import SetEdit
 from journal.views import SessionView, SetView
 from ml.analysis import DetectedSet, SessionAnalysis
@@ -189,6 +190,12 @@ def stored_chart_sets(sets: Sequence[SetView]) -> list[ChartSet]:
     ]
 
 
+def _e1rm(exercise_id: str, weight_kg: float | None, reps: int) -> float | None:
+    estimate = (None if exercises.is_assisted(exercise_id)
+                else estimated_one_rep_max(weight_kg, reps))
+    return None if estimate is None else round(estimate, 1)
+
+
 def sets_csv(session: SessionView) -> bytes:
     """The session's sets as CSV (UTF-8), one row per set, for download; ``rep_times_s`` are the
     counter's marks (``reps_marked`` of them), ``reps`` the count the journal keeps."""
@@ -202,6 +209,8 @@ def sets_csv(session: SessionView) -> bytes:
             "family": s.family,
             "reps": s.reps,
             "weight_kg": s.weight_kg,
+            # As the Journal's download says it: to 0.1 kg, none for assisted exercises.
+            "e1rm_kg": _e1rm(s.exercise, s.weight_kg, s.reps),
             "rpe": s.rpe,
             "start_s": s.start_s,
             "end_s": s.end_s,

@@ -93,6 +93,10 @@ def test_sets_csv_has_one_row_per_set_with_rep_times(journal_engine, saved_sampl
     assert list(table["exercise"])[:3] == ["Assisted pull-up"] * 3
     assert list(table["reps"]) == [12, 12, 10, 12, 10]
     assert list(table["weight_kg"]) == [61.0, 63.5, 66.0, 52.0, 7.5]
+    # The estimated 1RM as the Journal's download gives it: none for the assisted pull-ups
+    # (their kg are help) nor the 12 rows (too many reps), 7.5 kg × 10 for the curls.
+    assert table["e1rm_kg"].isna().tolist() == [True] * 4 + [False]
+    assert table.loc[4, "e1rm_kg"] == 10.0
     assert len(table.loc[0, "rep_times_s"].split()) == table.loc[0, "reps_marked"] == 12
     assert table.loc[2, "notes"] == "last one slow, <b>shoulder</b> ok"
 
