@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import streamlit as st
 
@@ -14,6 +16,7 @@ from ui.charts import motion_figure, span_from_selection
 from ui.device import on_phone
 from ui.lifter import current_lifter, lifter_params, use_lifter
 from ui.resources import journal_engine
+from ui.session_files import recording_download, recording_file_name
 from ui.session_tools import delete_session_box, run_edit, set_namer, set_tools, span_actions
 from ui.tables import sets_csv, stored_changes, stored_frame, stored_set_checks
 from ui.tables import stored_chart_sets as chart_sets
@@ -197,14 +200,31 @@ if save_column.button(
         lambda: session_edits.save_table_changes(engine, changes),
         f"{plural(len(changes), 'set')} saved",
     )
-download_column.download_button(
-    "Download the sets (CSV)",
-    sets_csv(view),
-    file_name=f"session-{view.id}-sets.csv",
-    mime="text/csv",
-    key=f"session_download_{view.id}",
-    icon=":material/download:",
-)
+# Recordings whose signal could not be decoded are shown no button (the page said why).
+downloadable = [r for r in view.recordings if r.signal is not None]
+several = len(downloadable) > 1
+with download_column, st.container(horizontal=True, key="session_downloads"):
+    st.download_button(
+        "Download the sets (CSV)",
+        sets_csv(view),
+        file_name=f"session-{view.id}-sets.csv",
+        mime="text/csv",
+        key=f"session_download_{view.id}",
+        icon=":material/download:",
+    )
+    for number, stored in enumerate(downloadable, start=1):
+        # Built when clicked (as the Journal page's downloads): an hour is 180,000 rows.
+        st.download_button(
+            f"Download recording {number} (CSV)" if several else "Download the recording (CSV)",
+            functools.partial(recording_download, engine, stored.id),
+            file_name=recording_file_name(view, number if several else None),
+            mime="text/csv",
+            key=f"session_download_recording_{stored.id}",
+            icon=":material/download:",
+            help="The motion as the journal keeps it, 50 samples a second: time in seconds "
+                 "(and the clock time, where the watch gave it), gyroscope in rad/s, "
+                 "accelerometer in g. The Upload page reads it back.",
+        )
 
 set_tools(view, recorded_sets, recording.id if recording else None, engine, base)
 delete_session_box(view, engine)

@@ -7,6 +7,7 @@ Examples::
     python -m journal search --exercise "pull ups" --from 2024-03-01 --min-reps 10 --json
     python -m journal search --exercise squat --sort -e1rm   # strongest first (estimated 1RM)
     python -m journal export strong OUT.csv
+    python -m journal export recording 12 session-12.csv     # its motion, as the app keeps it
     python -m journal import-strong strong_export.csv        # Hevy exports are detected too
     python -m journal import-strong strong_export.zip        # or .csv.gz: as the phone sent it
 
@@ -260,6 +261,32 @@ def _cmd_export(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export_recording(engine: Engine, args: argparse.Namespace) -> int:
+    from ml.recordings_export import recording_csv
+
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise CliError(f"{out.parent}: no such folder")
+    with db.session_factory(engine)() as session:
+        view = store.load_session(session, args.session_id, with_signal=False)
+        if not view.recordings:
+            raise CliError(f"session {view.id} has no recording (it was typed in or imported "
+                           "from a CSV)")
+        # Several recordings (rare): OUT-1.csv, OUT-2.csv...
+        several = len(view.recordings) > 1
+        for number, stored in enumerate(view.recordings, start=1):
+            path = out.with_name(f"{out.stem}-{number}{out.suffix}") if several else out
+            path.write_bytes(recording_csv(store.load_recording(session, stored.id)))
+            minutes, seconds = divmod(round(stored.duration_s), 60)
+            print(f"wrote the recording of session {view.id} ({minutes} min {seconds:02d} s "
+                  f"at {stored.sample_rate_hz:g} Hz) to {path}")
+            if stored.start_time is None:  # then only a clock in the file name dates it
+                print(f"  it has no clock time of its own: a name ending "
+                      f"{view.performed_at:%Y-%m-%d_%H-%M-%S}.csv dates it at the session's "
+                      "when imported")
+    return 0
+
+
 def _cmd_import_csv(engine: Engine, args: argparse.Namespace) -> int:
     for file in args.files:
         # A zip is imported export by export (several, or one beside a watch recording); a file
@@ -322,11 +349,18 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.add_argument("--json", action="store_true")
     sessions.set_defaults(run=_cmd_sessions)
 
-    export = commands.add_parser("export", help="export the journal")
-    export.add_argument("format", choices=["strong"])
-    export.add_argument("out", metavar="OUT.csv")
-    export.add_argument("--athlete")
-    export.set_defaults(run=_cmd_export)
+    export = commands.add_parser("export", help="export the journal, or a session's recording")
+    formats = export.add_subparsers(dest="format", required=True)
+    strong = formats.add_parser("strong", help="every session in Strong's CSV layout (kg)")
+    strong.add_argument("out", metavar="OUT.csv")
+    strong.add_argument("--athlete")
+    strong.set_defaults(run=_cmd_export)
+    recording = formats.add_parser(
+        "recording", help="a session's recording (50 Hz: gyroscope rad/s, accelerometer g) as "
+                          "a CSV that import and the Upload page read back")
+    recording.add_argument("session_id", type=int, metavar="SESSION_ID")
+    recording.add_argument("out", metavar="OUT.csv")
+    recording.set_defaults(run=_cmd_export_recording)
 
     # Both read either export (told apart by its header); only Strong's Weight has no unit.
     unit_help = {

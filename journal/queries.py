@@ -22,6 +22,7 @@ from journal.views import (
     session_view,
 )
 from ml.recordings import Recording as MlRecording
+from ml.recordings import local_start_from_clock
 
 
 def _athlete_filter(athlete: str | None) -> Any:
@@ -93,12 +94,15 @@ def load_session(session: Session, session_id: int, *, with_signal: bool = True)
 def load_recording(session: Session, recording_id: int) -> MlRecording:
     """Rebuild the canonical ``ml.recordings.Recording`` from the stored signal.
 
-    For plots and for re-counting reps after a split; the signal went through float16.
+    For plots, for re-counting reps after a split and for export; the signal went through
+    float16. The wearer's clock (``local_start``) is the session's date-time where that is the
+    start on a real UTC offset (as saving dates it); None otherwise.
     """
     row = session.get(Recording, recording_id, options=[undefer(Recording.signal)])
     if row is None:
         raise NotFoundError(f"no recording with id {recording_id} in the journal")
     decoded = signal.decode(row.signal, row.signal_codec)
+    start = row.start_time_utc.replace(tzinfo=UTC) if row.start_time_utc else None
     return MlRecording(
         gyro=decoded.gyro,
         accel=decoded.accel,
@@ -106,7 +110,9 @@ def load_recording(session: Session, recording_id: int) -> MlRecording:
         source_format=row.source_format,
         original_rate_hz=row.original_rate_hz,
         units=dict(row.units or {}),
-        start_time=row.start_time_utc.replace(tzinfo=UTC) if row.start_time_utc else None,
+        start_time=start,
+        local_start=None if start is None else local_start_from_clock(
+            start, row.session.performed_at),
         file_names=tuple(row.file_names or ()),
         sha256=row.sha256,
         warnings=tuple(row.warnings or ()),

@@ -33,7 +33,8 @@ from ml.recordings_io import Source, Upload, archive_files, read_uploads, sha256
 from ml.recordings_table import SensorTable
 
 __all__ = ["CANONICAL_RATE_HZ", "Part", "Recording", "RecordingError", "Source",
-           "read_recording", "recordings_in", "sensor_files_in"]
+           "local_start_from_clock", "read_recording", "recordings_in", "samples_between",
+           "sensor_files_in"]
 
 #: Every recording comes out at this rate, whatever the source.
 CANONICAL_RATE_HZ = 50.0
@@ -126,6 +127,12 @@ _FILE_NAME_DAY = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _NAME_START_TOLERANCE = timedelta(minutes=3)
 
 
+def samples_between(start_s: float, end_s: float) -> int:
+    """How many samples a recording whose sensors all cover ``start_s``..``end_s`` (seconds) is
+    given at ``CANONICAL_RATE_HZ``: the grid from ``start_s``, up to ``end_s``."""
+    return int(np.floor((end_s - start_s) * CANONICAL_RATE_HZ + 1e-9)) + 1
+
+
 def _clock(since_start: float, start: datetime | None) -> str:
     if start is None:
         return f"{since_start:.1f} s"
@@ -146,10 +153,12 @@ def _start_from_name(names: list[str]) -> datetime | None:
     return None
 
 
-def _local_start_by_name(start: datetime, named: datetime | None) -> datetime | None:
-    """The local start of Unix times from the clock in the file name (Sensor Logger's zip): the
-    name minus the UTC start is the wearer's UTC offset, to the quarter hour; None unless the
-    name is that close to a real offset (it may be an export time, not the start)."""
+def local_start_from_clock(start: datetime, named: datetime | None) -> datetime | None:
+    """The wearer's local start of a recording that starts at the moment ``start``, from a
+    naive wall-clock time said to be its start (the clock in Sensor Logger's file names, the
+    date-time of the journal's session): the two differ by the wearer's UTC offset, to the
+    quarter hour; None unless they are that close to a real offset (the clock may be an export
+    time, or a date-time the user picked, not the start)."""
     if named is None:
         return None
     offset = named - start.astimezone(UTC).replace(tzinfo=None)
@@ -265,8 +274,7 @@ def _assemble(tables: list[SensorTable], uploads: list[Upload]) -> Recording:
             max(s.t[-1] for s in series.values()) - min(s.t[-1] for s in series.values()) > 1.0:
         warnings.append(f"the sensors started or stopped at different moments: kept the "
                         f"{end - start:.1f} s they all cover")
-    grid = start + np.arange(int(np.floor((end - start) * CANONICAL_RATE_HZ + 1e-9)) + 1) \
-        / CANONICAL_RATE_HZ
+    grid = start + np.arange(samples_between(start, end)) / CANONICAL_RATE_HZ
     values = {kind: rs.resample(s, grid, CANONICAL_RATE_HZ) for kind, s in series.items()}
     accel = values.get(fm.ACCEL)
     if accel is None and fm.GRAVITY in values and fm.USER_ACCEL in values:
@@ -280,7 +288,7 @@ def _assemble(tables: list[SensorTable], uploads: list[Upload]) -> Recording:
     if epoch:
         moment = datetime.fromtimestamp(start, tz=zone or UTC)
         start_time = moment
-        local_start = moment.replace(tzinfo=None) if zone else _local_start_by_name(moment, named)
+        local_start = moment.replace(tzinfo=None) if zone else local_start_from_clock(moment, named)
     else:
         local_start = None if named is None else named + timedelta(seconds=start)
         # The moment needs a zone the name lacks: this machine's, so its clock reads the name's.

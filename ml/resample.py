@@ -218,7 +218,10 @@ def resample(series: Series, grid: np.ndarray, target_hz: float) -> np.ndarray:
             seg_t, seg_v = _filter_then_sample(seg_t, seg_v, rate, target_hz)
         if parts:
             # Hold the previous value up to this segment: interpolation then cannot bridge the gap.
-            seg_t = np.r_[seg_t[0] - 1e-6, seg_t]
+            # Held until half an output sample before it: a microsecond is within the error of
+            # Unix times as float64 seconds, and the first sample after a gap, on the grid
+            # (the journal's own exports), came out mixed with the held value.
+            seg_t = np.r_[seg_t[0] - 0.5 / target_hz, seg_t]
             seg_v = np.vstack([parts[-1][-1:], seg_v])
         times.append(seg_t)
         parts.append(seg_v)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sqlalchemy import Engine
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from journal import exercises
@@ -119,6 +120,33 @@ def _texts(at: AppTest) -> str:
     parts += [str(m.value) for m in at.metric] + [m.label for m in at.metric]
     parts += [b.label for b in at.button]
     return "\n".join(str(p) for p in parts)
+
+
+@pytest.fixture
+def click_download(monkeypatch: pytest.MonkeyPatch) -> Callable[[AppTest, str], tuple[str, bytes]]:
+    """Click a download button of the last run: (its file name, the bytes it gives).
+
+    A file built on the click is, on the run, only a callable Streamlit keeps
+    (``MediaFileManager.add_deferred``); this keeps it too, and calls it as the click would.
+    """
+    kept: dict[str, tuple[Callable[[], object], str]] = {}
+    original = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        file_id = original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+        kept[file_id] = (data_callable, file_name or "")
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+
+    def click(at: AppTest, key: str) -> tuple[str, bytes]:
+        (button,) = [b for b in at.get("download_button") if b.proto.id.endswith(key)]
+        build, file_name = kept[button.proto.deferred_file_id]
+        data = build()
+        assert isinstance(data, bytes)
+        return file_name, data
+
+    return click
 
 
 @pytest.fixture

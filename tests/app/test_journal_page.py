@@ -6,11 +6,7 @@ import csv
 import functools
 import io
 import json
-from collections.abc import Callable
 from datetime import datetime, timedelta
-
-import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from journal.db import write_transaction
 from journal.transfer import import_workouts_csv
@@ -152,31 +148,13 @@ def _strong_export(n_workouts: int, sets_each: int) -> bytes:
     return "\n".join(lines).encode()
 
 
-@pytest.fixture
-def deferred_downloads(monkeypatch) -> dict[str, Callable[[], object]]:
-    """What each download button of a run would give when clicked: its file id → the callable
-    Streamlit keeps for it (the file is built on the click, not on the run)."""
-    kept: dict[str, Callable[[], object]] = {}
-    original = MediaFileManager.add_deferred
-
-    def keep(self, data_callable, *args, **kwargs):
-        file_id = original(self, data_callable, *args, **kwargs)
-        kept[file_id] = data_callable
-        return file_id
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
-    return kept
-
-
-def _download(at, key: str, kept) -> list[dict[str, str]]:
-    (button,) = [b for b in at.get("download_button") if b.proto.id.endswith(key)]
-    data = kept[button.proto.deferred_file_id]()
-    assert isinstance(data, bytes)
+def _download(at, key: str, click_download) -> list[dict[str, str]]:
+    _, data = click_download(at, key)
     return list(csv.DictReader(io.StringIO(data.decode())))
 
 
 def test_downloads_hold_every_matching_set_and_the_whole_journal_for_strong(
-    app, journal_engine, saved_sample, deferred_downloads
+    app, journal_engine, saved_sample, click_download
 ):
     write_transaction(journal_engine, functools.partial(
         import_workouts_csv, source=_strong_export(70, 10)))
@@ -187,7 +165,7 @@ def test_downloads_hold_every_matching_set_and_the_whole_journal_for_strong(
     assert {m.label: m.value for m in at.metric}["Sets"] == "700"
     assert len(at.dataframe(key="journal_results").value) == 500  # one page on the screen
 
-    rows = _download(at, "journal_download_sets", deferred_downloads)
+    rows = _download(at, "journal_download_sets", click_download)
     assert len(rows) == 700  # every set found, not the page
     assert list(rows[0]) == ["date", "session", "set", "exercise", "exercise_id", "family",
                              "reps", "weight_kg", "e1rm_kg", "rpe", "corrected", "notes",
@@ -197,5 +175,5 @@ def test_downloads_hold_every_matching_set_and_the_whole_journal_for_strong(
             newest["reps"], newest["weight_kg"], newest["e1rm_kg"]) == (
         "2025-03-11 18:00", "Day 69", "1", "Pull-up", "2", "61.0", "65.1")
     # The Strong export is the lifter's whole journal, whatever the search: the sample too.
-    strong = _download(at, "journal_download_strong", deferred_downloads)
+    strong = _download(at, "journal_download_strong", click_download)
     assert len(strong) == 705 and strong[0]["Workout Name"] == "Sample morning"

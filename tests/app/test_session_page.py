@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import replace
+from datetime import datetime
+
+import numpy as np
 
 from journal.db import session_factory, write_transaction
-from journal.store import count_sessions, load_session, save_analysis
+from journal.store import (
+    count_sessions,
+    create_session,
+    load_recording,
+    load_session,
+    recorded_at,
+    save_analysis,
+)
 from ml.pipeline import recount
+from ml.recordings import read_recording
+from ml.sample_session import SAMPLE_STARTED_AT
 
 
 def _stored(engine, session_id):
@@ -344,3 +357,32 @@ def test_set_exercise_reps_and_kg_fit_a_small_phone(app, saved_sample):
     at = app("session", session=str(saved_sample))
     columns = json.loads(at.data_editor[0].proto.columns)
     assert sum(columns[c]["width"] for c in ("set", "exercise", "reps", "weight_kg")) <= 328
+
+
+def test_the_recording_downloads_as_a_csv_the_upload_page_reads_back(
+    app, journal_engine, saved_sample, sample_recording, click_download
+):
+    at = app("session", session=str(saved_sample))
+    assert not at.exception and not at.error
+    (stored,) = _stored(journal_engine, saved_sample).recordings
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Download the sets (CSV)", "Download the recording (CSV)"]
+
+    name, data = click_download(at, f"session_download_recording_{stored.id}")
+    assert name == f"session-{saved_sample}-recording-2024-12-01_07-36-28.csv"
+    assert data.startswith(b"time (s),gyro_x (rad/s),gyro_y (rad/s),gyro_z (rad/s),accel_x (g),")
+    back = read_recording(io.BytesIO(data), name=name)
+    with session_factory(journal_engine)() as db:
+        kept = load_recording(db, stored.id)
+    assert back.n_samples == sample_recording.n_samples == kept.n_samples
+    assert back.accel is not None and kept.accel is not None
+    np.testing.assert_array_equal(back.gyro.astype(np.float16), kept.gyro.astype(np.float16))
+    np.testing.assert_array_equal(back.accel.astype(np.float16), kept.accel.astype(np.float16))
+    # The sample's file has no clock time: the name dates it at the session's, uploaded again.
+    assert recorded_at(back) == SAMPLE_STARTED_AT
+    # A typed-in session has its sets to download, and no recording.
+    typed = write_transaction(journal_engine, lambda db: create_session(
+        db, performed_at=datetime(2025, 3, 10, 7), title="typed"))
+    at = app("session", session=str(typed))
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button")] == ["Download the sets (CSV)"]

@@ -17,6 +17,8 @@ import appconfig
 from journal import db, store
 from journal.__main__ import main
 from ml.analysis import SessionAnalysis
+from ml.recordings import read_recording
+from ml.sample_session import SAMPLE_PATH, SAMPLE_STARTED_AT
 
 
 @pytest.fixture
@@ -111,6 +113,37 @@ def test_export_strong_then_import_into_another_journal(journal_url, tmp_path, c
     out_text = capsys.readouterr().out
     assert "2 session(s) and 3 set(s) imported" in out_text
     assert "0 session(s) and 0 set(s) imported, 2 already in the journal" in out_text
+
+
+def test_export_recording_writes_the_session_s_motion_as_a_csv_that_imports_again(
+    tmp_path, capsys
+):
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    engine = db.open_journal(url)
+    sample = read_recording(SAMPLE_PATH)
+    with db.session_factory(engine)() as session:
+        recorded = store.save_analysis(session, SessionAnalysis(
+            recording=sample, sets=(), model_version="test"), performed_at=SAMPLE_STARTED_AT)
+        typed = store.create_session(session, performed_at=SAMPLE_STARTED_AT, title="typed")
+        session.commit()
+    engine.dispose()
+    out = tmp_path / "sample.csv"
+    assert main(["--database", url, "export", "recording", str(recorded.session_id),
+                 str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"wrote the recording of session {recorded.session_id} "
+                              f"(5 min 53 s at 50 Hz) to {out}\n")
+    # The sample has no clock time of its own: how to keep the session's, told.
+    assert "a name ending 2024-12-01_07-36-28.csv dates it at the session's" in printed
+    back = read_recording(out)
+    assert back.n_samples == sample.n_samples and back.source_format == "generic-csv"
+    # A session without a recording, or none at all: one line, nothing written.
+    nothing = tmp_path / "nothing.csv"
+    assert main(["--database", url, "export", "recording", str(typed), str(nothing)]) == 1
+    assert f"session {typed} has no recording (it was typed in" in capsys.readouterr().err
+    assert main(["--database", url, "export", "recording", "999", str(nothing)]) == 2
+    assert "no session with id 999 in the journal" in capsys.readouterr().err
+    assert not nothing.exists()
 
 
 def test_weights_imported_in_lbs_read_to_a_tenth_of_a_kg_in_the_search_table(tmp_path, capsys):
