@@ -8,6 +8,8 @@ import io
 import json
 from datetime import datetime, timedelta
 
+import pytest
+
 from journal.db import write_transaction
 from journal.transfer import import_workouts_csv
 
