@@ -129,8 +129,13 @@ _NAME_START_TOLERANCE = timedelta(minutes=3)
 
 def samples_between(start_s: float, end_s: float) -> int:
     """How many samples a recording whose sensors all cover ``start_s``..``end_s`` (seconds) is
-    given at ``CANONICAL_RATE_HZ``: the grid from ``start_s``, up to ``end_s``."""
-    return int(np.floor((end_s - start_s) * CANONICAL_RATE_HZ + 1e-9)) + 1
+    given at ``CANONICAL_RATE_HZ``: the grid from ``start_s``, up to ``end_s``.
+
+    A grid point within a thousandth of a sample (20 µs) of ``end_s`` counts: Unix times read as
+    float64 seconds are only 2.4e-7 s apart, so a span of exactly n samples can read a hair
+    short, and its last sample was lost about half the time.
+    """
+    return int(np.floor((end_s - start_s) * CANONICAL_RATE_HZ + 1e-3)) + 1
 
 
 def _clock(since_start: float, start: datetime | None) -> str:

@@ -20,16 +20,11 @@ import functools
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-import pandas as pd
 
-from ml import formats as fm
-from ml.recordings import Recording, samples_between
-from ml.recordings_time import time_in_seconds
+from ml.recordings import Recording
 
 #: Offsets beyond this are no time zone's: the wearer's clock is then not written.
 _MAX_UTC_OFFSET = timedelta(hours=14)
-#: Microseconds the start may move so that the file reads back whole (a few tens at most).
-_MAX_NUDGES = 1000
 
 
 @functools.cache
@@ -63,14 +58,6 @@ def _wearer_offset(recording: Recording, start_utc: datetime) -> timedelta | Non
     return offset if offset and abs(offset) <= _MAX_UTC_OFFSET else None
 
 
-def _reads_back_whole(ends: np.ndarray, n_samples: int) -> bool:
-    """Whether a file whose first and last times are ``ends`` (ISO text) is read back as
-    ``n_samples`` samples: parsed and counted as the importer does."""
-    seconds = time_in_seconds("export", pd.Series(ends), fm.parse_column_name("timestamp"),
-                              False, 2)[0]
-    return samples_between(float(seconds[0]), float(seconds[1])) == n_samples
-
-
 def _timestamps(start: datetime, recording: Recording, rows: np.ndarray) -> np.ndarray:
     """ISO 8601 times of ``rows`` (sample indices, from 0 to the last sample), to the
     microsecond, on the wearer's clock where known."""
@@ -83,15 +70,6 @@ def _timestamps(start: datetime, recording: Recording, rows: np.ndarray) -> np.n
         suffix = f"{'-' if offset < timedelta(0) else '+'}{minutes // 60:02d}:{minutes % 60:02d}"
     first = np.datetime64(start_utc + (offset or timedelta(0)), "us")
     steps = np.round(rows * (1e6 / recording.sample_rate_hz)).astype("timedelta64[us]")
-    # Unix times are read as float64 seconds, 2.4e-7 s apart: the first and last times may read
-    # a hair less than the recording's length apart, and then it would come back a sample
-    # short. Each microsecond moves both across that grid; the first start that reads back
-    # whole is taken (it is rarely more than 30 µs on).
-    for _ in range(_MAX_NUDGES):
-        ends = np.datetime_as_string(first + steps[[0, -1]], unit="us").astype(object) + suffix
-        if _reads_back_whole(ends, int(rows[-1]) + 1):
-            break
-        first += np.timedelta64(1, "us")
     texts: np.ndarray = np.datetime_as_string(first + steps, unit="us").astype(object)
     return texts + suffix
 
@@ -102,7 +80,7 @@ def recording_csv(recording: Recording) -> bytes:
     Values are written at the journal's precision (float16, ``journal.signal``): the shortest
     text that reads back as the stored value, so a stored recording comes back as stored and
     a fresh one as the journal would keep it. Reading the file gives the same signal, rate,
-    duration, start (within a millisecond: see ``_timestamps``) and gaps.
+    duration, start (within a few microseconds: Unix times are read as float64 seconds) and gaps.
 
     Parameters
     ----------

@@ -399,3 +399,18 @@ def test_day_in_a_file_name_without_a_time_dates_the_recording() -> None:
     assert recording.start_time is None and recording.recorded_on == date(2024, 12, 1)
     for name in ("legs.csv", "legs 2024-13-45.csv", "id-12024-12-01.csv"):
         assert read_recording(Upload(_relative_time_csv(), name)).recorded_on is None
+
+
+def test_a_file_of_unix_times_keeps_its_last_sample() -> None:
+    # 50 Hz samples a whole number of steps apart, times in Unix seconds as watches write them:
+    # read as float64, the span may read a hair short of n steps; the last sample must stay.
+    rng = np.random.default_rng(0)
+    lost = 0
+    for start in rng.uniform(1.6e9, 1.8e9, size=40).round(2):
+        n_samples = int(rng.integers(200, 2000))
+        times = start + np.arange(n_samples) / 50
+        wave = np.sin(np.arange(n_samples) / 10)
+        table = pd.DataFrame({"timestamp": times, "gx": wave, "gy": wave, "gz": wave})
+        recording = read_recording(table.to_csv(index=False).encode(), "watch.csv")
+        lost += recording.n_samples != n_samples
+    assert lost == 0

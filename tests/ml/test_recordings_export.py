@@ -100,12 +100,12 @@ def test_a_recording_written_as_csv_reads_back_as_itself(recording: Recording) -
         assert back.start_time is None and back.local_start is None
     else:
         assert back.start_time is not None
-        assert abs(back.start_time - recording.start_time) < timedelta(milliseconds=1)
+        assert abs(back.start_time - recording.start_time) < timedelta(microseconds=10)
         if recording.local_start is None:
             assert back.local_start is None  # the moment, on no one's clock
         else:
             assert back.local_start is not None
-            assert abs(back.local_start - recording.local_start) < timedelta(milliseconds=1)
+            assert abs(back.local_start - recording.local_start) < timedelta(microseconds=10)
     # A gap comes back as a gap, from the last sample before it to the first after it (Unix
     # times as float64 seconds are good to a microsecond).
     assert len(back.gaps_s) == len(recording.gaps_s)
