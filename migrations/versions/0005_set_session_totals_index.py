@@ -3,7 +3,7 @@ Journal page's sets, reps and volume) read that index alone, not every set's row
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2027-01-11 20:00:00
+Create Date: 2026-12-07 20:00:00
 """
 from collections.abc import Sequence
 
