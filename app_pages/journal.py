@@ -15,6 +15,7 @@ from ui.colors import exercise_color
 from ui.device import on_phone
 from ui.journal_query import (
     PARAMS,
+    RESULT_LIMIT,
     SHOWN_COLUMNS,
     SORTS,
     describe,
@@ -28,8 +29,6 @@ from ui.lifter import current_lifter, lifter_params
 from ui.resources import journal_engine
 from ui.text import plural
 from ui.widgets import DELETED_NOTICE, SESSION_PAGE, stop_when_nothing_to_show
-
-RESULT_LIMIT = 500
 
 st.title(":material/search: Journal")
 st.caption(

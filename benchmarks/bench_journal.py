@@ -10,6 +10,10 @@ process, after 10 warm-up calls (warm cache), reported as p50/p95 of N calls:
   strongest first (``sort="-e1rm"``, estimated one-rep max computed by the database, N=200); and
   "my strongest squat sets": exercise text alone over all three years, strongest first beside
   newest first (the default sort), N=50 each;
+- Journal page, no filter: what ``app_pages/journal.py`` asks when it opens (the lifter's sets,
+  newest first, a page of ``RESULT_LIMIT`` rows plus the totals over all 100,000; the page
+  counts the sessions of the rows shown), N=50; and the page's other sorts, no filter, N=20
+  each;
 - progress: ``progress.exercise_progress`` (weekly totals + personal records, what the progress
   page shows) for one exercise over all three years (N=50);
 - save: ``store.save_analysis`` + commit through ``db.write_transaction`` of a 30-minute
@@ -24,6 +28,7 @@ import functools
 import hashlib
 import os
 import random
+import re
 import statistics
 import tempfile
 import time
@@ -40,6 +45,7 @@ from journal import db, exercises, progress, search, store
 from journal.models import DEFAULT_ATHLETE, ExerciseSet, WorkoutSession
 from ml.analysis import DetectedSet, SessionAnalysis
 from ml.recordings import CANONICAL_RATE_HZ, Recording
+from ui.journal_query import RESULT_LIMIT, SORTS
 
 SESSIONS = 10_000
 SAVE_MINUTES = 30.0
@@ -189,6 +195,28 @@ def run() -> Iterator[Figure]:
             yield Figure(f"journal_search_all_time_{name}_p95_ms", _p(times, 95), "ms",
                          f"{size}; one lifter's sets of one exercise text, all time, "
                          f"sort {sort}, page of 50 + totals; N=50")
+
+        def journal_page(sort: str = "-date") -> object:
+            # The Journal page with no filter: its query, and the sessions it counts.
+            query = search.SetQuery(athlete=DEFAULT_ATHLETE, sort=sort, limit=RESULT_LIMIT)
+            with factory() as session:
+                page = search.search_sets(session, query)
+            return len({row.session_id for row in page.rows})
+
+        times = _timed(journal_page, 50)
+        protocol = (f"{size}; the Journal page opened with no filter: one lifter's sets newest "
+                    f"first, page of {RESULT_LIMIT} + totals over every set; N=50")
+        yield Figure("journal_page_unfiltered_p50_ms", _p(times, 50), "ms", protocol)
+        yield Figure("journal_page_unfiltered_p95_ms", _p(times, 95), "ms (target <= 50)",
+                     protocol)
+        for sort, label in SORTS.items():
+            if sort == "-date":
+                continue
+            times = _timed(functools.partial(journal_page, sort), 20, warmup=3)
+            name = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+            yield Figure(f"journal_page_unfiltered_{name}_p95_ms", _p(times, 95), "ms",
+                         f"{size}; the Journal page with no filter, sorted {label!r} "
+                         f"(sort {sort}), page of {RESULT_LIMIT} + totals; N=20")
 
         def one_progress() -> object:
             with factory() as session:

@@ -174,6 +174,7 @@ class ExerciseSet(Base):
     ``performed_at`` repeats the session's date-time (the store keeps them equal) so that one
     index answers "this exercise in this date range, with at least N reps" without visiting
     the sessions; it also holds reps, weight and session, so totals and progress read it alone.
+    Searches naming no exercise sort by the session's date-time instead, which is the same.
     """
 
     __tablename__ = "exercise_sets"
@@ -181,7 +182,10 @@ class ExerciseSet(Base):
         Index("ix_exercise_sets_exercise_performed", "exercise_id", "performed_at", "reps",
               "weight_kg", "session_id"),
         Index("ix_exercise_sets_performed", "performed_at"),
-        Index("ix_exercise_sets_session_position", "session_id", "position"),
+        # A session's sets in order, with what totals read: a lifter's sets, reps and volume
+        # come from their sessions and this index, without reading each set's row.
+        Index("ix_exercise_sets_session_totals", "session_id", "position", "exercise_id", "reps",
+              "weight_kg"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

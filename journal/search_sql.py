@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    UnaryExpression,
     and_,
     bindparam,
     case,
@@ -172,10 +173,25 @@ def bound_values(query: SetQuery) -> dict[str, Any]:
     return values
 
 
-def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
+def _sessions_drive(shape: Shape) -> bool:
+    """Whether the lifter's sessions, read in date order, should drive the query: when it names
+    no exercise. (With one, the exercise's sets, by ix_exercise_sets_exercise_performed, are
+    fewer.) The SQL says so to the database, which cannot tell from the indexes alone how many
+    sessions a lifter has (SQLite guesses ten)."""
+    return not shape[0]
+
+
+def _conditions(shape: Shape, *, sessions_joined: bool = True) -> list[ColumnElement[bool]]:
     (exercise, date_from, date_to, min_reps, max_reps, min_weight, max_weight, n_words,
      athlete, corrected, session_id, _) = shape
     where: list[ColumnElement[bool]] = []
+    if sessions_joined and _sessions_drive(shape):
+        # The sets' date-time is their session's (the store keeps them equal): the same range
+        # on the session lets ix_workout_sessions_athlete_performed skip the sessions out of it.
+        if date_from:
+            where.append(WorkoutSession.performed_at >= bindparam("date_from"))
+        if date_to:
+            where.append(WorkoutSession.performed_at <= bindparam("date_to"))
     if exercise:
         where.append(ExerciseSet.exercise_id.in_(
             _exercise_ids(bindparam("exercise_key"), bindparam("exercise_text"))))
@@ -202,13 +218,16 @@ def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
     return where
 
 
-def _joined(select_: _S) -> _S:
-    return (
+def _joined(select_: _S, *, exercise: bool = True) -> _S:
+    """``select_`` over the sets joined to their session and athlete, and to their exercise
+    unless ``exercise`` is False (every set has one: that join never drops a set)."""
+    joined = (
         select_.select_from(ExerciseSet)
         .join(WorkoutSession, ExerciseSet.session_id == WorkoutSession.id)
-        .join(Exercise, ExerciseSet.exercise_id == Exercise.id)
-        .join(Athlete, WorkoutSession.athlete_id == Athlete.id)
     )
+    if exercise:
+        joined = joined.join(Exercise, ExerciseSet.exercise_id == Exercise.id)
+    return joined.join(Athlete, WorkoutSession.athlete_id == Athlete.id)
 
 
 @functools.lru_cache(maxsize=256)
@@ -218,8 +237,17 @@ def page_statement(shape: Shape) -> Select:
     order = column.desc() if sort.startswith("-") else column.asc()
     if sort.removeprefix("-") in _MAY_LACK:
         order = order.nulls_last()
-    tie = (ExerciseSet.performed_at.desc(), ExerciseSet.session_id.desc(),
-           ExerciseSet.position.asc())
+    tie: tuple[UnaryExpression[Any], ...] = (
+        ExerciseSet.performed_at.desc(), ExerciseSet.session_id.desc(),
+        ExerciseSet.position.asc())
+    if sort.removeprefix("-") == "date" and _sessions_drive(shape):
+        # The same order in the session's columns (a set's date-time is its session's): the
+        # database then walks the lifter's sessions newest (or oldest) first by
+        # ix_workout_sessions_athlete_performed, each one's sets by position, and stops after a
+        # page, where sorting by the set's own date-time sorted every set of the lifter.
+        session_date = WorkoutSession.performed_at
+        order = session_date.desc() if sort.startswith("-") else session_date.asc()
+        tie = (WorkoutSession.id.desc(), ExerciseSet.position.asc())
     return (
         _joined(select(
             ExerciseSet.id.label("set_id"),
@@ -266,6 +294,10 @@ def totals_statement(shape: Shape) -> Select[int, int, float]:
         )), 0.0),
     )
     n_words, athlete = shape[7], shape[8]
-    if athlete or n_words:  # only these filters read the session row
-        totals = _joined(totals)
-    return totals.where(*_conditions(shape))
+    sessions_joined = bool(athlete or n_words)  # only these filters read the session row
+    if sessions_joined:
+        # Without the exercise's row when the sessions drive: every set has one, and reading
+        # it costs a lookup per set. With an exercise filter the join lets SQLite start from
+        # the matching exercises, then their sets by ix_exercise_sets_exercise_performed.
+        totals = _joined(totals, exercise=not _sessions_drive(shape))
+    return totals.where(*_conditions(shape, sessions_joined=sessions_joined))

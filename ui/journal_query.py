@@ -29,6 +29,9 @@ SORTS = {
     "exercise": "Exercise A–Z",
 }
 
+#: Rows of a search the page shows (its totals count every match).
+RESULT_LIMIT = 500
+
 #: Field → URL query parameter, which is also the key of the widget bound to it.
 PARAMS = {
     "exercise": "exercise",

@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from journal import catalog, edits, exercises, store
 from journal.progress import estimated_one_rep_max
-from journal.search import SetQuery, build_select, search_sets, suggest_exercises
+from journal.search import (
+    SetQuery,
+    all_matching_sets,
+    build_select,
+    search_sets,
+    suggest_exercises,
+)
 
 
 @pytest.fixture
@@ -133,6 +139,36 @@ def test_search_sorts_newest_first_by_default_and_sets_without_weight_last(journ
     assert [r.performed_at for r in rows] == sorted((r.performed_at for r in rows), reverse=True)
     by_weight = [r.weight_kg for r in search_sets(journal, SetQuery(sort="-weight")).rows]
     assert by_weight[0] == 80.0 and by_weight[-1] is None
+
+
+def test_search_lists_sessions_of_the_same_minute_newest_saved_first_each_in_set_order(
+        session: Session, make_analysis):
+    # Two workouts logged at the same time (a second recording of the session), and an older
+    # one saved last: by date, the later saved of the two comes first, and each one's sets
+    # keep their order, with or without an exercise filter, a page at a time or downloaded.
+    plan = [(datetime(2024, 5, 1, 18), [("barbell_back_squat", 5), ("barbell_row", 8),
+                                        ("barbell_back_squat", 3)]),
+            (datetime(2024, 5, 1, 18), [("barbell_row", 10), ("barbell_back_squat", 6)]),
+            (datetime(2024, 4, 1, 18), [("barbell_back_squat", 4)])]
+    first, second, older = (
+        store.save_analysis(session, make_analysis(sets, start=None), performed_at=when).session_id
+        for when, sets in plan)
+    session.commit()
+
+    def listed(**filters) -> list[tuple[int, int]]:
+        return [(r.session_id, r.reps)
+                for r in search_sets(session, SetQuery(athlete="Me", **filters)).rows]
+
+    newest = [(second, 10), (second, 6), (first, 5), (first, 8), (first, 3), (older, 4)]
+    assert listed() == newest
+    assert listed(limit=2, offset=1) == newest[1:3]
+    assert [(r.session_id, r.reps) for r in all_matching_sets(session, SetQuery())] == newest
+    oldest = [(older, 4), (second, 10), (second, 6), (first, 5), (first, 8), (first, 3)]
+    assert listed(sort="date") == oldest
+    assert listed(date_from=date(2024, 5, 1)) == newest[:5]
+    squats = [(s, reps) for s, reps in newest if reps != 8 and reps != 10]
+    assert listed(exercise="squat") == squats
+    assert listed(exercise="squat", sort="date") == [squats[-1], *squats[:-1]]
 
 
 def test_search_pages_keep_totals_of_every_match(journal):
