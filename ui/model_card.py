@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -115,43 +115,42 @@ def _share(value: Any) -> float | None:
     return float(value) * 100 if isinstance(value, int | float) else None
 
 
-def _part_order(rows: pd.DataFrame) -> pd.DataFrame:
-    """Held-out rows first: they are the figures that count; tuning rows follow for context."""
-    return rows.sort_values("_tuning", kind="stable").drop(columns="_tuning").reset_index(
-        drop=True)
+def _figures_frame(
+    card: Mapping[str, Any], section: str, row_of: Callable[[Mapping[str, Any]], dict[str, Any]]
+) -> pd.DataFrame:
+    """One row per item of a counter card section, held-out rows first: they are the figures
+    that count; tuning rows follow for context."""
+    part = card.get(section)
+    items = part.get("rows", []) if isinstance(part, Mapping) else []
+    rows = [{**row_of(item), "_tuning": item.get("part") == "tuning"}
+            for item in items if isinstance(item, Mapping)]
+    if not rows:
+        return pd.DataFrame()
+    frame = pd.DataFrame(rows).sort_values("_tuning", kind="stable")
+    return frame.drop(columns="_tuning").reset_index(drop=True)
 
 
 def counting_frame(card: Mapping[str, Any]) -> pd.DataFrame:
     """The counter card's rep figures (``ml.counting_card``), held-out rows first; shares in %."""
-    section = card.get("reps")
-    rows = []
-    for item in section.get("rows", []) if isinstance(section, Mapping) else []:
-        if not isinstance(item, Mapping):
-            continue
-        rows.append({
-            "Sets of": f"{item.get('dataset')}, {item.get('sets_from')}",
-            "Within ±1 (%)": _share(item.get("within_1")),
-            "MAE (reps)": item.get("mae"),
-            "Exact (%)": _share(item.get("exact")),
-            "Within ±2 (%)": _share(item.get("within_2")),
-            "Counted": item.get("counted"),
-            "Labels": item.get("labels"),
-            "Sets": item.get("sets"),
-            "_tuning": item.get("part") == "tuning",
-        })
-    return _part_order(pd.DataFrame(rows)) if rows else pd.DataFrame()
+    return _figures_frame(card, "reps", lambda item: {
+        "Sets of": f"{item.get('dataset')}, {item.get('sets_from')}",
+        "Within ±1 (%)": _share(item.get("within_1")),
+        "MAE (reps)": item.get("mae"),
+        "Exact (%)": _share(item.get("exact")),
+        "Within ±2 (%)": _share(item.get("within_2")),
+        "Counted": item.get("counted"),
+        "Labels": item.get("labels"),
+        "Sets": item.get("sets"),
+    })
 
 
 def segmentation_frame(card: Mapping[str, Any]) -> pd.DataFrame:
     """The counter card's set-finding figures on built sessions, held-out rows first."""
-    section = card.get("segmentation")
-    rows = []
-    for item in section.get("rows", []) if isinstance(section, Mapping) else []:
-        if not isinstance(item, Mapping):
-            continue
+
+    def row_of(item: Mapping[str, Any]) -> dict[str, Any]:
         reps = item.get("end_to_end_reps")
         reps = reps if isinstance(reps, Mapping) else {}
-        rows.append({
+        return {
             "Sessions of": f"{item.get('dataset')}, {item.get('sets_from')}",
             "Set count right (%)": _share(item.get("set_count_right")),
             "Median boundary error (s)": item.get("boundary_median_s"),
@@ -159,9 +158,9 @@ def segmentation_frame(card: Mapping[str, Any]) -> pd.DataFrame:
             "Reps MAE": reps.get("mae"),
             "Boundary to": item.get("boundary_to"),
             "Sessions": item.get("sessions"),
-            "_tuning": item.get("part") == "tuning",
-        })
-    return _part_order(pd.DataFrame(rows)) if rows else pd.DataFrame()
+        }
+
+    return _figures_frame(card, "segmentation", row_of)
 
 
 def measured_caption(card: Mapping[str, Any], section: str, *, current: bool | None) -> str:
