@@ -282,6 +282,11 @@ def show_export(key: str, prepared: PreparedImport) -> None:
         except Exception as error:  # noqa: BLE001 - every failure becomes a sentence
             st.error(f"Not imported: {explain(error)}", icon=":material/error:")
             return
+        # Another export of this upload may hold the same workouts: its preview must say they
+        # are there now, not offer them again.
+        for other in imports_by_key.values():
+            if other is not prepared and other.imported is None and other.preview is not None:
+                preview_export(other, journal_engine(), other.weight_unit)
         st.rerun()
 
 

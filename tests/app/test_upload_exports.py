@@ -225,3 +225,18 @@ def test_strongs_bodyweight_sets_have_no_weight_in_the_journal_and_no_0_kg_recor
     pull_ups = records[records["exercise"] == "Pull-up"]
     assert list(pull_ups["value"]) == ["8 reps"]  # the most reps; no "Heaviest set: 0 kg × 8"
     assert not records["value"].str.startswith("0 kg").any()
+
+
+def test_a_second_export_of_the_same_workouts_says_they_are_there_once_one_is_imported(
+    app, journal_engine, page_text
+):
+    # The export and a zipped copy of it, dropped together (say, from a mail and a phone).
+    at = _drop(app("upload"), ("strong.csv", STRONG, "text/csv"),
+               ("strong.zip", zipped({"strong.csv": STRONG}), "application/zip"))
+    buttons = [b for b in at.button if b.key.startswith("upload_import_")]
+    assert [b.label for b in buttons] == ["Import 2 workouts"] * 2
+    buttons[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _sessions(journal_engine) == 2  # its 2 workouts, once
+    assert "All 2 workouts of this export are already in your journal." in page_text(at)
+    assert not [b for b in at.button if b.key.startswith("upload_import_")]
