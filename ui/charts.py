@@ -480,6 +480,29 @@ def _period_axis(
     fig.update_xaxes(showticklabels=True)
 
 
+#: A line of estimates is broken where the lifter did not train the exercise for longer than
+#: this: a line across a year off would draw a steady change nobody lifted.
+_STRENGTH_BREAK = {"week": pd.Timedelta(weeks=4), "month": pd.Timedelta(days=92)}
+
+
+def _broken_at_long_breaks(
+    when: pd.Series, values: pd.Series, period: str
+) -> tuple[list[pd.Timestamp], list[float]]:
+    """The points in date order with a gap (NaN, which Plotly does not join) after each point
+    followed by a longer break than ``_STRENGTH_BREAK[period]``."""
+    order = when.argsort(kind="stable")
+    points = list(zip(when.iloc[order], values.iloc[order], strict=True))
+    xs: list[pd.Timestamp] = []
+    ys: list[float] = []
+    for index, (at, value) in enumerate(points):
+        if index and at - points[index - 1][0] > _STRENGTH_BREAK[period]:
+            xs.append(points[index - 1][0] + pd.Timedelta(days=1))
+            ys.append(float("nan"))
+        xs.append(at)
+        ys.append(float(value))
+    return xs, ys
+
+
 def strength_figure(
     frame: pd.DataFrame,
     period: str,
@@ -494,7 +517,8 @@ def strength_figure(
     frame : DataFrame
         ``weekly_frame`` or ``monthly_frame`` rows: the ``period`` date column, ``exercise``
         and ``best_e1rm_kg`` (NaN or None where no set gives an estimate: those points are
-        left out, so a line joins the periods that have one).
+        left out, so a line joins the periods that have one, unless they stand more than
+        ``_STRENGTH_BREAK`` apart: then the line breaks).
     period : "week" or "month"
     names, phone, span : as ``weekly_figure``
     """
@@ -503,9 +527,11 @@ def strength_figure(
     estimated = frame.dropna(subset=["best_e1rm_kg"])
     for exercise_id, rows in estimated.groupby("exercise", sort=True):
         exercise_key = str(exercise_id)
+        when, best = _broken_at_long_breaks(pd.to_datetime(rows[period]),
+                                            rows["best_e1rm_kg"].astype(float), period)
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime(rows[period]),
-            y=rows["best_e1rm_kg"],
+            x=when,
+            y=best,
             name=names.get(exercise_key, exercise_key),
             mode="lines+markers",
             line={"color": exercise_color(exercise_key), "width": 2},

@@ -22,6 +22,7 @@ from ui.charts import (
     payload_bytes,
     set_label,
     span_from_selection,
+    strength_figure,
     weekly_figure,
 )
 from ui.colors import exercise_color
@@ -500,3 +501,16 @@ def test_on_a_phone_a_legend_of_long_names_leaves_room_above_the_reps_title():
     legend_bottom_px = _legend_top_px(fig) + 87
     title_top_px = fig.layout.margin.t - 25
     assert title_top_px - legend_bottom_px >= 12
+
+
+def test_a_strength_line_joins_weeks_of_training_and_breaks_at_a_long_break():
+    weeks = [date(2025, 1, 6), date(2025, 1, 13), date(2025, 1, 27), date(2025, 4, 7)]
+    frame = pd.DataFrame({"week": weeks, "exercise": "barbell_back_squat",
+                          "best_e1rm_kg": [100.0, 102.5, None, 95.0]})
+    (line,) = strength_figure(frame, "week", {"barbell_back_squat": "Squat"}).data
+    # The week without an estimate is left out and its neighbours joined; the 12 weeks off
+    # (over 4) break the line.
+    assert [pd.Timestamp(x).date() for x in line.x] == [
+        date(2025, 1, 6), date(2025, 1, 13), date(2025, 1, 14), date(2025, 4, 7)]
+    assert np.isnan(line.y[2]) and list(np.asarray(line.y)[[0, 1, 3]]) == [100.0, 102.5, 95.0]
+    assert line.name == "Squat"

@@ -33,7 +33,10 @@ def _calendar(at) -> tuple[list[str], np.ndarray]:
 
 
 def _numbers(encoded) -> list[float]:
-    """A Plotly array as the figure's JSON holds it (base64 of its bytes), as numbers."""
+    """A Plotly array as the figure's JSON holds it (a list, or base64 of a NumPy array's
+    bytes), as numbers (NaN for a gap)."""
+    if isinstance(encoded, list):
+        return [np.nan if value is None else float(value) for value in encoded]
     return np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"]).tolist()
 
 
@@ -183,9 +186,11 @@ def test_strength_over_years_is_the_best_estimated_1rm_of_each_month(app, years,
     assert "Estimated 1RM per month" in page_text(at)
     (line,) = json.loads(at.get("plotly_chart")[2].proto.spec)["data"]
     # January 2019: 80 kg × 5 (93.3 kg) beats 60 kg × 10 (80 kg); March 2025: 70 kg × 8.
-    assert line["x"] == ["2019-01-01T00:00:00", "2025-03-01T00:00:00"]
-    assert _numbers(line["y"]) == [pytest.approx(93.333, abs=1e-3),
-                                   pytest.approx(88.667, abs=1e-3)]
+    # Six years apart: the line breaks (a NaN point) rather than draw a steady decline.
+    assert line["x"] == ["2019-01-01T00:00:00", "2019-01-02T00:00:00", "2025-03-01T00:00:00"]
+    first, gap, last = _numbers(line["y"])
+    assert (first, last) == (pytest.approx(93.333, abs=1e-3), pytest.approx(88.667, abs=1e-3))
+    assert np.isnan(gap)
 
 
 def test_no_strength_chart_for_assisted_exercises_alone(app, years, page_text):
