@@ -395,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2 if isinstance(error, ValueError) else 1
     except SQLAlchemyError as error:
-        print(f"error: the journal database failed: {getattr(error, 'orig', error)}",
+        print(f"error: the journal database failed: {db.failure_reason(error)}",
               file=sys.stderr)
         return 1
     except OSError as error:

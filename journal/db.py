@@ -154,6 +154,12 @@ def _writer(engine: Engine) -> Engine:
     return engine
 
 
+def failure_reason(error: BaseException) -> str:
+    """What the database said (the driver's error inside SQLAlchemy's wrapper, when there is
+    one), for a one-line message."""
+    return str(getattr(error, "orig", None) or error).strip()
+
+
 def is_locked_error(error: BaseException) -> bool:
     """Whether an error is SQLite's transient "database is locked/busy"."""
     text = str(getattr(error, "orig", error)).lower()

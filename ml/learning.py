@@ -339,7 +339,7 @@ def main_from_journal(argv: Sequence[str] | None = None) -> int:
         print(f"not retrained: {error}", file=sys.stderr)
         return 3
     except SQLAlchemyError as error:
-        print(f"not retrained: the journal database failed: {getattr(error, 'orig', error)}",
+        print(f"not retrained: the journal database failed: {db.failure_reason(error)}",
               file=sys.stderr)
         return 3
     try:

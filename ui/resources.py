@@ -12,7 +12,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 import appconfig
-from journal.db import JournalUnavailableError, MissingJournalError, open_journal, session_factory
+from journal.db import (
+    JournalUnavailableError,
+    MissingJournalError,
+    failure_reason,
+    open_journal,
+    session_factory,
+)
 from ml.model import ActivityModel, card_path_for, load_model
 from ml.model_registry import active_model_path as active_model_path_in
 
@@ -60,7 +66,7 @@ def _shown_url(url: str) -> str:
 
 def show_journal_unavailable(error: BaseException) -> None:
     """Say in one red box why the journal cannot be used, and stop the page (no traceback)."""
-    reason = str(getattr(error, "orig", None) or error).strip()
+    reason = failure_reason(error)
     if isinstance(error, ArgumentError | NoSuchModuleError):
         reason = f"the URL is not one the app can use: {reason}"
     st.error(
