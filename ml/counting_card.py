@@ -6,7 +6,8 @@ without running anything. The card also keeps a fingerprint of what decides thos
 counter's and segmenter's code, the gate's weights, the audited labels); a counter changed
 without measuring it again no longer matches its card, and a test says so.
 
-    figures(errors) -> dict                        # exact, ±1, ±2 (shares), MAE, mean signed
+    error_stats(errors) -> dict                    # exact, ±1, ±2 (shares), MAE, mean signed
+    figures(errors) -> dict                        # the same, rounded as the card keeps them
     record(section, rows, protocol)  # one section, with its date and the fingerprint
     load_card() -> dict | None
     counter_fingerprint() -> str
@@ -27,11 +28,13 @@ import appconfig
 
 CARD_PATH = appconfig.DATA_DIR / "rep_counter_card.json"
 
-#: What the figures depend on besides the data: change one and they must be measured again.
+#: What the figures depend on besides the data (this module among them: it computes them):
+#: change one and they must be measured again.
 #: The card's figures find sets without the exercise model, with ``ml.segmentation`` alone
 #: (``ml.pipeline`` adds the model's rest and names); ``ml/built_sessions.py`` builds the
 #: sessions the segmentation figures come from.
 MEASURED_FILES = (
+    "ml/counting_card.py",
     "ml/reps.py",
     "ml/segmentation.py",
     "ml/built_sessions.py",
@@ -57,8 +60,9 @@ def counter_fingerprint(root: Path = appconfig.REPO_ROOT) -> str:
     return digest.hexdigest()
 
 
-def figures(errors: Sequence[int]) -> dict[str, float | int]:
-    """Per-set count errors (counted - labelled) as the figures the card keeps.
+def error_stats(errors: Sequence[int]) -> dict[str, float | int]:
+    """Per-set count errors (counted - labelled) summarised: ``sets``, the shares ``exact``,
+    ``within_1`` and ``within_2``, ``mae`` and ``mean_signed``, unrounded.
 
     Parameters
     ----------
@@ -69,12 +73,22 @@ def figures(errors: Sequence[int]) -> dict[str, float | int]:
         raise ValueError("no sets to summarise")
     return {
         "sets": int(e.size),
-        "exact": round(float(np.mean(e == 0)), 4),
-        "within_1": round(float(np.mean(abs(e) <= 1)), 4),
-        "within_2": round(float(np.mean(abs(e) <= 2)), 4),
-        "mae": round(float(np.mean(abs(e))), 3),
-        "mean_signed": round(float(np.mean(e)), 3),
+        "exact": float(np.mean(e == 0)),
+        "within_1": float(np.mean(abs(e) <= 1)),
+        "within_2": float(np.mean(abs(e) <= 2)),
+        "mae": float(np.mean(abs(e))),
+        "mean_signed": float(np.mean(e)),
     }
+
+
+#: Decimals the card keeps of each figure.
+_KEPT_DECIMALS = {"exact": 4, "within_1": 4, "within_2": 4, "mae": 3, "mean_signed": 3}
+
+
+def figures(errors: Sequence[int]) -> dict[str, float | int]:
+    """``error_stats`` as the card keeps them: shares to 4 decimals, errors to 3."""
+    return {name: round(value, _KEPT_DECIMALS[name]) if name in _KEPT_DECIMALS else value
+            for name, value in error_stats(errors).items()}
 
 
 def load_card(path: Path | None = None) -> dict[str, Any] | None:

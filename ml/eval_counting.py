@@ -26,7 +26,7 @@ import numpy as np
 import appconfig
 from ml import datasets
 from ml.built_sessions import BuiltSession, SetPiece, build_sessions
-from ml.counting_card import CARD_PATH, figures, record
+from ml.counting_card import CARD_PATH, error_stats, figures, record
 from ml.eval_judges import HeldOutJudges
 from ml.model import ActivityModel
 from ml.pipeline import HANDLING_MAX_REPS, name_sets, segment
@@ -101,11 +101,12 @@ def barbell(tuning: bool | None = None) -> list[Labelled]:
 
 
 def rep_metrics(errors: Sequence[int]) -> str:
-    """exact, ±1, ±2 (% of sets), MAE and mean signed error (predicted - labelled)."""
-    e = np.asarray(errors)
-    return (f"n={len(e):3d}  exact {np.mean(e == 0):6.1%}  ±1 {np.mean(abs(e) <= 1):6.1%}  "
-            f"±2 {np.mean(abs(e) <= 2):6.1%}  MAE {np.mean(abs(e)):.2f}  "
-            f"mean signed {np.mean(e):+.2f}")
+    """exact, ±1, ±2 (% of sets), MAE and mean signed error (predicted - labelled): the
+    card's ``error_stats`` as one printed line."""
+    stats = error_stats(errors)
+    return (f"n={stats['sets']:3d}  exact {stats['exact']:6.1%}  ±1 {stats['within_1']:6.1%}  "
+            f"±2 {stats['within_2']:6.1%}  MAE {stats['mae']:.2f}  "
+            f"mean signed {stats['mean_signed']:+.2f}")
 
 
 def group_bootstrap(values: Sequence[float], groups: Sequence[str],
@@ -168,12 +169,14 @@ REPS_PROTOCOL = (
 )
 
 
-#: (sessions, first seed, seeds, with model) of the run whose figures the card keeps.
-_CARD_SEGMENTATION_RUN = (40, 0, 3, False)
+#: The segmentation run by default, and the one whose figures the card keeps (without the
+#: activity model): sessions per dataset and building seed, the first seed, how many seeds.
+SESSIONS_PER_SEED, FIRST_BUILD_SEED, BUILD_SEEDS = 40, 0, 3
 SEGMENTATION_PROTOCOL = (
     "Whole sessions built from real set files: 2-5 consecutive sets of one recording day or "
     "participant, with 20-70 s of real rest between them (slices of the barbell-metamotion "
-    "rest recordings); 40 sessions for each of 3 building seeds per group. The sets are found "
+    f"rest recordings); {SESSIONS_PER_SEED} sessions for each of {BUILD_SEEDS} building seeds "
+    "per group. The sets are found "
     "without the exercise model. The segmenter's settings were chosen on the tuning sessions. "
     "Boundary error: for applewatch-gym, to the span of the reps (its files keep idle and "
     "handling at their edges); for barbell-metamotion, to the set file's span. End-to-end "
@@ -492,12 +495,14 @@ def segmentation(args: argparse.Namespace) -> int:
               f"default, 15 s windows only; for comparison):\n    "
               f"{score_sessions(by_seed, LONG_WINDOW_SEGMENTER, judge=judge)}", flush=True)
     # The card keeps the figures of the one protocol its text describes.
-    if (args.sessions, args.seed, args.build_seeds, args.with_model) == _CARD_SEGMENTATION_RUN:
+    if (args.sessions, args.seed, args.build_seeds, args.with_model) == (
+            SESSIONS_PER_SEED, FIRST_BUILD_SEED, BUILD_SEEDS, False):
         record("segmentation", card_rows, SEGMENTATION_PROTOCOL)
         print(f"\nfigures for the Model page: {CARD_PATH.relative_to(appconfig.REPO_ROOT)}")
     else:
         print("\nthe card's figures were left as they are: they are measured with the default "
-              "options (--sessions 40 --seed 0 --build-seeds 3, no --with-model)")
+              f"options (--sessions {SESSIONS_PER_SEED} --seed {FIRST_BUILD_SEED} --build-seeds "
+              f"{BUILD_SEEDS}, no --with-model)")
     return 0
 
 
@@ -509,10 +514,11 @@ def main(argv: list[str] | None = None) -> int:
                         metavar="{reps,segmentation}",
                         help="what to evaluate (`python -m ml.eval_counting fit` refits the "
                              "rep gate on the tuning days)")
-    parser.add_argument("--sessions", type=int, default=40,
+    parser.add_argument("--sessions", type=int, default=SESSIONS_PER_SEED,
                         help="built sessions per dataset and building seed")
-    parser.add_argument("--seed", type=int, default=0, help="first session-building seed")
-    parser.add_argument("--build-seeds", type=int, default=3,
+    parser.add_argument("--seed", type=int, default=FIRST_BUILD_SEED,
+                        help="first session-building seed")
+    parser.add_argument("--build-seeds", type=int, default=BUILD_SEEDS,
                         help="segmentation: build sessions with this many seeds from --seed on")
     parser.add_argument("--with-model", action="store_true",
                         help="segmentation: drop spans an activity model calls rest, as analyze "
