@@ -40,6 +40,20 @@ def _pair_key(name: str) -> tuple[str, str] | None:
     return name[: found.start()].casefold(), found.group(1).casefold()
 
 
+def recording_name(names: Sequence[str]) -> str:
+    """How a recording of these files is named to people: a MetaMotion pair
+    ("X_Accelerometer_12.500Hz….csv", "X_Gyroscope_25.000Hz….csv") by the name its files share,
+    "X" (two full names made a heading of four lines); other files by their names joined by " + "
+    (a Sensor Logger pair, "Accelerometer.csv + Gyroscope.csv", shares nothing)."""
+    found = [_SENSOR_WORD.search(name) for name in names]
+    stems = {name[: match.start()] for name, match in zip(names, found, strict=True) if match}
+    if len(names) == 2 and len(stems) == 1 and all(found):
+        stem = stems.pop().rstrip("_-. ")
+        if stem:
+            return stem
+    return " + ".join(names)
+
+
 def group_by_name(files: Sequence[T], name_of: Callable[[T], str]) -> list[list[T]]:
     """Group files given one by one into recordings, in the order given.
 
@@ -232,7 +246,7 @@ def _split(entries: Sequence[Entry], base: str, root: str,
     else:
         groups = [loose] if loose else []
     for group in groups:
-        parts.append(Part(" + ".join(h.name[len(root):] for h in group),
+        parts.append(Part(recording_name([h.name[len(root):] for h in group]),
                           tuple(h.name for h in group)))
     return sorted(parts, key=lambda part: part.files[0])
 

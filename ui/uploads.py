@@ -9,7 +9,7 @@ from typing import Generic, Protocol, TypeVar
 
 from journal.transfer import ExportFile, exports_in
 from ml.recordings import Part, RecordingError, recordings_in, sensor_files_in
-from ml.recordings_files import group_by_name
+from ml.recordings_files import group_by_name, recording_name
 
 
 class NamedUpload(Protocol):
@@ -44,8 +44,8 @@ def group_uploads(files: Sequence[U]) -> list[list[U]]:
 
 
 def recording_label(group: Sequence[NamedUpload]) -> str:
-    """How a recording is named on the page: its file name, or both names joined with " + "."""
-    return " + ".join(upload.name for upload in group)
+    """How a recording is named on the page (``ml.recordings_files.recording_name``)."""
+    return recording_name([upload.name for upload in group])
 
 
 @dataclass(frozen=True)

@@ -62,8 +62,9 @@ def test_metamotion_gyroscope_and_accelerometer_upload_as_one_recording(
         [(p.name, p.read_bytes(), "text/csv") for p in (accel, gyro)]
     ).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    # One recording box for the pair (named after both files), found already saved.
-    assert [h.value for h in at.subheader] == [escape_markdown(f"{accel.name} + {gyro.name}")]
+    # One recording box for the pair, named by what its files share, found already saved.
+    shared = gyro.name.split("_Gyroscope")[0]
+    assert [h.value for h in at.subheader] == [escape_markdown(shared)]
     assert "already in your journal" in at.info[0].value
     (link,) = at.get("page_link")
     assert link.proto.query_string == f"session={saved.session_id}"

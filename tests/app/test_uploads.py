@@ -32,6 +32,8 @@ class Upload:
 GYRO = "A-bench-heavy2_MetaWear_2019-01-14T14.27.00.784_C42732BE255C_Gyroscope_25.000Hz_1.4.4.csv"
 ACCEL = GYRO.replace("Gyroscope_25.000Hz", "Accelerometer_12.500Hz")
 OTHER_GYRO = GYRO.replace("heavy2", "heavy3")
+#: What the MetaMotion pair's files share: the recording's name on the page.
+PAIR = "A-bench-heavy2_MetaWear_2019-01-14T14.27.00.784_C42732BE255C"
 
 
 def _names(groups: list[list[Upload]]) -> list[list[str]]:
@@ -41,7 +43,10 @@ def _names(groups: list[list[Upload]]) -> list[list[str]]:
 def test_metamotion_gyroscope_and_accelerometer_files_are_one_recording():
     groups = group_uploads([Upload(ACCEL), Upload("session.csv.gz"), Upload(GYRO)])
     assert _names(groups) == [[ACCEL, GYRO], ["session.csv.gz"]]
-    assert recording_label(groups[0]) == f"{ACCEL} + {GYRO}"
+    # Named by what the two share: both full names made a heading of four lines.
+    assert recording_label(groups[0]) == PAIR
+    phone_pair = group_uploads([Upload("Gyroscope.csv"), Upload("Accelerometer.csv")])
+    assert recording_label(phone_pair[0]) == "Gyroscope.csv + Accelerometer.csv"
 
 
 def test_files_of_different_recordings_are_not_paired():
@@ -79,11 +84,11 @@ def test_each_recording_in_a_zip_of_several_is_one_on_the_page_named_after_its_f
     assert [(r.label, r.inside) for r in recordings] == [
         ("week.zip: monday.csv", ("week.zip/monday.csv",)),
         ("week.zip: tuesday.csv", ("week.zip/tuesday.csv",)),
-        (f"{GYRO} + {ACCEL}", ()),
+        (PAIR, ()),
     ]
     # A phone names the zip once, above its recordings, and each by its own name.
     assert [(r.archive, r.name) for r in recordings] == [
-        ("week.zip", "monday.csv"), ("week.zip", "tuesday.csv"), ("", f"{GYRO} + {ACCEL}")]
+        ("week.zip", "monday.csv"), ("week.zip", "tuesday.csv"), ("", PAIR)]
     # Each has a key of its own, the same on every rerun (it names the recording's widgets).
     assert len({r.key for r in recordings}) == 3
     again = recordings_on_page([week, *pair], lambda f: parts.get(f.file_id, []))
