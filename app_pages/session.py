@@ -11,6 +11,7 @@ import appconfig
 from journal.db import session_factory
 from journal.store import load_session
 from journal.views import NotFoundError, SessionView, SetView
+from ml.recordings_files import recording_name
 from ui import session_edits
 from ui.charts import motion_figure, span_from_selection
 from ui.device import on_phone
@@ -87,7 +88,7 @@ st.title(escape_markdown(view.title or "Workout"), anchor=False)
 recording = next((r for r in view.recordings if r.signal is not None), None)
 described = f"{view.performed_at:%A %d %B %Y, %H:%M}"
 if recording is not None:
-    described += f" · {', '.join(recording.file_names)} ({recording.source_format})"
+    described += f" · {recording_name(recording.file_names)} ({recording.source_format})"
 st.caption(escape_markdown(described))
 if view.athlete != lifter:  # opened by a link or a search result of another lifter
     owner = escape_markdown(view.athlete)

@@ -18,9 +18,11 @@ from journal.store import (
     recorded_at,
     save_analysis,
 )
+from ml.analysis import SessionAnalysis
 from ml.pipeline import recount
 from ml.recordings import read_recording
 from ml.sample_session import SAMPLE_STARTED_AT
+from ui.text import escape_markdown
 
 
 def _stored(engine, session_id):
@@ -386,3 +388,20 @@ def test_the_recording_downloads_as_a_csv_the_upload_page_reads_back(
     at = app("session", session=str(typed))
     assert not at.exception
     assert [b.proto.label for b in at.get("download_button")] == ["Download the sets (CSV)"]
+
+
+def test_a_metamotion_session_is_captioned_by_the_name_its_two_files_share(
+    app, journal_engine, datasets_dir
+):
+    folder = datasets_dir / "barbell-metamotion"
+    pair = sorted(folder.glob("A-bench-heavy2_MetaWear_*.csv"))
+    recording = read_recording(pair)
+    saved = write_transaction(
+        journal_engine,
+        lambda session: save_analysis(session, SessionAnalysis(recording=recording, sets=())),
+    )
+    at = app("session", session=str(saved.session_id))
+    assert not at.exception, at.exception
+    # Both full names made six lines on a phone; the pair is one recording, named once.
+    shared = pair[0].name.split("_Accelerometer")[0]
+    assert at.caption[0].value.endswith(escape_markdown(f" · {shared} (metamotion)"))
