@@ -124,7 +124,11 @@ def show_prepared(key: str, prepared: Prepared) -> Callable[[], None] | None:
         owner = whose_session(prepared.existing.session_id)
         # One recording is one recording, whoever saved it: say whose session holds it.
         where = "your journal" if owner == lifter else f"the journal, as {escape_markdown(owner)}'s"
-        st.info(f"This recording is already in {where}{when}.", icon=":material/info:")
+        # Another file of a saved recording (its CSV from the Session page, another layout of
+        # the watch's export) is found by its start and length: say so, as its bytes are new.
+        what = ("This recording" if prepared.existing.same_file is not False
+                else "The same recording (same start and length)")
+        st.info(f"{what} is already in {where}{when}.", icon=":material/info:")
         session_link(prepared.existing.session_id, "Open the saved session")
         return None
     analysis = prepared.analysis

@@ -114,7 +114,8 @@ def import_recording(engine: Engine, argument: str, *, athlete: str | None = Non
                      | None = None) -> dict[str, Any]:
     """Read, analyse and save one recording (``a+b`` joins files); returns a report dict.
 
-    A file already in the journal is reported without running the analysis again.
+    A recording already in the journal (the same file, or another file with the same start
+    and length: ``store.find_recording``) is reported without running the analysis again.
     ``set_overrides``: the values to save beside the model's, from the analysis (the sample's
     logged weights).
     """
@@ -129,7 +130,7 @@ def import_recording(engine: Engine, argument: str, *, athlete: str | None = Non
     except RecordingError as error:
         return {"file": argument, "error": str(error)}
     with db.session_factory(engine)() as session:
-        existing = store.find_recording(session, recording.sha256)
+        existing = store.find_recording(session, recording)
     if existing is None:
         # Keras loads only here, and only when a new recording needs analysing.
         analyze = importlib.import_module("ml.pipeline").analyze
@@ -151,6 +152,7 @@ def import_recording(engine: Engine, argument: str, *, athlete: str | None = Non
                               "created": result.created, "sets": n_sets}
     if not result.created:
         report["already_saved_at"] = result.already_saved_at
+        report["same_file"] = result.same_file
     return report
 
 
@@ -170,7 +172,8 @@ def _cmd_import(engine: Engine, args: argparse.Namespace) -> int:
             print(f"{argument}: saved as session {report['session_id']} "
                   f"with {report['sets']} set(s)")
         else:
-            print(f"{argument}: already in the journal (session {report['session_id']}, "
+            what = "" if report["same_file"] else " as the same recording (same start and length)"
+            print(f"{argument}: already in the journal{what} (session {report['session_id']}, "
                   f"saved {report['already_saved_at']:%Y-%m-%d %H:%M} UTC); not imported again")
     return status
 

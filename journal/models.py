@@ -151,8 +151,9 @@ class Recording(Base):
     sample_rate_hz: Mapped[float] = mapped_column(Float)
     n_samples: Mapped[int] = mapped_column(Integer)
     duration_s: Mapped[float] = mapped_column(Float)
-    #: Absolute start of the first sample as naive UTC, when the file carried one.
-    start_time_utc: Mapped[datetime | None] = mapped_column(DateTime)
+    #: Absolute start of the first sample as naive UTC, when the file carried one. Indexed:
+    #: another file of the same recording is found by its start (``store.find_recording``).
+    start_time_utc: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     units: Mapped[dict[str, Any]] = mapped_column(default=dict)
     warnings: Mapped[list[Any]] = mapped_column(default=list)

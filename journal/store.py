@@ -12,7 +12,7 @@ Public API of the journal (the caller owns the ``Session``; nothing here commits
     # journal.store — sessions (this module; the reading half lives in journal.queries)
     save_analysis(session, analysis, *, athlete=None, title=None, notes=None,
                   performed_at=None, set_overrides=None) -> SaveResult
-    find_recording(session, sha256) -> SaveResult | None
+    find_recording(session, recording) -> SaveResult | None  # same bytes, or same start+length
     create_session(session, *, performed_at, title="", notes="", athlete=None) -> int
     update_session(session, session_id, *, title=, notes=, performed_at=) -> None
     delete_session(session, session_id) -> None          # sets and recordings go too
@@ -47,7 +47,7 @@ Values out are plain frozen dataclasses (``journal.views``); bad input raises ``
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, time, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import TypedDict
 
 from sqlalchemy import func, select
@@ -101,6 +101,13 @@ class SetEdit(TypedDict, total=False):
 _EDIT_KEYS = frozenset(SetEdit.__annotations__)
 #: The time given to a session whose file name holds its day but no time of day.
 _NAMED_DAY_TIME = time(12, 0)
+#: How far apart two absolute starts may be and still be one recording's. A recording read back
+#: from the journal's CSV starts within a few microseconds of the stored start (its timestamps
+#: are written to the microsecond, Unix times are read as float64 seconds); an export in
+#: another layout that writes whole milliseconds cuts up to 1 ms. 2 ms is a tenth of a 50 Hz
+#: sample, and no two recordings of two watches start that close by chance with the same
+#: length to the sample.
+SAME_START_TOLERANCE = timedelta(milliseconds=2)
 
 
 def to_local_wall_clock(moment: datetime, zone: tzinfo | None = None) -> datetime:
@@ -147,17 +154,49 @@ def _default_title(session: Session, exercise_ids: Sequence[str]) -> str:
     return " · ".join(dict.fromkeys(parts)) or "Workout"
 
 
-def find_recording(session: Session, sha256: str) -> SaveResult | None:
-    """The session already holding a recording with this SHA-256, or None.
+def _naive_utc(moment: datetime) -> datetime:
+    """Naive UTC, as the journal stores moments; a naive value is taken as UTC already."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
-    The app can call this before running the (slow) analysis on a re-upload.
+
+def find_recording(session: Session, recording: MlRecording | str) -> SaveResult | None:
+    """The session already holding this recording, or None; a SHA-256 alone looks up the bytes.
+
+    A recording is found by the SHA-256 of its bytes, or, when it has an absolute start, as
+    another file of a recording saved before: its start within ``SAME_START_TOLERANCE`` and
+    its length within one sample (a re-export's resampling may end a sample apart). That is the
+    CSV the journal writes for a saved recording, and the watch's export of the same workout in
+    another layout: uploaded again, they would count every set twice. ``same_file`` in the
+    result says which matched. Recordings without a start are found by their bytes only.
+
+    Whose session holds it does not matter, as for the bytes: two lifters cannot wear one watch
+    at one instant, and two watches started by hand do not start within milliseconds of each
+    other with the same length. One saved under the wrong lifter is put right by deleting that
+    session and uploading the file again, not by keeping it twice.
+
+    The app calls this before running the (slow) analysis on a re-upload.
     """
+    sha256 = recording if isinstance(recording, str) else recording.sha256
+    found = select(Recording.session_id, Recording.uploaded_at)
+    row = session.execute(found.where(Recording.sha256 == sha256)).first()
+    if row is not None:
+        return SaveResult(session_id=row.session_id, created=False,
+                          already_saved_at=row.uploaded_at, same_file=True)
+    if isinstance(recording, str) or recording.start_time is None:
+        return None
+    start = _naive_utc(recording.start_time)
     row = session.execute(
-        select(Recording.session_id, Recording.uploaded_at).where(Recording.sha256 == sha256)
+        found.where(
+            Recording.start_time_utc.between(start - SAME_START_TOLERANCE,
+                                             start + SAME_START_TOLERANCE),
+            Recording.sample_rate_hz == recording.sample_rate_hz,
+            Recording.n_samples.between(recording.n_samples - 1, recording.n_samples + 1),
+        ).order_by(Recording.id)
     ).first()
     if row is None:
         return None
-    return SaveResult(session_id=row.session_id, created=False, already_saved_at=row.uploaded_at)
+    return SaveResult(session_id=row.session_id, created=False,
+                      already_saved_at=row.uploaded_at, same_file=False)
 
 
 def _check_overrides(
@@ -216,14 +255,15 @@ def save_analysis(
 ) -> SaveResult:
     """Store an analysed recording as a new session with its sets and compressed signal.
 
-    Idempotent by the recording's SHA-256: when it is already in the journal nothing is
-    written and the existing session is returned with ``created=False`` and
-    ``already_saved_at``. ``set_overrides`` maps an index into ``analysis.sets`` (0-based) to
-    the user's edits made before saving; they become the set's values while the model's
-    exercise, confidence and reps are kept beside them, and ``corrected`` is set where exercise
-    or reps differ. ``performed_at`` defaults to the recording's start (local wall clock), else
-    noon of the day its file name gives (``recorded_on``), else now. Everything is flushed
-    inside a savepoint: on any error nothing of it remains in the session. The caller commits.
+    Idempotent by the recording (``find_recording``: its SHA-256, or its absolute start and
+    length): when it is already in the journal nothing is written and the existing session is
+    returned with ``created=False``, ``already_saved_at`` and ``same_file``.
+    ``set_overrides`` maps an index into ``analysis.sets`` (0-based) to the user's edits made
+    before saving; they become the set's values while the model's exercise, confidence and reps
+    are kept beside them, and ``corrected`` is set where exercise or reps differ.
+    ``performed_at`` defaults to the recording's start (local wall clock), else noon of the day
+    its file name gives (``recorded_on``), else now. Everything is flushed inside a savepoint:
+    on any error nothing of it remains in the session. The caller commits.
     """
     recording = analysis.recording
     if not recording.sha256:
@@ -236,7 +276,7 @@ def save_analysis(
     blob = signal.encode(
         recording.gyro, recording.accel, recording.gravity, recording.sample_rate_hz
     )
-    existing = find_recording(session, recording.sha256)
+    existing = find_recording(session, recording)
     if existing is not None:
         return existing
     when = performed_at or recorded_at(recording) or datetime.now(UTC)
@@ -262,9 +302,7 @@ def save_analysis(
                 n_samples=recording.n_samples,
                 duration_s=float(recording.duration_s),
                 start_time_utc=(
-                    recording.start_time.astimezone(UTC).replace(tzinfo=None)
-                    if recording.start_time and recording.start_time.tzinfo
-                    else recording.start_time
+                    _naive_utc(recording.start_time) if recording.start_time else None
                 ),
                 uploaded_at=utcnow(),
                 units=dict(recording.units),
@@ -284,7 +322,7 @@ def save_analysis(
             session.flush()  # one round of INSERTs: session, recording, all sets
     except IntegrityError:
         # Another writer saved the same file between our check and our insert.
-        existing = find_recording(session, recording.sha256)
+        existing = find_recording(session, recording)
         if existing is None:
             raise
         return existing

@@ -21,14 +21,18 @@ class NotFoundError(JournalError, LookupError):
 class SaveResult:
     """Outcome of saving an analysed recording.
 
-    ``created`` is False when the recording (same SHA-256) was already in the journal; then
-    ``session_id`` is the existing session and ``already_saved_at`` when it was uploaded (UTC).
+    ``created`` is False when the recording was already in the journal (``store.find_recording``:
+    the same bytes, or another file with the same start and length); then ``session_id`` is the
+    existing session, ``already_saved_at`` when it was uploaded (UTC) and ``same_file`` says
+    which: True for the very bytes saved before, False for another file of that recording (its
+    CSV downloaded from the journal, the watch's export in another layout).
     """
 
     session_id: int
     created: bool
     set_ids: tuple[int, ...] = ()
     already_saved_at: datetime | None = None
+    same_file: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ def prepare(
         on_step("read")
         result.recording = _read(files, label, inside)
         with session_factory(engine)() as session:
-            result.existing = find_recording(session, result.recording.sha256)
+            result.existing = find_recording(session, result.recording)
         if result.existing is None:
             on_step("analyse")
             prior = last_used_variants(engine, athlete)
@@ -114,7 +114,8 @@ def save(
     notes: str,
 ) -> SaveResult:
     """Save the analysed recording with the user's table edits as one session of
-    ``prepared.athlete`` (one transaction)."""
+    ``prepared.athlete`` (one transaction); one the journal already holds (saved meanwhile, or
+    another file of it saved first from the same drop) becomes ``prepared.existing``."""
     if prepared.analysis is None:
         raise ValueError(f"{prepared.label} has no analysis to save")
     analysis, overrides = analysis_with_edits(prepared.analysis, edited_sets)
@@ -130,7 +131,10 @@ def save(
             set_overrides=overrides,
         ),
     )
-    prepared.saved = result
+    if result.created:
+        prepared.saved = result
+    else:
+        prepared.existing = result
     return result
 
 
@@ -140,7 +144,7 @@ def load_sample(engine: Engine, get_model: Callable[[], ActivityModel]) -> SaveR
     with SAMPLE_PATH.open("rb") as handle:
         recording = read_recording(handle, SAMPLE_PATH.name)
     with session_factory(engine)() as session:
-        existing = find_recording(session, recording.sha256)
+        existing = find_recording(session, recording)
     if existing is not None:
         return existing
     analysis = analyze(recording, get_model())

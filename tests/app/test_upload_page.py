@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import zipfile
@@ -196,6 +197,55 @@ def test_several_recordings_are_saved_at_once_as_each_box_shows_them(
         corrected = load_session(db, sessions[0].id, with_signal=False).sets[0]
     assert len(sessions) == 2
     assert (corrected.reps, corrected.weight_kg, corrected.corrected) == (7, 61.0, True)
+
+
+#: A real applewatch-gym set, 12 assisted pull-ups; its name gives the watch's clock.
+APPLE_SET = "011224_APULL_W61_S1_R12-2024-12-01_07-36-28.csv.gz"
+
+
+def test_a_recording_downloaded_from_its_session_and_dropped_again_is_already_in_the_journal(
+    app, journal_engine, datasets_dir, click_download
+):
+    recording = read_recording(datasets_dir / "applewatch-gym" / APPLE_SET)
+    saved = write_transaction(journal_engine, lambda session: save_analysis(
+        session, SessionAnalysis(recording=recording, sets=())))
+    with session_factory(journal_engine)() as session:
+        (stored,) = load_session(session, saved.session_id, with_signal=False).recordings
+    at = app("session", session=str(saved.session_id))
+    name, data = click_download(at, f"session_download_recording_{stored.id}")
+
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value((name, data, "text/csv")).run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    # Other bytes than the file saved, found by its start and length before any analysis.
+    assert [i.value for i in at.info] == [
+        f"The same recording (same start and length) is already in your journal since "
+        f"{stored.uploaded_at:%d %b %Y, %H:%M} UTC."]
+    (link,) = at.get("page_link")
+    assert link.proto.query_string == f"session={saved.session_id}"
+    assert not [b for b in at.button if b.key and b.key.startswith("upload_save_")]
+    with session_factory(journal_engine)() as session:
+        assert [s.id for s in list_sessions(session)] == [saved.session_id]
+
+
+def test_a_recording_dropped_with_its_unzipped_copy_is_saved_once(
+    app, journal_engine, datasets_dir
+):
+    # The watch's file and the same file unzipped: two boxes, analysed apart, one session.
+    path = datasets_dir / "applewatch-gym" / APPLE_SET
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value([
+        (path.name, path.read_bytes(), "application/gzip"),
+        (path.name.removesuffix(".gz"), gzip.decompress(path.read_bytes()), "text/csv"),
+    ]).run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    at.button(key="upload_save_all").click().run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == ["Saved as session 1."]
+    (already,) = [i.value for i in at.info if "already in your journal" in i.value]
+    assert already.startswith("The same recording (same start and length) is already")
+    with session_factory(journal_engine)() as session:
+        assert len(list_sessions(session)) == 1
 
 
 def _path_of(node, key: str, path: tuple[int, ...] = ()) -> tuple[int, ...] | None:

@@ -12,7 +12,7 @@ import itertools
 import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -86,6 +86,9 @@ def session(engine: Engine) -> Iterator[Session]:
 _counter = itertools.count()
 
 SetSpec = tuple[str, int] | tuple[str, int, float]
+#: The start of a synthetic recording unless a test gives one.
+DEFAULT_START = datetime(2024, 3, 5, 18, 0, tzinfo=UTC)
+_UNSET: datetime = datetime.min  # a test gave no start
 
 
 @pytest.fixture
@@ -95,12 +98,17 @@ def make_analysis() -> Callable[..., SessionAnalysis]:
     The signal is a small SYNTHETIC array (a sine on the gyroscope): these tests check what
     the journal stores and finds, for which the signal content does not matter. It is not
     sensor data.
+
+    Without ``start`` the first recording of a test starts at ``DEFAULT_START`` and each next
+    one a second later: two recordings of one start and length are one recording to the
+    journal (``store.find_recording``), whatever their bytes.
     """
+    built_without_start = itertools.count()
 
     def build(
         sets: Sequence[SetSpec] = (("assisted_pull_up", 10),),
         *,
-        start: datetime | None = datetime(2024, 3, 5, 18, 0, tzinfo=UTC),
+        start: datetime | None = _UNSET,
         seconds_per_set: float = 30.0,
         sha256: str | None = None,
         model_version: str = "test",
@@ -110,6 +118,8 @@ def make_analysis() -> Callable[..., SessionAnalysis]:
         gyro = np.stack([np.sin(phase), np.cos(phase), 0.5 * np.sin(2 * phase)], axis=1)
         accel = np.stack([np.zeros_like(phase), np.zeros_like(phase), np.ones_like(phase)], 1)
         digest = sha256 or hashlib.sha256(f"synthetic-{next(_counter)}".encode()).hexdigest()
+        if start is _UNSET:
+            start = DEFAULT_START + timedelta(seconds=next(built_without_start))
         recording = Recording(
             gyro=gyro.astype(np.float32), accel=accel.astype(np.float32), gravity=None,
             source_format="synthetic", original_rate_hz=100.0, start_time=start,

@@ -230,6 +230,32 @@ def test_import_json_reports_a_recording_already_in_the_journal_with_its_iso_upl
     assert abs(datetime.now(UTC) - saved_at).total_seconds() < 600
 
 
+def test_import_of_a_recordings_exported_csv_says_it_is_already_in_the_journal(
+        tmp_path, datasets_dir, capsys):
+    url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
+    path = sorted((datasets_dir / "applewatch-gym").glob("*APULL*.csv.gz"))[0]
+    engine = db.open_journal(url)
+    with db.session_factory(engine)() as session:
+        saved = store.save_analysis(session, SessionAnalysis(recording=read_recording(path),
+                                                             sets=()))
+        session.commit()
+    engine.dispose()
+    out = tmp_path / "again.csv"
+    assert main(["--database", url, "export", "recording", str(saved.session_id), str(out)]) == 0
+    capsys.readouterr()
+
+    assert main(["--database", url, "import", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"{out}: already in the journal as the same recording (same start and length) "
+        f"(session {saved.session_id}, saved ")
+    assert main(["--database", url, "import", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["session_id"], report["created"], report["same_file"]) == (
+        saved.session_id, False, False)
+    assert main(["--database", url, "sessions"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 1  # still the one session
+
+
 @pytest.mark.slow
 def test_import_analyses_a_real_recording_and_saves_it(tmp_path, datasets_dir, capsys):
     path = sorted((datasets_dir / "applewatch-gym").glob("*APULL*.csv.gz"))[0]

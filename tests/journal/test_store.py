@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -100,6 +100,24 @@ def test_reupload_returns_existing_session_and_when_it_was_saved(session, make_a
     assert again.already_saved_at <= datetime.now(UTC).replace(tzinfo=None)
     assert _count(session, WorkoutSession) == 1 and _count(session, ExerciseSet) == 1
     assert store.find_recording(session, analysis.recording.sha256) == again
+
+
+def test_one_start_and_length_is_one_recording_whatever_its_bytes(session, make_analysis):
+    start = datetime(2024, 3, 5, 18, 0, tzinfo=UTC)
+    first = store.save_analysis(session, make_analysis(start=start))
+    session.commit()
+    # Other bytes, a start a millisecond off (a clock written to the millisecond): the same.
+    same = store.save_analysis(session, make_analysis(start=start + timedelta(milliseconds=1)))
+    assert (same.created, same.session_id) == (False, first.session_id)
+    assert same.same_file is False  # said so: its bytes were never saved
+    # A start 5 ms off (a quarter of a 50 Hz sample), a longer recording, or one without a
+    # start (found by its bytes alone): other recordings, saved.
+    others = [make_analysis(start=start + timedelta(milliseconds=5)),
+              make_analysis([("assisted_pull_up", 10)] * 2, start=start),
+              make_analysis(start=None), make_analysis(start=None)]
+    assert all(store.save_analysis(session, other).created for other in others)
+    session.commit()
+    assert _count(session, WorkoutSession) == 5 and _count(session, Recording) == 5
 
 
 def test_user_edits_before_saving_are_kept_beside_the_model_values(session, make_analysis):
@@ -314,13 +332,15 @@ def test_session_starts_at_the_recordings_own_clock_in_any_time_zone(
     data = frame.to_csv(index=False).encode()  # first sample 2024-12-01 06:36:30 UTC
     named = read_recording(data, name="2024-12-01_07-36-28.csv")
     assert saved_at(named) == datetime(2024, 12, 1, 7, 36, 30)
-    # Nothing says the wearer's zone: this machine's clock, as before.
-    unnamed = read_recording(data + b"\n", name="workout.csv")  # one byte more: not a re-upload
-    assert saved_at(unnamed) == datetime(2024, 12, 1, 6, 36, 30, tzinfo=UTC).astimezone(
+    # Nothing says the wearer's zone: this machine's clock, as before. (An hour later: the same
+    # start and length would be the recording just saved, whatever the file.)
+    later = frame.assign(time=frame["time"] + 3_600_000).to_csv(index=False).encode()
+    unnamed = read_recording(later, name="workout.csv")
+    assert saved_at(unnamed) == datetime(2024, 12, 1, 7, 36, 30, tzinfo=UTC).astimezone(
         ).replace(tzinfo=None)
     # The Upload page knows the user's zone from the browser: that clock, whatever the server's.
     assert store.recorded_at(unnamed, ZoneInfo("Pacific/Kiritimati")) == datetime(
-        2024, 12, 1, 20, 36, 30)
+        2024, 12, 1, 21, 36, 30)
     assert store.recorded_at(named, ZoneInfo("Pacific/Kiritimati")) == datetime(
         2024, 12, 1, 7, 36, 30)  # the file's own clock wins
 
