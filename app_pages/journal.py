@@ -28,7 +28,13 @@ from ui.journal_query import (
 from ui.lifter import current_lifter, lifter_params
 from ui.resources import journal_engine
 from ui.text import plural
-from ui.widgets import DELETED_NOTICE, SESSION_PAGE, stop_when_nothing_to_show
+from ui.widgets import (
+    DELETED_NOTICE,
+    SESSION_PAGE,
+    clicked_download,
+    note_download,
+    stop_when_nothing_to_show,
+)
 
 st.title(":material/search: Journal")
 st.caption(
@@ -40,7 +46,15 @@ if notice := st.session_state.pop(DELETED_NOTICE, None):
     st.success(notice, icon=":material/delete:")
 
 lifter = current_lifter()
-stop_when_nothing_to_show("journal_load_sample", lifter)
+# A download clicked on the page shown before is built on the click; its sets deleted meanwhile,
+# it gives no file, and the run the click starts says why where it finds nothing.
+clicked = clicked_download()
+stop_when_nothing_to_show(
+    "journal_load_sample",
+    lifter,
+    emptied="Your sessions were deleted since this page was opened; nothing to download."
+    if clicked else None,
+)
 
 engine = journal_engine()
 with session_factory(engine)() as db:
@@ -140,6 +154,11 @@ def clear_filter(name: str) -> None:
 
 if page.total_sets == 0:
     described = describe(query)
+    # The Strong export is the whole journal: empty only if the search has no filter.
+    if clicked == "journal_download_sets" or (clicked == "journal_download_strong" and
+                                              not described):
+        st.warning("The sets this search found were deleted since this page was opened; "
+                   "nothing to download.", icon=":material/delete:")
     st.warning(
         "No sets match " + (", ".join(described.values()) if described else "this search") + ".",
         icon=":material/search_off:",
@@ -221,6 +240,8 @@ with st.container(horizontal=True, key="journal_downloads"):
         file_name="journal-sets.csv",
         mime="text/csv",
         key="journal_download_sets",
+        on_click=note_download,
+        args=("journal_download_sets",),
         icon=":material/download:",
         help=f"All {plural(page.total_sets, 'set')} this search finds, not only those shown; "
              "the columns of a session's sets download, with the estimated 1RM",
@@ -231,6 +252,8 @@ with st.container(horizontal=True, key="journal_downloads"):
         file_name="strong-export.csv",
         mime="text/csv",
         key="journal_download_strong",
+        on_click=note_download,
+        args=("journal_download_strong",),
         icon=":material/ios_share:",
         help="Your whole journal (every session, whatever the search) in the layout of "
              "Strong's CSV export, weights in kg: for Strong or a spreadsheet",

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from journal.db import write_transaction
+from journal.store import delete_session
 from journal.transfer import import_workouts_csv
+from journal.views import NotFoundError
 
 
 def _results(at):
@@ -179,3 +181,47 @@ def test_downloads_hold_every_matching_set_and_the_whole_journal_for_strong(
     # The Strong export is the lifter's whole journal, whatever the search: the sample too.
     strong = _download(at, "journal_download_strong", click_download)
     assert len(strong) == 705 and strong[0]["Workout Name"] == "Sample morning"
+
+
+def _click(at, key: str):
+    """The click's rerun (its file, built on another thread, is ``click_download``'s)."""
+    (button,) = [b for b in at.get("download_button") if b.proto.id.endswith(key)]
+    button.click()
+    return at.run()
+
+
+def test_downloads_of_sets_deleted_since_the_page_was_shown_say_so(
+    app, journal_engine, saved_sample, click_download
+):
+    imported = write_transaction(journal_engine, functools.partial(
+        import_workouts_csv, source=_strong_export(1, 2)))  # a pull-up and a squat
+    at = app("journal", exercise="curl")
+    strong = _download(at, "journal_download_strong", click_download)
+    assert len(strong) == 7
+    # The sample (the only curls) deleted in another tab after the page was shown.
+    write_transaction(journal_engine, lambda db: delete_session(db, saved_sample))
+    with pytest.raises(NotFoundError):  # no file, rather than an empty one
+        click_download(at, "journal_download_sets")
+    _click(at, "journal_download_sets")
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "The sets this search found were deleted since this page was opened; nothing to "
+        "download.",
+        "No sets match exercise “curl”.",
+    ]
+    at.run()  # said once
+    assert [w.value for w in at.warning] == ["No sets match exercise “curl”."]
+    # The Strong export is the whole journal: what is left of it downloads, without a word.
+    at = app("journal")
+    assert len(_download(at, "journal_download_strong", click_download)) == 2
+    _click(at, "journal_download_strong")
+    assert not at.warning and not at.error
+    # Every session gone: nothing to export.
+    (other,) = imported.session_ids
+    write_transaction(journal_engine, lambda db: delete_session(db, other))
+    with pytest.raises(NotFoundError):
+        click_download(at, "journal_download_strong")
+    _click(at, "journal_download_strong")
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "Your sessions were deleted since this page was opened; nothing to download."]
