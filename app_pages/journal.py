@@ -7,6 +7,7 @@ import functools
 from dataclasses import replace
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from journal.db import session_factory
 from journal.search import SetQuery, search_sets
@@ -22,7 +23,9 @@ from ui.journal_query import (
     exercise_suggestions,
     results_frame,
     search_download,
+    sort_in_url,
     strong_download,
+    unknown_sort,
     without,
 )
 from ui.lifter import current_lifter, lifter_params
@@ -30,6 +33,7 @@ from ui.resources import journal_engine
 from ui.text import plural
 from ui.widgets import (
     DELETED_NOTICE,
+    JOURNAL_PAGE,
     SESSION_PAGE,
     clicked_download,
     note_download,
@@ -63,6 +67,23 @@ options = exercise_suggestions(used_names)
 typed = st.session_state.get("exercise") or st.query_params.get("exercise")
 if typed and typed not in options:
     options.append(typed)  # a typed name or a shared link's value stays selectable
+
+# The Sort box's binding reads its label from the URL and drops anything else without a word:
+# a link may hold the command line's key (`?sort=-e1rm`, as `--sort -e1rm`), or a typo.
+sort_asked = st.query_params.get(PARAMS["sort"])
+if sort_asked and sort_asked not in SORTS.values():
+    if (sort_key := sort_in_url(sort_asked)) is None:
+        st.warning(unknown_sort(sort_asked), icon=":material/sort:")
+    else:
+        # The same search with the label in the address, as the box writes it: setting the
+        # box's value alone would sort alike but leave the address (a bookmark) without a sort.
+        try:
+            st.switch_page(JOURNAL_PAGE, query_params=st.query_params.to_dict()
+                           | {PARAMS["sort"]: SORTS[sort_key]})
+        except StreamlitAPIException:
+            # The filters are bound already (a link followed later in the same visit): set as
+            # the box's value, which the binding then writes to the address as its label.
+            st.session_state[PARAMS["sort"]] = sort_key
 
 phone = on_phone()
 searching = any(st.query_params.get(p) for name, p in PARAMS.items() if name != "sort")

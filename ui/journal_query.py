@@ -31,6 +31,23 @@ SORTS = {
     "exercise": "Exercise A–Z",
 }
 
+
+def sort_in_url(value: str) -> str | None:
+    """The sort key (of ``SORTS``) a URL's ``sort`` names: the page's label, as its Sort box
+    writes it (``?sort=Strongest+first``), or the key ``python -m journal search --sort`` takes
+    (``?sort=-e1rm``); None for anything else."""
+    if value in SORTS:
+        return value
+    return next((key for key, label in SORTS.items() if label == value), None)
+
+
+def unknown_sort(value: str) -> str:
+    """What the page says of a URL's ``sort`` that ``sort_in_url`` does not know."""
+    choices = ", ".join(f"{label} ({key})" for key, label in SORTS.items())
+    return (f"The address asks to sort by “{value}”, which this page does not offer; sorted "
+            f"{SORTS['-date'].lower()}. The page's sorts: {choices}.")
+
+
 #: Rows of a search the page shows (its totals count every match).
 RESULT_LIMIT = 500
 

@@ -85,6 +85,40 @@ def test_sorting_by_most_reps(app, saved_sample):
     assert list(_results(at)["reps"]) == [12, 12, 12, 10, 10]
 
 
+def test_a_link_may_name_the_sort_by_the_command_line_key(app, saved_sample):
+    # `python -m journal search --sort -reps` and the page's "Most reps" are one sort.
+    at = app("journal", sort="-reps", min_reps="10")
+    assert not at.warning
+    assert at.selectbox(key="sort").value == "-reps"
+    assert list(_results(at)["reps"]) == [12, 12, 12, 10, 10]
+    # The address then holds the sort as the box writes it: a bookmark keeps it.
+    assert dict(at.query_params) == {"sort": "Most reps", "min_reps": "10"}
+    # Followed later in the same visit, the Sort box already bound to the address: alike.
+    at = app("journal")
+    at.query_params["sort"] = "-weight"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="sort").value == "-weight"
+    assert list(_results(at)["weight_kg"]) == [66.0, 63.5, 61.0, 52.0, 7.5]
+    assert dict(at.query_params) == {"sort": "Heaviest"}
+    # Chosen again in the box afterwards: the box, not the link, sorts.
+    at.selectbox(key="sort").set_value("-reps").run()
+    assert list(_results(at)["reps"]) == [12, 12, 12, 10, 10]
+
+
+def test_a_sort_the_page_does_not_offer_is_named_with_the_choices(app, saved_sample):
+    at = app("journal", sort="strongest")
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "The address asks to sort by “strongest”, which this page does not offer; sorted newest "
+        "first. The page's sorts: Newest first (-date), Oldest first (date), Most reps (-reps), "
+        "Heaviest (-weight), Strongest first (-e1rm), Exercise A–Z (exercise)."
+    ]
+    assert at.selectbox(key="sort").value == "-date" and "sort" not in at.query_params
+    at.run()  # said once
+    assert not at.warning
+
+
 def test_strongest_squat_sets_first_with_their_estimated_one_rep_max(
     app, journal_engine, saved_sample
 ):
