@@ -7,6 +7,7 @@ import functools
 from dataclasses import replace
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from journal.db import session_factory
 from journal.search import SetQuery, search_sets
@@ -22,13 +23,22 @@ from ui.journal_query import (
     exercise_suggestions,
     results_frame,
     search_download,
+    sort_in_url,
     strong_download,
+    unknown_sort,
     without,
 )
 from ui.lifter import current_lifter, lifter_params
 from ui.resources import journal_engine
 from ui.text import plural
-from ui.widgets import DELETED_NOTICE, SESSION_PAGE, stop_when_nothing_to_show
+from ui.widgets import (
+    DELETED_NOTICE,
+    JOURNAL_PAGE,
+    SESSION_PAGE,
+    clicked_download,
+    note_download,
+    stop_when_nothing_to_show,
+)
 
 st.title(":material/search: Journal")
 st.caption(
@@ -40,7 +50,15 @@ if notice := st.session_state.pop(DELETED_NOTICE, None):
     st.success(notice, icon=":material/delete:")
 
 lifter = current_lifter()
-stop_when_nothing_to_show("journal_load_sample", lifter)
+# A download clicked on the page shown before is built on the click; its sets deleted meanwhile,
+# it gives no file, and the run the click starts says why where it finds nothing.
+clicked = clicked_download()
+stop_when_nothing_to_show(
+    "journal_load_sample",
+    lifter,
+    emptied="Your sessions were deleted since this page was opened; nothing to download."
+    if clicked else None,
+)
 
 engine = journal_engine()
 with session_factory(engine)() as db:
@@ -49,6 +67,23 @@ options = exercise_suggestions(used_names)
 typed = st.session_state.get("exercise") or st.query_params.get("exercise")
 if typed and typed not in options:
     options.append(typed)  # a typed name or a shared link's value stays selectable
+
+# The Sort box's binding reads its label from the URL and drops anything else without a word:
+# a link may hold the command line's key (`?sort=-e1rm`, as `--sort -e1rm`), or a typo.
+sort_asked = st.query_params.get(PARAMS["sort"])
+if sort_asked and sort_asked not in SORTS.values():
+    if (sort_key := sort_in_url(sort_asked)) is None:
+        st.warning(unknown_sort(sort_asked), icon=":material/sort:")
+    else:
+        # The same search with the label in the address, as the box writes it: setting the
+        # box's value alone would sort alike but leave the address (a bookmark) without a sort.
+        try:
+            st.switch_page(JOURNAL_PAGE, query_params=st.query_params.to_dict()
+                           | {PARAMS["sort"]: SORTS[sort_key]})
+        except StreamlitAPIException:
+            # The filters are bound already (a link followed later in the same visit): set as
+            # the box's value, which the binding then writes to the address as its label.
+            st.session_state[PARAMS["sort"]] = sort_key
 
 phone = on_phone()
 searching = any(st.query_params.get(p) for name, p in PARAMS.items() if name != "sort")
@@ -140,6 +175,11 @@ def clear_filter(name: str) -> None:
 
 if page.total_sets == 0:
     described = describe(query)
+    # The Strong export is the whole journal: empty only if the search has no filter.
+    if clicked == "journal_download_sets" or (clicked == "journal_download_strong" and
+                                              not described):
+        st.warning("The sets this search found were deleted since this page was opened; "
+                   "nothing to download.", icon=":material/delete:")
     st.warning(
         "No sets match " + (", ".join(described.values()) if described else "this search") + ".",
         icon=":material/search_off:",
@@ -221,6 +261,8 @@ with st.container(horizontal=True, key="journal_downloads"):
         file_name="journal-sets.csv",
         mime="text/csv",
         key="journal_download_sets",
+        on_click=note_download,
+        args=("journal_download_sets",),
         icon=":material/download:",
         help=f"All {plural(page.total_sets, 'set')} this search finds, not only those shown; "
              "the columns of a session's sets download, with the estimated 1RM",
@@ -231,6 +273,8 @@ with st.container(horizontal=True, key="journal_downloads"):
         file_name="strong-export.csv",
         mime="text/csv",
         key="journal_download_strong",
+        on_click=note_download,
+        args=("journal_download_strong",),
         icon=":material/ios_share:",
         help="Your whole journal (every session, whatever the search) in the layout of "
              "Strong's CSV export, weights in kg: for Strong or a spreadsheet",

@@ -24,8 +24,10 @@ from ui.tables import stored_chart_sets as chart_sets
 from ui.text import escape_markdown, plural
 from ui.widgets import (
     JOURNAL_PAGE,
+    clicked_download,
     new_exercise_box,
     newest_sessions,
+    note_download,
     session_links,
     session_title,
     set_columns,
@@ -34,6 +36,7 @@ from ui.widgets import (
 
 engine = journal_engine()
 lifter = current_lifter()
+clicked = clicked_download()
 
 
 def pick_session() -> None:
@@ -74,7 +77,10 @@ def load_view() -> SessionView:
                 st.warning(f"The recording of this session cannot be shown: {error}")
                 return load_session(db, int(raw), with_signal=False)
     except NotFoundError:
-        st.error(f"There is no session {raw} in the journal (it may have been deleted).")
+        if clicked == f"session {raw}":  # its recording, asked for on the page shown before
+            st.error(f"Session {raw} was deleted since this page was opened; nothing to download.")
+        else:
+            st.error(f"There is no session {raw} in the journal (it may have been deleted).")
         del st.query_params["session"]
         pick_session()
         raise  # unreachable: pick_session stops the script
@@ -221,6 +227,8 @@ with download_column, st.container(horizontal=True, key="session_downloads"):
             file_name=recording_file_name(view, number if several else None),
             mime="text/csv",
             key=f"session_download_recording_{stored.id}",
+            on_click=note_download,
+            args=(f"session {view.id}",),
             icon=":material/download:",
             help="The motion as the journal keeps it, 50 samples a second: time in seconds "
                  "(and the clock time, where the watch gave it), gyroscope in rad/s, "

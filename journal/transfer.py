@@ -26,7 +26,8 @@ already has is skipped: one imported before (same app, date and name), so import
 twice adds nothing, or a session of the lifter at the same second with the same title (the
 journal's own Strong export, dropped back in). The whole file is parsed and checked before
 anything is written: a bad line leaves the journal untouched, and the error names it. A weight
-of 0 is no weight: Strong writes 0 for bodyweight sets (pull-ups, planks).
+of 0 is no weight: Strong writes 0 for bodyweight sets (pull-ups, planks); but 0 kg on an assisted
+exercise is kept, the set done without the machine's help.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from journal import catalog, edits, store
+from journal import catalog, edits, exercises, store
 from journal.models import DEFAULT_ATHLETE, Athlete, Exercise, ExerciseSet, WorkoutSession
 from journal.validation import check_rpe, check_text, check_weight
 from ml.recordings_io import (
@@ -176,8 +177,10 @@ def write_strong_csv(session: Session, out: TextIO, *, athlete: str | None = Non
                 row.exercise.name,
                 order[row.exercise_id],
                 # No weight and 0 kg are one (the import reads Strong's 0 as no weight):
-                # written alike, so a file read back writes the same file.
-                _number(row.weight_kg or None),
+                # written alike, so a file read back writes the same file. Not on an
+                # assisted exercise, whose 0 kg of help the import keeps.
+                _number(None if row.weight_kg == 0 and not exercises.is_assisted(row.exercise_id)
+                        else row.weight_kg),
                 row.reps,
                 "",
                 "",
@@ -309,16 +312,36 @@ def _weight(text: str | None, unit: str, where: str) -> float | None:
         return None
     if value < 0:
         raise ValueError(f"{where}: weight must be ≥ 0, got {text!r}")
-    if value == 0:
-        # Strong writes 0 for a set without weight (pull-ups, push-ups, planks): no weight, not
-        # 0 kg, which records, volume and the journal would show as if lifted.
-        return None
     unit = unit.strip().lower()
     if unit in ("lb", "lbs"):
         value *= LB_IN_KG
     elif unit not in ("kg", "kgs", ""):
         raise ValueError(f"{where}: unknown weight unit {unit!r} (use kg or lbs)")
     return check_weight(value, where)
+
+
+def _zero_as_no_weight(
+    session: Session, sets: list[edits.TypedSet], resolved: dict[str, str]
+) -> list[edits.TypedSet]:
+    """The sets with a weight of 0 read as no weight, but on an assisted exercise.
+
+    Strong and Hevy write 0 for a set without weight (pull-ups, push-ups, planks): not 0 kg,
+    which records, volume and the journal would show as if lifted. On an assisted exercise the
+    weight is the machine's help, and 0 kg of it is the set done unassisted: a real value, and
+    the exercise's best ("least assistance"). ``resolved`` (name → id) is ``add_typed_sets``'s,
+    filled in here for the names this needs.
+    """
+    read = []
+    for typed in sets:
+        if typed["weight_kg"] == 0:
+            name = typed["exercise"]
+            if name not in resolved:
+                resolved[name] = catalog.resolve_exercise(session, name)
+            if not exercises.is_assisted(resolved[name]):
+                typed = typed.copy()
+                typed["weight_kg"] = None
+        read.append(typed)
+    return read
 
 
 def _text(text: str | None, where: str, what: str, max_chars: int | None = None) -> str:
@@ -508,7 +531,8 @@ def preview_workouts_csv(
     workouts = parsed.workouts
     there = _already_there(session, parsed.source_format, athlete, workouts)
     new = [w for w, known in zip(workouts, there, strict=True) if not known]
-    weights = [s["weight_kg"] for w in workouts for s in w.sets if s["weight_kg"] is not None]
+    # A 0 (no weight, or an assisted set's) says nothing of the unit.
+    weights = [s["weight_kg"] for w in workouts for s in w.sets if s["weight_kg"]]
     dates = [w.performed_at for w in workouts]
     return ImportPreview(
         source_format=parsed.source_format,
@@ -537,7 +561,8 @@ def import_workouts_csv(
 
     ``weight_unit`` is the unit of Strong's ``Weight`` column when the file does not say.
     ``source`` may be a .csv.gz or a zip holding the export; ``inside`` names the export in a zip
-    of several (an ``ExportFile.inside`` of ``exports_in``). A weight of 0 is read as none.
+    of several (an ``ExportFile.inside`` of ``exports_in``). A weight of 0 is read as none, but
+    on an assisted exercise (``_zero_as_no_weight``).
     """
     text, name = _read_text(source, inside)
     parsed = _parse(text, name, weight_unit)
@@ -567,8 +592,9 @@ def import_workouts_csv(
                     raise
                 skipped += 1
                 continue
-            n_sets += edits.add_typed_sets(session, session_id, workout.sets,
-                                           resolved=resolved)
+            n_sets += edits.add_typed_sets(
+                session, session_id, _zero_as_no_weight(session, workout.sets, resolved),
+                resolved=resolved)
             created.append(session_id)
     customs = sorted(
         e.name for e in session.scalars(select(Exercise).where(Exercise.is_custom))

@@ -7,6 +7,7 @@ so it can be bookmarked and shared: each filter widget is bound to the parameter
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -17,7 +18,8 @@ from sqlalchemy import Engine
 from journal import exercises
 from journal.db import session_factory
 from journal.search import SearchRow, SetQuery, all_matching_sets
-from journal.transfer import strong_csv
+from journal.transfer import write_strong_csv
+from journal.views import NotFoundError
 
 #: Sort choices offered on the page: search sort key → label.
 SORTS = {
@@ -28,6 +30,23 @@ SORTS = {
     "-e1rm": "Strongest first",
     "exercise": "Exercise A–Z",
 }
+
+
+def sort_in_url(value: str) -> str | None:
+    """The sort key (of ``SORTS``) a URL's ``sort`` names: the page's label, as its Sort box
+    writes it (``?sort=Strongest+first``), or the key ``python -m journal search --sort`` takes
+    (``?sort=-e1rm``); None for anything else."""
+    if value in SORTS:
+        return value
+    return next((key for key, label in SORTS.items() if label == value), None)
+
+
+def unknown_sort(value: str) -> str:
+    """What the page says of a URL's ``sort`` that ``sort_in_url`` does not know."""
+    choices = ", ".join(f"{label} ({key})" for key, label in SORTS.items())
+    return (f"The address asks to sort by “{value}”, which this page does not offer; sorted "
+            f"{SORTS['-date'].lower()}. The page's sorts: {choices}.")
+
 
 #: Rows of a search the page shows (its totals count every match).
 RESULT_LIMIT = 500
@@ -156,12 +175,24 @@ def results_csv(rows: Sequence[SearchRow]) -> bytes:
 
 def search_download(engine: Engine, query: SetQuery) -> bytes:
     """Every set the search matches (not one page of them) as ``results_csv``; for the page's
-    download button, which calls it only when clicked."""
+    download button, which calls it only when clicked.
+
+    The page shows the button for a search that found sets: when none match on the click, they
+    were deleted meanwhile, and ``NotFoundError`` gives no file rather than an empty one (the
+    page says why on the run the click starts: ``ui.widgets.note_download``)."""
     with session_factory(engine)() as session:
-        return results_csv(all_matching_sets(session, query))
+        rows = all_matching_sets(session, query)
+    if not rows:
+        raise NotFoundError("no set matches the search any more (deleted since it was shown)")
+    return results_csv(rows)
 
 
 def strong_download(engine: Engine, athlete: str) -> bytes:
-    """The lifter's whole journal as a Strong CSV export (weights in kg), UTF-8."""
+    """The lifter's whole journal as a Strong CSV export (weights in kg), UTF-8;
+    ``NotFoundError`` when it holds no set any more (as ``search_download``)."""
+    text = io.StringIO()
     with session_factory(engine)() as session:
-        return strong_csv(session, athlete=athlete).encode("utf-8")
+        if not write_strong_csv(session, text, athlete=athlete):
+            raise NotFoundError(f"{athlete} has no set in the journal any more (deleted since "
+                                "the page was shown)")
+    return text.getvalue().encode("utf-8")

@@ -15,7 +15,10 @@ from ml.recordings_export import recording_csv
 
 def recording_download(engine: Engine, recording_id: int) -> bytes:
     """A stored recording as ``ml.recordings_export.recording_csv`` (an hour: about 0.3 s and
-    19 MB, hence built on the click, not on every run of the page)."""
+    19 MB, hence built on the click, not on every run of the page).
+
+    ``NotFoundError`` once the session is deleted: no file then, rather than one that is not a
+    recording (the page says why on the run the click starts: ``ui.widgets.note_download``)."""
     with session_factory(engine)() as session:
         return recording_csv(load_recording(session, recording_id))
 

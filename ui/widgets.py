@@ -26,6 +26,8 @@ UPLOAD_PAGE = "app_pages/upload.py"
 JOURNAL_PAGE = "app_pages/journal.py"
 #: Session-state key of the "session deleted" notice the Journal page shows once.
 DELETED_NOTICE = "journal_deleted_notice"
+#: Session-state key of what the download button clicked asked for (``note_download``).
+DOWNLOAD_CLICKED = "download_clicked"
 #: Families a user's own exercise can join (so a search for "row" finds their row variant).
 MOVEMENT_FAMILIES = [f for f in FAMILIES if f not in (REST_ID, "other")]
 
@@ -146,13 +148,35 @@ def journal_is_empty() -> bool:
         return count_sessions(session) == 0
 
 
-def stop_when_nothing_to_show(sample_key: str, lifter: str) -> None:
+def note_download(what: str) -> None:
+    """A download button's ``on_click``: keep what it asked for, for the rerun the click starts.
+
+    A file built on the click (``data`` a callable) is built on a thread of Streamlit's where
+    nothing a page says is shown: when it fails (the session deleted meanwhile) the browser
+    gets no file and, under the button, only Streamlit's "Failed to generate file for download"
+    (gone with the button when the page reruns). The rerun is where the page can say why.
+    """
+    st.session_state[DOWNLOAD_CLICKED] = what
+
+
+def clicked_download() -> str | None:
+    """What the download clicked asked for (``note_download``) on the run the click started;
+    None on any other run (read once: a later run must not repeat its message)."""
+    return st.session_state.pop(DOWNLOAD_CLICKED, None)
+
+
+def stop_when_nothing_to_show(sample_key: str, lifter: str, emptied: str | None = None) -> None:
     """An empty journal: offer the sample session; a journal with others' sessions only: say
-    the lifter has none yet. Either stops the page; otherwise nothing happens."""
+    the lifter has none yet. Either stops the page; otherwise nothing happens.
+
+    ``emptied`` is said first when the page stops: what a click asked for is gone since the
+    page was shown (a download of sessions deleted meanwhile)."""
     with session_factory(journal_engine())() as session:
         if count_sessions(session, athlete=lifter):
             return
         others = count_sessions(session)
+    if emptied:
+        st.warning(emptied, icon=":material/delete:")
     if not others:
         sample_offer(sample_key)
     else:

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from journal.db import write_transaction
+from journal.store import delete_session
 from journal.transfer import import_workouts_csv
+from journal.views import NotFoundError
 
 
 def _results(at):
@@ -81,6 +83,40 @@ def test_contradicting_ranges_are_explained(app, saved_sample):
 def test_sorting_by_most_reps(app, saved_sample):
     at = app("journal", sort="Most reps")  # the URL holds the option as shown
     assert list(_results(at)["reps"]) == [12, 12, 12, 10, 10]
+
+
+def test_a_link_may_name_the_sort_by_the_command_line_key(app, saved_sample):
+    # `python -m journal search --sort -reps` and the page's "Most reps" are one sort.
+    at = app("journal", sort="-reps", min_reps="10")
+    assert not at.warning
+    assert at.selectbox(key="sort").value == "-reps"
+    assert list(_results(at)["reps"]) == [12, 12, 12, 10, 10]
+    # The address then holds the sort as the box writes it: a bookmark keeps it.
+    assert dict(at.query_params) == {"sort": "Most reps", "min_reps": "10"}
+    # Followed later in the same visit, the Sort box already bound to the address: alike.
+    at = app("journal")
+    at.query_params["sort"] = "-weight"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="sort").value == "-weight"
+    assert list(_results(at)["weight_kg"]) == [66.0, 63.5, 61.0, 52.0, 7.5]
+    assert dict(at.query_params) == {"sort": "Heaviest"}
+    # Chosen again in the box afterwards: the box, not the link, sorts.
+    at.selectbox(key="sort").set_value("-reps").run()
+    assert list(_results(at)["reps"]) == [12, 12, 12, 10, 10]
+
+
+def test_a_sort_the_page_does_not_offer_is_named_with_the_choices(app, saved_sample):
+    at = app("journal", sort="strongest")
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "The address asks to sort by “strongest”, which this page does not offer; sorted newest "
+        "first. The page's sorts: Newest first (-date), Oldest first (date), Most reps (-reps), "
+        "Heaviest (-weight), Strongest first (-e1rm), Exercise A–Z (exercise)."
+    ]
+    assert at.selectbox(key="sort").value == "-date" and "sort" not in at.query_params
+    at.run()  # said once
+    assert not at.warning
 
 
 def test_strongest_squat_sets_first_with_their_estimated_one_rep_max(
@@ -179,3 +215,47 @@ def test_downloads_hold_every_matching_set_and_the_whole_journal_for_strong(
     # The Strong export is the lifter's whole journal, whatever the search: the sample too.
     strong = _download(at, "journal_download_strong", click_download)
     assert len(strong) == 705 and strong[0]["Workout Name"] == "Sample morning"
+
+
+def _click(at, key: str):
+    """The click's rerun (its file, built on another thread, is ``click_download``'s)."""
+    (button,) = [b for b in at.get("download_button") if b.proto.id.endswith(key)]
+    button.click()
+    return at.run()
+
+
+def test_downloads_of_sets_deleted_since_the_page_was_shown_say_so(
+    app, journal_engine, saved_sample, click_download
+):
+    imported = write_transaction(journal_engine, functools.partial(
+        import_workouts_csv, source=_strong_export(1, 2)))  # a pull-up and a squat
+    at = app("journal", exercise="curl")
+    strong = _download(at, "journal_download_strong", click_download)
+    assert len(strong) == 7
+    # The sample (the only curls) deleted in another tab after the page was shown.
+    write_transaction(journal_engine, lambda db: delete_session(db, saved_sample))
+    with pytest.raises(NotFoundError):  # no file, rather than an empty one
+        click_download(at, "journal_download_sets")
+    _click(at, "journal_download_sets")
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "The sets this search found were deleted since this page was opened; nothing to "
+        "download.",
+        "No sets match exercise “curl”.",
+    ]
+    at.run()  # said once
+    assert [w.value for w in at.warning] == ["No sets match exercise “curl”."]
+    # The Strong export is the whole journal: what is left of it downloads, without a word.
+    at = app("journal")
+    assert len(_download(at, "journal_download_strong", click_download)) == 2
+    _click(at, "journal_download_strong")
+    assert not at.warning and not at.error
+    # Every session gone: nothing to export.
+    (other,) = imported.session_ids
+    write_transaction(journal_engine, lambda db: delete_session(db, other))
+    with pytest.raises(NotFoundError):
+        click_download(at, "journal_download_strong")
+    _click(at, "journal_download_strong")
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "Your sessions were deleted since this page was opened; nothing to download."]

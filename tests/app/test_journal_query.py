@@ -9,7 +9,15 @@ from datetime import date, datetime
 import pytest
 
 from journal.search import SearchRow, SetQuery
-from ui.journal_query import CSV_COLUMNS, describe, exercise_suggestions, results_csv, without
+from ui.journal_query import (
+    CSV_COLUMNS,
+    SORTS,
+    describe,
+    exercise_suggestions,
+    results_csv,
+    sort_in_url,
+    without,
+)
 
 
 def test_active_filters_are_described_in_plain_words():
@@ -38,6 +46,14 @@ def test_active_filters_are_described_in_plain_words():
 def test_only_filters_can_be_dropped():
     with pytest.raises(ValueError, match="not a filter"):
         without(SetQuery(), "sort")
+
+
+def test_a_url_names_a_sort_by_its_label_or_its_search_key():
+    for key, label in SORTS.items():
+        assert sort_in_url(label) == sort_in_url(key) == key
+        SetQuery(sort=key)  # a key the search (and `python -m journal search --sort`) takes
+    # The search's other keys are not on the page; a label's case is the page's own.
+    assert sort_in_url("-confidence") is None and sort_in_url("most reps") is None
 
 
 def test_suggestions_start_with_families_then_used_names():

@@ -8,16 +8,19 @@ from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
+import pytest
 
 from journal.db import session_factory, write_transaction
 from journal.store import (
     count_sessions,
     create_session,
+    delete_session,
     load_recording,
     load_session,
     recorded_at,
     save_analysis,
 )
+from journal.views import NotFoundError
 from ml.analysis import SessionAnalysis
 from ml.pipeline import recount
 from ml.recordings import read_recording
@@ -405,3 +408,24 @@ def test_a_metamotion_session_is_captioned_by_the_name_its_two_files_share(
     # Both full names made six lines on a phone; the pair is one recording, named once.
     shared = pair[0].name.split("_Accelerometer")[0]
     assert at.caption[0].value.endswith(escape_markdown(f" · {shared} (metamotion)"))
+
+
+def test_a_recording_asked_for_after_its_session_was_deleted_says_so(
+    app, journal_engine, saved_sample, click_download
+):
+    at = app("session", session=str(saved_sample))
+    (stored,) = _stored(journal_engine, saved_sample).recordings
+    # Deleted in another tab, or by another user, after the page was shown.
+    write_transaction(journal_engine, lambda db: delete_session(db, saved_sample))
+    key = f"session_download_recording_{stored.id}"
+    with pytest.raises(NotFoundError):  # no file, rather than one that is not a recording
+        click_download(at, key)
+    # The click also reruns the page (Streamlit shows no message from the file's builder).
+    (button,) = [b for b in at.get("download_button") if b.proto.id.endswith(key)]
+    button.click()
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"Session {saved_sample} was deleted since this page was opened; nothing to download."]
+    at.run()  # said once
+    assert not at.error

@@ -185,9 +185,10 @@ def test_strong_csv_round_trip_keeps_every_set(engine, workouts):
 
         rows = list(csv.DictReader(io.StringIO(exported, newline="")))
         expected = [
-            # 0 kg is written as no weight, as the import reads Strong's 0.
-            (when.strftime("%Y-%m-%d %H:%M:%S"), title, notes, name, reps, weight or None, rpe,
-             set_notes)
+            # 0 kg is written as no weight, as the import reads Strong's 0; not an assisted
+            # exercise's, the set done unassisted.
+            (when.strftime("%Y-%m-%d %H:%M:%S"), title, notes, name, reps,
+             weight if weight or name == "Assisted pull-up" else None, rpe, set_notes)
             for when, title, notes, sets in sorted(workouts, key=lambda w: w[0])
             for name, reps, weight, rpe, set_notes in sets
         ]
@@ -406,6 +407,42 @@ def test_bodyweight_sets_round_trip_through_the_journals_strong_export(session):
     theirs = _import(session, exported, athlete="Ann")
     sets = store.load_session(session, theirs.session_ids[0], with_signal=False).sets
     assert [s.weight_kg for s in sets if s.exercise == "pull_up"] == [None, None]
+    assert transfer.strong_csv(session, athlete="Ann") == exported
+
+
+def test_an_assisted_set_done_unassisted_keeps_its_0_kg_through_import_and_export(session):
+    # An assisted exercise's kg are the machine's help: 0 kg is the set done without it, a record
+    # ("least assistance"), where a bodyweight exercise's 0 is no weight.
+    strong = "\n".join([
+        STRONG_HEADER,
+        "2024-04-01 18:00:00,Back,1h,Pull Up (Assisted),1,20,8,,0,,,",
+        "2024-04-01 18:00:00,Back,1h,Pull Up (Assisted),2,0,5,,0,,,",
+        "2024-04-01 18:00:00,Back,1h,Pull Up (Assisted),3,,4,,0,,,",  # none written: none kept
+        "2024-04-01 18:00:00,Back,1h,Pull Up,1,0,6,,0,,,",
+    ])
+    imported = _import(session, strong)
+    sets = store.load_session(session, imported.session_ids[0], with_signal=False).sets
+    assert [(s.exercise, s.weight_kg) for s in sets] == [
+        ("assisted_pull_up", 20.0), ("assisted_pull_up", 0.0), ("assisted_pull_up", None),
+        ("pull_up", None)]
+    best = progress.personal_records(session, "assisted_pull_up").best
+    assert best is not None and (best.weight_kg, best.reps) == (0.0, 5)
+    # Hevy's 0 alike, its own exercise named "assisted" too.
+    hevy = HEVY_EXPORT.replace("Lat Pulldown (Cable),,wide grip,0,normal,55,",
+                               "Assisted Dip,,wide grip,0,normal,0,")
+    hevy_sets = store.load_session(session, _import(session, hevy).session_ids[0],
+                                   with_signal=False).sets
+    assert [(s.exercise, s.weight_kg) for s in hevy_sets][:1] == [("custom:assisteddip", 0.0)]
+    # "Export for Strong" writes the 0 kg, and reads it back the same.
+    exported = transfer.strong_csv(session)
+    assert [(r["Exercise Name"], r["Weight"]) for r in csv.DictReader(io.StringIO(exported))
+            if r["Workout Name"] == "Back"] == [
+        ("Assisted pull-up", "20.0"), ("Assisted pull-up", "0.0"), ("Assisted pull-up", ""),
+        ("Pull-up", "")]
+    theirs = _import(session, exported, athlete="Ann")
+    (back,) = [view for view in (store.load_session(session, i, with_signal=False)
+                                 for i in theirs.session_ids) if view.title == "Back"]
+    assert [s.weight_kg for s in back.sets] == [20.0, 0.0, None, None]
     assert transfer.strong_csv(session, athlete="Ann") == exported
 
 
