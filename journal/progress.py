@@ -15,6 +15,7 @@ API::
     most_trained(session, *, athlete=None, date_from=None, date_to=None)
         -> list[str]                   # exercise ids with sets, most sets first
     estimated_one_rep_max(weight_kg, reps) -> float | None   # Epley, up to 10 reps
+    set_volume_kg(exercise_id, weight_kg, reps) -> float | None   # weight × reps, not assisted
 
 Weeks and months carry their best estimated one-rep max, and the records the set that holds
 the best one: a lifter's strength over sets of different reps (5 × 100 kg vs 8 × 90 kg).
@@ -134,6 +135,15 @@ def estimated_one_rep_max(weight_kg: float | None, reps: int) -> float | None:
     return weight_kg if reps == 1 else weight_kg * (1 + reps / 30)
 
 
+def set_volume_kg(exercise_id: str, weight_kg: float | None, reps: int) -> float | None:
+    """A set's volume, weight × reps; None without a weight, or on an assisted exercise
+    (``exercises.is_assisted``): its kg are the machine's help, so more of them would read as
+    more work where it is less. Progress totals and the Journal's column both count it so."""
+    if weight_kg is None or exercises.is_assisted(exercise_id):
+        return None
+    return weight_kg * reps
+
+
 def _window(
     query: _S,
     column: Any,
@@ -197,7 +207,8 @@ def weekly_progress(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> list[WeekProgress]:
-    """Sets, reps and volume (weight × reps) of one exercise per ISO week, oldest first."""
+    """Sets, reps and volume (``set_volume_kg``: none for an assisted exercise) of one exercise
+    per ISO week, oldest first."""
     return _weeks(exercise_id, _set_rows(session, exercise_id, athlete, date_from, date_to))
 
 
@@ -209,7 +220,7 @@ def monthly_progress(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> list[MonthProgress]:
-    """Sets, reps and volume (weight × reps) of one exercise per calendar month, oldest first.
+    """Sets, reps and volume (``set_volume_kg``) of one exercise per calendar month, oldest first.
 
     Months, not weeks regrouped: an ISO week straddling two months would count in one of them.
     """
@@ -220,10 +231,11 @@ _Key = TypeVar("_Key", bound=tuple[int, int])
 
 
 def _totals(
-    rows: list[SetTuple], period: Callable[[datetime], _Key], assisted: bool
+    rows: list[SetTuple], period: Callable[[datetime], _Key], exercise_id: str
 ) -> list[tuple[_Key, int, int, float, float | None, float | None]]:
-    """(period, sets, reps, volume, heaviest, best e1RM) per period of the rows, oldest first;
-    no e1RM for an ``assisted`` exercise."""
+    """(period, sets, reps, volume, heaviest, best e1RM) per period of the rows (the sets of
+    ``exercise_id``), oldest first; an assisted exercise's sets add reps but no volume or e1RM."""
+    assisted = exercises.is_assisted(exercise_id)
     # [sets, reps, volume, heaviest, best e1RM] per period, accumulated in one pass.
     totals: dict[_Key, list[Any]] = {}
     for _, _, performed_at, reps, weight in rows:
@@ -234,7 +246,9 @@ def _totals(
         sums[0] += 1
         sums[1] += reps
         if weight is not None:
-            sums[2] += weight * reps
+            volume = set_volume_kg(exercise_id, weight, reps)
+            if volume is not None:
+                sums[2] += volume
             if sums[3] is None or weight > sums[3]:
                 sums[3] = weight
             e1rm = None if assisted else estimated_one_rep_max(weight, reps)
@@ -256,7 +270,7 @@ def _weeks(exercise_id: str, rows: list[SetTuple]) -> list[WeekProgress]:
             sets=sets, reps=reps, volume_kg=volume, heaviest_kg=heaviest, best_e1rm_kg=e1rm,
         )
         for (year, week), sets, reps, volume, heaviest, e1rm in _totals(
-            rows, _iso_week, exercises.is_assisted(exercise_id))
+            rows, _iso_week, exercise_id)
     ]
 
 
@@ -265,7 +279,7 @@ def _months(exercise_id: str, rows: list[SetTuple]) -> list[MonthProgress]:
         MonthProgress(month_start=date(year, month, 1), sets=sets, reps=reps, volume_kg=volume,
                       heaviest_kg=heaviest, best_e1rm_kg=e1rm)
         for (year, month), sets, reps, volume, heaviest, e1rm in _totals(
-            rows, lambda at: (at.year, at.month), exercises.is_assisted(exercise_id))
+            rows, lambda at: (at.year, at.month), exercise_id)
     ]
 
 

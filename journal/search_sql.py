@@ -287,7 +287,7 @@ def totals_statement(shape: Shape) -> Select[int, int, float]:
     totals = select(
         func.count(ExerciseSet.id),
         func.coalesce(func.sum(ExerciseSet.reps), 0),
-        # Volume leaves assisted exercises out, as the Progress page does (less kg is harder).
+        # ``progress.set_volume_kg`` in SQL: assisted exercises add no volume (less kg is harder).
         func.coalesce(func.sum(case(
             (is_assisted(ExerciseSet.exercise_id), None),
             else_=ExerciseSet.reps * ExerciseSet.weight_kg,

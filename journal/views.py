@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from journal.models import ExerciseSet, Recording, WorkoutSession
+from journal.progress import set_volume_kg
 from journal.signal import Signal, decode
 
 
@@ -63,8 +64,8 @@ class SetView:
 
     @property
     def volume_kg(self) -> float:
-        """Weight × reps (0 without a weight)."""
-        return (self.weight_kg or 0.0) * self.reps
+        """``progress.set_volume_kg``: weight × reps, 0 without a weight or when assisted."""
+        return set_volume_kg(self.exercise, self.weight_kg, self.reps) or 0.0
 
 
 @dataclass(frozen=True)

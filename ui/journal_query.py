@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from journal import exercises
 from journal.db import session_factory
+from journal.progress import set_volume_kg
 from journal.search import SearchRow, SetQuery, all_matching_sets
 from journal.transfer import write_strong_csv
 from journal.views import NotFoundError
@@ -120,8 +121,7 @@ def results_frame(rows: Sequence[SearchRow]) -> pd.DataFrame:
                 "reps": row.reps,
                 "weight_kg": row.weight_kg,
                 "e1rm_kg": row.e1rm_kg,
-                "volume_kg": None if row.weight_kg is None or exercises.is_assisted(row.exercise)
-                else row.reps * row.weight_kg,
+                "volume_kg": set_volume_kg(row.exercise, row.weight_kg, row.reps),
                 "rpe": row.rpe,
                 "corrected": row.corrected,
                 "notes": row.notes,

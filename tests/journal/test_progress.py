@@ -132,6 +132,29 @@ def test_assisted_pull_up_records_are_the_least_assistance(session, name):
     assert records.most_reps is not None and records.most_reps.reps == 12
 
 
+@pytest.mark.parametrize("name", ["Assisted pull-up", "Assisted dip"])  # catalog, user's own
+def test_assisted_sets_add_reps_but_no_volume_per_week_or_month(session, name):
+    # 66 kg of help × 8 reps is no 528 kg lifted: the Journal shows no volume for these sets,
+    # and Progress's weeks and months agree (a row beside them still counts its kg).
+    assisted, _ = catalog.name_exercise(session, name)
+    _session(session, datetime(2024, 11, 25, 7), [(assisted, 8, 66.0), (assisted, 10, None),
+                                                  ("barbell_row", 8, 60.0)])
+    _session(session, datetime(2024, 12, 2, 7), [(assisted, 8, 0.0)])  # done unassisted
+    session.commit()
+    weeks = progress.weekly_progress(session, assisted)
+    assert [(w.week_start, w.sets, w.reps, w.volume_kg) for w in weeks] == [
+        (date(2024, 11, 25), 2, 18, 0.0), (date(2024, 12, 2), 1, 8, 0.0)]
+    assert [(m.month_start, m.sets, m.reps, m.volume_kg)
+            for m in progress.exercise_progress(session, assisted).months] == [
+        (date(2024, 11, 1), 2, 18, 0.0), (date(2024, 12, 1), 1, 8, 0.0)]
+    (row_week,) = progress.weekly_progress(session, "barbell_row")
+    assert row_week.volume_kg == 480.0
+    # One rule for a set's volume, the Journal's column and these totals.
+    assert progress.set_volume_kg(assisted, 66.0, 8) is None
+    assert progress.set_volume_kg("barbell_row", 60.0, 8) == 480.0
+    assert progress.set_volume_kg("barbell_row", None, 8) is None
+
+
 def test_personal_records_of_an_exercise_never_done_are_empty(rows_journal):
     records = progress.personal_records(rows_journal, "barbell_deadlift")
     assert records.best_by_reps == {} and records.most_reps is None
