@@ -66,6 +66,10 @@ CATALOG: tuple[Exercise, ...] = (
        "machine assisted pull-up", labels=("applewatch-gym:APULL",), assisted=True),
     _e("pull_up", "Pull-up", "pull-up", "pullup", "pull up", "bodyweight pull-up"),
     _e("chin_up", "Chin-up", "pull-up", "chinup", "chin up", "underhand pull-up"),
+    # No recordings of it here: logged by hand or imported ("Chin Up (Assisted)" in Strong and
+    # Hevy), so its kg read as the machine's help, not as a load on the plain chin-up.
+    _e("assisted_chin_up", "Assisted chin-up", "pull-up", "machine assisted chin-up",
+       assisted=True),
     _e("straight_bar_lat_pulldown", "Straight-bar lat pulldown", "lat pulldown",
        "lat pulldown", "lat pull-down", labels=("applewatch-gym:SBLP",)),
     # rows

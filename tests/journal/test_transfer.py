@@ -446,6 +446,44 @@ def test_an_assisted_set_done_unassisted_keeps_its_0_kg_through_import_and_expor
     assert transfer.strong_csv(session, athlete="Ann") == exported
 
 
+def test_strong_and_hevy_assisted_chin_ups_and_dips_import_as_assisted_exercises(session):
+    # Strong's and Hevy's own names for their assisted (counterweight machine) exercises. A
+    # "Chin Up (Assisted)" is no chin-up under 20 kg: its kg are help, 0 kg the set unassisted.
+    strong = "\n".join([
+        STRONG_HEADER,
+        "2024-04-02 18:00:00,Back,1h,Chin Up (Assisted),1,20,8,,0,,,",
+        "2024-04-02 18:00:00,Back,1h,Chin Up (Assisted),2,0,4,,0,,,",
+        "2024-04-02 18:00:00,Back,1h,Chin Up,1,0,6,,0,,,",
+        "2024-04-02 18:00:00,Back,1h,Triceps Dip (Assisted),1,0,7,,0,,,",
+        "2024-04-02 18:00:00,Back,1h,Chest Dip (Assisted),1,25,9,,0,,,",
+    ])
+    preview = transfer.preview_workouts_csv(session, strong.encode())
+    assert preview.custom_exercises == ("Chest Dip (Assisted)", "Triceps Dip (Assisted)")
+    imported = _import(session, strong)
+    sets = store.load_session(session, imported.session_ids[0], with_signal=False).sets
+    assert [(s.exercise, s.weight_kg) for s in sets] == [
+        ("assisted_chin_up", 20.0), ("assisted_chin_up", 0.0), ("chin_up", None),
+        ("custom:tricepsdipassisted", 0.0), ("custom:chestdipassisted", 25.0)]
+    # Its record is the least assistance, and its kg are neither strength nor volume.
+    records = progress.personal_records(session, "assisted_chin_up")
+    assert records.assisted and records.best is not None
+    assert (records.best.weight_kg, records.best.reps, records.best_e1rm) == (0.0, 4, None)
+    assert progress.personal_records(session, "chin_up").best is None
+    (week,) = progress.weekly_progress(session, "assisted_chin_up")
+    assert (week.sets, week.reps, week.volume_kg) == (2, 12, 0.0)
+    chins = search_sets(session, SetQuery(exercise="Assisted chin-up"))
+    assert [(r.weight_kg, r.e1rm_kg) for r in chins.rows] == [(20.0, None), (0.0, None)]
+    assert chins.total_volume_kg == 0.0
+    # Hevy's export names them alike.
+    pulldown = "Lat Pulldown (Cable),,wide grip,"
+    hevy = (HEVY_EXPORT.replace(f"{pulldown}0,normal,55,", "Chin Up (Assisted),,,0,normal,0,")
+            .replace(f"{pulldown}1,normal,60,", "Chin Up (Assisted),,,1,normal,15,"))
+    hevy_sets = store.load_session(session, _import(session, hevy).session_ids[0],
+                                   with_signal=False).sets
+    assert [(s.exercise, s.weight_kg) for s in hevy_sets][:2] == [
+        ("assisted_chin_up", 0.0), ("assisted_chin_up", 15.0)]
+
+
 @pytest.mark.parametrize("given", ["path", "binary file", "text file", "bytes"])
 def test_an_export_over_the_upload_limit_is_refused_before_it_is_read_whole(
     session, tmp_path, monkeypatch, given
