@@ -108,6 +108,9 @@ _NAMED_DAY_TIME = time(12, 0)
 #: sample, and no two recordings of two watches start that close by chance with the same
 #: length to the sample.
 SAME_START_TOLERANCE = timedelta(milliseconds=2)
+#: PostgreSQL advisory lock key of saving a recording with a start (any 64-bit number no other
+#: lock of this database uses: "wristrec" in ASCII).
+_RECORDING_START_LOCK = 0x7772697374726563
 
 
 def to_local_wall_clock(moment: datetime, zone: tzinfo | None = None) -> datetime:
@@ -199,6 +202,19 @@ def find_recording(session: Session, recording: MlRecording | str) -> SaveResult
                       already_saved_at=row.uploaded_at, same_file=False)
 
 
+def _queue_recordings_with_a_start(session: Session, recording: MlRecording) -> None:
+    """On PostgreSQL, wait for any other transaction saving a recording with a start to end.
+
+    Two files of one recording (the watch's and its unzipped copy) saved at once from two app
+    instances have other SHA-256s, so no unique constraint stops the second: each would look
+    (``find_recording``), find nothing and insert. A start within 2 ms is no key a constraint
+    can hold, so such saves take turns instead, under a lock held to the caller's commit (a save
+    takes some 35 ms). SQLite's write lock already makes every writer wait its turn.
+    """
+    if recording.start_time is not None and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_RECORDING_START_LOCK)))
+
+
 def _check_overrides(
     overrides: Mapping[int, SetEdit] | None, n_sets: int
 ) -> Mapping[int, SetEdit]:
@@ -276,6 +292,7 @@ def save_analysis(
     blob = signal.encode(
         recording.gyro, recording.accel, recording.gravity, recording.sample_rate_hz
     )
+    _queue_recordings_with_a_start(session, recording)
     existing = find_recording(session, recording)
     if existing is not None:
         return existing

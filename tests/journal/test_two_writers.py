@@ -8,6 +8,8 @@ commits the first: the second must end as if it had come after.
 
 from __future__ import annotations
 
+import gzip
+import io
 import threading
 import time
 from collections.abc import Callable
@@ -161,3 +163,21 @@ def test_two_users_importing_the_same_strong_export_at_once_import_it_once(engin
     assert second.session_ids == () and second.sessions_skipped == 2, second
     with db.session_factory(engine)() as session:
         assert len(store.list_sessions(session)) == 2
+
+
+def test_two_files_of_one_recording_saved_at_once_make_one_session(engine, datasets_dir):
+    # The watch's file and the same file unzipped: other bytes (no unique SHA-256 to collide
+    # on), the same start and length (store.find_recording finds either as the other).
+    path = datasets_dir / "applewatch-gym" / "011224_APULL_W61_S1_R12-2024-12-01_07-36-28.csv.gz"
+    files = [read_recording(path),
+             read_recording(io.BytesIO(gzip.decompress(path.read_bytes())), name=path.stem)]
+    assert files[0].sha256 != files[1].sha256
+
+    def save(recording: Recording) -> Callable[[Any], store.SaveResult]:
+        return lambda session: store.save_analysis(
+            session, SessionAnalysis(recording=recording, sets=()))
+
+    second = _race(engine, save(files[0]), save(files[1]))
+    assert second.created is False and second.same_file is False, second
+    with db.session_factory(engine)() as session:
+        assert len(store.list_sessions(session)) == 1
