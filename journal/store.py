@@ -169,8 +169,10 @@ def find_recording(session: Session, recording: MlRecording | str) -> SaveResult
     another file of a recording saved before: its start within ``SAME_START_TOLERANCE`` and
     its length within one sample (a re-export's resampling may end a sample apart). That is the
     CSV the journal writes for a saved recording, and the watch's export of the same workout in
-    another layout: uploaded again, they would count every set twice. ``same_file`` in the
-    result says which matched. Recordings without a start are found by their bytes only.
+    another layout: uploaded again, they would count every set twice. A recording saved
+    without a start is found likewise by its session's date-time to the second, which the
+    journal's CSV of it carries in its file name. ``same_file`` in the result says which
+    matched. An upload without a start is found by its bytes only.
 
     Whose session holds it does not matter, as for the bytes: two lifters cannot wear one watch
     at one instant, and two watches started by hand do not start within milliseconds of each
@@ -188,14 +190,30 @@ def find_recording(session: Session, recording: MlRecording | str) -> SaveResult
     if isinstance(recording, str) or recording.start_time is None:
         return None
     start = _naive_utc(recording.start_time)
+    same_length = (
+        Recording.sample_rate_hz == recording.sample_rate_hz,
+        Recording.n_samples.between(recording.n_samples - 1, recording.n_samples + 1),
+    )
     row = session.execute(
         found.where(
             Recording.start_time_utc.between(start - SAME_START_TOLERANCE,
                                              start + SAME_START_TOLERANCE),
-            Recording.sample_rate_hz == recording.sample_rate_hz,
-            Recording.n_samples.between(recording.n_samples - 1, recording.n_samples + 1),
+            *same_length,
         ).order_by(Recording.id)
     ).first()
+    if row is None:
+        # A recording saved without a clock (the shipped sample, a phone app's relative times)
+        # comes back from "Download the recording" named after its session's date-time to the
+        # second ("…-2024-12-01_07-36-28.csv"), which the importer reads as its start.
+        named = recorded_at(recording) or start
+        row = session.execute(
+            found.join(WorkoutSession, WorkoutSession.id == Recording.session_id).where(
+                Recording.start_time_utc.is_(None),
+                WorkoutSession.performed_at >= named,
+                WorkoutSession.performed_at < named + timedelta(seconds=1),
+                *same_length,
+            ).order_by(Recording.id)
+        ).first()
     if row is None:
         return None
     return SaveResult(session_id=row.session_id, created=False,

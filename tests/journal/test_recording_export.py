@@ -22,6 +22,7 @@ from ml.recordings import Recording as MlRecording
 from ml.recordings import read_recording
 from ml.recordings_export import recording_csv
 from ml.sample_session import SAMPLE_PATH, SAMPLE_STARTED_AT
+from ui.session_files import recording_file_name
 
 #: A real applewatch-gym set, 12 assisted pull-ups; its name gives the watch's clock.
 APPLE_SET = "011224_APULL_W61_S1_R12-2024-12-01_07-36-28.csv.gz"
@@ -139,3 +140,30 @@ def test_the_next_recording_of_the_morning_is_saved_beside_the_first(
     session.commit()
     assert result.created and result.session_id != saved.session_id
     assert _rows(session) == [2, 2, 2]
+
+
+def test_the_downloaded_sample_dropped_again_is_found_by_its_session_date_time(
+    session: Session, time_zone
+) -> None:
+    # The sample's file has no clock: its download is named after the session's date-time,
+    # which the importer reads as the start, on whatever machine it is uploaded again.
+    sample = read_recording(SAMPLE_PATH)
+    first = store.save_analysis(session, _pull_ups(sample), performed_at=SAMPLE_STARTED_AT)
+    session.commit()
+    view = store.load_session(session, first.session_id, with_signal=False)
+    (stored,) = view.recordings
+    data = recording_csv(store.load_recording(session, stored.id))
+    time_zone("America/New_York")
+    again = read_recording(io.BytesIO(data), name=recording_file_name(view))
+    assert again.start_time is not None and again.sha256 != sample.sha256
+
+    result = store.save_analysis(session, _pull_ups(again), title="twice?")
+    session.commit()
+    assert _rows(session) == [1, 1, 1]
+    assert (result.created, result.session_id, result.same_file) == (
+        False, first.session_id, False)
+
+    # The same file named a second later is another recording (another session's date-time).
+    later = f"session-9-recording-{SAMPLE_STARTED_AT + timedelta(seconds=1):%Y-%m-%d_%H-%M-%S}.csv"
+    other = read_recording(io.BytesIO(data), name=later)
+    assert store.save_analysis(session, _pull_ups(other)).created
