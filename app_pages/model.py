@@ -15,6 +15,7 @@ from ui.model_card import (
     classes_frame,
     counting_frame,
     evaluation_frame,
+    exercise_counting_frame,
     measured_caption,
     protocol_text,
     segmentation_frame,
@@ -98,6 +99,8 @@ def _figure_columns(frame: pd.DataFrame, label: str) -> dict[str, Any]:
             config[column] = st.column_config.NumberColumn(format="%.1f")
         elif "MAE" in column or column.endswith("(s)"):
             config[column] = st.column_config.NumberColumn(format="%.2f")
+        elif column.startswith("Mean signed"):  # the sign says under- or overcounting
+            config[column] = st.column_config.NumberColumn(format="%+.2f")
     return config
 
 
@@ -125,6 +128,18 @@ if counter is not None:
         st.dataframe(finding, hide_index=True, key="model_segmentation", placeholder="–",
                      column_config=_figure_columns(finding, "Sessions of"))
         st.caption(measured_caption(counter, "segmentation", current=current))
+    by_exercise = exercise_counting_frame(counter)
+    if not by_exercise.empty:
+        st.markdown("**By exercise**")
+        st.dataframe(by_exercise, hide_index=True, key="model_counting_by_exercise",
+                     placeholder="–", column_config=_figure_columns(by_exercise, "Exercise"))
+        # Measured by the same command as the reps table, so its fingerprint tells for both.
+        st.caption(
+            "Find your exercise: the higher its MAE, the further its counts tend to be off; a "
+            "negative mean signed error means it counts too few reps. "
+            f"{counter['reps_by_exercise'].get('protocol', '')} "
+            f"{measured_caption(counter, 'reps_by_exercise', current=current)}"
+        )
     with st.expander("How the counter was measured"):
         for section in ("reps", "segmentation"):
             part = counter.get(section)

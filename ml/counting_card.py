@@ -1,10 +1,11 @@
 """The rep counter's card: how well reps are counted and sets found, as last measured.
 
-``python -m ml.evaluate reps`` and ``python -m ml.evaluate segmentation`` (with their default
-options) write their figures here, beside the protocol, so that the Model page can show them
-without running anything. The card also keeps a fingerprint of what decides those figures (the
-counter's and segmenter's code, the gate's weights, the audited labels); a counter changed
-without measuring it again no longer matches its card, and a test says so.
+``python -m ml.evaluate reps`` (per dataset and part, and per exercise) and ``python -m
+ml.evaluate segmentation`` (with their default options) write their figures here, beside the
+protocol, so that the Model page can show them without running anything. The card also keeps
+a fingerprint of what decides those figures (the counter's and segmenter's code, the gate's
+weights, the audited labels); a counter changed without measuring it again no longer matches its
+card, and a test says so.
 
     error_stats(errors) -> dict                    # exact, ±1, ±2 (shares), MAE, mean signed
     figures(errors) -> dict                        # the same, rounded as the card keeps them
@@ -102,9 +103,11 @@ def load_card(path: Path | None = None) -> dict[str, Any] | None:
 
 def record(section: str, rows: list[dict[str, Any]], protocol: str, *,
            path: Path | None = None, today: date | None = None) -> None:
-    """Replace one section (``reps`` or ``segmentation``) of the card, keeping the other.
+    """Replace one section (``reps``, ``reps_by_exercise`` or ``segmentation``) of the card,
+    keeping the others.
 
-    Each section carries its own date and fingerprint: the two are measured by two commands.
+    Each section carries its own date and fingerprint: ``reps`` and ``reps_by_exercise`` are
+    measured by one command, ``segmentation`` by another.
     """
     path = path or CARD_PATH
     card = load_card(path) or {}

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 import appconfig
+from journal import exercises
 from ml import datasets
 from ml.built_sessions import BuiltSession, SetPiece, build_sessions
 from ml.counting_card import CARD_PATH, error_stats, figures, record
@@ -167,6 +168,51 @@ REPS_PROTOCOL = (
     "summed; 'per set file': the counter on the whole file. No exercise is given to the "
     "counter. Measured by python -m ml.evaluate reps."
 )
+BY_EXERCISE_PROTOCOL = (
+    "Reps per set by exercise, as the app counts a set file (the sets found in it first, "
+    "their reps summed), against the labels as audited; the exercise only groups the sets, "
+    "the counter is not given it. Each exercise pools all its sets, the TUNING ones with the "
+    "held-out ones, because most exercises have too few held-out sets to stand alone: the "
+    f"counter's gate was fitted on the tuning sets (applewatch-gym days up to {LAST_TUNING_DAY}, "
+    f"barbell-metamotion participants {'+'.join(BARBELL_TUNING_PARTICIPANTS)}), so these "
+    "figures are kinder than held-out ones would be; each row says how many sets of each part "
+    "it holds. An exercise of 1-3 sets says little. barbell-metamotion labels are "
+    f"{_BARBELL_LABELS}. Measured by python -m ml.evaluate reps."
+)
+
+
+class AppCounted(NamedTuple):
+    """A set file as the app counted it: its set, where it stands in the protocol (``part``,
+    "tuning" or "held out"), which labels it was compared with and the error (counted -
+    labelled)."""
+
+    item: datasets.LabelledSet
+    part: str
+    labels: str
+    error: int
+
+
+def by_exercise(counted: Sequence[AppCounted]) -> list[dict[str, Any]]:
+    """The card's rows of the count error per dataset and catalog exercise, all parts pooled,
+    with how many sets each part gave; the least reliable (highest MAE) first."""
+    groups: dict[tuple[str, str], list[AppCounted]] = {}
+    for one in counted:
+        groups.setdefault((one.item.dataset, one.item.exercise_id), []).append(one)
+    rows: list[dict[str, Any]] = []
+    for (dataset, exercise_id), sets in groups.items():
+        parts = Counter(s.part for s in sets)
+        rows.append({
+            "dataset": dataset,
+            "exercise_id": exercise_id,
+            "exercise": exercises.get(exercise_id).name,
+            "label": "/".join(sorted({s.item.label for s in sets})),
+            "labels": "/".join(sorted({s.labels for s in sets})),
+            "counted": "as the app counts",
+            "tuning_sets": parts["tuning"],
+            "held_out_sets": parts["held out"],
+            **figures([s.error for s in sets]),
+        })
+    return sorted(rows, key=lambda row: (-row["mae"], row["dataset"], row["exercise"]))
 
 
 #: The segmentation run by default, and the one whose figures the card keeps (without the
@@ -203,6 +249,7 @@ def reps(_: argparse.Namespace) -> int:
     }
     rows = []
     card_rows: list[dict[str, object]] = []
+    counted: list[AppCounted] = []
     print("Reps per set: counter on the whole set file (idle and handling included), "
           "class-agnostic (no exercise given); then as the app counts an uploaded set file: "
           "the segmenter finds the sets in it first (ml.pipeline without its activity model) "
@@ -222,6 +269,8 @@ def reps(_: argparse.Namespace) -> int:
                                   "labels": labels_note or version, **figures(errors)})
         app_errors = [reps - s.audited for s, (reps, _) in zip(sets, as_app, strict=True)]
         card_rows.append({**where, "counted": "as the app counts", **figures(app_errors)})
+        counted += [AppCounted(s.item, part, labels_note or "audited", e)
+                    for s, e in zip(sets, app_errors, strict=True)]
         one_set = sum(n_sets == 1 for _, n_sets in as_app)
         print(f"  as the app counts, audited labels: {rep_metrics(app_errors)}  "
               f"({one_set} of {len(sets)} files found as one set)")
@@ -245,6 +294,15 @@ def reps(_: argparse.Namespace) -> int:
                          "app_predicted", "app_sets"])
         writer.writerows(rows)
     record("reps", card_rows, REPS_PROTOCOL)
+    exercise_rows = by_exercise(counted)
+    record("reps_by_exercise", exercise_rows, BY_EXERCISE_PROTOCOL)
+    print("\nBy exercise, as the app counts, audited labels, tuning and held-out sets pooled "
+          "(the gate was fitted on the tuning ones), highest MAE first:")
+    for row in exercise_rows:
+        print(f"  {row['exercise']} ({row['dataset']} {row['label']}; {row['tuning_sets']} "
+              f"tuning + {row['held_out_sets']} held out): n={row['sets']:3d}  ±1 "
+              f"{row['within_1']:6.1%}  MAE {row['mae']:.2f}  mean signed "
+              f"{row['mean_signed']:+.2f}")
     print(f"\n{ANCHORS}\nA set recorded with rest beside it is counted where the segmenter "
           "finds it: see the end-to-end reps of `python -m ml.evaluate segmentation`.\n"
           f"per-set rows: {REPORTS_DIR / 'reps_per_set.csv'}; figures for the Model page: "

@@ -144,6 +144,36 @@ def counting_frame(card: Mapping[str, Any]) -> pd.DataFrame:
     })
 
 
+def exercise_counting_frame(card: Mapping[str, Any]) -> pd.DataFrame:
+    """The counter card's rep figures per exercise, as the app counts a set file: the least
+    reliable exercise (highest MAE) first, with its number of sets beside the error so that a
+    figure from 1-3 sets reads as the guess it is."""
+
+    def row_of(item: Mapping[str, Any]) -> dict[str, Any]:
+        exercise_id = str(item.get("exercise_id"))
+        # The catalog's name as the journal shows it, else the one the card was written with.
+        name = exercises.display_name(exercise_id, {exercise_id: str(item.get("exercise"))})
+        return {
+            "Exercise": name,
+            "MAE (reps)": item.get("mae"),
+            "Sets": item.get("sets"),
+            "Mean signed (reps)": item.get("mean_signed"),
+            "Within ±1 (%)": _share(item.get("within_1")),
+            "Held-out sets": item.get("held_out_sets"),
+            "Tuning sets": item.get("tuning_sets"),
+            "Labels": item.get("labels"),
+            "Dataset": item.get("dataset"),
+        }
+
+    frame = _figures_frame(card, "reps_by_exercise", row_of)
+    if frame.empty:
+        return frame
+    # Equal errors: the one more sets stand behind first.
+    return frame.sort_values(
+        ["MAE (reps)", "Sets", "Exercise"], ascending=[False, False, True], kind="stable"
+    ).reset_index(drop=True)
+
+
 def segmentation_frame(card: Mapping[str, Any]) -> pd.DataFrame:
     """The counter card's set-finding figures on built sessions, held-out rows first."""
 

@@ -105,3 +105,58 @@ def test_model_page_says_when_the_counter_changed_since_its_figures(
     at = app("model")
     assert not at.exception and not at.error
     assert "The counter has changed since: these figures describe an earlier one." in page_text(at)
+
+
+def test_model_page_says_how_well_each_exercise_is_counted(app, journal_url, page_text):
+    # The shipped counter card: the count error of each exercise, as the app counts a set file.
+    from ml import counting_card
+
+    at = app("model")
+    assert not at.exception and not at.error
+    by_exercise = next(
+        frame.value for frame in at.dataframe if "Held-out sets" in frame.value.columns
+    )
+    # A phone shows the exercise, its error and how many sets that error stands on.
+    assert list(by_exercise.columns[:3]) == ["Exercise", "MAE (reps)", "Sets"]
+    # The least reliable first: the incline dumbbell press, counted short.
+    worst = by_exercise.iloc[0]
+    assert worst["Exercise"] == "30° incline dumbbell bench press"
+    assert worst["Mean signed (reps)"] < 0
+    assert list(by_exercise["MAE (reps)"]) == sorted(by_exercise["MAE (reps)"], reverse=True)
+    cable_row = by_exercise.set_index("Exercise").loc["Close-grip cable row"]
+    assert cable_row["MAE (reps)"] < worst["MAE (reps)"]
+    # Every set file counted, each in one row, with how many of them tuned the counter.
+    card = counting_card.load_card()
+    assert card is not None
+    files = sum(
+        row["sets"] for row in card["reps"]["rows"] if row["counted"] == "as the app counts"
+    )
+    assert by_exercise["Sets"].sum() == files
+    assert (by_exercise["Held-out sets"] + by_exercise["Tuning sets"] == by_exercise["Sets"]).all()
+    assert (by_exercise["Sets"] <= 3).any()  # a reader sees where a figure stands on few sets
+    barbell = by_exercise[by_exercise["Dataset"] == "barbell-metamotion"]
+    assert len(barbell) == 5 and barbell["Labels"].str.contains("approximate").all()
+    text = page_text(at)
+    assert "By exercise" in text
+    assert "the counter's gate was fitted on the tuning sets" in text
+    assert "a negative mean signed error means it counts too few reps" in text
+
+
+def test_by_exercise_table_puts_the_larger_error_first_and_on_more_sets_at_a_tie():
+    from ui.model_card import exercise_counting_frame
+
+    def row(exercise_id: str, name: str, mae: float, sets: int) -> dict[str, object]:
+        return {"dataset": "applewatch-gym", "exercise_id": exercise_id, "exercise": name,
+                "labels": "audited", "tuning_sets": sets, "held_out_sets": 0, "sets": sets,
+                "within_1": 1.0, "mae": mae, "mean_signed": -mae}
+
+    card = {"reps_by_exercise": {"rows": [
+        row("close_grip_cable_row", "old name", 0.1, 7),
+        row("custom:my_row", "My row", 1.0, 1),
+        row("preacher_curl", "Preacher curl", 1.0, 7),
+    ]}}
+    frame = exercise_counting_frame(card)
+    # The catalog's name wins over the one the card was written with; a name not in the
+    # catalog is the card's.
+    assert list(frame["Exercise"]) == ["Preacher curl", "My row", "Close-grip cable row"]
+    assert exercise_counting_frame({"reps": {"rows": []}}).empty  # a card from before
