@@ -141,7 +141,7 @@ if counter is not None:
             f"{measured_caption(counter, 'reps_by_exercise', current=current)}"
         )
     with st.expander("How the counter was measured"):
-        for section in ("reps", "segmentation"):
+        for section in ("reps", "segmentation", "reps_by_exercise"):
             part = counter.get(section)
             if isinstance(part, dict) and part.get("protocol"):
                 st.text(str(part["protocol"]))

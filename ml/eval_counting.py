@@ -171,7 +171,7 @@ REPS_PROTOCOL = (
 BY_EXERCISE_PROTOCOL = (
     "Reps per set by exercise, as the app counts a set file (the sets found in it first, "
     "their reps summed), against the labels as audited; the exercise only groups the sets, "
-    "the counter is not given it. Each exercise pools all its sets, the TUNING ones with the "
+    "the counter is not given it. Each exercise pools all its sets, the tuning ones with the "
     "held-out ones, because most exercises have too few held-out sets to stand alone: the "
     f"counter's gate was fitted on the tuning sets (applewatch-gym days up to {LAST_TUNING_DAY}, "
     f"barbell-metamotion participants {'+'.join(BARBELL_TUNING_PARTICIPANTS)}), so these "

@@ -90,6 +90,11 @@ def test_model_page_says_how_well_reps_are_counted_held_out_first(app, journal_u
     text = page_text(at)
     assert "Targets: within ±1 in at least 95% of sets" in text
     assert "The counter has changed since" not in text
+    # "How the counter was measured" gives each table's protocol, the by-exercise one too.
+    protocols = [t.value for t in at.text][-3:]  # after the activity model's own
+    assert [p.split(" ", 4)[:4] for p in protocols] == [
+        ["Reps", "per", "set", "on"], ["Whole", "sessions", "built", "from"],
+        ["Reps", "per", "set", "by"]]
 
 
 def test_model_page_says_when_the_counter_changed_since_its_figures(
