@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ml.counting_card import counter_fingerprint, load_card
+from ml.counting_card import counter_fingerprint
 from ui.colors import family_color
 from ui.lifter import current_lifter
 from ui.model_card import (
@@ -21,7 +21,7 @@ from ui.model_card import (
     segmentation_frame,
     training_frame,
 )
-from ui.resources import model_card
+from ui.resources import counter_card, model_card
 
 st.title(":material/model_training: What the model knows")
 st.caption(
@@ -104,7 +104,7 @@ def _figure_columns(frame: pd.DataFrame, label: str) -> dict[str, Any]:
     return config
 
 
-counter = load_card()
+counter = counter_card()
 if counter is not None:
     st.subheader("How well reps are counted")
     st.caption(

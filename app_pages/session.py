@@ -14,9 +14,10 @@ from journal.views import NotFoundError, SessionView, SetView
 from ml.recordings_files import recording_name
 from ui import session_edits
 from ui.charts import motion_figure, span_from_selection
+from ui.count_checks import stored_count_checks
 from ui.device import on_phone
 from ui.lifter import current_lifter, lifter_params, use_lifter
-from ui.resources import journal_engine
+from ui.resources import counter_card, journal_engine
 from ui.session_files import recording_download, recording_file_name
 from ui.session_tools import delete_session_box, run_edit, set_namer, set_tools, span_actions
 from ui.tables import sets_csv, stored_changes, stored_frame, stored_set_checks
@@ -119,7 +120,9 @@ if view.notes:
     st.text(view.notes)
 for warning in view.warnings:
     st.warning(warning, icon=":material/warning:")
-for check in stored_set_checks(view.sets):
+# Sets that may be handling; then the sets of each exercise the counter is measured
+# to miscount, one box per exercise (ui.count_checks).
+for check in [*stored_set_checks(view.sets), *stored_count_checks(view.sets, counter_card())]:
     st.info(check, icon=":material/help:")
 
 sets_by_id: dict[int, SetView] = {s.id: s for s in view.sets}

@@ -17,9 +17,10 @@ from journal.store import load_session, recorded_at
 from ml.sample_session import SAMPLE_PATH
 from ui import clock
 from ui.charts import motion_figure
+from ui.count_checks import found_count_checks
 from ui.device import on_phone
 from ui.lifter import current_lifter, journal_is_shared, lifter_params
-from ui.resources import activity_model, journal_engine
+from ui.resources import activity_model, counter_card, journal_engine
 from ui.tables import detected_chart_sets, detected_frame, set_checks
 from ui.text import escape_markdown, explain, plural
 from ui.upload_flow import (
@@ -151,7 +152,9 @@ def show_prepared(key: str, prepared: Prepared) -> Callable[[], None] | None:
             "**No sets found.** Save it to keep the recording, then mark each set on the "
             "Session page: drag across the plot and choose “Add a set on this span”."
         )
-    for check in set_checks(analysis):
+    # Sets that may be handling; then the sets of each exercise the counter is measured
+    # to miscount, one box per exercise (ui.count_checks).
+    for check in [*set_checks(analysis), *found_count_checks(analysis, counter_card())]:
         st.info(check, icon=":material/help:")
     # The table gets the room its editable columns need (ui.widgets.set_columns).
     table_column, plot_column = st.columns([5, 2], gap="small")

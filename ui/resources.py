@@ -1,4 +1,5 @@
-"""Things loaded once per server process (``st.cache_resource``): the journal engine, the model."""
+"""Things loaded once per server process (``st.cache_resource``): the journal engine, the model;
+and the cards beside them, read once per version of their file (``st.cache_data``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from journal.db import (
     open_journal,
     session_factory,
 )
+from ml import counting_card
 from ml.model import ActivityModel, card_path_for, load_model
 from ml.model_registry import active_model_path as active_model_path_in
 
@@ -118,3 +120,19 @@ def model_card(athlete: str) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     return _card_at(str(path), path.stat().st_mtime_ns)
+
+
+@st.cache_data(show_spinner=False)
+def _counter_card_at(path: str, modified_ns: int) -> dict[str, Any] | None:
+    return counting_card.load_card(Path(path))
+
+
+def counter_card() -> dict[str, Any] | None:
+    """The rep counter's measured card (``ml.counting_card.CARD_PATH``), read again only when
+    the file changes; None when it is missing or unreadable."""
+    path = counting_card.CARD_PATH
+    try:
+        modified_ns = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    return _counter_card_at(str(path), modified_ns)

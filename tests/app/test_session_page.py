@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from journal.db import session_factory, write_transaction
+from journal.edits import update_set
 from journal.store import (
     count_sessions,
     create_session,
@@ -304,6 +305,49 @@ def test_a_short_set_the_model_could_not_name_asks_to_be_checked_until_the_user_
     at.button(key=f"session_save_{session_id}_0").click().run()
     assert not at.exception
     assert not [i.value for i in at.info if i.value.startswith("Set ")]
+
+
+def _count_hints(at) -> list[str]:
+    return [i.value for i in at.info if "in our tests its counts were off" in i.value]
+
+
+def test_sets_of_an_exercise_the_counter_miscounts_get_one_hint_until_the_user_looks(
+    app, journal_engine, sample_analysis
+):
+    # Three sets named 30° incline dumbbell bench press: on the shipped card the counter was
+    # short on all its 15 sets (MAE 1.73); the sample's pull-ups, row and curls ask nothing.
+    incline = "incline_30_dumbbell_bench_press"
+    sets = list(sample_analysis.sets)
+    for i in (0, 1, 4):
+        sets[i] = replace(sets[i], exercise=incline, exercise_name="30° incline press")
+    saved = write_transaction(journal_engine, lambda db: save_analysis(
+        db, replace(sample_analysis, sets=tuple(sets)), title="Incline day"))
+    session_id = saved.session_id
+
+    at = app("session", session=str(session_id))
+    assert not at.exception
+    (hint,) = _count_hints(at)  # one box for the exercise, not one per set
+    assert hint.startswith("Sets 1, 2 and 5 (30° incline dumbbell bench press): in our tests "
+                           "its counts were off by 1.7 reps on average, usually too few (15 sets")
+    assert hint.endswith(": check them.")
+
+    # The user fixes the second set's count: the box names the two sets left.
+    at.session_state[f"session_sets_{session_id}_0"] = {
+        "edited_rows": {1: {"reps": 14}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    at.button(key=f"session_save_{session_id}_0").click().run()
+    assert not at.exception
+    (hint,) = _count_hints(at)
+    assert hint.startswith("Sets 1 and 5 (30° incline dumbbell bench press): in our tests")
+
+    # Confirmed as counted (the first) or corrected (the last): the page asks no more.
+    first, *_, last = _stored(journal_engine, session_id).sets
+    write_transaction(journal_engine, lambda db: update_set(db, first.id, confirmed=True))
+    write_transaction(journal_engine, lambda db: update_set(db, last.id, reps=11))
+    at = app("session", session=str(session_id))
+    assert not at.exception
+    assert _count_hints(at) == []
 
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
