@@ -7,7 +7,9 @@ With ``--json``: one JSON object per input, one per line, in input order::
      "alternatives", "warnings"}]}
 
 or ``{"file", "error"}`` for an input that cannot be read or analysed (the message is the
-importer's). Files of one recording (MetaMotion gyroscope + accelerometer) are one argument
+importer's). A set's ``warnings`` are the analysis's (it may be handling), then, where the
+counter's card says its exercise is often miscounted, a check of its count (``ml.count_checks``,
+as the app's pages ask it). Files of one recording (MetaMotion gyroscope + accelerometer) are one argument
 joined with ``+`` (or one zip). Exit status 1 when any input failed, 2 when the model cannot load.
 The model loads once per process.
 """
@@ -17,11 +19,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from journal.exercises import display_name
 from ml.analysis import SessionAnalysis
+from ml.count_checks import CountError, miscounted_exercises
+from ml.counting_card import load_card
 from ml.model import ActivityModel, ModelError, load_model
 from ml.pipeline import AnalysisError, analyze
 from ml.recordings import RecordingError, read_recording
@@ -34,8 +39,21 @@ def sources_of(argument: str) -> Path | list[Path]:
     return Path(argument)
 
 
-def as_json(argument: str, analysis: SessionAnalysis) -> dict[str, Any]:
-    """The stable JSON shape of one analysed input."""
+def count_check(exercise: str, miscounted: Mapping[str, CountError]) -> list[str]:
+    """A set's check of its count when the counter's card says its exercise is often miscounted
+    (``ml.count_checks``, as the app's pages ask it)."""
+    error = miscounted.get(exercise)
+    if error is None:
+        return []
+    return [f"in our tests the counts of {display_name(exercise)} were {error.described}: "
+            "check this count"]
+
+
+def as_json(argument: str, analysis: SessionAnalysis,
+            miscounted: Mapping[str, CountError] | None = None) -> dict[str, Any]:
+    """The stable JSON shape of one analysed input; a set's ``warnings`` end with the check of
+    its count where ``miscounted`` (``ml.count_checks.miscounted_exercises``) names its
+    exercise."""
     rec = analysis.recording
     return {
         "file": argument,
@@ -54,7 +72,7 @@ def as_json(argument: str, analysis: SessionAnalysis) -> dict[str, Any]:
                 "rep_times_s": list(s.rep_times_s),
                 "family": s.family,
                 "alternatives": [[e, p] for e, p in s.alternatives],
-                "warnings": list(s.warnings),
+                "warnings": [*s.warnings, *count_check(s.exercise, miscounted or {})],
             }
             for s in analysis.sets
         ],
@@ -80,13 +98,14 @@ def as_table(result: dict[str, Any]) -> str:
 
 def analyze_files(arguments: Sequence[str], model: ActivityModel) -> Iterator[dict[str, Any]]:
     """Analyse each argument in turn; unreadable ones become error objects (never an exception)."""
+    miscounted = miscounted_exercises(load_card())  # the counter's card, read once
     for argument in arguments:
         try:
             analysis = analyze(read_recording(sources_of(argument)), model)
         except (RecordingError, AnalysisError) as exc:
             yield {"file": argument, "error": str(exc)}
             continue
-        yield as_json(argument, analysis)
+        yield as_json(argument, analysis, miscounted)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,11 +23,11 @@ from journal.store import (
 )
 from journal.views import NotFoundError
 from ml.analysis import SessionAnalysis
+from ml.count_checks import miscounted_exercises
 from ml.counting_card import load_card
 from ml.pipeline import recount
 from ml.recordings import read_recording
 from ml.sample_session import SAMPLE_STARTED_AT
-from ui.count_checks import miscounted_exercises
 from ui.text import escape_markdown
 
 

@@ -14,10 +14,10 @@ import pandas as pd
 from journal.db import session_factory, write_transaction
 from journal.store import list_sessions, load_session, save_analysis
 from ml.analysis import SessionAnalysis
+from ml.count_checks import miscounted_exercises
 from ml.counting_card import load_card
 from ml.recordings import read_recording
 from ml.sample_session import SAMPLE_PATH
-from ui.count_checks import miscounted_exercises
 from ui.text import escape_markdown
 
 
