@@ -9,9 +9,9 @@ With ``--json``: one JSON object per input, one per line, in input order::
 or ``{"file", "error"}`` for an input that cannot be read or analysed (the message is the
 importer's). A set's ``warnings`` are the analysis's (it may be handling), then, where the
 counter's card says its exercise is often miscounted, a check of its count (``ml.count_checks``,
-as the app's pages ask it). Files of one recording (MetaMotion gyroscope + accelerometer) are one argument
-joined with ``+`` (or one zip). Exit status 1 when any input failed, 2 when the model cannot load.
-The model loads once per process.
+as the app's pages ask it). Files of one recording (MetaMotion gyroscope + accelerometer) are
+one argument joined with ``+`` (or one zip). Exit status 1 when any input failed, 2 when the
+model cannot load. The model loads once per process.
 """
 
 from __future__ import annotations
