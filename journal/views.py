@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from journal.models import ExerciseSet, Recording, WorkoutSession
-from journal.progress import set_volume_kg
 from journal.signal import Signal, decode
 
 
@@ -61,11 +60,6 @@ class SetView:
     corrected: bool
     confirmed: bool
     boundaries_edited: bool
-
-    @property
-    def volume_kg(self) -> float:
-        """``progress.set_volume_kg``: weight × reps, 0 without a weight or when assisted."""
-        return set_volume_kg(self.exercise, self.weight_kg, self.reps) or 0.0
 
 
 @dataclass(frozen=True)
