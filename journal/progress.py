@@ -138,7 +138,8 @@ def estimated_one_rep_max(weight_kg: float | None, reps: int) -> float | None:
 def set_volume_kg(exercise_id: str, weight_kg: float | None, reps: int) -> float | None:
     """A set's volume, weight × reps; None without a weight, or on an assisted exercise
     (``exercises.is_assisted``): its kg are the machine's help, so more of them would read as
-    more work where it is less. Progress totals and the Journal's column both count it so."""
+    more work where it is less. The Journal's column counts it so, and the Progress totals
+    (``_totals``) by the same rule, decided once per exercise rather than per set."""
     if weight_kg is None or exercises.is_assisted(exercise_id):
         return None
     return weight_kg * reps
@@ -246,9 +247,8 @@ def _totals(
         sums[0] += 1
         sums[1] += reps
         if weight is not None:
-            volume = set_volume_kg(exercise_id, weight, reps)
-            if volume is not None:
-                sums[2] += volume
+            if not assisted:  # ``set_volume_kg``'s rule, decided once for the exercise
+                sums[2] += weight * reps
             if sums[3] is None or weight > sums[3]:
                 sums[3] = weight
             e1rm = None if assisted else estimated_one_rep_max(weight, reps)
