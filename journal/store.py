@@ -162,8 +162,8 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def find_recording(session: Session, recording: MlRecording | str) -> SaveResult | None:
-    """The session already holding this recording, or None; a SHA-256 alone looks up the bytes.
+def find_recording(session: Session, recording: MlRecording) -> SaveResult | None:
+    """The session already holding this recording, or None.
 
     A recording is found by the SHA-256 of its bytes, or, when it has an absolute start, as
     another file of a recording saved before: its start within ``SAME_START_TOLERANCE`` and
@@ -181,13 +181,12 @@ def find_recording(session: Session, recording: MlRecording | str) -> SaveResult
 
     The app calls this before running the (slow) analysis on a re-upload.
     """
-    sha256 = recording if isinstance(recording, str) else recording.sha256
     found = select(Recording.session_id, Recording.uploaded_at)
-    row = session.execute(found.where(Recording.sha256 == sha256)).first()
+    row = session.execute(found.where(Recording.sha256 == recording.sha256)).first()
     if row is not None:
         return SaveResult(session_id=row.session_id, created=False,
                           already_saved_at=row.uploaded_at, same_file=True)
-    if isinstance(recording, str) or recording.start_time is None:
+    if recording.start_time is None:
         return None
     start = _naive_utc(recording.start_time)
     same_length = (

@@ -99,7 +99,7 @@ def test_reupload_returns_existing_session_and_when_it_was_saved(session, make_a
     assert again.already_saved_at is not None
     assert again.already_saved_at <= datetime.now(UTC).replace(tzinfo=None)
     assert _count(session, WorkoutSession) == 1 and _count(session, ExerciseSet) == 1
-    assert store.find_recording(session, analysis.recording.sha256) == again
+    assert store.find_recording(session, analysis.recording) == again
 
 
 def test_one_start_and_length_is_one_recording_whatever_its_bytes(session, make_analysis):
