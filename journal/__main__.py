@@ -10,11 +10,14 @@ Examples::
     python -m journal export recording 12 session-12.csv     # its motion, as the app keeps it
     python -m journal import-strong strong_export.csv        # Hevy exports are detected too
     python -m journal import-strong strong_export.zip        # or .csv.gz: as the phone sent it
+    python -m journal copy --to postgresql+psycopg://team@db:5432/journal  # all of it, ids kept
 
 The database is ``--database URL``, else ``JOURNAL_DATABASE_URL``, else data/journal/.
 Only the commands that write (init and the imports) create a missing SQLite journal; the others
-(search, sessions, export) refuse one, naming its path, and create nothing. They also refuse an
-``--athlete`` the journal does not know, listing its lifters; the imports create that lifter.
+(search, sessions, export, copy) refuse one, naming its path, and create nothing. They also
+refuse an ``--athlete`` the journal does not know, listing its lifters; the imports create that
+lifter. ``copy`` only reads its journal (not migrated: it must be at the newest schema) and
+writes into an empty one at ``--to``, created or migrated first.
 Bad input gives a one-line message and a non-zero exit code, never a traceback.
 """
 
@@ -32,9 +35,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from journal import db, search, store, transfer
+from journal import copying, db, search, store, transfer
 from journal.views import NotFoundError
 
 if TYPE_CHECKING:
@@ -308,12 +311,50 @@ def _cmd_import_csv(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_copy(engine: Engine, args: argparse.Namespace) -> int:
+    try:
+        copying.check_source(engine)  # before the target (a new SQLite file) is created
+        try:
+            target = db.make_engine(args.to)
+        except (ArgumentError, db.JournalUnavailableError) as error:
+            raise CliError(f"--to: {db.failure_reason(error)}") from error
+        try:
+            report = copying.copy_journal(engine, target)
+        except db.JournalUnavailableError as error:
+            raise CliError(f"--to: {error}") from error
+        except SQLAlchemyError as error:
+            raise CliError(f"the copy into {copying.shown_url(target)} failed and no row was "
+                           f"copied: {db.failure_reason(error)}") from error
+        finally:
+            target.dispose()
+    except copying.CopyRefusedError as error:
+        raise CliError(str(error)) from error
+    if args.json:
+        _emit(report.as_dict())
+        return 0
+    hidden = " (password hidden)" if target.url.password is not None else ""
+    print(f"copied into {report.target}{hidden}: {copying.plural(report.lifters, 'lifter')}, "
+          f"{copying.plural(report.sessions, 'session')}, {copying.plural(report.sets, 'set')}, "
+          f"{copying.plural(report.recordings, 'recording')} "
+          f"({report.signal_bytes / 1e6:.1f} MB of motion), "
+          f"{copying.plural(report.own_exercises, 'own exercise')}, "
+          f"{copying.plural(report.model_versions, 'model version')}; "
+          "every table's row count checked")
+    for missing in report.missing_model_files:
+        print(f"warning: model version {missing.version}: its file {missing.path} is not on "
+              "this machine; copy the models folder (USER_MODELS_DIR) to where the app runs on "
+              "the new journal, or that lifter's uploads use the shipped model", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m journal", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", metavar="URL", help="SQLAlchemy URL of the journal")
     # Whether a command may create a missing SQLite journal: only those that write to it.
     parser.set_defaults(creates=False)
+    # Whether the command migrates its journal first: all but copy, which only reads it.
+    parser.set_defaults(migrates=True)
     commands = parser.add_subparsers(dest="command", required=True)
 
     init = commands.add_parser("init", help="create or migrate the journal")
@@ -380,6 +421,15 @@ def build_parser() -> argparse.ArgumentParser:
         csv_import.add_argument("--unit", choices=["kg", "lbs"], default="kg", help=help_text)
         csv_import.add_argument("--athlete")
         csv_import.set_defaults(run=_cmd_import_csv, creates=True)
+
+    copy = commands.add_parser(
+        "copy", help="copy the whole journal (recordings, corrections, lifters, own exercises, "
+                     "model versions; ids kept) into an empty database, e.g. PostgreSQL")
+    copy.add_argument("--to", required=True, metavar="URL",
+                      help="SQLAlchemy URL of the target journal (created or migrated first; "
+                           "it must hold no sessions nor lifters)")
+    copy.add_argument("--json", action="store_true", help="one JSON object with the counts")
+    copy.set_defaults(run=_cmd_copy, migrates=False)
     return parser
 
 
@@ -391,7 +441,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Read-only commands must not turn a mistyped SQLite path into a new, empty journal.
         engine = db.make_engine(args.database, create=args.creates)
-        db.migrate(engine)
+        if args.migrates:
+            db.migrate(engine)
         return run(engine, args)
     except (CliError, db.MissingJournalError, db.JournalUnavailableError,
             ValueError) as error:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -194,6 +194,37 @@ def write_transaction(
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str:
+    """The newest Alembic revision these scripts know (the schema ``migrate`` brings)."""
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory.from_config(_alembic_config()).get_current_head())
+
+
+def known_revisions() -> set[str]:
+    """Every Alembic revision these scripts know."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    return {revision.revision for revision in script.walk_revisions()}
+
+
+def schema_revision(connection: Connection) -> str | None:
+    """The Alembic revision a journal's schema is at, read without changing anything; None
+    for a database that was never migrated."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision, then load the exercise catalog.
 
@@ -201,14 +232,12 @@ def migrate(engine: Engine) -> None:
     from several processes at once and to call again (no-op when up to date).
     """
     from alembic import command
-    from alembic.config import Config
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError
 
     from journal import catalog
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config = _alembic_config()
     with _writer(engine).begin() as connection:
         config.attributes["connection"] = connection
         try:
