@@ -209,8 +209,29 @@ class _Layout:
     source_format: str
 
 
+#: Column names (lower case, letters only) of a log of sets rather than of motion: the Journal
+#: page's "Download these sets", workout apps' exports (FitNotes, JEFIT, a spreadsheet).
+_SET_LOG_REPS = {"reps", "rep", "repetitions", "repcount"}
+_SET_LOG_EXERCISE = {"exercise", "exercisename", "exercisetitle", "exerciseid", "movement"}
+
+
+def _refuse_set_log(name: str, names: list[str]) -> None:
+    """A table of sets (an exercise and reps per row) is no recording: say what it is and
+    where such a file goes, rather than which motion column it lacks."""
+    keys = {re.sub(r"[^a-z]", "", n.casefold()) for n in names}
+    if keys & _SET_LOG_REPS and keys & _SET_LOG_EXERCISE:
+        raise RecordingError(
+            f"{name}: a table of sets (an exercise and its reps on each row), not a motion "
+            "recording, which has time and gyroscope columns. A Strong or Hevy export is "
+            "imported as workouts (the Upload page, or `python -m journal import-strong`); a "
+            f"whole journal moves with `python -m journal copy`. Columns seen: "
+            f"{_columns_list(names)}"
+        )
+
+
 def _layout(name: str, data: bytes) -> _Layout:
     d = _sniff(name, data)
+    _refuse_set_log(name, d.names)
     columns = [fm.parse_column_name(n) for n in d.names]
     ranked = sorted((rank, i) for i, c in enumerate(columns)
                     if (rank := fm.time_rank(c)) is not None)

@@ -41,6 +41,25 @@ def test_bad_file_shows_the_importers_message_and_the_next_file_goes_on(app, sav
     assert (link.proto.page, link.proto.query_string) == ("session", f"session={saved_sample}")
 
 
+def test_the_journals_own_sets_download_dropped_on_upload_is_named_as_a_table_of_sets(
+    app, saved_sample, journal_engine
+):
+    # "Download these sets (CSV)" of the Journal page, dropped back: what it is, and where sets
+    # go, rather than "no time column".
+    from journal.search import SetQuery
+    from ui.journal_query import search_download
+
+    download = search_download(journal_engine, SetQuery())
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(("sets.csv", download, "text/csv")).run()
+    assert not at.exception, at.exception
+    (error,) = [e.value for e in at.error]
+    assert "sets.csv: a table of sets" in error and "not a motion recording" in error
+    assert "time column" not in error
+    with session_factory(journal_engine)() as session:
+        assert [s.id for s in list_sessions(session)] == [saved_sample]
+
+
 def test_empty_file_is_refused_in_plain_words(app, journal_url):
     at = app("upload")
     at.file_uploader(key="upload_files").set_value(("empty.csv", b"", "text/csv")).run()

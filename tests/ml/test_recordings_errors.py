@@ -40,8 +40,12 @@ def read_text(text: str | bytes, name: str = "upload.csv") -> None:
         ("time,heart_rate,steps\n0,60,1\n0.02,61,1\n",
          "upload.csv: no gyroscope columns; columns seen: 'time', 'heart_rate', 'steps'"),
         (good_csv(seconds=1.5), "upload.csv: only 1.5 s of data; at least 2 s are needed"),
+        # A workout app's log (FitNotes' layout) has a date and even a time, but no motion.
+        ("Date,Exercise,Category,Weight (kgs),Reps,Time\n2024-03-01,Pull Up,Back,0,10,\n",
+         "upload.csv: a table of sets (an exercise and its reps on each row), not a motion "
+         "recording"),
     ],
-    ids=["empty", "blank-lines", "header-only", "no-time", "no-gyro", "too-short"],
+    ids=["empty", "blank-lines", "header-only", "no-time", "no-gyro", "too-short", "set-log"],
 )
 def test_unreadable_csv_is_rejected_with_what_and_where(content: str, message: str) -> None:
     with pytest.raises(RecordingError, match="^.*$") as caught:
