@@ -10,8 +10,10 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from journal.db import session_factory
+from journal.phrase import EXAMPLES, PhraseError, parse_search
 from journal.search import SetQuery, search_sets
 from journal.store import list_exercises
+from ui import clock
 from ui.colors import exercise_color
 from ui.device import on_phone
 from ui.journal_query import (
@@ -21,6 +23,7 @@ from ui.journal_query import (
     SORTS,
     describe,
     exercise_suggestions,
+    phrase_filters,
     results_frame,
     search_download,
     sort_in_url,
@@ -40,10 +43,15 @@ from ui.widgets import (
     stop_when_nothing_to_show,
 )
 
+#: The search in words: its text box, and what the page says of the last phrase searched.
+PHRASE = "journal_phrase"
+PHRASE_SAID = "journal_phrase_said"
+
 st.title(":material/search: Journal")
 st.caption(
-    "Find past sets: type an exercise, a family (“pull-up”, “row”) or an alias (“pullup”). "
-    "The search is in the address bar, so you can bookmark or share it."
+    "Find past sets: say it in words, or type an exercise, a family (“pull-up”, “row”) or an "
+    "alias (“pullup”) in the filters. The search is in the address bar, so you can bookmark or "
+    "share it."
 )
 
 if notice := st.session_state.pop(DELETED_NOTICE, None):
@@ -85,8 +93,66 @@ if sort_asked and sort_asked not in SORTS.values():
             # the box's value, which the binding then writes to the address as its label.
             st.session_state[PARAMS["sort"]] = sort_key
 
+
+def search_in_words(exercise_names: list[str]) -> None:
+    """Set the filters to what the phrase says (a callback: before the filters are drawn)."""
+    text = st.session_state.get(PHRASE) or ""
+    st.session_state.pop(PHRASE_SAID, None)
+    if not text.strip():
+        return
+    try:
+        found = parse_search(text, today=clock.today(), exercise_names=exercise_names)
+    except PhraseError as error:
+        st.session_state[PHRASE_SAID] = {
+            "error": f"{error} Change the words; the filters are unchanged."}
+        return
+    if not found.understood:
+        st.session_state[PHRASE_SAID] = {"warning": (
+            f"Nothing in “{text.strip()}” reads as a search, so the filters are unchanged. "
+            f"{EXAMPLES[0].upper()}{EXAMPLES[1:]}.")}
+        return
+    applied = phrase_filters(found)
+    st.session_state.update(applied)
+    st.session_state[PHRASE_SAID] = {
+        "understood": found.understood_line(),
+        "not_understood": found.not_understood_line(),
+        "applied": applied,
+    }
+
+
+said = st.session_state.get(PHRASE_SAID)
+if said and "applied" not in said:
+    del st.session_state[PHRASE_SAID]  # an error or a warning: said once
+elif said and any(st.session_state.get(key) != value for key, value in said["applied"].items()):
+    # A filter changed by hand since (or a link followed): the phrase no longer says the search.
+    del st.session_state[PHRASE_SAID]
+    st.session_state[PHRASE] = ""
+    said = None
+st.text_input(
+    "Search in words",
+    key=PHRASE,
+    placeholder="e.g. pull-up sets with 10+ reps since March",
+    on_change=search_in_words,
+    args=(used_names,),
+    help="Exercise, reps (“10+ reps”, “under 5 reps”), weight (“over 100 kg”, “225 lb”), dates "
+         "(“since March”, “last week”, “in 2025”), order (“strongest”, “most reps”) and words "
+         "of the notes in quotes. Press Enter: the filters below are set to it.",
+    icon=":material/search:",
+)
+if said:
+    if "error" in said:
+        st.error(said["error"], icon=":material/block:")
+    elif "warning" in said:
+        st.warning(said["warning"], icon=":material/help:")
+    else:
+        st.caption(said["understood"])
+        if said["not_understood"]:
+            st.caption(said["not_understood"])
+
 phone = on_phone()
-searching = any(st.query_params.get(p) for name, p in PARAMS.items() if name != "sort")
+# A phrase just searched is a search too: the address holds it once the filters are drawn.
+searching = bool(said and "applied" in said) or any(
+    st.query_params.get(p) for name, p in PARAMS.items() if name != "sort")
 # On a phone the nine filters stack two screens high: folded there once the address holds a
 # search (a bookmark such as "pull-up, 10+ reps" opens on its results), open for a new one.
 filters = (

@@ -6,6 +6,7 @@ Examples::
     python -m journal import watch.csv gyro.csv+accel.csv --json
     python -m journal search --exercise "pull ups" --from 2024-03-01 --min-reps 10 --json
     python -m journal search --exercise squat --sort -e1rm   # strongest first (estimated 1RM)
+    python -m journal search "pull-up sets with 10+ reps since March" --json   # in words
     python -m journal export strong OUT.csv
     python -m journal export recording 12 session-12.csv     # its motion, as the app keeps it
     python -m journal import-strong strong_export.csv        # Hevy exports are detected too
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from journal import copying, db, search, store, transfer
+from journal import copying, db, phrase, search, store, transfer
 from journal.views import NotFoundError
 
 if TYPE_CHECKING:
@@ -208,13 +209,14 @@ def _cmd_init(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def _cmd_search(engine: Engine, args: argparse.Namespace) -> int:
-    query = search.SetQuery(
-        exercise=args.exercise, date_from=args.date_from, date_to=args.date_to,
-        min_reps=args.min_reps, max_reps=args.max_reps, min_weight_kg=args.min_weight,
-        max_weight_kg=args.max_weight, notes=args.notes,
-        athlete=_known_athlete(engine, args.athlete), sort=args.sort, limit=args.limit,
-        offset=args.offset,
-    )
+    athlete = _known_athlete(engine, args.athlete)
+    fields = {} if args.phrase is None else _phrase_fields(engine, args.phrase, athlete)
+    options = {"exercise": args.exercise, "date_from": args.date_from, "date_to": args.date_to,
+               "min_reps": args.min_reps, "max_reps": args.max_reps,
+               "min_weight_kg": args.min_weight, "max_weight_kg": args.max_weight,
+               "notes": args.notes, "sort": args.sort}
+    fields |= {name: value for name, value in options.items() if value is not None}
+    query = search.SetQuery(**fields, athlete=athlete, limit=args.limit, offset=args.offset)
     with db.session_factory(engine)() as session:
         page = search.search_sets(session, query)
     if args.json:
@@ -234,6 +236,20 @@ def _cmd_search(engine: Engine, args: argparse.Namespace) -> int:
     print(f"{page.total_sets} set(s), {page.total_reps} reps "
           f"(showing {len(page.rows)} from {args.offset + 1 if page.rows else 0})")
     return 0
+
+
+def _phrase_fields(engine: Engine, text: str, athlete: str | None) -> dict[str, Any]:
+    """The search fields a phrase says, the understanding said on stderr (stdout may be JSON);
+    ``PhraseError`` (exit 2) when it contradicts itself or says nothing."""
+    with db.session_factory(engine)() as session:
+        names = [e.name for e in store.list_exercises(session, used_only=True, athlete=athlete)]
+    found = phrase.parse_search(text, today=date.today(), exercise_names=names)
+    if not found.understood:
+        raise phrase.PhraseError(f"nothing in “{text.strip()}” reads as a search: "
+                                 f"{phrase.EXAMPLES}")
+    print(" ".join(filter(None, [found.understood_line(), found.not_understood_line()])),
+          file=sys.stderr)
+    return found.fields
 
 
 def _cmd_sessions(engine: Engine, args: argparse.Namespace) -> int:
@@ -369,7 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--title")
     imp.set_defaults(run=_cmd_import, creates=True)
 
-    find = commands.add_parser("search", help="find sets")
+    find = commands.add_parser(
+        "search", help="find sets", description="Find sets: by the options, or in words "
+        "('pull-up sets with 10+ reps since March'); options given beside the words win.")
+    find.add_argument("phrase", nargs="?", metavar="WORDS",
+                      help="the search in words, as the Journal page's box reads it; how it "
+                           "was understood is said on stderr")
     find.add_argument("--exercise", help="name, family or alias, e.g. 'pull ups'")
     find.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
     find.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
@@ -379,9 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--max-weight", type=float, metavar="KG")
     find.add_argument("--notes", metavar="TEXT", help="words that must appear in the notes")
     find.add_argument("--athlete")
-    find.add_argument("--sort", default="-date", help=f"one of {', '.join(search.SORT_KEYS)} "
-                      "(prefix - for descending: --sort -reps; --sort -e1rm: strongest first, "
-                      "by estimated one-rep max)")
+    find.add_argument("--sort", help=f"one of {', '.join(search.SORT_KEYS)} (prefix - for "
+                      "descending: --sort -reps; --sort -e1rm: strongest first, by estimated "
+                      "one-rep max); default -date, or the order the words name")
     find.add_argument("--limit", type=int, default=search.MAX_LIMIT)
     find.add_argument("--offset", type=int, default=0)
     find.add_argument("--json", action="store_true", help="one JSON object per set")

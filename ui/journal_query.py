@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from journal import exercises
 from journal.db import session_factory
+from journal.phrase import FILTERS, PhraseSearch, filter_words
 from journal.progress import set_volume_kg
 from journal.search import SearchRow, SetQuery, all_matching_sets
 from journal.transfer import write_strong_csv
@@ -67,25 +68,19 @@ PARAMS = {
 
 
 def describe(query: SetQuery) -> dict[str, str]:
-    """Each active filter (field name) in words: {"min_reps": "at least 10 reps"}."""
-    words: dict[str, str] = {}
-    if query.exercise:
-        words["exercise"] = f"exercise “{query.exercise}”"
-    if query.date_from:
-        words["date_from"] = f"from {query.date_from:%d %b %Y}"
-    if query.date_to:
-        words["date_to"] = f"until {query.date_to:%d %b %Y}"
-    if query.min_reps is not None:
-        words["min_reps"] = f"at least {query.min_reps} reps"
-    if query.max_reps is not None:
-        words["max_reps"] = f"at most {query.max_reps} reps"
-    if query.min_weight_kg is not None:
-        words["min_weight_kg"] = f"at least {query.min_weight_kg:g} kg"
-    if query.max_weight_kg is not None:
-        words["max_weight_kg"] = f"at most {query.max_weight_kg:g} kg"
-    if query.notes:
-        words["notes"] = f"notes containing “{query.notes}”"
-    return words
+    """Each active filter (field name) in words: {"min_reps": "at least 10 reps"} (the words
+    ``journal.phrase.parse_search`` reads back)."""
+    return filter_words({name: getattr(query, name) for name in FILTERS})
+
+
+def phrase_filters(found: PhraseSearch) -> dict[str, Any]:
+    """The filter widgets' values (by key, ``PARAMS``) a search in words sets. A phrase is a new
+    search: a filter it does not name is cleared; the sort changes only when it names one."""
+    values: dict[str, Any] = {PARAMS[name]: getattr(found, name) for name in FILTERS}
+    values[PARAMS["notes"]] = found.notes or ""  # a text box holds "" for no words
+    if found.sort is not None:
+        values[PARAMS["sort"]] = found.sort
+    return values
 
 
 def without(query: SetQuery, name: str) -> SetQuery:

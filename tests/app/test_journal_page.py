@@ -6,7 +6,7 @@ import csv
 import functools
 import io
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -14,6 +14,7 @@ from journal.db import write_transaction
 from journal.store import delete_session
 from journal.transfer import import_workouts_csv
 from journal.views import NotFoundError
+from ui import clock
 
 
 def _results(at):
@@ -259,3 +260,87 @@ def test_downloads_of_sets_deleted_since_the_page_was_shown_say_so(
     assert not at.exception
     assert [w.value for w in at.warning] == [
         "Your sessions were deleted since this page was opened; nothing to download."]
+
+
+def _search_in_words(at, text: str):
+    at.text_input(key="journal_phrase").input(text).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _captions(at) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_a_search_in_words_sets_the_filters_and_the_address(app, saved_sample, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: date(2024, 12, 8))  # the sample: 1 Dec 2024
+    at = _search_in_words(app("journal"), "all my pull-up sets with 11+ reps since November")
+    assert at.selectbox(key="exercise").value == "pull-up"
+    assert at.date_input(key="from").value == date(2024, 11, 1)
+    assert at.number_input(key="min_reps").value == 11
+    assert dict(at.query_params) == {"exercise": "pull-up", "from": "2024-11-01",
+                                     "min_reps": "11"}  # a bookmark holds it
+    assert sorted(_results(at)["reps"]) == [12, 12]
+    assert ("Understood: exercise “pull-up”, from 01 Nov 2024, at least 11 reps."
+            in _captions(at))
+    at.run()  # said while the filters are the phrase's
+    assert "Understood: exercise “pull-up”, from 01 Nov 2024, at least 11 reps." in _captions(at)
+    # A new phrase is a new search: what it does not say is cleared; it names an order.
+    _search_in_words(at, "heaviest")
+    assert at.selectbox(key="exercise").value is None and at.date_input(key="from").value is None
+    assert at.number_input(key="min_reps").value is None
+    assert at.selectbox(key="sort").value == "-weight"
+    assert list(_results(at)["weight_kg"]) == [66.0, 63.5, 61.0, 52.0, 7.5]
+    assert dict(at.query_params) == {"sort": "Heaviest"}
+    assert "Understood: heaviest first." in _captions(at)
+    # A filter changed by hand: the phrase no longer says the search, and goes.
+    at.number_input(key="max_kg").set_value(60.0).run()
+    assert at.text_input(key="journal_phrase").value == ""
+    assert not [c for c in _captions(at) if c.startswith("Understood")]
+    assert list(_results(at)["weight_kg"]) == [52.0, 7.5]
+
+
+def test_a_search_in_words_says_what_it_did_not_understand(app, saved_sample):
+    at = _search_in_words(app("journal"), "pull-ups over 62 kg in the gym, newest first")
+    assert at.number_input(key="min_kg").value == 62.1  # over: heavier than 62 kg
+    assert sorted(_results(at)["weight_kg"]) == [63.5, 66.0]
+    assert "Understood: exercise “pull-ups”, at least 62.1 kg, newest first." in _captions(at)
+    assert "Not understood: “in”, “gym” (left out)." in _captions(at)
+    # Pounds are searched in kg and said in both.
+    _search_in_words(at, "over 100 lb")
+    assert "Understood: at least 45.5 kg (over 100 lb)." in _captions(at)
+    assert sorted(_results(at)["weight_kg"]) == [52.0, 61.0, 63.5, 66.0]
+    at.run()  # the box keeps the kg to the last digit: still the phrase's search
+    assert "Understood: at least 45.5 kg (over 100 lb)." in _captions(at)
+
+
+def test_a_search_in_words_that_says_nothing_leaves_the_filters(app, saved_sample):
+    at = _search_in_words(app("journal", exercise="row"), "zumba please")
+    assert [w.value for w in at.warning] == [
+        "Nothing in “zumba please” reads as a search, so the filters are unchanged. Say an "
+        "exercise, reps, a weight, dates or words of the notes in quotes, e.g. “squats over "
+        "100 kg last month” or “pull-ups with 10+ reps since March”."]
+    assert at.selectbox(key="exercise").value == "row"
+    assert dict(at.query_params) == {"exercise": "row"}
+    assert list(_results(at)["exercise"]) == ["Close-grip cable row"]
+    # Words that contradict each other: named, and the filters untouched.
+    _search_in_words(at, "pull-ups with at least 10 reps under 5 reps")
+    assert [e.value for e in at.error] == [
+        "“at least 10 reps” and “under 5 reps” contradict each other: no set can match both. "
+        "Change the words; the filters are unchanged."]
+    assert at.selectbox(key="exercise").value == "row" and not at.warning
+    at.run()  # said once
+    assert not at.error
+
+
+def test_on_a_phone_the_search_in_words_opens_on_its_results(app, saved_sample, monkeypatch):
+    monkeypatch.setattr("ui.device.on_phone", lambda: True)
+    at = app("journal")
+    (filters,) = at.expander
+    assert filters.proto.expanded
+    # The box is above the filters, not folded away with them.
+    assert "journal_phrase" not in [box.key for box in filters.get("text_input")]
+    _search_in_words(at, "pull-ups with 11+ reps")
+    assert not at.expander[0].proto.expanded
+    assert sorted(_results(at)["reps"]) == [12, 12]
+    assert "Understood: exercise “pull-ups”, at least 11 reps." in _captions(at)

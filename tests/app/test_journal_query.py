@@ -8,12 +8,14 @@ from datetime import date, datetime
 
 import pytest
 
+from journal.phrase import SORT_WORDS, parse_search
 from journal.search import SearchRow, SetQuery
 from ui.journal_query import (
     CSV_COLUMNS,
     SORTS,
     describe,
     exercise_suggestions,
+    phrase_filters,
     results_csv,
     sort_in_url,
     without,
@@ -54,6 +56,25 @@ def test_a_url_names_a_sort_by_its_label_or_its_search_key():
         SetQuery(sort=key)  # a key the search (and `python -m journal search --sort`) takes
     # The search's other keys are not on the page; a label's case is the page's own.
     assert sort_in_url("-confidence") is None and sort_in_url("most reps") is None
+
+
+def test_every_sort_of_the_page_can_be_said_in_words():
+    assert set(SORT_WORDS) == set(SORTS)
+    for key, label in SORTS.items():
+        assert parse_search(label, today=date(2026, 12, 8)).sort == key
+
+
+def test_a_search_in_words_sets_every_filter_and_the_sort_only_when_named():
+    found = parse_search("curls at most 12 reps 'grip' zumba", today=date(2026, 12, 8))
+    assert phrase_filters(found) == {
+        "exercise": "curls", "from": None, "to": None, "min_reps": None, "max_reps": 12,
+        "min_kg": None, "max_kg": None, "notes": "grip"}
+    assert found.understood_line() == ("Understood: exercise “curls”, at most 12 reps, notes "
+                                       "containing “grip”.")
+    assert found.not_understood_line() == "Not understood: “zumba” (left out)."
+    strongest = parse_search("strongest", today=date(2026, 12, 8))
+    assert phrase_filters(strongest)["sort"] == "-e1rm" and phrase_filters(strongest)["notes"] == ""
+    assert strongest.not_understood_line() is None
 
 
 def test_suggestions_start_with_families_then_used_names():

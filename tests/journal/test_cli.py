@@ -103,6 +103,54 @@ def test_search_with_bad_parameters_fails_with_a_message(journal_url, capsys, ar
     assert code == 2 and message in err and "Traceback" not in err
 
 
+def test_search_in_words_keeps_stdout_json_and_says_how_it_understood_on_stderr(
+    journal_url, capsys
+):
+    code = main(["--database", journal_url, "search", "all my pull-up sets with 10+ reps since "
+                 "March 2024", "--json"])
+    captured = capsys.readouterr()
+    assert code == 0
+    rows = [json.loads(line) for line in captured.out.splitlines()]
+    assert [(r["date"], r["exercise"], r["reps"]) for r in rows] == [
+        ("2024-03-05", "assisted_pull_up", 12)]
+    assert captured.err == ("Understood: exercise “pull-up”, from 01 Mar 2024, at least 10 "
+                            "reps.\n")
+
+
+def test_search_in_words_in_a_table_with_the_words_it_left_out(journal_url, capsys):
+    assert main(["--database", journal_url, "search", "pull ups in April 2024 zumba"]) == 0
+    captured = capsys.readouterr()
+    assert "1 set(s), 8 reps" in captured.out and "Assisted pull-up" in captured.out
+    assert captured.err == ("Understood: exercise “pull ups”, from 01 Apr 2024, until 30 Apr "
+                            "2024. Not understood: “zumba” (left out).\n")
+
+
+def test_search_options_beside_the_words_win(journal_url, capsys):
+    def found(*args: str) -> list[tuple[str, int]]:
+        assert main(["--database", journal_url, "search", *args, "--json"]) == 0
+        return [(json.loads(line)["date"], json.loads(line)["reps"])
+                for line in capsys.readouterr().out.splitlines()]
+
+    assert found("pull-ups since March 2024 most reps") == [("2024-03-05", 12), ("2024-04-09", 8)]
+    assert found("pull-ups since March 2024 most reps", "--from", "2024-04-01") == [
+        ("2024-04-09", 8)]
+    assert found("pull-ups since March 2024 most reps", "--sort", "reps") == [
+        ("2024-04-09", 8), ("2024-03-05", 12)]
+
+
+@pytest.mark.parametrize(("words", "message"), [
+    ("zumba", "error: nothing in “zumba” reads as a search: say an exercise, reps"),
+    ("pull-ups with at least 10 reps under 5 reps",
+     "error: “at least 10 reps” and “under 5 reps” contradict each other"),
+])
+def test_search_in_words_that_say_nothing_or_contradict_exit_2(journal_url, capsys, words,
+                                                               message):
+    assert main(["--database", journal_url, "search", words, "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith(message)
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+
+
 def test_export_strong_then_import_into_another_journal(journal_url, tmp_path, capsys):
     out = tmp_path / "strong.csv"
     assert main(["--database", journal_url, "export", "strong", str(out)]) == 0
