@@ -231,7 +231,8 @@ except ValueError as error:
     st.stop()
 with session_factory(engine)() as db:
     page = search_sets(db, query)
-if phone and (active := describe(query)):
+# Under the folded filters, what they hold; unless the phrase's "Understood" just said it.
+if phone and not (said and "applied" in said) and (active := describe(query)):
     st.caption("Searching: " + ", ".join(active.values()) + ".")
 
 

@@ -344,3 +344,5 @@ def test_on_a_phone_the_search_in_words_opens_on_its_results(app, saved_sample, 
     assert not at.expander[0].proto.expanded
     assert sorted(_results(at)["reps"]) == [12, 12]
     assert "Understood: exercise “pull-ups”, at least 11 reps." in _captions(at)
+    # Said once: the folded filters' "Searching: …" line would repeat it.
+    assert not [c for c in _captions(at) if c.startswith("Searching:")]
