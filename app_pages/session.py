@@ -10,6 +10,7 @@ import streamlit as st
 import appconfig
 from journal.db import session_factory
 from journal.store import load_session
+from journal.timing import median_rest_s, minutes_seconds, set_timings
 from journal.views import NotFoundError, SessionView, SetView
 from ml.recordings_files import recording_name
 from ui import session_edits
@@ -20,7 +21,7 @@ from ui.lifter import current_lifter, lifter_params, use_lifter
 from ui.resources import counter_card, journal_engine
 from ui.session_files import recording_download, recording_file_name
 from ui.session_tools import delete_session_box, run_edit, set_namer, set_tools, span_actions
-from ui.tables import sets_csv, stored_changes, stored_frame, stored_set_checks
+from ui.tables import TIMING_COLUMNS, sets_csv, stored_changes, stored_frame, stored_set_checks
 from ui.tables import stored_chart_sets as chart_sets
 from ui.text import escape_markdown, plural
 from ui.widgets import (
@@ -116,6 +117,10 @@ with st.container(horizontal=True, gap="medium", key="session_metrics"):
     if recording is not None:
         minutes, seconds = divmod(round(recording.duration_s), 60)
         st.metric("Recording", f"{minutes} min {seconds:02d} s", width="content")
+    if (rest := median_rest_s(set_timings(view.sets))) is not None:
+        st.metric("Rest between sets", minutes_seconds(rest), width="content",
+                  help="The median time from the end of one set to the start of the next, "
+                       "as the recording shows them")
 if view.notes:
     st.text(view.notes)
 for warning in view.warnings:
@@ -195,7 +200,7 @@ edited = st.data_editor(
     key=f"session_sets_{base}",
     hide_index=True,
     column_config=set_columns([s.exercise for s in view.sets]),
-    disabled=["set", "start_s", "end_s", "corrected", "model_said"],
+    disabled=["set", "start_s", "end_s", *TIMING_COLUMNS, "corrected", "model_said"],
 )
 changes = stored_changes(original, edited)
 save_column, download_column = st.columns([1, 1])

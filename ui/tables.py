@@ -15,6 +15,7 @@ import pandas as pd
 from journal import exercises
 from journal.progress import estimated_one_rep_max
 from journal.store import SetEdit
+from journal.timing import SetTiming, minutes_seconds, set_timings
 from journal.views import SessionView, SetView
 from ml.analysis import DetectedSet, SessionAnalysis
 from ml.pipeline import handling_warnings
@@ -119,7 +120,9 @@ def analysis_with_edits(
 
 
 def stored_frame(sets: Sequence[SetView]) -> pd.DataFrame:
-    """A session's stored sets, one row each, indexed by set id."""
+    """A session's stored sets, one row each, indexed by set id; beside the values, the rest
+    before each set ("1:45") and its seconds per rep, read off the recording."""
+    timings = set_timings(sets)
     rows = [
         {
             "set": s.position,
@@ -130,14 +133,28 @@ def stored_frame(sets: Sequence[SetView]) -> pd.DataFrame:
             "notes": s.notes,
             "start_s": None if s.start_s is None else round(s.start_s, 1),
             "end_s": None if s.end_s is None else round(s.end_s, 1),
+            "rest": _rest_shown(timings[s.id]),
+            "seconds_per_rep": _rounded(timings[s.id].seconds_per_rep),
             "corrected": s.corrected,
             "model_said": _model_said(s),
         }
         for s in sets
     ]
-    columns = ["set", *EDITABLE, "start_s", "end_s", "corrected", "model_said"]
+    columns = ["set", *EDITABLE, "start_s", "end_s", *TIMING_COLUMNS, "corrected", "model_said"]
     frame = pd.DataFrame(rows, columns=columns, index=pd.Index([s.id for s in sets], name="id"))
     return frame.astype({"weight_kg": "float64", "rpe": "float64", "notes": "object"})
+
+
+#: Columns of ``stored_frame`` read off the recording, shown and never edited.
+TIMING_COLUMNS = ("rest", "seconds_per_rep")
+
+
+def _rest_shown(timing: SetTiming) -> str | None:
+    return None if timing.rest_before_s is None else minutes_seconds(timing.rest_before_s)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _model_said(stored: SetView) -> str:
@@ -198,7 +215,9 @@ def _e1rm(exercise_id: str, weight_kg: float | None, reps: int) -> float | None:
 
 def sets_csv(session: SessionView) -> bytes:
     """The session's sets as CSV (UTF-8), one row per set, for download; ``rep_times_s`` are the
-    counter's marks (``reps_marked`` of them), ``reps`` the count the journal keeps."""
+    counter's marks (``reps_marked`` of them), ``reps`` the count the journal keeps;
+    ``rest_before_s`` and ``seconds_per_rep`` as ``journal.timing`` reads them."""
+    timings = set_timings(session.sets)
     rows = [
         {
             "date": session.performed_at.isoformat(sep=" ", timespec="minutes"),
@@ -214,6 +233,8 @@ def sets_csv(session: SessionView) -> bytes:
             "rpe": s.rpe,
             "start_s": s.start_s,
             "end_s": s.end_s,
+            "rest_before_s": _rounded(timings[s.id].rest_before_s),
+            "seconds_per_rep": _rounded(timings[s.id].seconds_per_rep),
             "corrected": s.corrected,
             "notes": s.notes,
             # A typed count can differ from the marks: say how many times follow.

@@ -70,6 +70,12 @@ def set_columns(in_use: Sequence[str] = (), compact: bool = False) -> dict[str, 
         "notes": st.column_config.TextColumn("Notes", max_chars=2000, width=100),
         "start_s": st.column_config.NumberColumn("Start (s)", disabled=True, format="%.1f"),
         "end_s": st.column_config.NumberColumn("End (s)", disabled=True, format="%.1f"),
+        "rest": st.column_config.TextColumn(
+            "Rest", help="Rest before the set (min:s): from the end of the set before it in "
+            "the recording", disabled=True, width=60),
+        "seconds_per_rep": st.column_config.NumberColumn(
+            "s/rep", help="Seconds per rep: the median time between its rep marks",
+            disabled=True, format="%.1f", width=60),
         "confidence": st.column_config.ProgressColumn(
             "Confidence", help="How sure the model is of the exercise", min_value=0.0,
             max_value=1.0, format="percent", width=90,

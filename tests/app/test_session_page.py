@@ -402,7 +402,8 @@ def _metric_row(at, key):
 def test_session_and_journal_metrics_sit_in_one_wrapping_row(app, saved_sample):
     # In st.columns a phone stacked the four metrics, half a screen above the plot.
     at = app("session", session=str(saved_sample))
-    assert _metric_row(at, "session_metrics") == ["Sets", "Reps", "Corrected by you", "Recording"]
+    assert _metric_row(at, "session_metrics") == ["Sets", "Reps", "Corrected by you", "Recording",
+                                                 "Rest between sets"]
     at = app("journal", exercise="pull-up")
     assert _metric_row(at, "journal_metrics") == ["Sets", "Reps", "Volume", "Sessions"]
 
@@ -479,3 +480,25 @@ def test_a_recording_asked_for_after_its_session_was_deleted_says_so(
         f"Session {saved_sample} was deleted since this page was opened; nothing to download."]
     at.run()  # said once
     assert not at.error
+
+
+def test_the_sets_table_says_the_rest_before_each_set_and_its_seconds_per_rep(
+    app, saved_sample
+):
+    from ml.sample_session import sample_truth
+
+    at = app("session", session=str(saved_sample))
+    assert not at.exception, at.exception
+    table = at.data_editor[0].value
+    truth = sample_truth()
+    # The fixture's sets span each true set less 5 s at both ends, its marks evenly spread
+    # over all but 8 s at both ends.
+    rests = [None] + [round(after.start_s + 5 - (before.end_s - 5))
+                      for before, after in zip(truth, truth[1:], strict=False)]
+    shown = [None if isinstance(r, float) else r for r in table["rest"]]  # none: NaN
+    assert shown == [None if r is None else f"{r // 60}:{r % 60:02d}" for r in rests]
+    assert list(table["seconds_per_rep"]) == pytest.approx(
+        [round((t.end_s - t.start_s - 16) / (t.reps - 1), 1) for t in truth])
+    (rest,) = [m for m in at.metric if m.label == "Rest between sets"]
+    middle = sorted(r for r in rests if r is not None)
+    assert rest.value == "{}:{:02d}".format(*divmod(round((middle[1] + middle[2]) / 2), 60))

@@ -6,6 +6,7 @@ import io
 from dataclasses import replace
 
 import pandas as pd
+import pytest
 
 from journal import edits
 from journal.db import session_factory, write_transaction
@@ -99,6 +100,13 @@ def test_sets_csv_has_one_row_per_set_with_rep_times(journal_engine, saved_sampl
     assert table.loc[4, "e1rm_kg"] == 10.0
     assert len(table.loc[0, "rep_times_s"].split()) == table.loc[0, "reps_marked"] == 12
     assert table.loc[2, "notes"] == "last one slow, <b>shoulder</b> ok"
+    # The pace the recording shows, in seconds: none before the first set.
+    assert pd.isna(table.loc[0, "rest_before_s"])
+    assert table.loc[1, "rest_before_s"] == pytest.approx(
+        table.loc[1, "start_s"] - table.loc[0, "end_s"], abs=0.05)
+    marks = [float(t) for t in table.loc[0, "rep_times_s"].split()]
+    assert table.loc[0, "seconds_per_rep"] == pytest.approx(
+        (marks[-1] - marks[0]) / (len(marks) - 1), abs=0.05)  # evenly spread in the fixture
 
 
 def test_sets_csv_says_how_many_rep_times_follow_a_typed_count(journal_engine, saved_sample):
