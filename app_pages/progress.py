@@ -42,6 +42,7 @@ from ui.progress_tables import (
     weekly_frame,
 )
 from ui.resources import journal_engine
+from ui.text import escape_markdown
 from ui.widgets import SESSION_PAGE, stop_when_nothing_to_show
 
 #: Session-state copy of the chosen exercises, kept while the user is on other pages.
@@ -218,23 +219,31 @@ st.subheader(f"Records in {chosen_words}" if chosen_words else "Personal records
 if records.empty:
     st.info("No records yet for these exercises.")
 else:
-    event = st.dataframe(
-        records,
-        placeholder="–",
-        key="progress_records",
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        # The value beside the exercise: on a phone the table shows two or three columns.
-        column_order=["exercise", "value", "record", "date"],
-        column_config={
-            "exercise": "Exercise",
-            "record": "Record",
-            "value": "Value",
-            "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD"),
-        },
-    )
+    # A phone's table shows two columns: exercise and value left what the record is off-screen
+    # ("Assisted pull-up | 61 kg"). There, one table per exercise under its name, each row
+    # what the record is and its value.
+    tables = list(records.groupby("exercise", sort=False)) if phone else [("", records)]
+    for number, (name, rows) in enumerate(tables):
+        if phone:
+            st.markdown(f"**{escape_markdown(str(name))}**")
+        rows = rows.reset_index(drop=True)
+        event = st.dataframe(
+            rows,
+            placeholder="–",
+            key=f"progress_records_{number}" if phone else "progress_records",
+            hide_index=True,
+            on_select="rerun",
+            selection_mode="single-row",
+            column_order=(["record", "value", "date"] if phone
+                          else ["exercise", "value", "record", "date"]),
+            column_config={
+                "exercise": "Exercise",
+                "record": "Record",
+                "value": "Value",
+                "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD"),
+            },
+        )
+        if event is not None and event.selection.rows:
+            session_id = int(rows.iloc[event.selection.rows[0]]["session_id"])
+            st.switch_page(SESSION_PAGE, query_params=lifter_params(session=str(session_id)))
     st.caption("Pick a row to open the session that holds the record.")
-    if event is not None and event.selection.rows:
-        session_id = int(records.iloc[event.selection.rows[0]]["session_id"])
-        st.switch_page(SESSION_PAGE, query_params=lifter_params(session=str(session_id)))

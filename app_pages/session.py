@@ -15,12 +15,20 @@ from journal.views import NotFoundError, SessionView, SetView
 from ml.recordings_files import recording_name
 from ui import session_edits
 from ui.charts import motion_figure, span_from_selection
-from ui.count_checks import stored_count_checks
+from ui.count_checks import sets_asked_about, stored_count_checks
 from ui.device import on_phone
 from ui.lifter import current_lifter, lifter_params, use_lifter
 from ui.resources import counter_card, journal_engine
 from ui.session_files import recording_download, recording_file_name
-from ui.session_tools import delete_session_box, run_edit, set_namer, set_tools, span_actions
+from ui.session_tools import (
+    confirm_asked_sets,
+    delete_session_box,
+    run_edit,
+    set_namer,
+    set_tools,
+    show_edit_notice,
+    span_actions,
+)
 from ui.tables import TIMING_COLUMNS, sets_csv, stored_changes, stored_frame, stored_set_checks
 from ui.tables import stored_chart_sets as chart_sets
 from ui.text import escape_markdown, plural
@@ -129,6 +137,8 @@ for warning in view.warnings:
 # to miscount, one box per exercise (ui.count_checks).
 for check in [*stored_set_checks(view.sets), *stored_count_checks(view.sets, counter_card())]:
     st.info(check, icon=":material/help:")
+if asked := sets_asked_about(view.sets, counter_card()):
+    confirm_asked_sets(asked, engine, base)
 
 sets_by_id: dict[int, SetView] = {s.id: s for s in view.sets}
 recorded_sets = [s for s in view.sets if s.start_s is not None and s.end_s is not None]
@@ -192,6 +202,7 @@ if span is not None and recording is not None:
     span_actions(span, view, recorded_sets, recording.id, engine, base)
 
 st.subheader("Sets", anchor=False)
+show_edit_notice()
 new_exercise_box(f"session_new_exercise_{base}")
 original = stored_frame(view.sets)
 edited = st.data_editor(

@@ -301,7 +301,8 @@ def personal_records(
 
     ``best_by_reps[r]`` is the heaviest set of exactly ``r`` reps, the least assisted one for an
     assisted exercise (sets without a weight do not count); on ties the earliest set holds the
-    record. With dates, only the sets within them count: the records of those days.
+    record. ``best`` is the set of the best weight, of the most reps among sets of that weight.
+    With dates, only the sets within them count: the records of those days.
     """
     return _records(exercise_id, _set_rows(session, exercise_id, athlete, date_from, date_to))
 
@@ -317,12 +318,18 @@ def _records(exercise_id: str, rows: list[SetTuple]) -> PersonalRecords:
         # Strictly: rows come oldest first, so the first to reach a record keeps it.
         return held is None or (weight < held[4] if assisted else weight > held[4])  # type: ignore[operator]
 
+    def better_set(weight: float, reps: int, held: SetTuple | None) -> bool:
+        # The best weight, and at the same weight more reps: 61 kg × 11 after 61 kg × 6.
+        if held is not None and weight == held[4]:
+            return reps > held[3]
+        return beats(weight, held)
+
     for row in rows:
         reps, weight = row[3], row[4]
         if weight is not None and reps > 0:
             if beats(weight, by_reps.get(reps)):
                 by_reps[reps] = row
-            if beats(weight, best):
+            if better_set(weight, reps, best):
                 best = row
             e1rm = None if assisted else estimated_one_rep_max(weight, reps)
             if e1rm is not None and (best_e1rm is None or e1rm > best_e1rm[0]):

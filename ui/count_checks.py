@@ -9,6 +9,7 @@ card in.
     count_checks(numbered_sets, card) -> list[str]   # numbered_sets: (set number, exercise id)
     found_count_checks(analysis, card) -> list[str]  # Upload page, before saving
     stored_count_checks(sets, card) -> list[str]     # Session page, sets not yet looked at
+    sets_asked_about(sets, card) -> list[SetView]    # the sets the Session page's boxes name
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from journal import exercises
 from journal.views import SetView
 from ml.analysis import SessionAnalysis
 from ml.count_checks import miscounted_exercises
+from ml.pipeline import handling_warnings
 
 
-def _set_numbers(numbers: Sequence[int]) -> str:
+def set_numbers(numbers: Sequence[int]) -> str:
     """Set numbers as a hint says them: "Set 2", "Sets 2 and 3", "Sets 2, 3 and 5"."""
     if len(numbers) == 1:
         return f"Set {numbers[0]}"
@@ -41,7 +43,7 @@ def count_checks(numbered_sets: Iterable[tuple[int, str]],
     checks = []
     for exercise, its_sets in numbers.items():
         checks.append(
-            f"{_set_numbers(its_sets)} ({exercises.display_name(exercise)}): in our tests its "
+            f"{set_numbers(its_sets)} ({exercises.display_name(exercise)}): in our tests its "
             f"counts were {miscounted[exercise].described}: "
             f"check {'it' if len(its_sets) == 1 else 'them'}."
         )
@@ -61,3 +63,15 @@ def stored_count_checks(sets: Sequence[SetView], card: Mapping[str, Any] | None)
     the session. Sets added by hand carry the user's count, not the counter's."""
     return count_checks(((s.position, s.exercise) for s in sets
                          if not (s.corrected or s.confirmed) and s.model_reps is not None), card)
+
+
+def sets_asked_about(sets: Sequence[SetView], card: Mapping[str, Any] | None) -> list[SetView]:
+    """The saved sets the Session page's boxes ask to check, in session order: those of
+    ``stored_count_checks`` and of the handling check (``ui.tables.stored_set_checks``). The
+    ones the lifter confirms as they are with one click, so the boxes stop asking."""
+    miscounted = miscounted_exercises(card)
+    return [s for s in sets
+            if not (s.corrected or s.confirmed) and s.model_reps is not None
+            and (s.exercise in miscounted
+                 or (s.model_exercise is not None
+                     and handling_warnings(s.model_exercise, s.model_reps)))]

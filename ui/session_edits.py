@@ -6,7 +6,7 @@ signal of its recording (the journal itself runs no ml), so the table and the re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
@@ -63,6 +63,18 @@ def adjust(engine: Engine, set_id: int, start_s: float, end_s: float) -> SetView
         reps, times = recount(recording, start_s, end_s)
         return edits.adjust_set(session, set_id, start_s=start_s,
                                 end_s=_within(recording, end_s), reps=reps, rep_times_s=times)
+
+    return write_transaction(engine, work)
+
+
+def confirm_sets(engine: Engine, set_ids: Sequence[int]) -> int:
+    """Confirm these sets as they stand (exercise and reps checked by the lifter); returns how
+    many. The pages ask no more about them, and retraining learns from them."""
+
+    def work(session: Session) -> int:
+        for set_id in set_ids:
+            edits.update_set(session, set_id, confirmed=True)
+        return len(set_ids)
 
     return write_transaction(engine, work)
 

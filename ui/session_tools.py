@@ -6,7 +6,7 @@ refused change is shown as an error, a done one reloads the page with fresh widg
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
@@ -14,16 +14,22 @@ from sqlalchemy import Engine
 
 from journal.views import SessionView, SetView
 from ui import session_edits
+from ui.count_checks import set_numbers
 from ui.lifter import lifter_params
 from ui.tables import exercise_name, exercise_options
 from ui.text import explain, plural
 from ui.widgets import DELETED_NOTICE, JOURNAL_PAGE
 
+#: Session-state key of what the last correction did, said by the run it reloads the page to:
+#: a toast sent just before ``st.rerun`` never reaches the browser.
+EDIT_NOTICE = "session_edit_notice"
+
 
 def run_edit(action: Callable[[], Any], success: str | Callable[[Any], str]) -> None:
-    """Run one correction; a refused one is shown as an error, a done one reloads the page.
+    """Run one correction; a refused one is shown as an error, a done one reloads the page,
+    which says what changed (``show_edit_notice``).
 
-    ``success``: the toast, or a function of the action's result that writes it.
+    ``success``: the message, or a function of the action's result that writes it.
     """
     try:
         result = action()
@@ -31,8 +37,20 @@ def run_edit(action: Callable[[], Any], success: str | Callable[[Any], str]) -> 
         st.error(f"Not changed: {explain(error)}")
         return
     st.session_state["session_rev"] = st.session_state.get("session_rev", 0) + 1
-    st.toast(success if isinstance(success, str) else success(result), icon=":material/check:")
+    st.session_state[EDIT_NOTICE] = success if isinstance(success, str) else success(result)
     st.rerun()
+
+
+def show_edit_notice() -> None:
+    """What the correction that reloaded the page did: a toast, and a box kept above the set
+    table until the next action, long enough to read a kept count's note."""
+    # A slot on every run: the elements below keep their places, so an open expander of tools
+    # stays open when the box comes or goes.
+    slot = st.empty()
+    notice = st.session_state.pop(EDIT_NOTICE, None)
+    if notice:
+        st.toast(notice, icon=":material/check:")
+        slot.success(notice, icon=":material/check:")
 
 
 def exercise_picker(where: Any, label: str, engine: Engine, key: str) -> str:
@@ -55,6 +73,22 @@ def set_namer(view: SessionView) -> Callable[[int], str]:
         return f"Set {chosen.position}: {chosen.exercise_name}, {chosen.reps} reps"
 
     return name
+
+
+def confirm_asked_sets(asked: Sequence[SetView], engine: Engine, base: str) -> None:
+    """Under the boxes asking to check sets: one click says they are right as they are (a
+    right count has nothing to correct, and the boxes would ask on every visit)."""
+    numbers = set_numbers([s.position for s in asked])
+    one = len(asked) == 1
+    if st.button(
+        f"{numbers} {'is right as it is' if one else 'are right as they are'}",
+        key=f"session_confirm_asked_{base}",
+        icon=":material/done_all:",
+        help=f"Confirms the exercise and reps of {numbers} as shown, so the boxes above ask no "
+        "more (and retraining learns from them). A wrong count: correct it in the table.",
+    ):
+        run_edit(lambda: session_edits.confirm_sets(engine, [s.id for s in asked]),
+                 f"{numbers} confirmed as {'it is' if one else 'they are'}.")
 
 
 def span_actions(

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from ui import clock, device
+from ui.text import escape_markdown
 
 #: Today in these tests: Wednesday 26 March 2025, sixteen days after the last session.
 TODAY = date(2025, 3, 26)
@@ -154,6 +155,26 @@ def test_on_a_phone_the_period_is_a_list_to_pick_from(app, years, monkeypatch):
     at = app("progress", period="Last 4 weeks")
     assert at.selectbox(key="period").value == "Last 4 weeks"
     assert not at.segmented_control
+
+
+def test_on_a_phone_each_exercises_records_say_what_they_are_beside_their_value(
+    app, years, monkeypatch
+):
+    # A phone's table shows two columns: "Assisted pull-up | 52 kg" said nothing of what the
+    # record was ("Least assistance for 10 reps" was off-screen). One table per exercise under
+    # its name, each row what the record is and its value.
+    monkeypatch.setattr(device, "is_phone_user_agent", lambda _: True)
+    at = app("progress", period="Dates…", since="2024-12-01")
+    assert not at.exception
+    names = ["Assisted pull-up", "Barbell back squat"]
+    assert [m.value for m in at.markdown if m.value.startswith("**")] == [
+        f"**{escape_markdown(name)}**" for name in names]
+    for name, table in zip(names, at.dataframe, strict=True):
+        assert list(table.proto.column_order)[:2] == ["record", "value"]
+        assert set(table.value["exercise"]) == {name}
+    pull_ups = at.dataframe[0].value
+    assert dict(zip(pull_ups["record"], pull_ups["value"], strict=True))[
+        "Least assistance for 10 reps"] == "52 kg"
 
 
 def test_on_a_phone_a_years_calendar_wraps_onto_rows_of_squares_you_can_read(

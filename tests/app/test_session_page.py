@@ -137,6 +137,9 @@ def test_moving_a_set_keeps_the_count_the_user_typed(
     assert (moved.start_s, moved.end_s, moved.reps) == (172.0, 236.0, 9)
     assert (moved.model_reps, moved.rep_times_s, moved.corrected) == (counted, times, True)
     assert f"your count of 9 reps is kept (the counter reads {counted}" in at.toast[0].value
+    # Said on the page too, long enough to be read.
+    (said,) = [box.value for box in at.success]
+    assert f"your count of 9 reps is kept (the counter reads {counted}" in said
     # The plot marks the counter's reps and its label says so beside the user's count.
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     labels = [a["text"] for a in spec["layout"]["annotations"]]
@@ -207,6 +210,21 @@ def test_splitting_then_merging_a_set(app, journal_engine, saved_sample):
     sets = _stored(journal_engine, saved_sample).sets
     assert len(sets) == 5
     assert (sets[0].start_s, sets[0].end_s) == (5.0, 81.46)
+
+
+def test_a_correction_says_what_it_changed_on_the_page_it_reloads(
+    app, journal_engine, saved_sample
+):
+    # A toast sent just before the page reloads never reaches the browser: the reloaded page
+    # says what changed, in a box above the set table until the next action.
+    at = app("session", session=str(saved_sample))
+    first_id = _stored(journal_engine, saved_sample).sets[0].id
+    at.number_input(key=f"session_split_at_{saved_sample}_0_{first_id}").set_value(45.0)
+    at.button(key=f"session_split_go_{saved_sample}_0").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert [box.value for box in at.success] == ["Set split in two"]
+    at.run()  # the next action: said once
+    assert not at.success
 
 
 def test_adding_a_missed_set_counts_its_reps(app, journal_engine, saved_sample):
@@ -354,6 +372,38 @@ def test_sets_of_an_exercise_the_counter_miscounts_get_one_hint_until_the_user_l
     at = app("session", session=str(session_id))
     assert not at.exception
     assert _count_hints(at) == []
+
+
+def test_sets_the_page_asks_about_are_confirmed_as_they_are_in_one_click(
+    app, journal_engine, sample_analysis
+):
+    # Sets 1, 2 and 5 of an exercise the counter miscounts and a 2-rep set the model could not
+    # name: their counts are right, so there is nothing to correct, and before this button
+    # nothing on the page stopped the boxes asking.
+    incline = "incline_30_dumbbell_bench_press"
+    sets = list(sample_analysis.sets)
+    for i in (0, 1, 4):
+        sets[i] = replace(sets[i], exercise=incline, exercise_name="30° incline press")
+    sets[2] = replace(sets[2], exercise="unknown", exercise_name="Unknown exercise", reps=2,
+                      rep_times_s=sets[2].rep_times_s[:2])
+    saved = write_transaction(journal_engine, lambda db: save_analysis(
+        db, replace(sample_analysis, sets=tuple(sets)), title="Incline day"))
+    session_id = saved.session_id
+
+    at = app("session", session=str(session_id))
+    assert not at.exception
+    assert len([i for i in at.info if i.value.startswith(("Set ", "Sets "))]) == 2
+    at.button(key=f"session_confirm_asked_{session_id}_0").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+
+    assert not [i for i in at.info if i.value.startswith(("Set ", "Sets "))]
+    assert [box.value for box in at.success] == ["Sets 1, 2, 3 and 5 confirmed as they are."]
+    assert not [b for b in at.button if b.key.startswith("session_confirm_asked_")]
+    stored = _stored(journal_engine, session_id).sets
+    assert [s.confirmed for s in stored] == [True, True, True, False, True]
+    # Confirmed as they were: nothing corrected, the counts unchanged.
+    assert not any(s.corrected for s in stored)
+    assert [s.reps for s in stored] == [s.reps for s in sets]
 
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "

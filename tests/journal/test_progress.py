@@ -132,6 +132,26 @@ def test_assisted_pull_up_records_are_the_least_assistance(session, name):
     assert records.most_reps is not None and records.most_reps.reps == 12
 
 
+@pytest.mark.parametrize(
+    ("exercise", "best_weight", "other_weight"),
+    [("barbell_bench_press", 100.0, 90.0), ("assisted_pull_up", 61.0, 66.0)],
+)
+def test_the_best_set_at_the_record_weight_is_the_one_of_most_reps(
+    session, exercise, best_weight, other_weight
+):
+    # 61 kg × 6 of assistance in November, then 61 kg × 11 in December: the record is the 11
+    # (as 100 kg × 5 beats an earlier 100 kg × 3), not the first set to reach the weight.
+    _session(session, datetime(2024, 11, 24, 7), [(exercise, 6, best_weight)])
+    _session(session, datetime(2024, 12, 1, 7), [(exercise, 11, best_weight),
+                                                 (exercise, 12, other_weight)])
+    _session(session, datetime(2024, 12, 23, 7), [(exercise, 9, best_weight)])
+    session.commit()
+    best = progress.personal_records(session, exercise).best
+    assert best is not None
+    assert (best.weight_kg, best.reps, best.performed_at) == (
+        best_weight, 11, datetime(2024, 12, 1, 7))
+
+
 @pytest.mark.parametrize("name", ["Assisted pull-up", "Assisted dip"])  # catalog, user's own
 def test_assisted_sets_add_reps_but_no_volume_per_week_or_month(session, name):
     # 66 kg of help × 8 reps is no 528 kg lifted: the Journal shows no volume for these sets,
