@@ -6,6 +6,7 @@ signal of its recording (the journal itself runs no ml), so the table and the re
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -77,6 +78,23 @@ def confirm_sets(engine: Engine, set_ids: Sequence[int]) -> int:
         return len(set_ids)
 
     return write_transaction(engine, work)
+
+
+def free_span(spans: Sequence[tuple[float, float]], duration_s: float) -> tuple[float, float]:
+    """Where the Add tool first offers a new set: the longest stretch of the recording that no
+    set covers, to the half second inward (its number inputs step by 0.5 s). A recording its
+    sets cover whole offers its first 30 s, which the store then refuses, saying why."""
+    edges = sorted((max(0.0, start), min(duration_s, end)) for start, end in spans)
+    free, reached = [], 0.0
+    for start, end in [*edges, (duration_s, duration_s)]:
+        if start > reached:
+            free.append((reached, start))
+        reached = max(reached, end)
+    if not free:
+        return 0.0, min(30.0, duration_s)
+    start, end = max(free, key=lambda gap: gap[1] - gap[0])
+    inward = math.ceil(start * 2) / 2, math.floor(end * 2) / 2
+    return inward if inward[1] > inward[0] else (start, end)
 
 
 def kept_count_note(view: SetView) -> str:

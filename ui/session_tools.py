@@ -214,12 +214,20 @@ def set_tools(
                 add_exercise = exercise_picker(
                     st, "Exercise", engine, f"session_add_exercise_{base}"
                 )
+                # Offered where no set is yet: 0-30 s overlapped the first set of most sessions.
+                duration_s = next(r.duration_s for r in view.recordings if r.id == recording_id)
+                free_start, free_end = session_edits.free_span(
+                    [(s.start_s, s.end_s) for s in recorded_sets
+                     if s.recording_id == recording_id and s.start_s is not None
+                     and s.end_s is not None], duration_s)
                 first_column, last_column = st.columns(2)
                 add_start = first_column.number_input(
-                    "Start (s)", min_value=0.0, step=0.5, key=f"session_add_start_{base}"
+                    "Start (s)", min_value=0.0, step=0.5, value=free_start,
+                    key=f"session_add_start_{base}"
                 )
                 add_end = last_column.number_input(
-                    "End (s)", min_value=0.0, step=0.5, value=30.0, key=f"session_add_end_{base}"
+                    "End (s)", min_value=0.0, step=0.5, value=free_end,
+                    key=f"session_add_end_{base}"
                 )
                 if st.button("Add and count reps", key=f"session_add_go_{base}"):
                     run_edit(

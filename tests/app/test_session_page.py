@@ -165,6 +165,26 @@ def test_a_set_added_over_another_is_refused(app, journal_engine, saved_sample):
     assert _stored(journal_engine, saved_sample).sets == before
 
 
+def test_the_add_tool_offers_the_longest_stretch_no_set_covers_and_adds_there(
+    app, journal_engine, saved_sample, sample_recording
+):
+    # It offered 0-30 s, over set 1 of nearly every session: "Add" as offered was refused.
+    before = _stored(journal_engine, saved_sample).sets
+    at = app("session", session=str(saved_sample))
+    base = f"{saved_sample}_0"
+    start = at.number_input(key=f"session_add_start_{base}").value
+    end = at.number_input(key=f"session_add_end_{base}").value
+    edges = [0.0, *[t for s in before for t in (s.start_s, s.end_s)],
+             sample_recording.duration_s]
+    gaps = [(a, b) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    widest = max(gaps, key=lambda gap: gap[1] - gap[0])
+    assert widest[0] <= start < end <= widest[1] and end - start > widest[1] - widest[0] - 1
+    at.button(key=f"session_add_go_{base}").click().run()
+    assert not at.error, [e.value for e in at.error]
+    after = _stored(journal_engine, saved_sample).sets
+    assert len(after) == len(before) + 1
+
+
 def test_a_set_typed_to_end_after_the_recording_ends_with_it(
     app, journal_engine, saved_sample, sample_recording
 ):
