@@ -1,5 +1,6 @@
-"""Progress page: reps and volume per week (per month over years) for each exercise, personal
-records, training days; of all time, the last weeks or months, or chosen dates (in the URL, so
+"""Progress page: reps and volume per week (per month over years) for each exercise, its
+strength (estimated 1RM, or the least assistance of an assisted exercise), personal records,
+training days; of all time, the last weeks or months, or chosen dates (in the URL, so
 "since March" can be bookmarked)."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from journal.progress import E1RM_MAX_REPS, exercise_progress, most_trained, tra
 from journal.store import list_exercises
 from ui import clock
 from ui.charts import (
+    assistance_figure,
     calendar_figure,
     calendar_span,
     monthly_figure,
@@ -212,6 +214,17 @@ if totals["best_e1rm_kg"].notna().any():
         f"The best of each {per}'s sets: weight × (1 + reps / 30) (Epley), from sets of up to "
         f"{E1RM_MAX_REPS} reps with a weight. It compares sets of different reps: "
         "70 kg × 8 (88.7 kg) is stronger than 80 kg × 3 (88.0 kg)."
+    )
+# An assisted exercise's strength, where the e1RM would be: Epley does not apply to help, so
+# its line is the least help of each week or month, which goes down as the lifter gets stronger.
+if totals["least_assistance_kg"].notna().any():
+    st.subheader(f"Least assistance per {per}", anchor=False)
+    st.plotly_chart(assistance_figure(totals, per, names, phone=phone, span=span),
+                    key="progress_assistance", config={"displaylogo": False})
+    st.caption(
+        f"The least help of each {per}'s sets with a weight (hover for that set's reps). Less "
+        "help is stronger: the axis is upside down, so a line that climbs is progress, and "
+        f"0 kg (done unassisted) is the best. A {per} whose sets have no weight is left out."
     )
 
 # Records of the chosen dates are not the all-time ones: the heading says whose they are.

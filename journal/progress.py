@@ -18,7 +18,9 @@ API::
     set_volume_kg(exercise_id, weight_kg, reps) -> float | None   # weight × reps, not assisted
 
 Weeks and months carry their best estimated one-rep max, and the records the set that holds
-the best one: a lifter's strength over sets of different reps (5 × 100 kg vs 8 × 90 kg).
+the best one: a lifter's strength over sets of different reps (5 × 100 kg vs 8 × 90 kg). An
+assisted exercise has no estimate (its kg are the machine's help): its weeks and months carry
+their least assistance instead, and the reps of that set.
 
 The dates are whole local days, both included; the database filters by them (one range
 condition on ``performed_at``), on SQLite and PostgreSQL alike.
@@ -37,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -59,6 +61,12 @@ class WeekProgress:
     heaviest_kg: float | None
     #: The best ``estimated_one_rep_max`` of the week's sets (None: none has one).
     best_e1rm_kg: float | None = None
+    #: An assisted exercise's strength (``exercises.is_assisted``): the least help (kg) among
+    #: the week's sets with a weight and reps, 0 kg (done unassisted) the best; None for other
+    #: exercises, or a week without such a set.
+    least_assistance_kg: float | None = None
+    #: The reps of that set: the most done at that assistance (61 kg × 11 beats 61 kg × 6).
+    least_assistance_reps: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,9 @@ class MonthProgress:
     volume_kg: float
     heaviest_kg: float | None
     best_e1rm_kg: float | None = None
+    #: As ``WeekProgress``'s, over the month.
+    least_assistance_kg: float | None = None
+    least_assistance_reps: int | None = None
 
 
 @dataclass(frozen=True)
@@ -209,7 +220,8 @@ def weekly_progress(
     date_to: date | None = None,
 ) -> list[WeekProgress]:
     """Sets, reps and volume (``set_volume_kg``: none for an assisted exercise) of one exercise
-    per ISO week, oldest first."""
+    per ISO week, oldest first; the best e1RM, or for an assisted exercise the least
+    assistance."""
     return _weeks(exercise_id, _set_rows(session, exercise_id, athlete, date_from, date_to))
 
 
@@ -231,31 +243,51 @@ def monthly_progress(
 _Key = TypeVar("_Key", bound=tuple[int, int])
 
 
+class _Totals(NamedTuple):
+    """One period's totals of one exercise, as ``WeekProgress`` and ``MonthProgress`` hold them."""
+
+    sets: int
+    reps: int
+    volume_kg: float
+    heaviest_kg: float | None
+    best_e1rm_kg: float | None
+    least_assistance_kg: float | None
+    least_assistance_reps: int | None
+
+
 def _totals(
     rows: list[SetTuple], period: Callable[[datetime], _Key], exercise_id: str
-) -> list[tuple[_Key, int, int, float, float | None, float | None]]:
-    """(period, sets, reps, volume, heaviest, best e1RM) per period of the rows (the sets of
-    ``exercise_id``), oldest first; an assisted exercise's sets add reps but no volume or e1RM."""
+) -> list[tuple[_Key, _Totals]]:
+    """The totals of each period of the rows (the sets of ``exercise_id``), oldest first; an
+    assisted exercise's sets add reps and its least assistance but no volume or e1RM."""
     assisted = exercises.is_assisted(exercise_id)
-    # [sets, reps, volume, heaviest, best e1RM] per period, accumulated in one pass.
+    # [sets, reps, volume, heaviest, best e1RM, least assistance, its reps] per period, in one
+    # pass (thousands of rows per call: plain lists, no objects per set).
     totals: dict[_Key, list[Any]] = {}
     for _, _, performed_at, reps, weight in rows:
         key = period(performed_at)
         sums = totals.get(key)
         if sums is None:
-            sums = totals[key] = [0, 0, 0.0, None, None]
+            sums = totals[key] = [0, 0, 0.0, None, None, None, None]
         sums[0] += 1
         sums[1] += reps
-        if weight is not None:
-            if not assisted:  # ``set_volume_kg``'s rule, decided once for the exercise
-                sums[2] += weight * reps
-            if sums[3] is None or weight > sums[3]:
-                sums[3] = weight
-            e1rm = None if assisted else estimated_one_rep_max(weight, reps)
-            if e1rm is not None and (sums[4] is None or e1rm > sums[4]):
-                sums[4] = e1rm
-    return [(key, sets, reps, float(volume), heaviest, e1rm)
-            for key, (sets, reps, volume, heaviest, e1rm) in sorted(totals.items())]
+        if weight is None:
+            continue
+        if sums[3] is None or weight > sums[3]:
+            sums[3] = weight
+        if assisted:
+            # The least help is the strongest set; at the same help, the one of more reps
+            # (``_records``' rule for the best set).
+            if reps > 0 and (sums[5] is None or weight < sums[5]
+                             or (weight == sums[5] and reps > sums[6])):
+                sums[5], sums[6] = weight, reps
+            continue
+        sums[2] += weight * reps  # ``set_volume_kg``'s rule, decided once for the exercise
+        e1rm = estimated_one_rep_max(weight, reps)
+        if e1rm is not None and (sums[4] is None or e1rm > sums[4]):
+            sums[4] = e1rm
+    return [(key, _Totals(sums[0], sums[1], float(sums[2]), *sums[3:]))
+            for key, sums in sorted(totals.items())]
 
 
 def _iso_week(performed_at: datetime) -> tuple[int, int]:
@@ -265,21 +297,16 @@ def _iso_week(performed_at: datetime) -> tuple[int, int]:
 
 def _weeks(exercise_id: str, rows: list[SetTuple]) -> list[WeekProgress]:
     return [
-        WeekProgress(
-            iso_year=year, iso_week=week, week_start=date.fromisocalendar(year, week, 1),
-            sets=sets, reps=reps, volume_kg=volume, heaviest_kg=heaviest, best_e1rm_kg=e1rm,
-        )
-        for (year, week), sets, reps, volume, heaviest, e1rm in _totals(
-            rows, _iso_week, exercise_id)
+        WeekProgress(iso_year=year, iso_week=week, week_start=date.fromisocalendar(year, week, 1),
+                     **totals._asdict())
+        for (year, week), totals in _totals(rows, _iso_week, exercise_id)
     ]
 
 
 def _months(exercise_id: str, rows: list[SetTuple]) -> list[MonthProgress]:
     return [
-        MonthProgress(month_start=date(year, month, 1), sets=sets, reps=reps, volume_kg=volume,
-                      heaviest_kg=heaviest, best_e1rm_kg=e1rm)
-        for (year, month), sets, reps, volume, heaviest, e1rm in _totals(
-            rows, lambda at: (at.year, at.month), exercise_id)
+        MonthProgress(month_start=date(year, month, 1), **totals._asdict())
+        for (year, month), totals in _totals(rows, lambda at: (at.year, at.month), exercise_id)
     ]
 
 

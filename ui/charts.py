@@ -486,21 +486,59 @@ _STRENGTH_BREAK = {"week": pd.Timedelta(weeks=4), "month": pd.Timedelta(days=92)
 
 
 def _broken_at_long_breaks(
-    when: pd.Series, values: pd.Series, period: str
-) -> tuple[list[pd.Timestamp], list[float]]:
+    when: pd.Series, values: pd.Series, period: str, texts: Sequence[str] | None = None
+) -> tuple[list[pd.Timestamp], list[float], list[str]]:
     """The points in date order with a gap (NaN, which Plotly does not join) after each point
-    followed by a longer break than ``_STRENGTH_BREAK[period]``."""
+    followed by a longer break than ``_STRENGTH_BREAK[period]``; and the points' ``texts``
+    (hover text, one per value) in the same order, "" at the gaps."""
     order = when.argsort(kind="stable")
-    points = list(zip(when.iloc[order], values.iloc[order], strict=True))
+    labels = [""] * len(values) if texts is None else list(texts)
+    points = list(zip(when.iloc[order], values.iloc[order], [labels[i] for i in order],
+                      strict=True))
     xs: list[pd.Timestamp] = []
     ys: list[float] = []
-    for index, (at, value) in enumerate(points):
+    hover: list[str] = []
+    for index, (at, value, text) in enumerate(points):
         if index and at - points[index - 1][0] > _STRENGTH_BREAK[period]:
             xs.append(points[index - 1][0] + pd.Timedelta(days=1))
             ys.append(float("nan"))
+            hover.append("")
         xs.append(at)
         ys.append(float(value))
-    return xs, ys
+        hover.append(text)
+    return xs, ys, hover
+
+
+#: The least a strength axis spans: its level ± this fraction, and this many kg. Plotly's own
+#: range fits the data, so 10.0 → 10.4 kg filled the plot's height like a steep climb.
+STRENGTH_AXIS_FRACTION = 0.10
+STRENGTH_AXIS_MIN_SPAN_KG = 5.0
+#: Room above and below the data when its own span sets the axis, so no point sits on an edge.
+_AXIS_PAD = 0.10
+
+
+def strength_axis_range(
+    values: Sequence[float] | pd.Series,
+    fraction: float = STRENGTH_AXIS_FRACTION,
+    min_span_kg: float = STRENGTH_AXIS_MIN_SPAN_KG,
+) -> tuple[float, float] | None:
+    """The kg a strength axis (e1RM, least assistance) shows: centred on the data, spanning
+    the most of the data (with ``_AXIS_PAD`` of room either side), its level ± ``fraction``
+    (the middle of the data) and ``min_span_kg``, so that a small change looks small.
+
+    Never below 0 kg for data that is not (0 kg of assistance is the best there is): the
+    range slides up instead. None without values (NaN left out): Plotly's own range then.
+    """
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if not finite:
+        return None
+    low, high = min(finite), max(finite)
+    middle = (low + high) / 2
+    half = max((high - low) / 2 * (1 + 2 * _AXIS_PAD), fraction * abs(middle), min_span_kg / 2)
+    bottom, top = middle - half, middle + half
+    if bottom < 0 <= low:
+        bottom, top = 0.0, top - bottom
+    return bottom, top
 
 
 def strength_figure(
@@ -527,8 +565,8 @@ def strength_figure(
     estimated = frame.dropna(subset=["best_e1rm_kg"])
     for exercise_id, rows in estimated.groupby("exercise", sort=True):
         exercise_key = str(exercise_id)
-        when, best = _broken_at_long_breaks(pd.to_datetime(rows[period]),
-                                            rows["best_e1rm_kg"].astype(float), period)
+        when, best, _ = _broken_at_long_breaks(pd.to_datetime(rows[period]),
+                                               rows["best_e1rm_kg"].astype(float), period)
         fig.add_trace(go.Scatter(
             x=when,
             y=best,
@@ -544,6 +582,71 @@ def strength_figure(
         yaxis_title="estimated 1RM (kg)",
         showlegend=True,
     )
+    fig.update_yaxes(range=strength_axis_range(estimated["best_e1rm_kg"].astype(float)))
+    _period_axis(fig, frame, period, span)
+    if phone:
+        legend_under_buttons(fig, lines=_legend_lines([trace.name for trace in fig.data]))
+    return fig
+
+
+def assistance_figure(
+    frame: pd.DataFrame,
+    period: str,
+    names: Mapping[str, str] | None = None,
+    phone: bool = False,
+    span: tuple[date, date] | None = None,
+) -> go.Figure:
+    """The least assistance of each week (or month) of each assisted exercise, a line each:
+    their strength, as ``strength_figure`` draws the others'.
+
+    The y axis is reversed, 0 kg (no help) at the top: a stronger lifter needs less help, and a
+    line that climbs reads as progress, as the e1RM line above it does; drawn the usual way
+    the progress would read as a decline. The axis title says it in words ("lower is
+    stronger"), for the numbers that grow downwards.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``weekly_frame`` or ``monthly_frame`` rows: the ``period`` date column, ``exercise``,
+        ``least_assistance_kg`` and ``least_assistance_reps`` (NaN where no set of the period
+        has a weight: no point there, not 0 kg; other exercises' rows are all NaN).
+    period : "week" or "month"
+    names, phone, span : as ``weekly_figure``
+    """
+    names = names or {}
+    fig = go.Figure()
+    helped = frame.dropna(subset=["least_assistance_kg"])
+    for exercise_id, rows in helped.groupby("exercise", sort=True):
+        exercise_key = str(exercise_id)
+        kg = rows["least_assistance_kg"].astype(float)
+        texts = [f"{help_kg:g} kg help × {plural(int(reps), 'rep')}"
+                 for help_kg, reps in zip(kg, rows["least_assistance_reps"], strict=True)]
+        when, least, hover = _broken_at_long_breaks(pd.to_datetime(rows[period]), kg, period,
+                                                    texts)
+        fig.add_trace(go.Scatter(
+            x=when,
+            y=least,
+            text=hover,
+            name=names.get(exercise_key, exercise_key),
+            mode="lines+markers",
+            line={"color": exercise_color(exercise_key), "width": 2},
+            # A point at 0 kg sits on the axis's edge (the top): drawn whole, not cut in half.
+            cliponaxis=False,
+            hovertemplate=f"{_HOVER_DATE[period]}: %{{text}}",
+        ))
+    fig.update_layout(
+        height=320,
+        # Room on the left for the axis title's two lines: on one, a phone's plot (about 200 px
+        # high under its legend) cut it off.
+        margin={"l": 76, "r": 20, "t": 40, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        yaxis_title="assistance (kg)<br>lower is stronger",
+        showlegend=True,
+    )
+    axis = strength_axis_range(helped["least_assistance_kg"].astype(float))
+    # Reversed: the most help at the bottom, none at the top.
+    fig.update_yaxes(range=[axis[1], axis[0]] if axis else None,
+                     autorange=None if axis else "reversed")
     _period_axis(fig, frame, period, span)
     if phone:
         legend_under_buttons(fig, lines=_legend_lines([trace.name for trace in fig.data]))

@@ -27,6 +27,10 @@ MONTHLY_AFTER = timedelta(days=365)
 
 Period = Literal["week", "month"]
 
+#: The columns of a period's totals in ``weekly_frame`` and ``monthly_frame``.
+_TOTALS = ["sets", "reps", "volume_kg", "best_e1rm_kg", "least_assistance_kg",
+           "least_assistance_reps"]
+
 
 def progress_period(
     weeks_by_exercise: Mapping[str, Sequence[WeekProgress]],
@@ -46,8 +50,9 @@ def progress_period(
 
 
 def weekly_frame(weeks_by_exercise: Mapping[str, Sequence[WeekProgress]]) -> pd.DataFrame:
-    """One row per (week, exercise): ``week`` (Monday), ``exercise``, ``sets``, ``reps``, volume
-    and the best estimated one-rep max (NaN where no set gives one)."""
+    """One row per (week, exercise): ``week`` (Monday), ``exercise``, ``sets``, ``reps``, volume,
+    the best estimated one-rep max (NaN where no set gives one) and, for an assisted exercise,
+    the least assistance and its set's reps (NaN for other exercises)."""
     rows = [
         {
             "week": week.week_start,
@@ -56,17 +61,18 @@ def weekly_frame(weeks_by_exercise: Mapping[str, Sequence[WeekProgress]]) -> pd.
             "reps": week.reps,
             "volume_kg": week.volume_kg,
             "best_e1rm_kg": week.best_e1rm_kg,
+            "least_assistance_kg": week.least_assistance_kg,
+            "least_assistance_reps": week.least_assistance_reps,
         }
         for exercise_id, weeks in weeks_by_exercise.items()
         for week in weeks
     ]
-    return pd.DataFrame(rows, columns=["week", "exercise", "sets", "reps", "volume_kg",
-                                       "best_e1rm_kg"])
+    return pd.DataFrame(rows, columns=["week", "exercise", *_TOTALS])
 
 
 def monthly_frame(months_by_exercise: Mapping[str, Sequence[MonthProgress]]) -> pd.DataFrame:
-    """One row per (month, exercise): ``month`` (its first day), ``exercise``, ``sets``, ``reps``,
-    volume and the best estimated one-rep max."""
+    """One row per (month, exercise): ``month`` (its first day), and the columns of
+    ``weekly_frame``."""
     rows = [
         {
             "month": month.month_start,
@@ -75,12 +81,13 @@ def monthly_frame(months_by_exercise: Mapping[str, Sequence[MonthProgress]]) -> 
             "reps": month.reps,
             "volume_kg": month.volume_kg,
             "best_e1rm_kg": month.best_e1rm_kg,
+            "least_assistance_kg": month.least_assistance_kg,
+            "least_assistance_reps": month.least_assistance_reps,
         }
         for exercise_id, months in months_by_exercise.items()
         for month in months
     ]
-    return pd.DataFrame(rows, columns=["month", "exercise", "sets", "reps", "volume_kg",
-                                       "best_e1rm_kg"])
+    return pd.DataFrame(rows, columns=["month", "exercise", *_TOTALS])
 
 
 def training_days_caption(

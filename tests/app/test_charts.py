@@ -14,6 +14,7 @@ import pytest
 from journal.progress import MonthProgress, WeekProgress
 from ui.charts import (
     ChartSet,
+    assistance_figure,
     calendar_figure,
     calendar_span,
     display_indices,
@@ -22,11 +23,12 @@ from ui.charts import (
     payload_bytes,
     set_label,
     span_from_selection,
+    strength_axis_range,
     strength_figure,
     weekly_figure,
 )
 from ui.colors import exercise_color
-from ui.progress_tables import monthly_frame, progress_period
+from ui.progress_tables import monthly_frame, progress_period, weekly_frame
 
 RATE_HZ = 50.0
 
@@ -514,3 +516,77 @@ def test_a_strength_line_joins_weeks_of_training_and_breaks_at_a_long_break():
         date(2025, 1, 6), date(2025, 1, 13), date(2025, 1, 14), date(2025, 4, 7)]
     assert np.isnan(line.y[2]) and list(np.asarray(line.y)[[0, 1, 3]]) == [100.0, 102.5, 95.0]
     assert line.name == "Squat"
+
+
+def _pull_up_weeks() -> pd.DataFrame:
+    """Assisted pull-ups over five weeks (one without a weight, then done unassisted) beside
+    squats, as ``weekly_frame`` gives them to the Progress page."""
+    def week(monday: date, least: float | None, reps: int | None, e1rm: float | None = None):
+        year, number, _ = monday.isocalendar()
+        return WeekProgress(iso_year=year, iso_week=number, week_start=monday, sets=3, reps=30,
+                            volume_kg=0.0, heaviest_kg=None, best_e1rm_kg=e1rm,
+                            least_assistance_kg=least, least_assistance_reps=reps)
+    mondays = [date(2024, 11, 25) + timedelta(weeks=w) for w in range(5)]
+    return weekly_frame({
+        "assisted_pull_up": [week(mondays[0], 61.0, 11), week(mondays[1], 59.0, 10),
+                             week(mondays[2], None, None), week(mondays[3], 52.0, 10),
+                             week(mondays[4], 0.0, 5)],
+        "barbell_back_squat": [week(mondays[0], None, None, e1rm=100.0)],
+    })
+
+
+def test_assisted_strength_is_the_least_help_per_week_on_an_axis_where_up_is_stronger():
+    fig = assistance_figure(_pull_up_weeks(), "week", {"assisted_pull_up": "Assisted pull-up"})
+    # The pull-ups alone (squats have no assistance); the week without a weight has no point,
+    # not 0 kg; the unassisted week is a real point at 0 kg.
+    (line,) = fig.data
+    assert line.name == "Assisted pull-up"
+    assert [pd.Timestamp(x).date() for x in line.x] == [
+        date(2024, 11, 25), date(2024, 12, 2), date(2024, 12, 16), date(2024, 12, 23)]
+    assert list(line.y) == [61.0, 59.0, 52.0, 0.0]
+    assert list(line.text) == ["61 kg help × 11 reps", "59 kg help × 10 reps",
+                               "52 kg help × 10 reps", "0 kg help × 5 reps"]
+    assert "%{text}" in line.hovertemplate and "week of" in line.hovertemplate
+    # Lower is stronger: the axis runs upside down, 0 kg at the top, and says so.
+    low_end, high_end = fig.layout.yaxis.range
+    assert low_end > high_end == 0.0 and low_end > 61.0
+    assert "lower is stronger" in fig.layout.yaxis.title.text
+    assert line.line.color == exercise_color("assisted_pull_up")
+
+
+def test_months_of_assistance_and_a_phones_legend_under_the_buttons():
+    months = pd.DataFrame({"month": [date(2024, 11, 1), date(2025, 3, 1)],
+                           "exercise": "assisted_pull_up", "least_assistance_kg": [61.0, 45.0],
+                           "least_assistance_reps": [12, 8]})
+    fig = assistance_figure(months, "month", phone=True)
+    (line,) = fig.data
+    # Over three months apart: the line breaks rather than draw a steady change.
+    assert np.isnan(line.y[1]) and list(np.asarray(line.y)[[0, 2]]) == [61.0, 45.0]
+    assert list(line.text) == ["61 kg help × 12 reps", "", "45 kg help × 8 reps"]
+    assert "%{x|%B %Y}" in line.hovertemplate
+    assert _legend_top_px(fig) == pytest.approx(32)  # under Plotly's buttons
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    # 10.0 → 10.4 kg filled the plot like a steep climb: a 5 kg span around it.
+    ([10.0, 10.4], (7.7, 12.7)),
+    # At 100 kg, ± 10% of the level: 102 ± 10.2 kg.
+    ([100.0, 104.0], (91.8, 112.2)),
+    # A wide spread keeps its own span, with a tenth of room either side.
+    ([40.0, 140.0], (30.0, 150.0)),
+    # Never below 0 kg: 0 kg of help is the best there is.
+    ([0.0, 2.0], (0.0, 5.0)),
+    ([0.0], (0.0, 5.0)),
+    ([float("nan")], None),
+    ([], None),
+])
+def test_a_strength_axis_does_not_blow_small_changes_up(values, expected):
+    result = strength_axis_range(values)
+    assert result == (None if expected is None else pytest.approx(expected))
+
+
+def test_the_e1rm_axis_shows_a_small_gain_as_small():
+    frame = pd.DataFrame({"week": [date(2025, 1, 6), date(2025, 1, 13)],
+                          "exercise": "preacher_curl", "best_e1rm_kg": [10.0, 10.4]})
+    low, high = strength_figure(frame, "week").layout.yaxis.range
+    assert (low, high) == (pytest.approx(7.7), pytest.approx(12.7))

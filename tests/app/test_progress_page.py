@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pytest
 
+from journal import edits, store
+from journal.db import write_transaction
 from ui import clock, device
 from ui.text import escape_markdown
 
@@ -214,9 +216,89 @@ def test_strength_over_years_is_the_best_estimated_1rm_of_each_month(app, years,
     assert np.isnan(gap)
 
 
-def test_no_strength_chart_for_assisted_exercises_alone(app, years, page_text):
+def _figure(at, key: str) -> dict:
+    """The page's Plotly chart of this key, as the browser gets it."""
+    (chart,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
+    return json.loads(chart.proto.spec)
+
+
+def _chart(at, key: str) -> list[dict]:
+    """The traces of the page's Plotly chart of this key."""
+    return _figure(at, key)["data"]
+
+
+def _chart_keys(at) -> list[str]:
+    return [c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")]
+
+
+def test_assisted_exercises_alone_show_their_least_assistance_not_an_e1rm(
+    app, years, page_text
+):
     at = app("progress", period="All time")
     at.multiselect(key="progress_exercises").set_value(["assisted_pull_up"]).run()
     assert not at.exception
-    assert "Estimated 1RM" not in page_text(at)
-    assert len(at.get("plotly_chart")) == 2  # the calendar and the reps
+    text = page_text(at)
+    assert "Estimated 1RM" not in text
+    # The week of 25 November (66 kg × 10, then 52 kg × 10 on Sunday 1 December) and that of
+    # 10 March, 15 weeks later: the line breaks between them rather than draw a steady change.
+    assert "Least assistance per week" in text
+    assert _chart_keys(at) == ["progress_calendar", "progress_weekly", "progress_assistance"]
+    (line,) = _chart(at, "progress_assistance")
+    assert line["x"] == ["2024-11-25T00:00:00", "2024-11-26T00:00:00", "2025-03-10T00:00:00"]
+    first, gap, last = _numbers(line["y"])
+    assert (first, last) == (52.0, 45.0) and np.isnan(gap)
+    assert [line["text"][0], line["text"][2]] == ["52 kg help × 10 reps", "45 kg help × 8 reps"]
+
+
+@pytest.fixture
+def pull_up_weeks(journal_engine, saved_sample, monkeypatch):
+    """The real sample of 1 December 2024 (assisted pull-ups at 61, 63.5 and 66 kg of help,
+    a curl of 7.5 kg × 10), then three weeks typed in, today 30 December 2024."""
+    weeks = (
+        (datetime(2024, 12, 4, 7), [("assisted_pull_up", 10, 59.0), ("assisted_pull_up", 8, 59.0),
+                                    ("incline_dumbbell_biceps_curl", 9, 8.0)]),
+        (datetime(2024, 12, 11, 7), [("assisted_pull_up", 12, None)]),  # weights not logged
+        (datetime(2024, 12, 18, 7), [("assisted_pull_up", 4, 0.0), ("assisted_pull_up", 8, 20.0),
+                                     ("incline_dumbbell_biceps_curl", 10, 8.0)]),
+    )
+
+    def save(session):
+        for performed_at, sets in weeks:
+            session_id = store.create_session(session, performed_at=performed_at, title="lifting")
+            for exercise, reps, weight in sets:
+                edits.add_set(session, session_id, exercise=exercise, reps=reps, weight_kg=weight)
+
+    write_transaction(journal_engine, save)
+    monkeypatch.setattr(clock, "today", lambda: date(2024, 12, 30))
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_assisted_pull_ups_progress_is_their_least_assistance_per_week(
+    app, pull_up_weeks, page_text, monkeypatch, phone
+):
+    # An assisted exercise had no strength chart: the help going down week after week, the
+    # progress of the project's most common exercise, was drawn nowhere.
+    monkeypatch.setattr(device, "is_phone_user_agent", lambda _: phone)
+    at = app("progress")
+    at.multiselect(key="progress_exercises").set_value(
+        ["assisted_pull_up", "incline_dumbbell_biceps_curl"]).run()
+    assert not at.exception
+    text = page_text(at)
+    assert "Estimated 1RM per week" in text and "Least assistance per week" in text
+    # The curl's e1RM where it was; the pull-ups' least assistance under it, and no e1RM.
+    assert _chart_keys(at)[2:] == ["progress_strength", "progress_assistance"]
+    (curl,) = _chart(at, "progress_strength")
+    assert curl["name"] == "Incline dumbbell biceps curl"
+    (pull_ups,) = _chart(at, "progress_assistance")
+    assert pull_ups["name"] == "Assisted pull-up"
+    # The sample's week, the next one, then the week done unassisted; the week of 9 December
+    # logged no weight: no point, not 0 kg.
+    assert pull_ups["x"] == ["2024-11-25T00:00:00", "2024-12-02T00:00:00",
+                             "2024-12-16T00:00:00"]
+    assert _numbers(pull_ups["y"]) == [61.0, 59.0, 0.0]
+    assert pull_ups["text"] == ["61 kg help × 12 reps", "59 kg help × 10 reps",
+                                "0 kg help × 4 reps"]
+    # Upside down, and said so: less help is higher.
+    axis = _figure(at, "progress_assistance")["layout"]["yaxis"]
+    assert axis["range"][0] > axis["range"][1] == 0.0
+    assert "lower is stronger" in axis["title"]["text"]

@@ -268,3 +268,34 @@ def test_no_estimated_one_rep_max_for_assisted_or_unweighted_sets(session):
     for exercise in (pull_up, "preacher_curl", "barbell_row"):
         assert progress.personal_records(session, exercise).best_e1rm is None
         assert [w.best_e1rm_kg for w in progress.weekly_progress(session, exercise)] == [None]
+
+
+@pytest.mark.parametrize("name", ["Assisted pull-up", "Assisted dip"])  # catalog, user's own
+def test_an_assisted_exercises_strength_is_its_least_assistance_per_week_and_month(
+    session, name
+):
+    # The machine's help going down week after week is an assisted lifter's progress: each
+    # week's least help and the reps of that set, 0 kg (done unassisted) the best of all.
+    assisted, _ = catalog.name_exercise(session, name)
+    _session(session, datetime(2024, 11, 25, 7), [(assisted, 10, 66.0), (assisted, 6, 61.0),
+                                                  ("barbell_row", 8, 60.0)])
+    _session(session, datetime(2024, 11, 28, 7), [(assisted, 11, 61.0), (assisted, 0, 40.0)])
+    _session(session, datetime(2024, 12, 2, 7), [(assisted, 12, None)])  # no weight that week
+    _session(session, datetime(2024, 12, 9, 7), [(assisted, 5, 0.0), (assisted, 9, 20.0)])
+    session.commit()
+    weeks = progress.weekly_progress(session, assisted)
+    # 61 kg × 11 beats the earlier 61 kg × 6; a set of 0 reps at 40 kg is no set done.
+    assert [(w.week_start, w.least_assistance_kg, w.least_assistance_reps) for w in weeks] == [
+        (date(2024, 11, 25), 61.0, 11),
+        (date(2024, 12, 2), None, None),
+        (date(2024, 12, 9), 0.0, 5),
+    ]
+    assert [w.best_e1rm_kg for w in weeks] == [None] * 3
+    months = progress.exercise_progress(session, assisted).months
+    assert [(m.month_start, m.least_assistance_kg, m.least_assistance_reps)
+            for m in months] == [(date(2024, 11, 1), 61.0, 11), (date(2024, 12, 1), 0.0, 5)]
+    assert months == progress.monthly_progress(session, assisted)
+    # A loaded exercise has its e1RM and no assistance.
+    (row_week,) = progress.weekly_progress(session, "barbell_row")
+    assert row_week.least_assistance_kg is None and row_week.least_assistance_reps is None
+    assert row_week.best_e1rm_kg == pytest.approx(60 * (1 + 8 / 30))
