@@ -80,11 +80,13 @@ def test_progress_page_shows_calendar_weeks_and_records(app, saved_sample, page_
     assert dict(zip(pull_ups["record"], pull_ups["value"], strict=True))[
         "Least assistance"] == "61 kg × 12"
     # Calendar, reps and volume, and strength: of the curls' 10 reps only (12 rows are too many
-    # for the estimate, assisted pull-ups have none).
+    # for the estimate, assisted pull-ups have none); then the pull-ups' least assistance.
     charts = at.get("plotly_chart")
-    assert len(charts) == 3
+    assert len(charts) == 4
     strength = json.loads(charts[2].proto.spec)["data"]
     assert [t["name"] for t in strength] == ["Incline dumbbell biceps curl"]
+    assistance = json.loads(charts[3].proto.spec)["data"]
+    assert [t["name"] for t in assistance] == ["Assisted pull-up"]
 
 
 def test_progress_records_show_the_value_beside_the_exercise(app, saved_sample):
