@@ -9,6 +9,7 @@ import streamlit as st
 
 import appconfig
 from journal.db import session_factory
+from journal.progress import SessionRecord, session_records
 from journal.store import load_session
 from journal.timing import median_rest_s, minutes_seconds, set_timings
 from journal.views import NotFoundError, SessionView, SetView
@@ -18,6 +19,7 @@ from ui.charts import motion_figure, span_from_selection
 from ui.count_checks import sets_asked_about, stored_count_checks
 from ui.device import on_phone
 from ui.lifter import current_lifter, lifter_params, use_lifter
+from ui.records import record_lines, records_said
 from ui.resources import counter_card, journal_engine
 from ui.session_files import recording_download, recording_file_name
 from ui.session_tools import (
@@ -96,7 +98,15 @@ def load_view() -> SessionView:
         raise  # unreachable: pick_session stops the script
 
 
+def load_records(session_id: int) -> list[SessionRecord]:
+    """The personal records the session set, as the journal holds it now (read on each run:
+    a corrected weight or count takes a record away, or gives one)."""
+    with session_factory(engine)() as db:
+        return session_records(db, session_id)
+
+
 view = load_view()
+records = load_records(view.id)
 rev = st.session_state.get("session_rev", 0)
 base = f"{view.id}_{rev}"
 
@@ -129,6 +139,8 @@ with st.container(horizontal=True, gap="medium", key="session_metrics"):
         st.metric("Rest between sets", minutes_seconds(rest), width="content",
                   help="The median time from the end of one set to the start of the next, "
                        "as the recording shows them")
+if lines := record_lines(records, view.sets):
+    st.success(records_said(lines), icon=":material/trophy:")
 if view.notes:
     st.text(view.notes)
 for warning in view.warnings:
@@ -204,14 +216,14 @@ if span is not None and recording is not None:
 st.subheader("Sets", anchor=False)
 show_edit_notice()
 new_exercise_box(f"session_new_exercise_{base}")
-original = stored_frame(view.sets)
+original = stored_frame(view.sets, {record.set_id for record in records})
 edited = st.data_editor(
     original,
     placeholder="–",
     key=f"session_sets_{base}",
     hide_index=True,
     column_config=set_columns([s.exercise for s in view.sets]),
-    disabled=["set", "start_s", "end_s", *TIMING_COLUMNS, "corrected", "model_said"],
+    disabled=["set", "pr", "start_s", "end_s", *TIMING_COLUMNS, "corrected", "model_said"],
 )
 changes = stored_changes(original, edited)
 save_column, download_column = st.columns([1, 1])

@@ -20,6 +20,7 @@ from ui.charts import motion_figure
 from ui.count_checks import found_count_checks
 from ui.device import on_phone
 from ui.lifter import current_lifter, journal_is_shared, lifter_params
+from ui.records import records_said
 from ui.resources import activity_model, counter_card, journal_engine
 from ui.tables import detected_chart_sets, detected_frame, set_checks
 from ui.text import escape_markdown, explain, plural
@@ -136,8 +137,10 @@ def show_prepared(key: str, prepared: Prepared) -> Callable[[], None] | None:
     assert analysis is not None
     if prepared.saved is not None:
         owner = "" if lifter == DEFAULT_ATHLETE else f" of {escape_markdown(lifter)}"
-        st.success(f"Saved as session {prepared.saved.session_id}{owner}.",
-                   icon=":material/check:")
+        saved = f"Saved as session {prepared.saved.session_id}{owner}."
+        # One box: what was saved, then the records it set (as the Session page says them).
+        st.success("  \n".join([saved, records_said(prepared.records)]) if prepared.records
+                   else saved, icon=":material/check:")
         session_link(prepared.saved.session_id, "Open the session")
         return None
 

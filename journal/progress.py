@@ -14,6 +14,7 @@ API::
         -> list[TrainingDay]           # for a calendar
     most_trained(session, *, athlete=None, date_from=None, date_to=None)
         -> list[str]                   # exercise ids with sets, most sets first
+    session_records(session, session_id) -> list[SessionRecord]   # the records a session set
     estimated_one_rep_max(weight_kg, reps) -> float | None   # Epley, up to 10 reps
     set_volume_kg(exercise_id, weight_kg, reps) -> float | None   # weight × reps, not assisted
 
@@ -39,10 +40,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from journal import exercises
 from journal.models import Athlete, ExerciseSet, WorkoutSession
@@ -456,3 +457,88 @@ def most_trained(
     rows = session.execute(
         _window(query, ExerciseSet.performed_at, athlete, date_from, date_to)).all()
     return [exercise for exercise, _ in sorted(rows, key=lambda row: (-row[1], row[0]))]
+
+
+#: What a session's set can be the record of: the best set by weight (``PersonalRecords.best``;
+#: for an assisted exercise the least assistance) and the best estimated one-rep max.
+RecordKind = Literal["heaviest", "least_assistance", "e1rm"]
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A personal record a set of a session set: ``kind``, the set, and the record it beat.
+
+    ``weight_kg`` and ``reps`` are the set's; ``e1rm_kg`` its estimate (for kind "e1rm").
+    ``previous`` is the set that held the record before the session (its weight × reps, date,
+    and its ``e1rm_kg``).
+    """
+
+    set_id: int
+    exercise_id: str
+    kind: RecordKind
+    weight_kg: float
+    reps: int
+    previous: RecordSet
+
+    @property
+    def e1rm_kg(self) -> float | None:
+        return estimated_one_rep_max(self.weight_kg, self.reps)
+
+
+def session_records(session: Session, session_id: int) -> list[SessionRecord]:
+    """The personal records the session set: the Progress page's records (``_records``: the
+    best set, or least assistance, and the best e1RM), as they stood before the session and with
+    it, for each exercise of the session with a weight and reps.
+
+    Its set holds a record when it is the lifter's best of the exercise up to and including the
+    session and beat a record held before it: so of the session's own sets only its best counts
+    (a later set beating an earlier one of the same session is the record, the earlier is not),
+    and an exercise never done with a weight before sets none ("first time" beats nothing).
+    "Before" is Progress's order of sets: an earlier date-time, or the same one and a lower
+    session id; sessions after it do not count, nor other lifters' sets. In order of the sets'
+    ids, heaviest (least assistance) before e1RM for a set. One query; nothing is written.
+    """
+    this = aliased(WorkoutSession)
+    theirs = aliased(WorkoutSession)
+    in_session = select(ExerciseSet.exercise_id).where(ExerciseSet.session_id == session_id)
+    query = (
+        select(ExerciseSet.id, ExerciseSet.session_id, ExerciseSet.performed_at, ExerciseSet.reps,
+               ExerciseSet.weight_kg, ExerciseSet.exercise_id)
+        .join(this, this.id == session_id)
+        .join(theirs, and_(theirs.id == ExerciseSet.session_id,
+                           theirs.athlete_id == this.athlete_id))
+        .where(
+            ExerciseSet.exercise_id.in_(in_session),
+            ExerciseSet.weight_kg.is_not(None),
+            ExerciseSet.reps > 0,
+            # Up to the session, in ``_set_rows``' order (a set's date-time is its session's).
+            # The plain range too: the rows then come from ix_exercise_sets_exercise_performed,
+            # the exercise's sets up to that date, rather than from every set of the lifter.
+            ExerciseSet.performed_at <= this.performed_at,
+            or_(ExerciseSet.performed_at < this.performed_at,
+                and_(ExerciseSet.performed_at == this.performed_at,
+                     ExerciseSet.session_id <= this.id)),
+        )
+        .order_by(ExerciseSet.exercise_id, ExerciseSet.performed_at, ExerciseSet.session_id,
+                  ExerciseSet.id)
+    )
+    session.flush()
+    rows_by_exercise: dict[str, list[SetTuple]] = defaultdict(list)
+    for *row, exercise_id in session.connection().execute(query):
+        rows_by_exercise[exercise_id].append(tuple(row))  # type: ignore[arg-type]
+    found: list[SessionRecord] = []
+    for exercise_id, rows in rows_by_exercise.items():
+        with_it = _records(exercise_id, rows)
+        if session_id not in {held.session_id for held in (with_it.best, with_it.best_e1rm)
+                              if held is not None}:
+            continue  # the records are older: nothing to compare (most sessions set none)
+        before = _records(exercise_id, [row for row in rows if row[1] != session_id])
+        best_kind: RecordKind = "least_assistance" if with_it.assisted else "heaviest"
+        for kind, held, beaten in ((best_kind, with_it.best, before.best),
+                                   ("e1rm", with_it.best_e1rm, before.best_e1rm)):
+            if held is not None and beaten is not None and held.session_id == session_id:
+                assert held.weight_kg is not None  # records are of sets with a weight
+                found.append(SessionRecord(set_id=held.set_id, exercise_id=exercise_id,
+                                           kind=kind, weight_kg=held.weight_kg, reps=held.reps,
+                                           previous=beaten))
+    return sorted(found, key=lambda record: (record.set_id, record.kind == "e1rm"))

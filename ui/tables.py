@@ -6,7 +6,7 @@ Pure pandas (no Streamlit), so what the set editors save is tested on its own.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -119,9 +119,11 @@ def analysis_with_edits(
     return trimmed, overrides
 
 
-def stored_frame(sets: Sequence[SetView]) -> pd.DataFrame:
-    """A session's stored sets, one row each, indexed by set id; beside the values, the rest
-    before each set ("1:45") and its seconds per rep, read off the recording."""
+def stored_frame(sets: Sequence[SetView], records: Collection[int] = ()) -> pd.DataFrame:
+    """A session's stored sets, one row each, indexed by set id; beside the values, ``pr``
+    (``RECORD_MARK`` on the sets of ``records``, ids of sets holding a personal record set in
+    the session), the rest before each set ("1:45") and its seconds per rep, read off the
+    recording."""
     timings = set_timings(sets)
     rows = [
         {
@@ -131,6 +133,7 @@ def stored_frame(sets: Sequence[SetView]) -> pd.DataFrame:
             "weight_kg": s.weight_kg,
             "rpe": s.rpe,
             "notes": s.notes,
+            "pr": RECORD_MARK if s.id in records else "",  # blank, not the placeholder dash
             "start_s": None if s.start_s is None else round(s.start_s, 1),
             "end_s": None if s.end_s is None else round(s.end_s, 1),
             "rest": _rest_shown(timings[s.id]),
@@ -140,10 +143,17 @@ def stored_frame(sets: Sequence[SetView]) -> pd.DataFrame:
         }
         for s in sets
     ]
-    columns = ["set", *EDITABLE, "start_s", "end_s", *TIMING_COLUMNS, "corrected", "model_said"]
+    # The record mark after the editable columns: set, exercise, reps and kg must fit a phone.
+    columns = ["set", *EDITABLE, "pr", "start_s", "end_s", *TIMING_COLUMNS, "corrected",
+               "model_said"]
     frame = pd.DataFrame(rows, columns=columns, index=pd.Index([s.id for s in sets], name="id"))
-    return frame.astype({"weight_kg": "float64", "rpe": "float64", "notes": "object"})
+    return frame.astype({"weight_kg": "float64", "rpe": "float64", "notes": "object",
+                         "pr": "object"})
 
+
+#: What the ``pr`` column of ``stored_frame`` shows on a set holding a record: words, as
+#: Strong's badge (a trophy emoji was a blank box where the browser has no emoji font).
+RECORD_MARK = "PR"
 
 #: Columns of ``stored_frame`` read off the recording, shown and never edited.
 TIMING_COLUMNS = ("rest", "seconds_per_rep")

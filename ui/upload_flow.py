@@ -16,10 +16,12 @@ from typing import BinaryIO
 
 import pandas as pd
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from journal.db import session_factory, write_transaction
+from journal.progress import session_records
 from journal.search import MAX_LIMIT, SetQuery, search_sets
-from journal.store import find_recording, save_analysis
+from journal.store import find_recording, load_session, save_analysis
 from journal.transfer import ImportPreview, ImportResult, import_workouts_csv, preview_workouts_csv
 from journal.views import SaveResult
 from ml.analysis import SessionAnalysis
@@ -29,6 +31,7 @@ from ml.recordings import Recording, RecordingError, read_recording
 from ml.recordings_io import read_uploads
 from ml.sample_session import SAMPLE_PATH, SAMPLE_STARTED_AT, SAMPLE_TITLE, sample_weights
 from ui.progress_dates import dates_words
+from ui.records import record_lines
 from ui.tables import analysis_with_edits
 from ui.text import explain, plural
 
@@ -49,6 +52,8 @@ class Prepared:
     existing: SaveResult | None = None
     error: str | None = None
     saved: SaveResult | None = None
+    #: The personal records the saved session set, one line per set (``ui.records``).
+    records: tuple[str, ...] = ()
 
 
 def _read(files: Sequence[BinaryIO], label: str, inside: Sequence[str]) -> Recording:
@@ -114,14 +119,15 @@ def save(
     notes: str,
 ) -> SaveResult:
     """Save the analysed recording with the user's table edits as one session of
-    ``prepared.athlete`` (one transaction); one the journal already holds (saved meanwhile, or
-    another file of it saved first from the same drop) becomes ``prepared.existing``."""
+    ``prepared.athlete`` (one transaction), with the personal records it sets in
+    ``prepared.records``; one the journal already holds (saved meanwhile, or another file of it
+    saved first from the same drop) becomes ``prepared.existing``."""
     if prepared.analysis is None:
         raise ValueError(f"{prepared.label} has no analysis to save")
     analysis, overrides = analysis_with_edits(prepared.analysis, edited_sets)
-    result = write_transaction(
-        engine,
-        lambda session: save_analysis(
+
+    def save_and_find_records(session: Session) -> tuple[SaveResult, list[str]]:
+        result = save_analysis(
             session,
             analysis,
             athlete=prepared.athlete,
@@ -129,10 +135,17 @@ def save(
             notes=notes,
             performed_at=performed_at,
             set_overrides=overrides,
-        ),
-    )
+        )
+        if not result.created:
+            return result, []
+        # In the same transaction: the records of exactly what was saved.
+        saved_sets = load_session(session, result.session_id, with_signal=False).sets
+        return result, record_lines(session_records(session, result.session_id), saved_sets)
+
+    result, records = write_transaction(engine, save_and_find_records)
     if result.created:
         prepared.saved = result
+        prepared.records = tuple(records)
     else:
         prepared.existing = result
     return result

@@ -68,6 +68,9 @@ def set_columns(in_use: Sequence[str] = (), compact: bool = False) -> dict[str, 
             step=0.5, format="%.1f", width=60,
         ),
         "notes": st.column_config.TextColumn("Notes", max_chars=2000, width=100),
+        "pr": st.column_config.TextColumn(
+            "PR", help="A personal record set by this session (the box under the session's "
+            "figures says which, and what it beat)", disabled=True, width=40),
         "start_s": st.column_config.NumberColumn("Start (s)", disabled=True, format="%.1f"),
         "end_s": st.column_config.NumberColumn("End (s)", disabled=True, format="%.1f"),
         "rest": st.column_config.TextColumn(

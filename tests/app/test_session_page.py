@@ -572,3 +572,60 @@ def test_the_sets_table_says_the_rest_before_each_set_and_its_seconds_per_rep(
     (rest,) = [m for m in at.metric if m.label == "Rest between sets"]
     middle = sorted(r for r in rests if r is not None)
     assert rest.value == "{}:{:02d}".format(*divmod(round((middle[1] + middle[2]) / 2), 60))
+
+
+def _typed_session(engine, when, sets, title="Typed in") -> int:
+    """A session typed in (no recording) with these (exercise, reps, kg): its id."""
+    from journal.edits import add_set
+
+    def typed(db):
+        session_id = create_session(db, performed_at=when, title=title)
+        for exercise, reps, weight in sets:
+            add_set(db, session_id, exercise=exercise, reps=reps, weight_kg=weight)
+        return session_id
+
+    return write_transaction(engine, typed)
+
+
+def _record_box(at) -> list[str]:
+    return [box.value for box in at.success if box.value.startswith("Records in this session")]
+
+
+def test_session_records_are_said_above_the_plot_and_marked_in_the_sets_table(
+    app, journal_engine, saved_sample
+):
+    # A week before the sample, lighter sets (more help on the pull-up machine).
+    earlier = _typed_session(journal_engine, datetime(2024, 11, 24, 7), [
+        ("assisted_pull_up", 12, 62.0), ("close_grip_cable_row", 12, 50.0),
+        ("incline_dumbbell_biceps_curl", 10, 7.0)])
+    at = app("session", session=str(saved_sample))
+    assert not at.exception, at.exception
+    # The sample: 61 kg of help × 12, 63.5 × 12, 66 × 10, cable row 52 × 12, curl 7.5 × 10.
+    assert _record_box(at) == ["  \n".join([
+        "Records in this session:",
+        "Set 1, assisted pull\\-up 61 kg × 12: least assistance (was 62 kg × 12 on 24 Nov 2024)",
+        "Set 4, close\\-grip cable row 52 kg × 12: heaviest (was 50 kg × 12 on 24 Nov 2024)",
+        "Set 5, incline dumbbell biceps curl 7.5 kg × 10: heaviest (was 7 kg × 10 on 24 Nov "
+        "2024), best estimated 1RM 10.0 kg (was 9.3 kg)",
+    ])]
+    table = at.data_editor[0].value
+    assert list(table["pr"]) == ["PR", "", "", "PR", "PR"]
+    # After the editable columns: set, exercise, reps and kg still lead a phone's table.
+    assert list(table.columns)[:7] == ["set", "exercise", "reps", "weight_kg", "rpe", "notes",
+                                       "pr"]
+
+    # The cable row was 49 kg, not 52: corrected, the page reloads without its record.
+    at.session_state[f"session_sets_{saved_sample}_0"] = {
+        "edited_rows": {3: {"weight_kg": 49.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key=f"session_save_{saved_sample}_0").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (box,) = _record_box(at)
+    assert "Set 4" not in box and "Set 1" in box and "Set 5" in box
+    assert list(at.data_editor[0].value["pr"]) == ["PR", "", "", "", "PR"]
+
+    # The session before it beat nothing: no box, no mark.
+    at = app("session", session=str(earlier))
+    assert not at.exception, at.exception
+    assert _record_box(at) == []
+    assert list(at.data_editor[0].value["pr"]) == ["", "", ""]

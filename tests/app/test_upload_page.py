@@ -399,3 +399,41 @@ def test_on_a_phone_a_zip_is_named_once_above_its_recordings_each_under_its_own_
     assert [m.value for m in headings] == [f"**{escape_markdown(s.name)}**" for s in sets]
     assert [m.proto.help for m in headings] == [escape_markdown(s.name) for s in sets]
     assert not any(m.proto.wrap for m in headings)
+
+
+def test_saving_a_recording_says_the_session_records_it_set(app, journal_engine):
+    # The lifter's last session, a week before the sample's day (typed in from a notebook).
+    from journal.edits import add_set
+    from journal.store import create_session
+
+    def last_week(db):
+        session_id = create_session(db, performed_at=datetime(2024, 11, 24, 7), title="Pull")
+        add_set(db, session_id, exercise="close_grip_cable_row", reps=12, weight_kg=52.0)
+        add_set(db, session_id, exercise="incline_dumbbell_biceps_curl", reps=10, weight_kg=7.5)
+        add_set(db, session_id, exercise="assisted_pull_up", reps=12, weight_kg=40.0)
+        return session_id
+
+    write_transaction(journal_engine, last_week)
+    at = app("upload")
+    at.file_uploader(key="upload_files").set_value(
+        (SAMPLE_PATH.name, SAMPLE_PATH.read_bytes(), "application/gzip")).run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    table = at.data_editor[0]
+    assert list(table.value["exercise"])[3:] == ["close_grip_cable_row",
+                                                 "incline_dumbbell_biceps_curl"]
+    # The pull-ups with more help than last week's 40 kg: no record there.
+    at.session_state[table.key] = {"edited_rows": {
+        0: {"weight_kg": 61.0}, 3: {"weight_kg": 55.0}, 4: {"weight_kg": 8.0}},
+        "added_rows": [], "deleted_rows": []}
+    at.run()
+    (save,) = [b for b in at.button if b.key.startswith("upload_save_")]
+    save.click().run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    # One box: saved, and the records this session set, as its Session page says them.
+    assert [s.value for s in at.success] == ["  \n".join([
+        "Saved as session 2.",
+        "Records in this session:",
+        "Set 4, close\\-grip cable row 55 kg × 12: heaviest (was 52 kg × 12 on 24 Nov 2024)",
+        "Set 5, incline dumbbell biceps curl 8 kg × 10: heaviest (was 7.5 kg × 10 on 24 Nov "
+        "2024), best estimated 1RM 10.7 kg (was 10.0 kg)",
+    ])]

@@ -299,3 +299,99 @@ def test_an_assisted_exercises_strength_is_its_least_assistance_per_week_and_mon
     (row_week,) = progress.weekly_progress(session, "barbell_row")
     assert row_week.least_assistance_kg is None and row_week.least_assistance_reps is None
     assert row_week.best_e1rm_kg == pytest.approx(60 * (1 + 8 / 30))
+
+
+def _saved(session: Session, make_analysis, when: datetime,
+           sets: list[tuple[str, int, float | None]],
+           athlete: str | None = None) -> tuple[int, list[int]]:
+    """A recording saved as a session at ``when`` with these (exercise, reps, kg): its id and
+    its set ids."""
+    # The user's own exercises are named in the table: the model named a catalog one.
+    analysis = make_analysis([(exercise if ":" not in exercise else "barbell_row", reps)
+                              for exercise, reps, _ in sets])
+    saved = store.save_analysis(session, analysis, athlete=athlete, performed_at=when,
+                                set_overrides={i: {"exercise": exercise, "weight_kg": kg}
+                                               for i, (exercise, _, kg) in enumerate(sets)})
+    session.commit()
+    return saved.session_id, list(saved.set_ids)
+
+
+def _said(records: list[progress.SessionRecord]) -> list[tuple[int, str, float, int]]:
+    return [(r.set_id, r.kind, r.weight_kg, r.reps) for r in records]
+
+
+def test_session_records_are_the_sets_that_beat_the_lifters_best_before_the_session(
+    session, make_analysis
+):
+    row, curl = "close_grip_cable_row", "preacher_curl"
+    first_id, first = _saved(session, make_analysis, datetime(2024, 12, 1, 7),
+                             [(row, 12, 52.0), (row, 10, 50.0), (curl, 10, 17.5)])
+    # The first time nothing is beaten: no record, however heavy.
+    assert progress.session_records(session, first_id) == []
+
+    second_id, second = _saved(session, make_analysis, datetime(2024, 12, 8, 7),
+                               [(row, 10, 52.0), (row, 12, 55.0), (row, 10, 54.0),
+                                (curl, 10, 20.0), (row, 20, None)])
+    records = progress.session_records(session, second_id)
+    # 55 kg × 12 is the heaviest; 54 kg × 10 the best e1RM (72.0 kg), which beat the 52 kg × 10
+    # (69.3 kg) set earlier the same session: that one is no record. The curl beat both.
+    assert _said(records) == [
+        (second[1], "heaviest", 55.0, 12), (second[2], "e1rm", 54.0, 10),
+        (second[3], "heaviest", 20.0, 10), (second[3], "e1rm", 20.0, 10)]
+    heaviest, e1rm, *_ = records
+    assert (heaviest.previous.set_id, heaviest.previous.weight_kg, heaviest.previous.reps,
+            heaviest.previous.performed_at) == (first[0], 52.0, 12, datetime(2024, 12, 1, 7))
+    assert e1rm.e1rm_kg == pytest.approx(72.0)
+    assert e1rm.previous.set_id == first[1]
+    assert e1rm.previous.e1rm_kg == pytest.approx(50 * (1 + 10 / 30))
+    # The Progress page's records agree: the sets it names are these.
+    now = progress.personal_records(session, row)
+    assert (now.best and now.best.set_id, now.best_e1rm and now.best_e1rm.set_id) == (
+        second[1], second[2])
+
+    # As heavy, not more reps, and a weaker e1RM: no record.
+    third_id, _ = _saved(session, make_analysis, datetime(2024, 12, 15, 7),
+                         [(row, 12, 55.0), (row, 10, 53.0), (curl, 9, 20.0)])
+    assert progress.session_records(session, third_id) == []
+
+
+@pytest.mark.parametrize("name", ["Assisted pull-up", "Assisted dip"])  # catalog, user's own
+def test_session_records_of_an_assisted_exercise_are_less_help_and_never_an_e1rm(
+    session, make_analysis, name
+):
+    assisted, _ = catalog.name_exercise(session, name)
+    session.commit()
+    _saved(session, make_analysis, datetime(2024, 12, 1, 7), [(assisted, 12, 61.0)])
+    later_id, later = _saved(session, make_analysis, datetime(2024, 12, 8, 7),
+                             [(assisted, 10, 66.0), (assisted, 10, 59.0), (assisted, 8, 59.0)])
+    records = progress.session_records(session, later_id)
+    # 59 kg of help × 10 is the least assistance (66 kg is more help, a weaker set).
+    assert _said(records) == [(later[1], "least_assistance", 59.0, 10)]
+    assert (records[0].previous.weight_kg, records[0].previous.reps) == (61.0, 12)
+
+
+def test_session_records_count_the_lifters_own_sets_only(session, make_analysis):
+    row = "close_grip_cable_row"
+    _saved(session, make_analysis, datetime(2024, 11, 1, 7), [(row, 12, 80.0)], athlete="Sam")
+    _saved(session, make_analysis, datetime(2024, 12, 1, 7), [(row, 12, 52.0)])
+    mine_id, mine = _saved(session, make_analysis, datetime(2024, 12, 8, 7), [(row, 12, 55.0)])
+    # Sam's 80 kg is not the default lifter's to beat.
+    assert _said(progress.session_records(session, mine_id)) == [
+        (mine[0], "heaviest", 55.0, 12)]  # 12 reps: no e1RM
+    # Nor is the default lifter's 55 kg Sam's: 70 kg is less than Sam's own 80.
+    sams_id, _ = _saved(session, make_analysis, datetime(2024, 12, 15, 7), [(row, 12, 70.0)],
+                        athlete="Sam")
+    assert progress.session_records(session, sams_id) == []
+
+
+def test_session_records_are_not_taken_away_by_a_later_session(session, make_analysis):
+    row = "close_grip_cable_row"
+    # The later session is saved first (an old recording uploaded afterwards).
+    late_id, _ = _saved(session, make_analysis, datetime(2025, 1, 10, 7), [(row, 8, 70.0)])
+    _saved(session, make_analysis, datetime(2024, 12, 1, 7), [(row, 8, 52.0)])
+    early_id, early = _saved(session, make_analysis, datetime(2024, 12, 8, 7), [(row, 8, 55.0)])
+    assert _said(progress.session_records(session, early_id)) == [
+        (early[0], "heaviest", 55.0, 8), (early[0], "e1rm", 55.0, 8)]
+    records = progress.session_records(session, late_id)
+    assert [(r.kind, r.previous.weight_kg) for r in records] == [("heaviest", 55.0),
+                                                                  ("e1rm", 55.0)]
