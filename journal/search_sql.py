@@ -118,16 +118,20 @@ def end_of(value: date | datetime) -> datetime:
 
 def _exercise_ids(key: Any, text: Any) -> Select[str]:
     exact = ExerciseAlias.key == key
-    has_exact = exists().where(exact)
+    # A name, id or family typed whole means those exercises only ("Barbell bench press" is not
+    # the incline one). An alias does not: "cable row", the neutral-grip row's, also finds the
+    # close-grip cable row, whose name holds it, as a word no key equals would.
+    names_some = exists().where(exact, ExerciseAlias.kind.in_(("name", "id", "family")))
     # Keys are [0-9a-z°] only, so the LIKE pattern holds no wildcards.
     return select(ExerciseAlias.exercise_id).where(
-        or_(exact, and_(~has_exact, ExerciseAlias.key.contains(key)),
+        or_(exact, and_(~names_some, ExerciseAlias.key.contains(key)),
             ExerciseAlias.exercise_id == text)
     )
 
 
 def exercise_ids_matching(text: str) -> Select[str]:
-    """Subquery of exercise ids a typed text denotes (exact keys first, else substrings)."""
+    """Subquery of exercise ids a typed text denotes: those it names whole (name, id or family),
+    else those whose keys hold it (an alias typed whole among them)."""
     return _exercise_ids(exercises.normalize_name(text), text.strip())
 
 

@@ -59,6 +59,24 @@ def test_search_finds_an_exercise_by_its_own_name_and_by_family(journal):
     assert _exercises(journal, exercise="zumba") == []
 
 
+def test_an_alias_typed_whole_also_finds_the_exercises_whose_names_hold_it(session,
+                                                                          make_analysis):
+    # "cable row" is the neutral-grip row's alias: it found that row alone, not the close-grip
+    # cable rows of the same lifter. A name typed whole still means that exercise only.
+    sets = [("neutral_grip_cable_row", 10), ("close_grip_cable_row", 12),
+            ("barbell_bench_press", 5), ("incline_30_barbell_bench_press", 8)]
+    store.save_analysis(session, make_analysis(sets, start=datetime(2024, 5, 1, 18, tzinfo=UTC)))
+    session.commit()
+    assert set(_exercises(session, exercise="cable row")) == {
+        "neutral_grip_cable_row", "close_grip_cable_row"}
+    assert set(_exercises(session, exercise="cable rows")) == {
+        "neutral_grip_cable_row", "close_grip_cable_row"}
+    assert _exercises(session, exercise="Neutral-grip cable row") == ["neutral_grip_cable_row"]
+    assert _exercises(session, exercise="Barbell bench press") == ["barbell_bench_press"]
+    assert set(_exercises(session, exercise="row")) == {
+        "neutral_grip_cable_row", "close_grip_cable_row"}
+
+
 def test_search_by_date_range_includes_both_whole_days(journal):
     found = search_sets(journal, SetQuery(date_from=date(2024, 3, 12), date_to=date(2024, 4, 2)))
     assert {r.date for r in found.rows} == {date(2024, 3, 12), date(2024, 4, 2)}
