@@ -11,7 +11,7 @@ import appconfig
 from journal.db import session_factory
 from journal.progress import SessionRecord, session_records
 from journal.store import load_session
-from journal.timing import median_rest_s, minutes_seconds, set_timings
+from journal.timing import duration_words, median_rest_s, minutes_seconds, set_timings
 from journal.views import NotFoundError, SessionView, SetView
 from ml.recordings_files import recording_name
 from ui import session_edits
@@ -133,8 +133,7 @@ with st.container(horizontal=True, gap="medium", key="session_metrics"):
     st.metric("Reps", sum(s.reps for s in view.sets), width="content")
     st.metric("Corrected by you", sum(s.corrected for s in view.sets), width="content")
     if recording is not None:
-        minutes, seconds = divmod(round(recording.duration_s), 60)
-        st.metric("Recording", f"{minutes} min {seconds:02d} s", width="content")
+        st.metric("Recording", duration_words(recording.duration_s), width="content")
     if (rest := median_rest_s(set_timings(view.sets))) is not None:
         st.metric("Rest between sets", minutes_seconds(rest), width="content",
                   help="The median time from the end of one set to the start of the next, "

@@ -39,6 +39,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from journal import copying, db, phrase, search, store, transfer
+from journal.timing import duration_words
 from journal.views import NotFoundError
 
 if TYPE_CHECKING:
@@ -299,8 +300,7 @@ def _cmd_export_recording(engine: Engine, args: argparse.Namespace) -> int:
         for number, stored in enumerate(view.recordings, start=1):
             path = out.with_name(f"{out.stem}-{number}{out.suffix}") if several else out
             path.write_bytes(recording_csv(store.load_recording(session, stored.id)))
-            minutes, seconds = divmod(round(stored.duration_s), 60)
-            print(f"wrote the recording of session {view.id} ({minutes} min {seconds:02d} s "
+            print(f"wrote the recording of session {view.id} ({duration_words(stored.duration_s)} "
                   f"at {stored.sample_rate_hz:g} Hz) to {path}")
             if stored.start_time is None:  # then only a clock in the file name dates it
                 print(f"  it has no clock time of its own: a name ending "

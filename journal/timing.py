@@ -64,3 +64,10 @@ def minutes_seconds(seconds: float) -> str:
     """A duration as a lifter reads a rest timer: "1:45", "0:50", "12:03"."""
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}:{rest:02d}"
+
+
+def duration_words(seconds: float) -> str:
+    """A recording's length as the pages and the command line say it: "5 min 53 s", "12 s"
+    (not "0 min 12 s")."""
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"

@@ -22,6 +22,7 @@ from journal.db import session_factory, write_transaction
 from journal.progress import session_records
 from journal.search import MAX_LIMIT, SetQuery, search_sets
 from journal.store import find_recording, load_session, save_analysis
+from journal.timing import duration_words
 from journal.transfer import ImportPreview, ImportResult, import_workouts_csv, preview_workouts_csv
 from journal.views import SaveResult
 from ml.analysis import SessionAnalysis
@@ -172,11 +173,10 @@ def load_sample(engine: Engine, get_model: Callable[[], ActivityModel]) -> SaveR
 
 def describe(recording: Recording) -> str:
     """One line about a recording: format, rates, length, sensors."""
-    minutes, seconds = divmod(round(recording.duration_s), 60)
     sensors = "gyroscope + accelerometer" if recording.accel is not None else "gyroscope only"
     return (
         f"{recording.source_format} · {recording.original_rate_hz:g} Hz → "
-        f"{recording.sample_rate_hz:g} Hz · {minutes} min {seconds:02d} s · {sensors}"
+        f"{recording.sample_rate_hz:g} Hz · {duration_words(recording.duration_s)} · {sensors}"
     )
 
 

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from journal.timing import median_rest_s, minutes_seconds, seconds_per_rep, set_timings
+from journal.timing import (
+    duration_words,
+    median_rest_s,
+    minutes_seconds,
+    seconds_per_rep,
+    set_timings,
+)
 from journal.views import SetView
 
 BLANK = SetView(
@@ -69,3 +75,10 @@ def test_minutes_and_seconds_read_back_to_the_rounded_seconds(seconds: float) ->
     minutes, rest = minutes_seconds(seconds).split(":")
     assert len(rest) == 2 and 0 <= int(rest) < 60
     assert int(minutes) * 60 + int(rest) == round(seconds)
+
+
+@pytest.mark.parametrize(("seconds", "said"), [
+    (12.4, "12 s"), (59.4, "59 s"), (59.6, "1 min 00 s"), (353.0, "5 min 53 s"),
+    (3780.0, "63 min 00 s")])
+def test_a_recordings_length_reads_in_seconds_under_a_minute(seconds: float, said: str) -> None:
+    assert duration_words(seconds) == said
