@@ -575,18 +575,25 @@ def strength_figure(
             line={"color": exercise_color(exercise_key), "width": 2},
             hovertemplate=f"{_HOVER_DATE[period]}: %{{y:.1f}} kg",
         ))
+    _strength_layout(fig, frame, period, span, phone, title="estimated 1RM (kg)", left=60)
+    fig.update_yaxes(range=strength_axis_range(estimated["best_e1rm_kg"].astype(float)))
+    return fig
+
+
+def _strength_layout(fig: go.Figure, frame: pd.DataFrame, period: str,
+                     span: tuple[date, date] | None, phone: bool, *, title: str,
+                     left: int) -> None:
+    """What the strength charts share: their height, legend, date axis and y title."""
     fig.update_layout(
         height=320,
-        margin={"l": 60, "r": 20, "t": 40, "b": 40},
+        margin={"l": left, "r": 20, "t": 40, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        yaxis_title="estimated 1RM (kg)",
+        yaxis_title=title,
         showlegend=True,
     )
-    fig.update_yaxes(range=strength_axis_range(estimated["best_e1rm_kg"].astype(float)))
     _period_axis(fig, frame, period, span)
     if phone:
         legend_under_buttons(fig, lines=_legend_lines([trace.name for trace in fig.data]))
-    return fig
 
 
 def assistance_figure(
@@ -634,22 +641,14 @@ def assistance_figure(
             cliponaxis=False,
             hovertemplate=f"{_HOVER_DATE[period]}: %{{text}}",
         ))
-    fig.update_layout(
-        height=320,
-        # Room on the left for the axis title's two lines: on one, a phone's plot (about 200 px
-        # high under its legend) cut it off.
-        margin={"l": 76, "r": 20, "t": 40, "b": 40},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        yaxis_title="assistance (kg)<br>lower is stronger",
-        showlegend=True,
-    )
+    # Room on the left for the axis title's two lines: on one, a phone's plot (about 200 px
+    # high under its legend) cut it off.
+    _strength_layout(fig, frame, period, span, phone,
+                     title="assistance (kg)<br>lower is stronger", left=76)
     axis = strength_axis_range(helped["least_assistance_kg"].astype(float))
     # Reversed: the most help at the bottom, none at the top.
     fig.update_yaxes(range=[axis[1], axis[0]] if axis else None,
                      autorange=None if axis else "reversed")
-    _period_axis(fig, frame, period, span)
-    if phone:
-        legend_under_buttons(fig, lines=_legend_lines([trace.name for trace in fig.data]))
     return fig
 
 
