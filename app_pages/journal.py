@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from journal.db import session_factory
-from journal.phrase import EXAMPLES, PhraseError, parse_search
+from journal.phrase import EXAMPLES, MAX_PHRASE_CHARS, PhraseError, parse_search
 from journal.search import SetQuery, search_sets
 from journal.store import list_exercises
 from ui import clock
@@ -131,6 +131,7 @@ elif said and any(st.session_state.get(key) != value for key, value in said["app
 st.text_input(
     "Search in words",
     key=PHRASE,
+    max_chars=MAX_PHRASE_CHARS,
     placeholder="e.g. pull-up sets with 10+ reps since March",
     on_change=search_in_words,
     args=(used_names,),

@@ -44,8 +44,8 @@ from journal.search import SetQuery
 from journal.transfer import LB_IN_KG
 
 __all__ = [
-    "EXAMPLES", "FILTERS", "SORT_WORDS", "WEIGHT_STEP_KG", "PhraseError", "PhraseSearch",
-    "filter_words", "parse_search", "phrase_of",
+    "EXAMPLES", "FILTERS", "MAX_PHRASE_CHARS", "SORT_WORDS", "WEIGHT_STEP_KG", "PhraseError",
+    "PhraseSearch", "filter_words", "parse_search", "phrase_of",
 ]
 
 #: The filters a phrase may set, in the order they are said (``SetQuery`` field names).
@@ -69,6 +69,14 @@ FILLER = frozenset([
     "i", "did", "do", "done", "that", "which", "any", "every", "a", "an", "please", "list",
     "search", "get", "give", "what", "exercise", "exercises", "&",
 ])
+
+
+#: The most the Journal page's box takes: a search, not a paragraph.
+MAX_PHRASE_CHARS = 200
+#: The most words an exercise's name is read from (the catalog's longest has 5; a longer own
+#: name is found quoted: exercise "…"). Every run of the words left is tried as a name: runs of
+#: any length made a pasted paragraph of 200 words take 26 s, where now it takes 0.02 s.
+MAX_NAME_WORDS = 8
 
 
 #: What to say when a phrase reads as nothing (the page's warning, the CLI's error).
@@ -573,7 +581,7 @@ def _exercise_in(words: list[tuple[int, int]], text: str,
     own_keys = frozenset(exercises.normalize_name(name) for name in own_names) - {""}
     best: tuple[tuple[int, int, int], str, int, int] | None = None
     for i in range(len(words)):
-        for j in range(i, len(words)):
+        for j in range(i, min(len(words), i + MAX_NAME_WORDS)):
             said = text[words[i][0]:words[j][1]]
             quality, name = _names_exercise(said, own_keys)
             if quality and (best is None or (j - i, quality, -i) > best[0]):
@@ -584,7 +592,7 @@ def _exercise_in(words: list[tuple[int, int]], text: str,
     rest = [words[:first], words[last + 1:]]
     for part in rest:
         for i in range(len(part)):
-            for j in range(i, len(part)):
+            for j in range(i, min(len(part), i + MAX_NAME_WORDS)):
                 other = text[part[i][0]:part[j][1]]
                 if _names_exercise(other, own_keys)[0] == 2:
                     raise PhraseError(
@@ -602,7 +610,8 @@ def _names_exercise(said: str, own_keys: frozenset[str]) -> tuple[int, str]:
                      or exercises.normalize_name(name) in own_keys):
             return 2, name
     key = exercises.normalize_name(said)
-    if len(key) >= 4 and (any(e in _SEARCHED for e in exercises.match(said))
+    # ``exercises.match`` over the searched entries, with their keys worked out once.
+    if len(key) >= 4 and (any(key in catalog_key for catalog_key in _CATALOG_KEYS)
                           or any(key in own for own in own_keys)):
         return 1, said
     return 0, said

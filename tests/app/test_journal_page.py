@@ -346,3 +346,8 @@ def test_on_a_phone_the_search_in_words_opens_on_its_results(app, saved_sample, 
     assert "Understood: exercise “pull-ups”, at least 11 reps." in _captions(at)
     # Said once: the folded filters' "Searching: …" line would repeat it.
     assert not [c for c in _captions(at) if c.startswith("Searching:")]
+
+
+def test_the_search_in_words_box_takes_a_search_not_a_paragraph(app, saved_sample):
+    at = app("journal")
+    assert at.text_input(key="journal_phrase").max_chars == 200

@@ -268,3 +268,19 @@ def test_a_phrase_finds_the_sets_it_says(journal):
     assert _found(journal, "sets with 'shoulder' last year") == []
     assert _found(journal, "'shoulder' this year") == [("pull_up", date(2026, 3, 14), 11)]
     assert _found(journal, "rows heavier than 50 kg") == [("barbell_row", date(2026, 3, 14), 10)]
+
+
+def test_a_pasted_paragraph_is_read_in_runs_of_a_few_words(monkeypatch):
+    # Every run of the words left was tried as an exercise's name: 200 words made 20,100
+    # tries (26 s). Runs as long as a name (MAX_NAME_WORDS) keep it to a few per word.
+    from journal import phrase
+
+    tried = []
+    names_exercise = phrase._names_exercise
+    monkeypatch.setattr(phrase, "_names_exercise",
+                        lambda said, own: tried.append(said) or names_exercise(said, own))
+    words = " ".join(f"zumba{i}" for i in range(200))
+    found = parse_search(f"{words} pull-ups", today=TODAY)
+    assert found.exercise == "pull-ups" and len(found.not_understood) == 200
+    # Once to find the name, once more for a second one (a search takes one).
+    assert len(tried) <= 2 * 201 * phrase.MAX_NAME_WORDS
