@@ -223,6 +223,9 @@ edited = st.data_editor(
     hide_index=True,
     column_config=set_columns([s.exercise for s in view.sets]),
     disabled=["set", "pr", "start_s", "end_s", *TIMING_COLUMNS, "corrected", "model_said"],
+    # Sets typed in or imported have no place in a recording: their times would be empty.
+    column_order=None if recorded_sets else [
+        c for c in original.columns if c not in ("start_s", "end_s", *TIMING_COLUMNS)],
 )
 changes = stored_changes(original, edited)
 save_column, download_column = st.columns([1, 1])

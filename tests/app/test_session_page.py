@@ -629,3 +629,24 @@ def test_session_records_are_said_above_the_plot_and_marked_in_the_sets_table(
     assert not at.exception, at.exception
     assert _record_box(at) == []
     assert list(at.data_editor[0].value["pr"]) == ["", "", ""]
+
+
+def test_a_typed_in_session_shows_no_empty_time_columns(app, journal_engine, saved_sample):
+    # Start, end, rest and s/rep come from a recording: a typed-in session showed four columns
+    # of dashes. A recorded session keeps them.
+    typed = _typed_session(journal_engine, datetime(2024, 11, 24, 7),
+                           [("assisted_pull_up", 12, 62.0)])
+    at = app("session", session=str(typed))
+    assert not at.exception, at.exception
+    shown = list(at.data_editor[0].proto.column_order)
+    assert shown[:4] == ["set", "exercise", "reps", "weight_kg"]
+    assert not {"start_s", "end_s", "rest", "seconds_per_rep"} & set(shown)
+    # Its sets are still edited and saved.
+    at.session_state[f"session_sets_{typed}_0"] = {
+        "edited_rows": {0: {"reps": 11}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key=f"session_save_{typed}_0").click().run()
+    assert not at.exception, at.exception
+    assert _stored(journal_engine, typed).sets[0].reps == 11
+    at = app("session", session=str(saved_sample))
+    assert list(at.data_editor[0].proto.column_order) == []  # every column, in the frame's order
