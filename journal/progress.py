@@ -277,10 +277,8 @@ def _totals(
         if sums[3] is None or weight > sums[3]:
             sums[3] = weight
         if assisted:
-            # The least help is the strongest set; at the same help, the one of more reps
-            # (``_records``' rule for the best set).
-            if reps > 0 and (sums[5] is None or weight < sums[5]
-                             or (weight == sums[5] and reps > sums[6])):
+            # The least help is the strongest set, as the records' best set is.
+            if reps > 0 and _better_set(weight, reps, sums[5], sums[6], assisted=True):
                 sums[5], sums[6] = weight, reps
             continue
         sums[2] += weight * reps  # ``set_volume_kg``'s rule, decided once for the exercise
@@ -335,6 +333,18 @@ def personal_records(
     return _records(exercise_id, _set_rows(session, exercise_id, athlete, date_from, date_to))
 
 
+def _better_set(weight: float, reps: int, held_weight: float | None, held_reps: int | None, *,
+                assisted: bool) -> bool:
+    """Whether weight × reps beats the best set held: the better weight (the least help for an
+    assisted exercise), and at the same weight more reps (61 kg × 11 after 61 kg × 6). On a
+    tie the set held stays: rows come oldest first, so the first to reach it keeps it."""
+    if held_weight is None or held_reps is None:
+        return True
+    if weight == held_weight:
+        return reps > held_reps
+    return weight < held_weight if assisted else weight > held_weight
+
+
 def _records(exercise_id: str, rows: list[SetTuple]) -> PersonalRecords:
     assisted = exercises.is_assisted(exercise_id)
     by_reps: dict[int, SetTuple] = {}
@@ -346,18 +356,12 @@ def _records(exercise_id: str, rows: list[SetTuple]) -> PersonalRecords:
         # Strictly: rows come oldest first, so the first to reach a record keeps it.
         return held is None or (weight < held[4] if assisted else weight > held[4])  # type: ignore[operator]
 
-    def better_set(weight: float, reps: int, held: SetTuple | None) -> bool:
-        # The best weight, and at the same weight more reps: 61 kg × 11 after 61 kg × 6.
-        if held is not None and weight == held[4]:
-            return reps > held[3]
-        return beats(weight, held)
-
     for row in rows:
         reps, weight = row[3], row[4]
         if weight is not None and reps > 0:
             if beats(weight, by_reps.get(reps)):
                 by_reps[reps] = row
-            if better_set(weight, reps, best):
+            if best is None or _better_set(weight, reps, best[4], best[3], assisted=assisted):
                 best = row
             e1rm = None if assisted else estimated_one_rep_max(weight, reps)
             if e1rm is not None and (best_e1rm is None or e1rm > best_e1rm[0]):
