@@ -24,6 +24,19 @@ from ml.count_checks import miscounted_exercises
 from ml.pipeline import handling_warnings
 
 
+def awaits_check(stored: SetView) -> bool:
+    """Whether a saved set still holds the counter's count unchecked: counted by the counter
+    (a set added by hand carries the user's count), neither corrected nor confirmed since."""
+    return not (stored.corrected or stored.confirmed) and stored.model_reps is not None
+
+
+def stored_handling_warnings(stored: SetView) -> Sequence[str]:
+    """``ml.pipeline.handling_warnings`` of a saved set, from what the model said of it."""
+    if stored.model_exercise is None or stored.model_reps is None:
+        return ()
+    return handling_warnings(stored.model_exercise, stored.model_reps)
+
+
 def set_numbers(numbers: Sequence[int]) -> str:
     """Set numbers as a hint says them: "Set 2", "Sets 2 and 3", "Sets 2, 3 and 5"."""
     if len(numbers) == 1:
@@ -61,8 +74,7 @@ def stored_count_checks(sets: Sequence[SetView], card: Mapping[str, Any] | None)
     """``count_checks`` of saved sets counted by the counter that the user has neither corrected
     nor confirmed (as ``ui.tables.stored_set_checks``), by their current exercise and number in
     the session. Sets added by hand carry the user's count, not the counter's."""
-    return count_checks(((s.position, s.exercise) for s in sets
-                         if not (s.corrected or s.confirmed) and s.model_reps is not None), card)
+    return count_checks(((s.position, s.exercise) for s in sets if awaits_check(s)), card)
 
 
 def sets_asked_about(sets: Sequence[SetView], card: Mapping[str, Any] | None) -> list[SetView]:
@@ -71,7 +83,4 @@ def sets_asked_about(sets: Sequence[SetView], card: Mapping[str, Any] | None) ->
     ones the lifter confirms as they are with one click, so the boxes stop asking."""
     miscounted = miscounted_exercises(card)
     return [s for s in sets
-            if not (s.corrected or s.confirmed) and s.model_reps is not None
-            and (s.exercise in miscounted
-                 or (s.model_exercise is not None
-                     and handling_warnings(s.model_exercise, s.model_reps)))]
+            if awaits_check(s) and (s.exercise in miscounted or stored_handling_warnings(s))]

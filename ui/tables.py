@@ -18,8 +18,8 @@ from journal.store import SetEdit
 from journal.timing import SetTiming, minutes_seconds, set_timings
 from journal.views import SessionView, SetView
 from ml.analysis import DetectedSet, SessionAnalysis
-from ml.pipeline import handling_warnings
 from ui.charts import ChartSet, set_label
+from ui.count_checks import awaits_check, stored_handling_warnings
 
 #: Columns the user edits, in table order.
 EDITABLE = ("exercise", "reps", "weight_kg", "rpe", "notes")
@@ -81,10 +81,8 @@ def set_checks(analysis: SessionAnalysis) -> list[str]:
 def stored_set_checks(sets: Sequence[SetView]) -> list[str]:
     """The same checks for saved sets the user has neither corrected nor confirmed, led by
     their number in the session: once the user has said what a set is, it asks no more."""
-    return [f"Set {s.position}: {warning}" for s in sets
-            if not (s.corrected or s.confirmed)
-            and s.model_exercise is not None and s.model_reps is not None
-            for warning in handling_warnings(s.model_exercise, s.model_reps)]
+    return [f"Set {s.position}: {warning}" for s in sets if awaits_check(s)
+            for warning in stored_handling_warnings(s)]
 
 
 def analysis_with_edits(
