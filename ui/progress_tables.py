@@ -27,7 +27,8 @@ MONTHLY_AFTER = timedelta(days=365)
 
 Period = Literal["week", "month"]
 
-#: The columns of a period's totals in ``weekly_frame`` and ``monthly_frame``.
+#: The columns of a period's totals in ``weekly_frame`` and ``monthly_frame``: the fields of
+#: ``WeekProgress`` and ``MonthProgress`` of those names.
 _TOTALS = ["sets", "reps", "volume_kg", "best_e1rm_kg", "least_assistance_kg",
            "least_assistance_reps"]
 
@@ -54,16 +55,8 @@ def weekly_frame(weeks_by_exercise: Mapping[str, Sequence[WeekProgress]]) -> pd.
     the best estimated one-rep max (NaN where no set gives one) and, for an assisted exercise,
     the least assistance and its set's reps (NaN for other exercises)."""
     rows = [
-        {
-            "week": week.week_start,
-            "exercise": exercise_id,
-            "sets": week.sets,
-            "reps": week.reps,
-            "volume_kg": week.volume_kg,
-            "best_e1rm_kg": week.best_e1rm_kg,
-            "least_assistance_kg": week.least_assistance_kg,
-            "least_assistance_reps": week.least_assistance_reps,
-        }
+        {"week": week.week_start, "exercise": exercise_id,
+         **{column: getattr(week, column) for column in _TOTALS}}
         for exercise_id, weeks in weeks_by_exercise.items()
         for week in weeks
     ]
@@ -74,16 +67,8 @@ def monthly_frame(months_by_exercise: Mapping[str, Sequence[MonthProgress]]) -> 
     """One row per (month, exercise): ``month`` (its first day), and the columns of
     ``weekly_frame``."""
     rows = [
-        {
-            "month": month.month_start,
-            "exercise": exercise_id,
-            "sets": month.sets,
-            "reps": month.reps,
-            "volume_kg": month.volume_kg,
-            "best_e1rm_kg": month.best_e1rm_kg,
-            "least_assistance_kg": month.least_assistance_kg,
-            "least_assistance_reps": month.least_assistance_reps,
-        }
+        {"month": month.month_start, "exercise": exercise_id,
+         **{column: getattr(month, column) for column in _TOTALS}}
         for exercise_id, months in months_by_exercise.items()
         for month in months
     ]
